@@ -1,0 +1,41 @@
+# qa-tui — every target bootstraps .venv on first use, so a fresh clone needs only python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format typecheck layers unit snapshots snapshots-update bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: the app on the built-in simulator (no account needed)
+demo: $(STAMP)
+	$(BIN)/qa-tui demo
+
+## test: lint, types, layer contracts, then the whole suite
+test: $(STAMP) lint typecheck layers
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check qa_tui tests bench
+	$(BIN)/ruff format --check qa_tui tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format qa_tui tests bench
+	$(BIN)/ruff check --fix qa_tui tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+snapshots-update: $(STAMP)
+	$(BIN)/python -m pytest -q tests/ui --snapshot-update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

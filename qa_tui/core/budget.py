@@ -1,0 +1,97 @@
+"""A per-provider request budget: a token bucket that also obeys what the provider says.
+
+Every request a client makes first takes a token here. The bucket refills at `per_minute / 60`
+tokens a second up to `burst`. A 429's `Retry-After`, or `X-RateLimit-Remaining: 0` with an
+`X-RateLimit-Reset` time, pauses the bucket until then, so no request is sent that the provider
+has already said it will refuse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+
+
+class RequestBudget:
+    """Token bucket with provider-imposed pauses. One per provider, shared by all its callers."""
+
+    def __init__(self, per_minute: float, *, burst: float | None = None, clock: Clock = SYSTEM_CLOCK):
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.per_minute = per_minute
+        self.burst = burst if burst is not None else max(1.0, min(10.0, per_minute / 6))
+        self._clock = clock
+        self._tokens = self.burst
+        self._stamp = clock.monotonic()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+        self.provider_remaining: int | None = None
+        """The provider's own `X-RateLimit-Remaining`, when it sends one."""
+        self.provider_limit: int | None = None
+        self.spent = 0
+        """Requests taken from this budget so far."""
+
+    @property
+    def rate_per_second(self) -> float:
+        return self.per_minute / 60.0
+
+    def _refill(self) -> None:
+        now = self._clock.monotonic()
+        elapsed = now - self._stamp
+        if elapsed > 0:
+            self._tokens = min(self.burst, self._tokens + elapsed * self.rate_per_second)
+            self._stamp = now
+
+    def available(self) -> float:
+        """Tokens available right now (0 while paused by the provider)."""
+        self._refill()
+        if self.paused_for() > 0:
+            return 0.0
+        return self._tokens
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause the provider imposed (0 when not paused)."""
+        return max(0.0, self._paused_until - self._clock.monotonic())
+
+    def wait_time(self) -> float:
+        """Seconds until a request may be sent."""
+        self._refill()
+        deficit = max(0.0, 1.0 - self._tokens) / self.rate_per_second
+        return max(deficit, self.paused_for())
+
+    def try_acquire(self) -> bool:
+        """Take a token if one is free now; never waits."""
+        if self.wait_time() > 0:
+            return False
+        self._tokens -= 1.0
+        self.spent += 1
+        return True
+
+    async def acquire(self) -> None:
+        """Wait until a token is free, then take it. Callers are served in arrival order."""
+        async with self._lock:
+            while True:
+                wait = self.wait_time()
+                if wait <= 0:
+                    self._tokens -= 1.0
+                    self.spent += 1
+                    return
+                await self._clock.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """The provider asked us to wait (429 `Retry-After`): no request goes out before then."""
+        until = self._clock.monotonic() + max(0.0, seconds)
+        self._paused_until = max(self._paused_until, until)
+        self._tokens = min(self._tokens, 0.0)
+
+    def observe(
+        self, limit: int | None, remaining: int | None, reset_epoch: float | None, now_epoch: float
+    ) -> None:
+        """Take in `X-RateLimit-*` headers: with nothing remaining, pause until the reset time."""
+        if limit is not None:
+            self.provider_limit = limit
+        if remaining is not None:
+            self.provider_remaining = remaining
+            if remaining <= 0 and reset_epoch is not None:
+                self.pause(min(3600.0, max(0.0, reset_epoch - now_epoch)))

@@ -1,0 +1,276 @@
+"""The one HTTP layer every provider client goes through.
+
+It owns: the `httpx.AsyncClient` (timeouts, user agent, TLS verification), the per-provider
+`RequestBudget`, retries with exponential backoff and jitter (idempotent verbs only; a POST is
+retried only when it provably never reached the server), honouring `Retry-After` and
+`X-RateLimit-*`, and classifying every failure into the `ProviderError` tree.
+
+Secrets: the auth headers live only inside the httpx client. `repr()`, error messages and
+`health` never include them; error messages carry the status code and the provider's own error
+text, never a request header.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from qa_tui import __version__
+from qa_tui.core.budget import RequestBudget
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.errors import (
+    AuthFailed,
+    BadPayload,
+    NetworkError,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    RequestRejected,
+    ServerError,
+)
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+USER_AGENT = f"qa-tui/{__version__}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before giving up on one request."""
+
+    attempts: int = 4
+    """Total tries for a retryable failure (the first one included)."""
+    backoff_s: float = 0.5
+    backoff_cap_s: float = 20.0
+    max_wait_s: float = 90.0
+    """A `Retry-After` longer than this is not waited out in-line: RateLimited is raised instead."""
+
+
+@dataclass(frozen=True)
+class ResponseInfo:
+    """What the engine learns from every answered request (for health chips)."""
+
+    status_code: int
+    elapsed_s: float
+
+
+def parse_retry_after(value: str | None, now_epoch: float) -> float | None:
+    """`Retry-After` in seconds, from either the delta-seconds or the HTTP-date form."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now_epoch)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    try:
+        return int(float(headers[name]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _reset_epoch(headers: httpx.Headers, now_epoch: float) -> float | None:
+    """`X-RateLimit-Reset` is documented as a unix time; a small number is read as seconds-from-now."""
+    raw = _int_header(headers, "x-ratelimit-reset")
+    if raw is None:
+        return None
+    return float(raw) if raw > 1_000_000_000 else now_epoch + raw
+
+
+def provider_message(response: httpx.Response) -> str:
+    """The provider's own error text from a JSON body (`detail`, `error`, `message`), or the reason."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("detail", "error", "message", "errors"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:500]
+            if value:
+                return json.dumps(value)[:500]
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+class ProviderHttp:
+    """An HTTP session for one provider: budgeted, retried, classified."""
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        budget: RequestBudget,
+        clock: Clock = SYSTEM_CLOCK,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 15.0,
+        verify_tls: bool = True,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+        on_response: Callable[[ResponseInfo], None] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self.budget = budget
+        self.retry = retry or RetryPolicy()
+        self.on_response = on_response
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
+            transport=transport,
+            verify=verify_tls,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ProviderHttp(provider={self.provider!r}, base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def same_origin(self, url: str) -> bool:
+        """True when an absolute URL (a `next` link, a redirect) points at the provider's own host."""
+        base, other = urlsplit(self.base_url), urlsplit(url)
+        return (base.scheme, base.netloc) == (other.scheme, other.netloc)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        idempotent: bool | None = None,
+        follow_redirects: bool = False,
+    ) -> httpx.Response:
+        """Send one request through the budget; retry what is safe to retry; raise classified errors.
+
+        `path` is relative to the base URL, or an absolute URL on the same origin (pagination links).
+        Returns the response only for 2xx/3xx; everything else raises a `ProviderError`.
+        """
+        method = method.upper()
+        if path.startswith(("http://", "https://")) and not self.same_origin(path):
+            raise BadPayload(self.provider, "refusing to follow a link to another host")
+        safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            attempt += 1
+            await self.budget.acquire()
+            started = self._clock.monotonic()
+            try:
+                response = await self._client.request(
+                    method,
+                    path,
+                    params=clean_params or None,
+                    json=json_body,
+                    follow_redirects=follow_redirects,
+                )
+            except httpx.HTTPError as exc:
+                error = self._network_error(exc)
+                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if (safe or never_sent) and attempt < self.retry.attempts:
+                    await self._clock.sleep(self._backoff(attempt))
+                    continue
+                raise error from None
+            self._observe(response, started)
+            if response.status_code < 400:
+                return response
+            error = self._classify(response)
+            if isinstance(error, RateLimited):
+                wait = error.retry_after if error.retry_after is not None else self._backoff(attempt)
+                self.budget.pause(wait)
+                if wait <= self.retry.max_wait_s and attempt < self.retry.attempts + 2:
+                    continue  # the budget now holds every request until the provider allows it
+                raise error
+            if isinstance(error, ServerError) and safe and attempt < self.retry.attempts:
+                await self._clock.sleep(self._backoff(attempt))
+                continue
+            raise error
+
+    async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode JSON."""
+        return self.decode_json(await self.request("GET", path, params=params))
+
+    async def send_json(
+        self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None
+    ) -> Any:
+        """Send a JSON body and decode the JSON answer (an empty body decodes to None)."""
+        response = await self.request(method, path, json_body=body, idempotent=idempotent)
+        return self.decode_json(response)
+
+    def decode_json(self, response: httpx.Response) -> Any:
+        """The body as JSON, or BadPayload naming what was wrong (never the body itself)."""
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise BadPayload(
+                self.provider,
+                f"malformed JSON from {response.request.method} {response.url.path}",
+                status_code=response.status_code,
+            ) from None
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.retry.backoff_cap_s, self.retry.backoff_s * 2 ** (attempt - 1))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _observe(self, response: httpx.Response, started: float) -> None:
+        now_epoch = self._clock.now().timestamp()
+        self.budget.observe(
+            _int_header(response.headers, "x-ratelimit-limit"),
+            _int_header(response.headers, "x-ratelimit-remaining"),
+            _reset_epoch(response.headers, now_epoch),
+            now_epoch,
+        )
+        if self.on_response is not None:
+            elapsed = self._clock.monotonic() - started
+            self.on_response(ResponseInfo(response.status_code, elapsed))
+
+    def _classify(self, response: httpx.Response) -> ProviderError:
+        code = response.status_code
+        message = provider_message(response)
+        if code in (401, 403):
+            return AuthFailed(self.provider, message, status_code=code)
+        if code == 404:
+            return NotFound(self.provider, message, status_code=code)
+        if code == 429:
+            now_epoch = self._clock.now().timestamp()
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now_epoch)
+            if retry_after is None:
+                reset = _reset_epoch(response.headers, now_epoch)
+                retry_after = None if reset is None else max(0.0, reset - now_epoch)
+            return RateLimited(self.provider, message, retry_after=retry_after)
+        if code in (400, 405, 409, 410, 413, 422):
+            return RequestRejected(self.provider, message, status_code=code)
+        return ServerError(self.provider, message, status_code=code)
+
+    def _network_error(self, exc: httpx.HTTPError) -> NetworkError:
+        if isinstance(exc, httpx.TimeoutException):
+            what = "timed out"
+        elif isinstance(exc, httpx.ConnectError):
+            what = "could not connect"
+        elif isinstance(exc, httpx.RemoteProtocolError):
+            what = "connection dropped"
+        else:
+            what = type(exc).__name__
+        return NetworkError(self.provider, f"{what} ({self.base_url})")

@@ -1,0 +1,193 @@
+"""The normalized model: one `Run` whatever the provider, and what hangs off it.
+
+Every value here is frozen: the engine builds new values, the store diffs them, the UI renders them.
+Nothing in this module does I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class RunStatus(StrEnum):
+    """A run's status, normalized across providers (the raw word is kept in `provider_status`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    STOPPED = "stopped"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True when the run can no longer change, so it is never polled again."""
+        return self in TERMINAL_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """True for queued and running runs: the ones worth polling."""
+        return self in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+TERMINAL_STATUSES = frozenset(
+    {RunStatus.PASSED, RunStatus.FAILED, RunStatus.ERROR, RunStatus.STOPPED, RunStatus.SKIPPED}
+)
+
+
+class RunKind(StrEnum):
+    """What sort of run a row is."""
+
+    TEST = "test"
+    SUITE = "suite"
+    EXECUTION = "execution"
+    TRIGGER = "trigger"
+
+
+class ProviderKind(StrEnum):
+    """The services qa-tui can read runs from."""
+
+    BUGBUG = "bugbug"
+    BUGBRAIN = "bugbrain"
+    BUG0 = "bug0"
+
+
+class Frozen(BaseModel):
+    """Base for every model value: immutable, compared by value."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Progress(Frozen):
+    """How far a run has got: `done` of `total` steps (or tests)."""
+
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        """Progress from 0.0 to 1.0; 0.0 when the total is unknown (zero)."""
+        if self.total <= 0:
+            return 0.0
+        return max(0.0, min(1.0, self.done / self.total))
+
+
+class Run(Frozen):
+    """One run of one provider, normalized. Strings are kept exactly as the provider sent them."""
+
+    provider: str
+    """The provider's display name from config (e.g. "web")."""
+    provider_kind: ProviderKind
+    id: str
+    kind: RunKind
+    name: str
+    status: RunStatus
+    provider_status: str
+    """The raw status word the provider sent; shown in the table (a paused run reads "paused")."""
+    progress: Progress | None = None
+    queued: datetime | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
+    duration_s: float | None = None
+    url: str | None = None
+    error: str | None = None
+    parent_id: str | None = None
+    """The suite run a test run belongs to, if any."""
+    triggered_by: str | None = None
+    target_id: str | None = None
+    """What the run ran (test id, suite id, test plan id, Bug0 project id): what a re-run starts."""
+    note: str | None = None
+    """A provider caveat shown with the run, e.g. Bug0's "status not available from provider"."""
+    pollable: bool = True
+    """False when the provider has no way to read this run's status (Bug0)."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The run's identity across providers: (provider name, run id)."""
+        return (self.provider, self.id)
+
+
+class Step(Frozen):
+    """One step of a run (a BugBug step run, a BugBrain test or its step)."""
+
+    index: int
+    id: str | None = None
+    name: str
+    status: RunStatus
+    provider_status: str
+    duration_s: float | None = None
+    error: str | None = None
+    screenshot_url: str | None = None
+
+
+class Artifact(Frozen):
+    """A debug artifact, log, report or screenshot a run left behind."""
+
+    id: str
+    kind: str
+    url: str | None = None
+    expires: datetime | None = None
+    """None means it never expires (BugBug's `expirationTime: null`)."""
+    label: str | None = None
+
+
+class FailureAnalysis(Frozen):
+    """A provider's own analysis of why a test failed (BugBrain)."""
+
+    test_id: str | None = None
+    test_name: str | None = None
+    category: str | None = None
+    confidence: float | None = None
+    description: str | None = None
+    fix_suggestions: tuple[str, ...] = ()
+    evidence: dict[str, str] = {}
+
+
+T = TypeVar("T")
+
+
+class PaneData(Frozen, Generic[T]):
+    """What one detail pane shows: the items, or why the provider cannot fill it."""
+
+    items: tuple[T, ...] = ()
+    unavailable: str | None = None
+    """Set when the provider cannot fill this pane; the pane says this instead of staying blank."""
+
+
+class RunDetail(Frozen):
+    """Everything the detail view shows about one run."""
+
+    run: Run
+    steps: PaneData[Step] = PaneData[Step]()
+    children: PaneData[Run] = PaneData[Run]()
+    artifacts: PaneData[Artifact] = PaneData[Artifact]()
+    analysis: PaneData[FailureAnalysis] = PaneData[FailureAnalysis]()
+
+
+class HealthState(StrEnum):
+    """How a provider is doing, as the header chip shows it."""
+
+    UNKNOWN = "unknown"
+    OK = "ok"
+    SLOW = "slow"
+    RATE_LIMITED = "rate-limited"
+    AUTH_FAILED = "auth failed"
+    UNREACHABLE = "unreachable"
+    ERROR = "error"
+
+
+class ProviderHealth(Frozen):
+    """One provider's health: state, when it last answered, and its remaining request budget."""
+
+    provider: str
+    state: HealthState = HealthState.UNKNOWN
+    last_success: datetime | None = None
+    message: str | None = None
+    budget_remaining: float | None = None
+    """Requests the provider's budget would allow right now."""

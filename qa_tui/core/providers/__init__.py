@@ -1,0 +1,1 @@
+"""qa_tui.core.providers."""

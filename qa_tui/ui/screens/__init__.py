@@ -1,0 +1,1 @@
+"""qa_tui.ui.screens."""
