@@ -16,7 +16,9 @@ from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 class RequestBudget:
     """Token bucket with provider-imposed pauses. One per provider, shared by all its callers."""
 
-    def __init__(self, per_minute: float, *, burst: float | None = None, clock: Clock = SYSTEM_CLOCK):
+    def __init__(
+        self, per_minute: float, *, burst: float | None = None, clock: Clock = SYSTEM_CLOCK
+    ):
         if per_minute <= 0:
             raise ValueError("per_minute must be positive")
         self.per_minute = per_minute

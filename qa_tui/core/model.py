@@ -6,11 +6,20 @@ Nothing in this module does I/O.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Providers sometimes send times without a zone: those are read as UTC, so all compare."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+"""A datetime that is always timezone-aware."""
 
 
 class RunStatus(StrEnum):
@@ -91,9 +100,9 @@ class Run(Frozen):
     provider_status: str
     """The raw status word the provider sent; shown in the table (a paused run reads "paused")."""
     progress: Progress | None = None
-    queued: datetime | None = None
-    started: datetime | None = None
-    ended: datetime | None = None
+    queued: Timestamp | None = None
+    started: Timestamp | None = None
+    ended: Timestamp | None = None
     duration_s: float | None = None
     url: str | None = None
     error: str | None = None
@@ -132,7 +141,7 @@ class Artifact(Frozen):
     id: str
     kind: str
     url: str | None = None
-    expires: datetime | None = None
+    expires: Timestamp | None = None
     """None means it never expires (BugBug's `expirationTime: null`)."""
     label: str | None = None
 
@@ -187,7 +196,7 @@ class ProviderHealth(Frozen):
 
     provider: str
     state: HealthState = HealthState.UNKNOWN
-    last_success: datetime | None = None
+    last_success: Timestamp | None = None
     message: str | None = None
     budget_remaining: float | None = None
     """Requests the provider's budget would allow right now."""

@@ -1,0 +1,194 @@
+"""The filter language and the table's ordering: pure functions over rows.
+
+    checkout status:failed,error provider:web kind:suite since:2h -status:passed
+
+- free words match (case-insensitively) the run's name, id, provider, raw status or error;
+- `status:` takes normalized statuses or raw provider words (`status:paused`), comma-separated;
+- `provider:`, `kind:` take names, comma-separated; `since:` takes `30s`, `15m`, `2h`, `3d`, `1w`;
+- a leading `-` negates a term (`-provider:web`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from qa_tui.core.model import Run, RunKind, RunStatus
+from qa_tui.core.store import Row, RunKey
+
+_SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+FIELDS = ("status", "provider", "kind", "since")
+
+
+class QueryError(ValueError):
+    """The filter text cannot be read; the message says which term and why."""
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    values: tuple[str, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed filter. The empty query matches everything."""
+
+    words: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()
+    since: timedelta | None = None
+    failed_only: bool = False
+    """The `f` toggle: only failed and errored runs."""
+
+    def matches(self, row: Row, now: datetime) -> bool:
+        run = row.run
+        if self.failed_only and run.status not in (RunStatus.FAILED, RunStatus.ERROR):
+            return False
+        if self.since is not None:
+            when = run.started or run.queued or run.ended
+            if when is None or when < now - self.since:
+                return False
+        for term in self.terms:
+            if _term_matches(term, run) == term.negated:
+                return False
+        if self.words:
+            haystack = _haystack(run)
+            return all(word in haystack for word in self.words)
+        return True
+
+
+def _haystack(run: Run) -> str:
+    parts = (run.name, run.id, run.provider, run.provider_status, run.error or "")
+    return "\n".join(parts).casefold()
+
+
+def _term_matches(term: Term, run: Run) -> bool:
+    if term.field == "status":
+        return run.status.value in term.values or run.provider_status.casefold() in term.values
+    if term.field == "provider":
+        return run.provider.casefold() in term.values or run.provider_kind.value in term.values
+    if term.field == "kind":
+        return run.kind.value in term.values
+    return True
+
+
+def parse_query(text: str, *, failed_only: bool = False) -> Query:
+    """Read filter text; raise QueryError naming the bad term."""
+    words: list[str] = []
+    terms: list[Term] = []
+    since: timedelta | None = None
+    for token in text.split():
+        negated = token.startswith("-") and ":" in token
+        body = token[1:] if negated else token
+        name, sep, value = body.partition(":")
+        name = name.casefold()
+        if not sep or name not in FIELDS:
+            words.append(token.casefold())
+            continue
+        if not value:
+            raise QueryError(f"'{token}': {name}: needs a value")
+        if name == "since":
+            since = _parse_since(value)
+            continue
+        values = tuple(v.casefold() for v in value.split(",") if v)
+        if name == "kind":
+            known = {k.value for k in RunKind}
+            bad = [v for v in values if v not in known]
+            if bad:
+                raise QueryError(f"'{token}': kind is one of {', '.join(sorted(known))}")
+        terms.append(Term(name, values, negated))
+    return Query(tuple(words), tuple(terms), since, failed_only)
+
+
+def _parse_since(value: str) -> timedelta:
+    match = _SINCE.match(value.casefold())
+    if not match:
+        raise QueryError(f"'since:{value}': use a number and s, m, h, d or w (e.g. since:2h)")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+class SortKey(StrEnum):
+    """Columns the table can be sorted by (`s` cycles through them)."""
+
+    STARTED = "started"
+    STATUS = "status"
+    PROVIDER = "provider"
+    NAME = "name"
+    DURATION = "duration"
+
+
+_STATUS_ORDER = {
+    status: index
+    for index, status in enumerate(
+        [
+            RunStatus.RUNNING,
+            RunStatus.QUEUED,
+            RunStatus.FAILED,
+            RunStatus.ERROR,
+            RunStatus.UNKNOWN,
+            RunStatus.STOPPED,
+            RunStatus.SKIPPED,
+            RunStatus.PASSED,
+        ]
+    )
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _started(run: Run) -> datetime:
+    return run.started or run.queued or run.ended or _EPOCH
+
+
+def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
+    """A key function ordering rows for `key`; ties fall back to newest first."""
+
+    def started(row: Row) -> float:
+        return -_started(row.run).timestamp()
+
+    if key is SortKey.STATUS:
+        return lambda row: (_STATUS_ORDER.get(row.run.status, 99), started(row))
+    if key is SortKey.PROVIDER:
+        return lambda row: (row.run.provider.casefold(), started(row))
+    if key is SortKey.NAME:
+        return lambda row: (row.run.name.casefold(), started(row))
+    if key is SortKey.DURATION:
+        return lambda row: (-(row.run.duration_s or 0.0), started(row))
+    return lambda row: (started(row),)
+
+
+@dataclass(frozen=True)
+class View:
+    """How the table shows the store: filter, order, grouping."""
+
+    query: Query = field(default_factory=Query)
+    sort: SortKey = SortKey.STARTED
+    group_suites: bool = True
+    """Show a suite run's test runs right under it."""
+
+
+def visible_keys(rows: Iterable[Row], view: View, now: datetime) -> list[RunKey]:
+    """The keys the table shows, in order. Children of a shown suite run follow their parent."""
+    shown = [row for row in rows if view.query.matches(row, now)]
+    order = sort_function(view.sort)
+    if not view.group_suites:
+        return [row.key for row in sorted(shown, key=order)]
+    children: dict[RunKey, list[Row]] = {}
+    parents = {row.key for row in shown}
+    top: list[Row] = []
+    for row in shown:
+        parent = (row.run.provider, row.run.parent_id) if row.run.parent_id else None
+        if parent is not None and parent in parents:
+            children.setdefault(parent, []).append(row)
+        else:
+            top.append(row)
+    ordered: list[RunKey] = []
+    for row in sorted(top, key=order):
+        ordered.append(row.key)
+        kids: Sequence[Row] = children.get(row.key, ())
+        ordered.extend(kid.key for kid in sorted(kids, key=lambda r: _started(r.run)))
+    return ordered

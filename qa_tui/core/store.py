@@ -1,0 +1,137 @@
+"""The run store: what the engine writes and the UI reads.
+
+`apply()` takes runs as the engine saw them and answers with `Changes`: the rows added, the rows
+whose visible value changed, and the keys removed. Applying a run equal to the stored one is not a
+change, so a quiet poll produces an empty batch and the table does nothing at all.
+
+A row is a run plus what qa-tui knows about it locally: whether it came from the cache and has
+not been confirmed by its provider yet (`stale`), and the Bugnet bug filed for it (`bug_id`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from qa_tui.core.model import Run
+
+RunKey = tuple[str, str]
+"""(provider name, run id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the runs table."""
+
+    run: Run
+    stale: bool = False
+    """Loaded from the local cache and not yet confirmed by the provider."""
+    bug_id: str | None = None
+    """The Bugnet bug filed for this run, if any."""
+
+    @property
+    def key(self) -> RunKey:
+        return self.run.key
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """One batch of changes, applied by the table in place."""
+
+    added: tuple[Row, ...] = ()
+    updated: tuple[Row, ...] = ()
+    removed: tuple[RunKey, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def merged(self, later: Changes) -> Changes:
+        """This batch followed by `later`, as one batch (for coalescing bursts)."""
+        ops: dict[RunKey, tuple[str, Row | None]] = {}
+        for batch in (self, later):
+            for row in batch.added:
+                previous = ops.get(row.key)
+                ops[row.key] = (
+                    "updated" if previous and previous[0] == "removed" else "added",
+                    row,
+                )
+            for row in batch.updated:
+                previous = ops.get(row.key)
+                ops[row.key] = ("added" if previous and previous[0] == "added" else "updated", row)
+            for key in batch.removed:
+                previous = ops.get(key)
+                if previous is not None and previous[0] == "added":
+                    del ops[key]
+                else:
+                    ops[key] = ("removed", None)
+        return Changes(
+            added=tuple(row for op, row in ops.values() if op == "added" and row is not None),
+            updated=tuple(row for op, row in ops.values() if op == "updated" and row is not None),
+            removed=tuple(key for key, (op, _) in ops.items() if op == "removed"),
+        )
+
+
+class RunStore:
+    """Every known run, keyed by (provider, id). Owned by the engine; read by the UI."""
+
+    def __init__(self) -> None:
+        self._rows: dict[RunKey, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._rows.values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def get(self, key: RunKey) -> Row | None:
+        return self._rows.get(key)
+
+    def runs_of(self, provider: str) -> list[Run]:
+        return [row.run for row in self._rows.values() if row.run.provider == provider]
+
+    def apply(self, runs: Iterable[Run], *, stale: bool = False) -> Changes:
+        """Upsert runs as seen by a provider (or, with `stale=True`, as loaded from the cache)."""
+        added: list[Row] = []
+        updated: list[Row] = []
+        for run in runs:
+            old = self._rows.get(run.key)
+            if old is None:
+                row = Row(run=run, stale=stale)
+                self._rows[run.key] = row
+                added.append(row)
+                continue
+            if stale:
+                continue  # the cache never overwrites what a provider already said
+            if old.run == run and not old.stale:
+                continue
+            row = replace(old, run=run, stale=False)
+            self._rows[run.key] = row
+            updated.append(row)
+        return Changes(tuple(added), tuple(updated))
+
+    def confirm(self, keys: Iterable[RunKey]) -> Changes:
+        """Mark cached rows as confirmed without new data (terminal runs cannot change)."""
+        updated = []
+        for key in keys:
+            old = self._rows.get(key)
+            if old is not None and old.stale:
+                row = replace(old, stale=False)
+                self._rows[key] = row
+                updated.append(row)
+        return Changes(updated=tuple(updated))
+
+    def link_bug(self, key: RunKey, bug_id: str) -> Changes:
+        """Record the Bugnet bug filed for a run."""
+        old = self._rows.get(key)
+        if old is None or old.bug_id == bug_id:
+            return Changes()
+        row = replace(old, bug_id=bug_id)
+        self._rows[key] = row
+        return Changes(updated=(row,))
+
+    def remove(self, keys: Iterable[RunKey]) -> Changes:
+        removed = tuple(key for key in keys if self._rows.pop(key, None) is not None)
+        return Changes(removed=removed)
