@@ -1,0 +1,167 @@
+"""The polling engine, on a manual clock: what it asks for, what it applies, how long it waits."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_tui.core.clock import ManualClock
+from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.errors import AuthFailed, NetworkError, RateLimited
+from qa_tui.core.history import RunCache
+from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
+from qa_tui.core.store import Changes, RunStore
+from tests.support.fakes import FakeSource, make_run
+
+
+def _engine(
+    *sources: FakeSource, clock: ManualClock, **settings: float
+) -> tuple[Engine, list[Changes], list[ProviderHealth]]:
+    batches: list[Changes] = []
+    health: list[ProviderHealth] = []
+    engine = Engine(
+        list(sources),
+        RunStore(),
+        clock=clock,
+        settings=EngineSettings(**settings),  # type: ignore[arg-type]
+        on_changes=batches.append,
+        on_health=health.append,
+    )
+    return engine, batches, health
+
+
+async def test_the_first_cycle_lists_runs_and_emits_them_as_one_batch() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("a"), make_run("b", RunStatus.PASSED, minutes_ago=3))
+    engine, batches, health = _engine(source, clock=clock)
+    await engine.pollers["web"].cycle()
+    assert sorted(row.run.id for row in batches[0].added) == ["a", "b"]
+    assert source.calls == ["list:100"]
+    assert health[-1].state is HealthState.OK
+
+
+async def test_a_quiet_cycle_emits_nothing() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("a"))
+    engine, batches, _ = _engine(source, clock=clock)
+    await engine.pollers["web"].cycle()
+    await engine.pollers["web"].cycle()
+    assert len(batches) == 1
+
+
+async def test_active_runs_the_list_misses_are_refreshed_one_by_one() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("old", minutes_ago=60))
+    engine, _, _ = _engine(source, clock=clock, discover_window=1, max_window=1)
+    poller = engine.pollers["web"]
+    await poller.cycle()
+    source.put(make_run("new"))  # pushes "old" out of a one-run window
+    source.put(make_run("old", RunStatus.PASSED, minutes_ago=60))
+    await poller.cycle()
+    assert "status:old" in source.calls
+    assert engine.store.get(("web", "old")).run.status is RunStatus.PASSED  # type: ignore[union-attr]
+
+
+async def test_terminal_runs_are_never_polled_again() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("done", RunStatus.PASSED, minutes_ago=60))
+    engine, _, _ = _engine(source, clock=clock, discover_window=0, max_window=0)
+    poller = engine.pollers["web"]
+    poller.first = False
+    engine.store.apply([make_run("done", RunStatus.PASSED, minutes_ago=60)])
+    for _ in range(3):
+        await poller.cycle()
+    assert not any(call.startswith("status:") for call in source.calls)
+
+
+async def test_the_open_run_is_refreshed_every_cycle_while_active() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("open", minutes_ago=30), *[make_run(f"n{i}") for i in range(3)])
+    engine, _, _ = _engine(source, clock=clock, discover_window=2, max_window=2)
+    await engine.pollers["web"].cycle()
+    engine.focus = ("web", "open")
+    await engine.pollers["web"].cycle()
+    refreshes = [call for call in source.calls if call.startswith("status:")]
+    assert refreshes[0] == "status:open"
+
+
+async def test_waits_while_active_earn_back_what_the_cycle_spent() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock, per_minute=30)
+    source.put(make_run("a"))
+    engine, _, _ = _engine(source, clock=clock, active_interval_s=1.0, budget_share=1.0)
+    wait = await engine.pollers["web"].cycle()
+    assert wait == pytest.approx(2.0)  # one request at 30 a minute
+
+
+async def test_at_idle_a_provider_gets_at_most_the_idle_request_rate() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("a", RunStatus.PASSED))
+    engine, _, _ = _engine(source, clock=clock, idle_interval_s=5.0, idle_requests_per_minute=4)
+    wait = await engine.pollers["web"].cycle()
+    assert wait == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize(
+    ("error", "state"),
+    [
+        (AuthFailed("web", "Invalid token."), HealthState.AUTH_FAILED),
+        (NetworkError("web", "could not connect"), HealthState.UNREACHABLE),
+        (RateLimited("web", "slow down", retry_after=40), HealthState.RATE_LIMITED),
+    ],
+)
+async def test_a_failing_provider_reports_its_state_and_backs_off(
+    error: Exception, state: HealthState
+) -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.fail_with = error  # type: ignore[assignment]
+    engine, _, health = _engine(source, clock=clock, active_interval_s=2.0)
+    first = await engine.pollers["web"].cycle()
+    second = await engine.pollers["web"].cycle()
+    assert health[-1].state is state
+    assert second >= first
+    if isinstance(error, RateLimited):
+        assert first >= 40
+
+
+async def test_one_failing_provider_does_not_stop_another() -> None:
+    clock = ManualClock()
+    broken, fine = FakeSource("broken", clock=clock), FakeSource("fine", clock=clock)
+    broken.fail_with = NetworkError("broken", "could not connect")
+    fine.put(make_run("a", provider="fine"))
+    engine, batches, _ = _engine(broken, fine, clock=clock)
+    for poller in engine.pollers.values():
+        await poller.cycle()
+    assert [row.run.id for row in batches[0].added] == ["a"]
+
+
+async def test_stop_applies_the_outcome_to_the_store_at_once() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("a"))
+    engine, batches, _ = _engine(source, clock=clock)
+    await engine.pollers["web"].cycle()
+    await engine.stop_run(("web", "a"))
+    assert batches[-1].updated[0].run.status is RunStatus.STOPPED
+
+
+async def test_cached_runs_paint_first_and_terminal_ones_are_confirmed_by_the_first_cycle(
+    tmp_path: object,
+) -> None:
+    clock = ManualClock()
+    cache = RunCache(":memory:")
+    cache.save(
+        [make_run("old", RunStatus.PASSED, minutes_ago=600), make_run("other", provider="gone")]
+    )
+    source = FakeSource(clock=clock)
+    engine = Engine([source], RunStore(), clock=clock, cache=cache)
+    painted = engine.load_cache()
+    assert [(row.run.id, row.stale) for row in painted.added] == [("old", True)]
+    await engine.pollers["web"].cycle()
+    assert engine.store.get(("web", "old")).stale is False  # type: ignore[union-attr]

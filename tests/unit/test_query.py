@@ -1,0 +1,88 @@
+"""The filter language users type after `/`, and the table's ordering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from qa_tui.core.model import RunKind, RunStatus
+from qa_tui.core.query import QueryError, SortKey, View, parse_query, visible_keys
+from qa_tui.core.store import RunStore
+from tests.support.fakes import T0, make_run
+
+
+def _store() -> RunStore:
+    store = RunStore()
+    store.apply(
+        [
+            make_run("p1", RunStatus.PASSED, name="checkout flow", minutes_ago=5),
+            make_run("f1", RunStatus.FAILED, name="login", minutes_ago=10, error="ASSERT_FAILED"),
+            make_run("x1", RunStatus.RUNNING, raw="paused", name="search", minutes_ago=1),
+            make_run(
+                "e1",
+                RunStatus.ERROR,
+                provider="plans",
+                kind=RunKind.EXECUTION,
+                name="plan tp_1",
+                minutes_ago=300,
+            ),
+        ]
+    )
+    return store
+
+
+def _ids(text: str, **view: object) -> list[str]:
+    keys = visible_keys(_store(), View(query=parse_query(text), **view), T0)  # type: ignore[arg-type]
+    return [run_id for _, run_id in keys]
+
+
+def test_free_words_match_name_and_error_case_insensitively() -> None:
+    assert _ids("CHECKOUT") == ["p1"]
+    assert _ids("assert_failed") == ["f1"]
+
+
+def test_status_matches_normalized_and_raw_words() -> None:
+    assert sorted(_ids("status:failed,error")) == ["e1", "f1"]
+    assert _ids("status:paused") == ["x1"]
+
+
+def test_provider_kind_since_and_negation() -> None:
+    assert _ids("provider:plans") == ["e1"]
+    assert _ids("kind:execution") == ["e1"]
+    assert "e1" not in _ids("since:2h")
+    assert "p1" not in _ids("-status:passed")
+
+
+def test_failed_only_toggle_shows_failed_and_errored_runs() -> None:
+    keys = visible_keys(_store(), View(query=parse_query("", failed_only=True)), T0)
+    assert sorted(run_id for _, run_id in keys) == ["e1", "f1"]
+
+
+@pytest.mark.parametrize("text", ["since:yesterday", "kind:banana", "status:"])
+def test_a_bad_term_is_an_error_naming_the_term(text: str) -> None:
+    with pytest.raises(QueryError, match=text.split(":")[0]):
+        parse_query(text)
+
+
+def test_since_reads_units() -> None:
+    assert parse_query("since:90m").since == timedelta(minutes=90)
+
+
+def test_newest_first_by_default_and_status_sort_puts_running_first() -> None:
+    assert _ids("") == ["x1", "p1", "f1", "e1"]
+    assert _ids("", sort=SortKey.STATUS)[0] == "x1"
+
+
+def test_test_runs_of_a_suite_follow_their_suite_run() -> None:
+    store = RunStore()
+    store.apply(
+        [
+            make_run("s1", kind=RunKind.SUITE, minutes_ago=10),
+            make_run("t1", parent_id="s1", minutes_ago=9),
+            make_run("t2", parent_id="s1", minutes_ago=8),
+            make_run("solo", minutes_ago=1),
+        ]
+    )
+    keys = visible_keys(store, View(), T0)
+    assert [run_id for _, run_id in keys] == ["solo", "s1", "t1", "t2"]
