@@ -160,17 +160,24 @@ class ProviderHttp:
         json_body: Any = None,
         idempotent: bool | None = None,
         follow_redirects: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
     ) -> httpx.Response:
         """Send one request through the budget; retry what is safe to retry; raise classified errors.
 
         `path` is relative to the base URL, or an absolute URL on the same origin (pagination links).
+        `headers` are added to this request only (per-request auth, e.g. Bugnet's two auth modes).
         Returns the response only for 2xx/3xx; everything else raises a `ProviderError`.
+        `timeout_s` overrides the session's read timeout for a call that may block (a sync start).
         """
         method = method.upper()
         if path.startswith(("http://", "https://")) and not self.same_origin(path):
             raise BadPayload(self.provider, "refusing to follow a link to another host")
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        per_call: dict[str, Any] = {}
+        if timeout_s is not None:
+            per_call["timeout"] = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
         attempt = 0
         while True:
             attempt += 1
@@ -183,6 +190,8 @@ class ProviderHttp:
                     params=clean_params or None,
                     json=json_body,
                     follow_redirects=follow_redirects,
+                    headers=headers,
+                    **per_call,
                 )
             except httpx.HTTPError as exc:
                 error = self._network_error(exc)
@@ -206,15 +215,35 @@ class ProviderHttp:
                 continue
             raise error
 
-    async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """GET and decode JSON."""
-        return self.decode_json(await self.request("GET", path, params=params))
+        return self.decode_json(await self.request("GET", path, params=params, headers=headers))
 
     async def send_json(
-        self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        idempotent: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
     ) -> Any:
         """Send a JSON body and decode the JSON answer (an empty body decodes to None)."""
-        response = await self.request(method, path, json_body=body, idempotent=idempotent)
+        response = await self.request(
+            method,
+            path,
+            json_body=body,
+            idempotent=idempotent,
+            headers=headers,
+            timeout_s=timeout_s,
+        )
         return self.decode_json(response)
 
     def decode_json(self, response: httpx.Response) -> Any:
@@ -274,3 +303,26 @@ class ProviderHttp:
         else:
             what = type(exc).__name__
         return NetworkError(self.provider, f"{what} ({self.base_url})")
+
+    async def get_other_origin(self, url: str) -> httpx.Response:
+        """GET an absolute URL on another host (a redirect target, a signed file link).
+
+        Sends none of the session's own headers (so no credentials leave for a host that is not
+        the provider), spends no provider budget (that host is not the provider's API), follows
+        redirects, and classifies failures like every other call.
+        """
+        request = self._client.build_request("GET", url)
+        for name in list(request.headers.keys()):
+            if name.lower() not in _SAFE_FOREIGN_HEADERS:
+                del request.headers[name]
+        try:
+            response = await self._client.send(request, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc) from None
+        if response.status_code >= 400:
+            raise self._classify(response)
+        return response
+
+
+_SAFE_FOREIGN_HEADERS = frozenset({"host", "user-agent", "accept", "accept-encoding"})
+"""The only session headers `get_other_origin` sends to another host."""
