@@ -2,7 +2,7 @@
 
 `load_config(path)` either returns a valid `Config` or raises one `ConfigError` naming the file and
 the dotted key path (`providers[1].kind`, `tracker.project`) and what was expected. Messages never
-echo the value of a secret (token, password, api_key) nor of a string that came from `${VAR}`.
+echo a value from the file or the environment, so no secret can leak through one.
 
 - `${NAME}` in any string value is replaced from the environment before validation; an unset
   variable is an error naming the key and the variable. `$${` is a literal `${`.
@@ -29,7 +29,6 @@ from pydantic_core import ErrorDetails
 
 from qa_tui.core.errors import ConfigError
 
-SECRET_KEYS = frozenset({"token", "password", "api_key"})
 DEFAULT_REQUESTS_PER_MINUTE = {"bugbug": 60.0, "bugbrain": 30.0, "bug0": 10.0}
 """BugBrain and Bug0 document 30/min and 10/min; BugBug documents none, 60/min is a polite pick."""
 AUTH_STYLES = {
@@ -251,9 +250,7 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
             "required key is missing"
         ), None
     if kind == "literal_error":
-        got = error["input"]
-        shown = f", got {got!r}"[:60] if leaf not in SECRET_KEYS and isinstance(got, str) else ""
-        return f"expected {ctx.get('expected', 'one of the allowed values')}{shown}", None
+        return f"expected {ctx.get('expected', 'one of the allowed values')}", None
     simple = {
         "string_type": "expected a string",
         "float_type": "expected a number",
