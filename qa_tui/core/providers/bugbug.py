@@ -1,0 +1,345 @@
+"""BugBug (Public API v2) as a `RunSource`: listing, refreshing, stopping, re-running, detail.
+
+Facts: shared/providers.md §1 and shared/provider-docs/bugbug-test-runs-openapi.md. The module is
+in three parts: `bugbug_wire` (payload shapes and pure normalization), `bugbug_api` (one method
+per endpoint) and this one (the product behaviour). Quirks absorbed here:
+- the host is unsettled (`api.bugbug.io` in the docs, `app.bugbug.io` in every working client): the
+  default follows the clients and the config may choose the other;
+- BugBug documents no rate limit: `DEFAULT_REQUESTS_PER_MINUTE` (60) is a polite default of ours;
+- test runs and suite runs are two lists: `list_runs` merges both (each `ordering=-started`, the
+  only order the lists keep strictly) newest first, with the test runs inside listed suite runs;
+  suite runs have no status filter, so statuses are filtered here too (test runs server-side when
+  exactly one raw word means the status asked for, e.g. not for `running`);
+- a suite run's documented shape has no suite id: a re-run uses `suiteId` if sent, else the id the
+  run was started with, else the one suite whose name matches exactly [INF], else Unsupported;
+- `/status/` has no end time or duration: when a run turns terminal it is read in full once;
+- `stepsRuns` may be a list, a JSON string or opaque: steps then come from `/screenshots/` plus
+  `/stepruns/{id}/` (finished step runs are cached; a few are fetched per detail call);
+- downloads send the token to BugBug's own origin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urljoin
+
+from qa_tui.core.errors import NotFound, ProviderError, Unsupported
+from qa_tui.core.http import ProviderHttp
+from qa_tui.core.model import (
+    Artifact,
+    PaneData,
+    ProviderKind,
+    Run,
+    RunDetail,
+    RunKind,
+    RunStatus,
+    Step,
+)
+from qa_tui.core.providers.base import Capabilities, RunPage
+from qa_tui.core.providers.bugbug_api import API_PREFIX, BugBugApi
+from qa_tui.core.providers.bugbug_wire import (
+    StepRun,
+    TestRunScreenshots,
+    V2SuiteRun,
+    V2TestRun,
+    V2TestRunStatus,
+    parse_steps_runs,
+    to_run,
+    to_step,
+    with_status,
+)
+from qa_tui.core.status import BUGBUG_STATUSES
+
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_REQUESTS_PER_MINUTE",
+    "BugBugSource",
+    "auth_headers",
+    "to_run",
+]
+
+DEFAULT_BASE_URL = "https://app.bugbug.io"
+"""The host every working client uses; `https://api.bugbug.io` (the docs' curl) can be configured."""
+DEFAULT_REQUESTS_PER_MINUTE = 60
+"""BugBug documents no rate limit: a polite default of ours, one request a second on average."""
+STEP_RUN_FETCHES_PER_DETAIL = 20
+"""At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""
+
+T = TypeVar("T")
+
+
+def auth_headers(token: str) -> dict[str, str]:
+    """The header BugBug's `tokenAuth` scheme wants (the `Token` prefix is required)."""
+    return {"Authorization": f"Token {token}"}
+
+
+def _server_status(status: RunStatus | None) -> str | None:
+    """The one raw word meaning `status`, when there is exactly one (else filter client-side)."""
+    words = [word for word, normalized in BUGBUG_STATUSES.items() if normalized is status]
+    return words[0] if len(words) == 1 else None
+
+
+def _newest_first(run: Run) -> tuple[bool, float]:
+    """Sort key (reversed): runs not started yet on top, then the latest start first."""
+    moment = run.started or run.queued
+    return (moment is None, moment.timestamp() if moment else 0.0)
+
+
+class BugBugSource(BugBugApi):
+    """BugBug as a `RunSource`; every raw endpoint method of `BugBugApi` is available too."""
+
+    kind = ProviderKind.BUGBUG
+    capabilities = Capabilities(artifacts=True, logs=True, junit=True, analysis=False)
+
+    def __init__(self, name: str, http: ProviderHttp) -> None:
+        super().__init__(name, http)
+        self.budget = http.budget
+        self._finished_steps: dict[str, Step] = {}
+        """Step run id → its finished `Step`: a finished step run never changes, so it is read once."""
+        self._steps_of_test: dict[str, int] = {}
+        """Test id → its step count, from `/status/` or a passed run: the total `stepsRuns` lacks."""
+
+    def __repr__(self) -> str:
+        return f"BugBugSource(name={self.name!r}, http={self.http!r})"
+
+    def _to_run(self, wire: V2TestRun | V2SuiteRun, parent_id: str | None = None) -> Run:
+        if isinstance(wire, V2SuiteRun):
+            return to_run(self.name, wire, suite_id=self._suite_of_run.get(wire.id))
+        known = self._steps_of_test.get(wire.test_id or "")
+        run = to_run(self.name, wire, parent_id=parent_id, total_steps=known)
+        if known is None and wire.test_id and run.status is RunStatus.PASSED and run.progress:
+            self._steps_of_test[wire.test_id] = run.progress.total
+        return run
+
+    def _with_status(self, run: Run, wire: V2TestRunStatus) -> Run:
+        if run.kind is RunKind.TEST and run.target_id and wire.total_steps:
+            self._steps_of_test[run.target_id] = wire.total_steps
+        return with_status(run, wire)
+
+    async def list_runs(
+        self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
+    ) -> RunPage:
+        """Test and suite runs (and the test runs inside listed suite runs), newest first."""
+        tests = await self.list_test_runs(
+            limit=limit, status=_server_status(status), started_after=since
+        )
+        suites = await self.list_suite_runs(limit=limit, started_after=since)
+        runs = {run.id: self._to_run(run) for run in tests.items}
+        for suite in suites.items:
+            runs[suite.id] = self._to_run(suite)
+            for child in suite.test_runs:
+                runs.setdefault(child.id, self._to_run(child, parent_id=suite.id))
+        wanted = [run for run in runs.values() if status is None or run.status is status]
+        wanted.sort(key=_newest_first, reverse=True)
+        return RunPage(runs=wanted[:limit], skipped=tests.skipped + suites.skipped)
+
+    async def get_run(self, run_id: str) -> Run:
+        """A test run by id, else a suite run by that id."""
+        try:
+            return self._to_run(await self.get_test_run(run_id))
+        except NotFound:
+            return self._to_run(await self.get_suite_run(run_id))
+
+    async def _full(self, run: Run) -> Run:
+        if run.kind is RunKind.SUITE:
+            return self._to_run(await self.get_suite_run(run.id))
+        return self._to_run(await self.get_test_run(run.id), parent_id=run.parent_id)
+
+    async def refresh_run(self, run: Run) -> Run:
+        """Through `/status/`; once the run turns terminal, the full run is read once for its end."""
+        if run.kind is RunKind.SUITE:
+            fresh = self._with_status(run, await self.suite_run_status(run.id))
+        else:
+            fresh = self._with_status(run, await self.test_run_status(run.id))
+        if not fresh.status.is_terminal or (run.status.is_terminal and run.ended is not None):
+            return fresh
+        full = await self._full(fresh)
+        return full.model_copy(update={"progress": fresh.progress or full.progress})
+
+    async def stop_run(self, run: Run) -> Run:
+        if run.kind is RunKind.SUITE:
+            return self._with_status(run, await self.stop_suite_run(run.id))
+        return self._with_status(run, await self.stop_test_run(run.id))
+
+    async def start_test(
+        self,
+        test_id: str,
+        *,
+        profile_id: str | None = None,
+        variables: Mapping[str, str | None] | None = None,
+    ) -> Run:
+        """Start a test; the new run is read back in full (its start answer has no name)."""
+        started = await self.start_test_run(test_id, profile_id=profile_id, variables=variables)
+        return await self._read_back(started, RunKind.TEST, test_id)
+
+    async def start_suite(
+        self,
+        suite_id: str,
+        *,
+        profile_id: str | None = None,
+        variables: Mapping[str, str | None] | None = None,
+    ) -> Run:
+        started = await self.start_suite_run(suite_id, profile_id=profile_id, variables=variables)
+        return await self._read_back(started, RunKind.SUITE, suite_id)
+
+    async def _read_back(self, started: V2TestRunStatus, kind: RunKind, target: str) -> Run:
+        shell = Run(
+            provider=self.name,
+            provider_kind=ProviderKind.BUGBUG,
+            id=started.id,
+            kind=kind,
+            name=target,
+            status=RunStatus.UNKNOWN,
+            provider_status="",
+            target_id=target,
+            triggered_by="api",
+        )
+        shell = self._with_status(shell, started)
+        try:  # the run has started: a failed read-back must not look like a failed start
+            full = await self._full(shell)
+        except ProviderError:
+            return shell
+        return full.model_copy(update={"target_id": full.target_id or target})
+
+    async def rerun(self, run: Run) -> Run:
+        """Start the same test or suite again, with the run profile the run used."""
+        if run.kind is RunKind.SUITE:
+            suite = await self.get_suite_run(run.id)
+            suite_id = suite.suite_id or self._suite_of_run.get(run.id) or run.target_id
+            suite_id = suite_id or await self._suite_named(suite.name)
+            if suite_id is None:
+                raise Unsupported(
+                    self.name,
+                    "BugBug does not say which suite this suite run ran; start the suite by name",
+                )
+            return await self.start_suite(suite_id, profile_id=suite.profile_id)
+        test = await self.get_test_run(run.id)
+        test_id = test.test_id or run.target_id
+        if test_id is None:
+            raise Unsupported(self.name, "BugBug does not say which test this run ran")
+        return await self.start_test(test_id, profile_id=test.run_profile_id)
+
+    async def _suite_named(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        matches = [s.id for s in (await self.list_suites(name)).items if s.name == name]
+        return matches[0] if len(matches) == 1 else None
+
+    async def run_detail(self, run: Run) -> RunDetail:
+        """Steps, child runs and artifacts; a suite run's steps live in its test runs."""
+        no_analysis = PaneData[Any](unavailable="BugBug has no failure analysis")
+        if run.kind is RunKind.SUITE:
+            suite = await self.get_suite_run(run.id)
+            fresh = self._to_run(suite)
+            children = [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
+            shots = await self._optional(self.suite_run_screenshots(run.id))
+            artifacts = [
+                self._screenshot_artifact(i, shot, label=f"test {t + 1} step {i + 1}")
+                for t, test in enumerate(shots.tests_runs if shots else [])
+                for i, shot in enumerate(test.steps_runs)
+            ]
+            if fresh.status.is_terminal:
+                artifacts.append(self._report_artifact(run.id, "suiteruns"))
+            return RunDetail(
+                run=fresh,
+                steps=PaneData(unavailable="A suite run's steps are in its test runs (children)"),
+                children=PaneData(items=tuple(children)),
+                artifacts=PaneData(items=tuple(artifacts)),
+                analysis=no_analysis,
+            )
+        test = await self.get_test_run(run.id)
+        fresh = self._to_run(test, parent_id=run.parent_id)
+        test_shots = await self._optional(self.test_run_screenshots(run.id))
+        steps = await self._steps(parse_steps_runs(test.steps_runs), test_shots)
+        debug = await self._optional(self.debug_artifacts(run.id)) or []
+        artifacts = [
+            Artifact(id=a.id, kind=a.kind or "", url=a.file, expires=a.expiration_time)
+            for a in debug
+        ]
+        artifacts += [
+            self._screenshot_artifact(i, shot, label=f"step {i + 1}")
+            for i, shot in enumerate(test_shots.steps_runs if test_shots else [])
+        ]
+        if fresh.status.is_terminal:
+            logs = f"{self.http.base_url}{API_PREFIX}/testruns/{run.id}/logs/"
+            artifacts.append(Artifact(id=f"{run.id}:logs", kind="logs", url=logs, label="Run log"))
+            artifacts.append(self._report_artifact(run.id, "testruns"))
+        return RunDetail(
+            run=fresh,
+            steps=steps,
+            children=PaneData(unavailable="A test run has no child runs"),
+            artifacts=PaneData(items=tuple(artifacts)),
+            analysis=no_analysis,
+        )
+
+    async def _steps(
+        self, parsed: list[StepRun] | None, shots: TestRunScreenshots | None
+    ) -> PaneData[Step]:
+        if parsed and any(step.status is not None for step in parsed):
+            return PaneData(items=tuple(to_step(i, step) for i, step in enumerate(parsed)))
+        refs = shots.steps_runs if shots and shots.steps_runs else parsed or []
+        if not refs:
+            return PaneData(unavailable="BugBug has not reported any steps for this run yet")
+        steps: list[Step] = []
+        budget = STEP_RUN_FETCHES_PER_DETAIL
+        for index, ref in enumerate(refs):
+            cached = self._finished_steps.get(ref.id or "")
+            if cached is None and ref.id and budget > 0:
+                budget -= 1
+                fetched = await self._optional(self.get_step_run(ref.id))
+                if fetched is not None:
+                    merged = fetched.model_copy(
+                        update={"screenshot_url": fetched.screenshot_url or ref.screenshot_url}
+                    )
+                    cached = to_step(index, merged)
+                    if cached.status.is_terminal:
+                        self._finished_steps[ref.id] = cached
+            steps.append(
+                cached.model_copy(update={"index": index}) if cached else to_step(index, ref)
+            )
+        return PaneData(items=tuple(steps))
+
+    async def _optional(self, call: Awaitable[T]) -> T | None:
+        """The answer of `call`, or None when BugBug says it does not exist (404)."""
+        try:
+            return await call
+        except NotFound:
+            return None
+
+    def _screenshot_artifact(self, index: int, shot: StepRun, *, label: str) -> Artifact:
+        return Artifact(
+            id=shot.id or f"screenshot-{index}",
+            kind="screenshot",
+            url=shot.screenshot_url,
+            label=label,
+        )
+
+    def _report_artifact(self, run_id: str, collection: str) -> Artifact:
+        url = f"{self.http.base_url}{API_PREFIX}/{collection}/{run_id}/report/junit/"
+        return Artifact(id=f"{run_id}:junit", kind="junit", url=url, label="JUnit report")
+
+    async def fetch_log(self, run: Run) -> str:
+        if run.kind is RunKind.SUITE:
+            raise Unsupported(self.name, "BugBug keeps logs per test run: open a test run")
+        return await self.test_run_log(run.id)
+
+    async def fetch_junit(self, run: Run) -> bytes:
+        if run.kind is RunKind.SUITE:
+            return await self.suite_run_junit(run.id)
+        return await self.test_run_junit(run.id)
+
+    async def download(self, url: str) -> bytes:
+        """An artifact's bytes: with the token on BugBug's own origin, without it anywhere else."""
+        absolute = urljoin(self.http.base_url + "/", url)
+        if self.http.same_origin(absolute):
+            return await self._get_following(absolute)
+        return (await self.http.get_other_origin(absolute)).content
+
+    async def check(self) -> str:
+        """`GET /tests/?page=1&page_size=1`: the cheapest call that needs a valid token."""
+        raw = await self.http.get_json(f"{API_PREFIX}/tests/", params={"page": 1, "page_size": 1})
+        count = raw.get("count") if isinstance(raw, dict) else None
+        return f"token accepted; {count} tests" if isinstance(count, int) else "token accepted"

@@ -1,0 +1,377 @@
+"""BugBug Public API v2 payloads: tolerant shapes (shared/providers.md §1) and their normalization.
+
+Everything here is pure (no I/O): the client in `qa_tui.core.providers.bugbug` reads payloads into
+these models and turns them into `Run` / `Step` with `to_run`, `with_status` and `to_step`. Other
+code should use the normalized values; the raw endpoint methods return these models for the start
+flows and for tests.
+
+Quirks absorbed here:
+- every field but `id` is optional: the spec marks all keys required, but a missing one must not
+  lose the run (a null or absent value reads as None);
+- enum-like values (`status`, `triggeredBy`, `runMode`, artifact `kind`) stay plain strings;
+- ids may come as numbers from a faithful-enough imitation: numbers are read as strings;
+- a date that does not parse reads as None instead of dropping the whole run; naive dates are UTC;
+- `duration` is a string: Django's `[D ]HH:MM:SS[.ffffff]`, or the synthetic `"120.5"` / `"15s"`
+  forms from third-party examples (§6.2) — see `parse_duration`;
+- `stepsRuns` is typed string in `V2TestRun` but is an array in the screenshot payloads; seen as
+  `"[]"` and as an opaque `"stepsrun_123"` (§6.1) — see `parse_steps_runs`;
+- one step-run model reads the three step shapes (stepsRuns items, screenshot items, `/stepruns/{id}/`)
+  since all their fields beyond `id` are optional here [INF: the stepsRuns item shape is undocumented];
+- nested lists (a suite run's `testRuns`, screenshot lists) skip unreadable items.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from qa_tui.core.model import Progress, ProviderKind, Run, RunKind, Step
+from qa_tui.core.status import bugbug_status
+from qa_tui.core.wire import WireModel, parse_each
+
+
+def _lenient_datetime(raw: Any) -> datetime | None:
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+LooseDatetime = Annotated[datetime | None, BeforeValidator(_lenient_datetime)]
+"""A date-time, or None when absent or unreadable."""
+
+
+def _skip_bad(model: type[WireModel]) -> BeforeValidator:
+    return BeforeValidator(lambda raw: parse_each(model, raw).items)
+
+
+class BugBugModel(WireModel):
+    """camelCase on the wire, snake_case here; numbers accepted where strings are expected."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        coerce_numbers_to_str=True,
+    )
+
+
+class V2TestRun(BugBugModel):
+    """`V2TestRun`: one test run (also the items of a suite run's `testRuns`)."""
+
+    id: str
+    name: str | None = None
+    status: str | None = None
+    test_id: str | None = None
+    suite_run_id: str | None = None
+    run_profile_id: str | None = None
+    user_id: str | None = None
+    queued: LooseDatetime = None
+    started: LooseDatetime = None
+    ended: LooseDatetime = None
+    duration: Any = None
+    error_code: str | None = None
+    steps_runs: Any = None
+    """Typed string in the spec, an array elsewhere: read with `parse_steps_runs`."""
+    browser_name: str | None = None
+    browser_version: str | None = None
+    os_name: str | None = None
+    run_mode: str | None = None
+    triggered_by: str | None = None
+    webapp_url: str | None = None
+
+
+class V2TestRunStatus(BugBugModel):
+    """`V2TestRunStatus`: the cheap status answer (also what start and stop return)."""
+
+    id: str
+    status: str | None = None
+    modified: LooseDatetime = None
+    finished_steps: int | None = None
+    total_steps: int | None = None
+    webapp_url: str | None = None
+
+
+class V2SuiteRunStatus(V2TestRunStatus):
+    """A suite run's status: `{id, status, modified, webappUrl}` [3P]; step counts read if sent [INF]."""
+
+
+class V2SuiteRun(BugBugModel):
+    """`V2SuiteRun`. The documented shape has no suite id; `suiteId` is read if a server sends one."""
+
+    id: str
+    name: str | None = None
+    status: str | None = None
+    duration: Any = None
+    queued: LooseDatetime = None
+    started: LooseDatetime = None
+    ended: LooseDatetime = None
+    error_code: str | None = None
+    profile_id: str | None = None
+    profile_name: str | None = None
+    suite_id: str | None = None
+    run_mode: str | None = None
+    triggered_by: str | None = None
+    webapp_url: str | None = None
+    test_runs: Annotated[list[V2TestRun], _skip_bad(V2TestRun)] = []
+
+
+class StepRun(BugBugModel):
+    """A step run: a `stepsRuns` item, a screenshot item or `/stepruns/{id}/` (fields beyond id optional)."""
+
+    id: str | None = None
+    step_id: str | None = None
+    test_run_id: str | None = None
+    type: str | None = None
+    name: str | None = None
+    status: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+    duration: Any = None
+    started: LooseDatetime = None
+    ended: LooseDatetime = None
+    screenshot_url: str | None = None
+
+
+class TestRunScreenshots(BugBugModel):
+    """`V2TestRunScreenshots`: `{id, stepsRuns: [{id, stepId, screenshotUrl}]}`."""
+
+    __test__ = False  # not a pytest test class
+    id: str | None = None
+    steps_runs: Annotated[list[StepRun], _skip_bad(StepRun)] = []
+
+
+class SuiteRunScreenshots(BugBugModel):
+    """A suite run's screenshots: `{id, testsRuns: [...]}` (note the spelling `testsRuns`) [3P]."""
+
+    id: str | None = None
+    tests_runs: Annotated[list[TestRunScreenshots], _skip_bad(TestRunScreenshots)] = []
+
+
+class DebugArtifact(BugBugModel):
+    """`DebugArtifact`: `expirationTime: null` means it never expires."""
+
+    id: str
+    kind: str | None = None
+    file: str | None = None
+    expiration_time: LooseDatetime = None
+
+
+class V2Test(BugBugModel):
+    """`V2Test` as listed: only `{id, name}`."""
+
+    id: str
+    name: str | None = None
+
+
+class V2Suite(BugBugModel):
+    """`V2Suite`."""
+
+    id: str
+    name: str | None = None
+    tests_count: int | None = None
+    run_profile_id: str | None = None
+
+
+class V2Profile(BugBugModel):
+    """A run profile: its schema was not found; `{id, name}` assumed [INF]."""
+
+    id: str
+    name: str | None = None
+
+
+_CLOCK = re.compile(
+    r"^(?:(?P<days>\d+)\s*(?:days?,?\s*)?)?"
+    r"(?:(?P<hours>\d+):)?(?P<minutes>\d{1,2}):(?P<seconds>\d{1,2}(?:\.\d+)?)$"
+)
+_UNIT = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|m|min|mins|h)$")
+_ISO = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "h": 3600,
+}
+
+
+def parse_duration(raw: Any) -> float | None:
+    """BugBug's `duration` in seconds, or None when it cannot be read.
+
+    Accepts `HH:MM:SS.ffffff`, `D HH:MM:SS` (Django), `D day(s), H:MM:SS` (Python), `MM:SS`,
+    plain numbers (`120.5`, also as a JSON number), unit forms (`15s`, `250ms`, `2m`, `1h`) and
+    ISO 8601 (`PT1M3S`). Negative or non-finite values read as None.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int | float):
+        seconds = float(raw)
+    elif isinstance(raw, str):
+        seconds_or_none = _duration_from_text(raw.strip())
+        if seconds_or_none is None:
+            return None
+        seconds = seconds_or_none
+    else:
+        return None
+    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+        return None
+    return seconds
+
+
+def _duration_from_text(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if match := _CLOCK.match(text):
+        parts = match.groupdict()
+        return (
+            int(parts["days"] or 0) * 86400
+            + int(parts["hours"] or 0) * 3600
+            + int(parts["minutes"]) * 60
+            + float(parts["seconds"])
+        )
+    if match := _UNIT.match(text.lower()):
+        return float(match["value"]) * _UNIT_SECONDS[match["unit"]]
+    if (match := _ISO.match(text.upper())) and text.upper() not in ("P", "PT"):
+        parts = match.groupdict()
+        return (
+            float(parts["days"] or 0) * 86400
+            + float(parts["hours"] or 0) * 3600
+            + float(parts["minutes"] or 0) * 60
+            + float(parts["seconds"] or 0)
+        )
+    return None
+
+
+def parse_steps_runs(raw: Any) -> list[StepRun] | None:
+    """A test run's `stepsRuns` as step runs, or None when it is opaque (fall back to screenshots).
+
+    A list is read item by item (bad items skipped; a bare string item is read as a step-run id);
+    a string is tried as JSON holding such a list; anything else is opaque.
+    """
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if not isinstance(raw, list):
+        return None
+    items = [{"id": item} if isinstance(item, str | int) else item for item in raw]
+    return parse_each(StepRun, items).items
+
+
+def _elapsed(started: datetime | None, ended: datetime | None) -> float | None:
+    if started is None or ended is None or ended < started:
+        return None
+    return (ended - started).total_seconds()
+
+
+def steps_progress(
+    steps: list[StepRun] | None, *, terminal: bool, total_steps: int | None = None
+) -> Progress | None:
+    """Progress from parsed step runs: finished ones of all the test's steps.
+
+    `stepsRuns` lists only the step runs so far [INF], so its length is a lower bound of the test's
+    steps: `total_steps` (learnt from a `/status/` answer) raises it. Step runs without a status
+    count as done only once the run is over.
+    """
+    total = max(len(steps or []), total_steps or 0)
+    if steps is None or total == 0:
+        return None
+    statuses = [bugbug_status(step.status) for step in steps if step.status is not None]
+    if statuses:
+        return Progress(done=sum(s.is_terminal for s in statuses), total=total)
+    return Progress(done=len(steps), total=total) if terminal or not steps else None
+
+
+def to_run(
+    provider: str,
+    wire: V2TestRun | V2SuiteRun,
+    *,
+    parent_id: str | None = None,
+    suite_id: str | None = None,
+    total_steps: int | None = None,
+) -> Run:
+    """A BugBug test run (RunKind.TEST) or suite run (RunKind.SUITE) as a normalized `Run`.
+
+    A test run's parent is its `suiteRunId` (or `parent_id`); a suite run's target is its `suiteId`
+    when sent, else `suite_id`. Progress comes from the parsed `stepsRuns` of a test run (see
+    `steps_progress` for `total_steps`), or from the finished share of a suite run's `testRuns`.
+    """
+    raw = wire.status if wire.status is not None else ""
+    status = bugbug_status(raw)
+    if isinstance(wire, V2TestRun):
+        kind, target, parent = RunKind.TEST, wire.test_id, wire.suite_run_id or parent_id
+        steps = parse_steps_runs(wire.steps_runs)
+        progress = steps_progress(steps, terminal=status.is_terminal, total_steps=total_steps)
+    else:
+        kind, target, parent = RunKind.SUITE, wire.suite_id or suite_id, None
+        children = [bugbug_status(child.status).is_terminal for child in wire.test_runs]
+        progress = Progress(done=sum(children), total=len(children)) if children else None
+    duration = parse_duration(wire.duration)
+    return Run(
+        provider=provider,
+        provider_kind=ProviderKind.BUGBUG,
+        id=wire.id,
+        kind=kind,
+        name=wire.name if wire.name is not None else wire.id,
+        status=status,
+        provider_status=raw,
+        progress=progress,
+        queued=wire.queued,
+        started=wire.started,
+        ended=wire.ended,
+        duration_s=duration if duration is not None else _elapsed(wire.started, wire.ended),
+        url=wire.webapp_url or None,
+        error=wire.error_code,
+        parent_id=parent,
+        triggered_by=wire.triggered_by,
+        target_id=target,
+    )
+
+
+def with_status(run: Run, wire: V2TestRunStatus) -> Run:
+    """`run` updated from a `/status/` (or start/stop) answer: status, progress and web URL."""
+    raw = wire.status if wire.status is not None else ""
+    update: dict[str, Any] = {"status": bugbug_status(raw), "provider_status": raw}
+    if wire.total_steps is not None and wire.finished_steps is not None:
+        update["progress"] = Progress(done=wire.finished_steps, total=wire.total_steps)
+    if wire.webapp_url:
+        update["url"] = wire.webapp_url
+    return run.model_copy(update=update)
+
+
+def to_step(index: int, wire: StepRun) -> Step:
+    """One step run as a `Step`; its name is the step type (`click`, `goto`…) when no name is sent."""
+    raw = wire.status if wire.status is not None else ""
+    duration = parse_duration(wire.duration)
+    return Step(
+        index=index,
+        id=wire.id,
+        name=wire.name or wire.type or f"step {index + 1}",
+        status=bugbug_status(raw),
+        provider_status=raw,
+        duration_s=duration if duration is not None else _elapsed(wire.started, wire.ended),
+        error=wire.error or wire.error_code,
+        screenshot_url=wire.screenshot_url,
+    )
