@@ -1,0 +1,143 @@
+"""From config to live objects: one `RunSource` per `[[providers]]` table, one Bugnet client.
+
+Each provider gets its own `RequestBudget` (the configured requests per minute) and its own
+`ProviderHttp` (base URL, the kind's auth headers, timeout, TLS verification). A missing
+`base_url` takes the provider module's `DEFAULT_BASE_URL`. Tests and the demo pass
+`transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
+
+The caller owns what is returned: `await source.aclose()` / `await tracker.aclose()` when done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import httpx
+
+from qa_tui.core.budget import RequestBudget
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config import Config, ProviderConfig
+from qa_tui.core.http import ProviderHttp
+from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.triggers import TriggerLog
+
+TransportFor = Callable[[str], httpx.AsyncBaseTransport | None]
+"""Provider name (or TRACKER) → the transport to use, None for the real network."""
+TRACKER = "tracker"
+"""The name `transport_for` is asked with for the bug tracker."""
+
+_MODULES: dict[str, ModuleType] = {"bugbug": bugbug, "bugbrain": bugbrain, "bug0": bug0}
+
+
+def default_base_url(kind: str) -> str:
+    """The service root used when a provider's config has no `base_url`."""
+    if kind == "bugnet":
+        return bugnet.DEFAULT_BASE_URL
+    url: str = _MODULES[kind].DEFAULT_BASE_URL
+    return url
+
+
+def base_url_for(provider: ProviderConfig) -> str:
+    """The base URL this provider is reached at."""
+    return provider.base_url or default_base_url(provider.kind)
+
+
+def auth_headers(provider: ProviderConfig) -> dict[str, str]:
+    """The kind's auth headers for this provider's token and `auth_style`."""
+    token = provider.token.get_secret_value()
+    if provider.kind == "bugbug":
+        return bugbug.auth_headers(token)  # BugBug has one style
+    if provider.kind == "bugbrain":
+        return bugbrain.auth_headers(token, provider.auth_style)
+    return bug0.auth_headers(token, provider.auth_style)
+
+
+def provider_http(
+    provider: ProviderConfig,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ProviderHttp:
+    """The budgeted, authenticated HTTP session for one run provider."""
+    return ProviderHttp(
+        provider.name,
+        base_url_for(provider),
+        headers=auth_headers(provider),
+        budget=RequestBudget(provider.requests_per_minute, clock=clock),
+        clock=clock,
+        transport=transport,
+        timeout_s=provider.timeout_s,
+        verify_tls=provider.verify_tls,
+    )
+
+
+def build_source(
+    provider: ProviderConfig,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport: httpx.AsyncBaseTransport | None = None,
+    triggers: TriggerLog | None = None,
+) -> RunSource:
+    """The `RunSource` for one `[[providers]]` table."""
+    http = provider_http(provider, clock=clock, transport=transport)
+    if provider.kind == "bugbug":
+        return bugbug.BugBugSource(provider.name, http)
+    project_id = provider.project_id or ""  # config guarantees it for these kinds
+    if provider.kind == "bugbrain":
+        return bugbrain.BugBrainSource(provider.name, http, project_id=project_id, clock=clock)
+    return bug0.Bug0Source(
+        provider.name, http, project_id=project_id, triggers=triggers or TriggerLog(), clock=clock
+    )
+
+
+def build_sources(
+    config: Config,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport_for: TransportFor | None = None,
+    triggers: TriggerLog | None = None,
+) -> list[RunSource]:
+    """One source per configured provider, in config order. Bug0 sources share `triggers`
+    (default: the trigger log in the data dir)."""
+    if triggers is None and any(p.kind == "bug0" for p in config.providers):
+        triggers = TriggerLog()
+    return [
+        build_source(
+            provider,
+            clock=clock,
+            transport=transport_for(provider.name) if transport_for else None,
+            triggers=triggers,
+        )
+        for provider in config.providers
+    ]
+
+
+def build_tracker(
+    config: Config,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport_for: TransportFor | None = None,
+) -> bugnet.BugnetClient | None:
+    """The Bugnet client for `[tracker]`, or None when no tracker is configured."""
+    tracker = config.tracker
+    if tracker is None:
+        return None
+    http = ProviderHttp(
+        "bugnet",
+        tracker.base_url,
+        budget=RequestBudget(tracker.requests_per_minute, clock=clock),
+        clock=clock,
+        transport=transport_for(TRACKER) if transport_for else None,
+        timeout_s=tracker.timeout_s,
+        verify_tls=tracker.verify_tls,
+    )
+    return bugnet.BugnetClient(
+        http,
+        project=tracker.project,
+        token=tracker.token,
+        email=tracker.email,
+        password=tracker.password,
+        api_key=tracker.api_key,
+    )
