@@ -1,0 +1,80 @@
+"""Every user action, once: its id, keys, description and help line.
+
+Key bindings, the footer, the command palette and the help screen are all generated from
+`ACTIONS`, so an action cannot exist in one place and be missing from another. Ids follow
+posting's style (`runs.stop`) so a user keymap can rebind them (`App.set_keymap`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from textual.binding import Binding, BindingType
+
+
+class Scope(StrEnum):
+    """Where an action is bound."""
+
+    APP = "app"
+    DASHBOARD = "dashboard"
+    DETAIL = "detail"
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    keys: str
+    """Comma-separated Textual key names; the first is the one shown."""
+    action: str
+    """The `action_*` method (without the prefix) on the screen or app of `scope`."""
+    description: str
+    """Short, for the footer and palette."""
+    help: str
+    """One line for the help screen."""
+    scopes: tuple[Scope, ...]
+    show: bool = True
+    key_display: str | None = None
+
+
+_BOTH = (Scope.DASHBOARD, Scope.DETAIL)
+
+ACTIONS: tuple[Action, ...] = (
+    Action("runs.open", "enter", "open_run", "Open", "Open the run: steps, child runs, artifacts, analysis, error", (Scope.DASHBOARD,), show=False),
+    Action("runs.filter", "slash", "filter", "Filter", "Filter runs: words, status:failed provider:web kind:suite since:2h, -term negates", (Scope.DASHBOARD,), key_display="/"),
+    Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle)", (Scope.DASHBOARD,)),
+    Action("runs.sort", "s", "cycle_sort", "Sort", "Sort by the next column: started, status, provider, name, duration", (Scope.DASHBOARD,)),
+    Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
+    Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
+    Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
+    Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
+    Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
+    Action("app.refresh", "R", "refresh_now", "Refresh", "Poll every provider now", (Scope.APP,), show=False),
+    Action("app.pause", "p", "toggle_pause", "Pause", "Pause or resume live updates (no requests while paused)", (Scope.APP,)),
+    Action("app.help", "question_mark", "help", "Help", "Show every key", (Scope.APP,), key_display="?"),
+    Action("app.palette", "ctrl+p,colon", "command_palette", "Commands", "Open the command palette: every action by name", (Scope.APP,), show=False, key_display="^p"),
+    Action("app.back", "escape", "back", "Back", "Close the view or dialog; clear the filter", (Scope.DETAIL,), key_display="esc"),
+    Action("app.quit", "q", "quit_or_close", "Quit", "Quit (closes an open view or dialog first)", (Scope.APP,)),
+)  # fmt: skip
+
+
+def bindings_for(scope: Scope) -> list[BindingType]:
+    """Textual bindings for the actions bound in `scope`."""
+    return [
+        Binding(
+            action.keys,
+            action.action,
+            action.description,
+            show=action.show,
+            key_display=action.key_display,
+            id=action.id,
+            tooltip=action.help,
+        )
+        for action in ACTIONS
+        if scope in action.scopes
+    ]
+
+
+def key_label(action: Action) -> str:
+    """How the help screen writes the key."""
+    return action.key_display or action.keys.split(",")[0]

@@ -1,0 +1,25 @@
+"""Messages the app posts to itself when the engine reports (engine callbacks run in the loop)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from qa_tui.core.model import ProviderHealth
+
+
+class RunsChanged(Message):
+    """Change batches are waiting in the app (merged, so a burst is applied once)."""
+
+
+class ProviderHealthChanged(Message):
+    """A provider's health changed; a newer one for the same provider replaces an older one."""
+
+    def __init__(self, health: ProviderHealth) -> None:
+        super().__init__()
+        self.health = health
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, ProviderHealthChanged)
+            and message.health.provider == self.health.provider
+        )

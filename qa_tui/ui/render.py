@@ -1,0 +1,129 @@
+"""Run → cells: the words, glyphs and styles the table and panes show. Pure functions, no widgets.
+
+Provider strings go through `terminal_safe` (escape sequences and bidi controls shown escaped) and
+into `rich.text.Text` as plain text, so Rich markup in a run's name is shown, never interpreted.
+Every status has a word and a glyph, so the table reads the same without colour (`NO_COLOR`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+
+from qa_tui.core.model import HealthState, Run, RunStatus
+from qa_tui.core.textsafe import clip, terminal_safe
+
+STATUS_GLYPHS: dict[RunStatus, str] = {
+    RunStatus.QUEUED: "◌",
+    RunStatus.RUNNING: "●",
+    RunStatus.PASSED: "✓",
+    RunStatus.FAILED: "✗",
+    RunStatus.ERROR: "!",
+    RunStatus.STOPPED: "■",
+    RunStatus.SKIPPED: "↷",
+    RunStatus.UNKNOWN: "?",
+}
+
+STATUS_STYLES: dict[RunStatus, Style] = {
+    RunStatus.QUEUED: Style(color="bright_black"),
+    RunStatus.RUNNING: Style(color="cyan", bold=True),
+    RunStatus.PASSED: Style(color="green"),
+    RunStatus.FAILED: Style(color="red", bold=True),
+    RunStatus.ERROR: Style(color="magenta", bold=True),
+    RunStatus.STOPPED: Style(color="yellow"),
+    RunStatus.SKIPPED: Style(color="bright_black"),
+    RunStatus.UNKNOWN: Style(color="yellow", italic=True),
+}
+
+HEALTH_STYLES: dict[HealthState, Style] = {
+    HealthState.UNKNOWN: Style(color="bright_black"),
+    HealthState.OK: Style(color="green"),
+    HealthState.SLOW: Style(color="yellow"),
+    HealthState.RATE_LIMITED: Style(color="yellow", bold=True),
+    HealthState.AUTH_FAILED: Style(color="red", bold=True),
+    HealthState.UNREACHABLE: Style(color="red", bold=True),
+    HealthState.ERROR: Style(color="red"),
+}
+
+
+def safe(text: str | None, width: int | None = None) -> str:
+    """A provider string made safe for the terminal, optionally clipped to `width` columns."""
+    shown = terminal_safe(text or "")
+    return clip(shown, width) if width is not None else shown
+
+
+def plain(text: str | None, style: Style | str = "") -> Text:
+    """A provider string as a `Text` that is never read as markup."""
+    return Text(safe(text), style=style, no_wrap=False)
+
+
+def status_word(run: Run) -> str:
+    """What the status cell says: the provider's own word when it is more precise (paused)."""
+    raw = safe(run.provider_status)
+    if run.status is RunStatus.UNKNOWN:
+        return raw or "unknown"
+    if raw and raw.lower() != run.status.value and run.status is RunStatus.RUNNING:
+        return raw
+    if run.kind.value == "trigger":
+        return "triggered"
+    return run.status.value
+
+
+def status_text(run: Run) -> Text:
+    return Text(f"{STATUS_GLYPHS[run.status]} {status_word(run)}", style=STATUS_STYLES[run.status])
+
+
+def progress_bar(run: Run, width: int = 8) -> str:
+    """`████░░░░ 4/8`, or blank when the provider gives no progress."""
+    if run.progress is None or run.progress.total <= 0:
+        return ""
+    filled = round(run.progress.fraction * width)
+    return f"{'█' * filled}{'░' * (width - filled)} {run.progress.done}/{run.progress.total}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """`45s`, `3m05s`, `2h04m`; blank when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    total = int(seconds)
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours // 24}d{hours % 24:02d}h"
+
+
+def run_duration(run: Run, now: datetime) -> float | None:
+    """The provider's duration, or one ticking from the start while the run is going."""
+    if run.duration_s is not None and (run.status.is_terminal or not run.started):
+        return run.duration_s
+    if run.started is not None:
+        end = run.ended if run.ended is not None else now
+        return max(0.0, (end - run.started).total_seconds())
+    return run.duration_s
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """`12s ago`, `5m ago`, `3h ago`, `2d ago`."""
+    if when is None:
+        return ""
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "soon"
+    if seconds < 60:
+        return f"{int(seconds)}s ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 172800:
+        return f"{int(seconds // 3600)}h ago"
+    return f"{int(seconds // 86400)}d ago"
+
+
+def health_word(state: HealthState) -> str:
+    return state.value

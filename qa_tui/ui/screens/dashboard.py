@@ -1,0 +1,149 @@
+"""The main screen: health line, filter, the runs table, footer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input
+
+from qa_tui.core.model import Run
+from qa_tui.core.query import QueryError, SortKey, View, parse_query, visible_keys
+from qa_tui.core.store import Changes, RunKey
+from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.screens.run_actions import RunActions
+from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.widgets.runs_table import RunsTable
+
+SORT_CYCLE = list(SortKey)
+
+
+class DashboardScreen(RunActions):
+    """Every run of every provider, live."""
+
+    SCOPE = Scope.DASHBOARD
+    DEFAULT_CSS = """
+    DashboardScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
+    DashboardScreen #filter.visible { display: block; }
+    DashboardScreen #filter.-invalid { color: $error; }
+    """
+    BINDINGS = [
+        *bindings_for(Scope.DASHBOARD),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
+    ]
+
+    def __init__(self, providers: list[str]) -> None:
+        super().__init__()
+        self.providers = providers
+        self.view = View()
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield HealthBar(self.providers, id="health")
+        yield Input(placeholder="filter: words status:failed provider:web since:2h", id="filter")
+        yield RunsTable(id="runs")
+        yield Footer()
+
+    @property
+    def table(self) -> RunsTable:
+        return self.query_one(RunsTable)
+
+    @property
+    def health_bar(self) -> HealthBar:
+        return self.query_one(HealthBar)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def current_key(self) -> RunKey | None:
+        return self.table.cursor_key
+
+    def apply(self, changes: Changes, now: datetime) -> None:
+        """Apply one batch from the engine in place."""
+        store = self.qa_app.engine.store
+        self.table.now = now
+        order = visible_keys(store, self.view, now)
+        self.table.apply(changes, order)
+        self.health_bar.update_counts(store.get(key) for key in order)  # type: ignore[misc]
+        if self.table.cursor_key is None and order:
+            self.table.move_cursor_to(order[0])
+
+    def _reorder(self) -> None:
+        store = self.qa_app.engine.store
+        now = self.qa_app.clock.now()
+        order = visible_keys(store, self.view, now)
+        self.table.set_order(order)
+        self.health_bar.update_counts(store.get(key) for key in order)  # type: ignore[misc]
+
+    def tick(self, now: datetime) -> None:
+        self.table.tick(now)
+        self.health_bar.tick(now)
+
+    def on_runs_table_selected(self, event: RunsTable.Selected) -> None:
+        self.open_run(event.key)
+
+    def action_open_run(self) -> None:
+        if self.table.cursor_key is not None:
+            self.open_run(self.table.cursor_key)
+
+    def open_run(self, key: RunKey) -> None:
+        from qa_tui.ui.screens.run_detail import RunDetailScreen
+
+        self.app.push_screen(RunDetailScreen(key))
+
+    def on_rerun_started(self, run: Run) -> None:
+        self._reorder()
+        self.table.move_cursor_to(run.key)
+
+    # --- filter and sort --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or self.filter_text:
+            box.value = ""
+            self._set_filter("")
+        box.remove_class("visible")
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self._set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            if not event.value:
+                event.input.remove_class("visible")
+            self.table.focus()
+
+    def _set_filter(self, text: str) -> None:
+        box = self.query_one("#filter", Input)
+        try:
+            query = parse_query(text, failed_only=self.view.query.failed_only)
+        except QueryError as error:
+            box.add_class("-invalid")
+            box.tooltip = str(error)
+            self.notify(str(error), severity="warning", markup=False, timeout=3)
+            return
+        box.remove_class("-invalid")
+        self.filter_text = text
+        self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
+        self._reorder()
+
+    def action_toggle_failed(self) -> None:
+        query = parse_query(self.filter_text, failed_only=not self.view.query.failed_only)
+        self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
+        self.notify("Failed runs only" if query.failed_only else "All runs", timeout=2)
+        self._reorder()
+
+    def action_cycle_sort(self) -> None:
+        sort = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)]
+        self.view = View(query=self.view.query, sort=sort, group_suites=self.view.group_suites)
+        self.table.sort_title = sort.value.upper()
+        self.notify(f"Sorted by {sort.value}", timeout=2)
+        self._reorder()

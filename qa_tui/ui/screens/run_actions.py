@@ -1,0 +1,134 @@
+"""Actions on one run, shared by the dashboard (the row under the cursor) and the detail view.
+
+The I/O happens in named workers through the engine; the outcome comes back through the store
+(the row changes) and a notification. A refused or failed action says why, as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.screen import Screen
+
+from qa_tui.core.errors import ProviderError
+from qa_tui.core.model import Run
+from qa_tui.core.store import RunKey
+from qa_tui.ui import render
+from qa_tui.ui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from qa_tui.ui.app import QaTuiApp
+
+
+class RunActions(Screen[None]):
+    """Base for screens that act on one current run."""
+
+    @property
+    def qa_app(self) -> QaTuiApp:
+        from qa_tui.ui.app import QaTuiApp
+
+        assert isinstance(self.app, QaTuiApp)
+        return self.app
+
+    def current_key(self) -> RunKey | None:
+        raise NotImplementedError
+
+    def current_run(self) -> Run | None:
+        key = self.current_key()
+        row = self.qa_app.engine.store.get(key) if key else None
+        return row.run if row else None
+
+    def _describe(self, run: Run) -> Text:
+        text = Text()
+        text.append(render.safe(run.name, 60), style="bold")
+        text.append(f"  ({render.safe(run.provider)} {run.kind.value} {render.safe(run.id, 40)})")
+        return text
+
+    def action_stop_run(self) -> None:
+        run = self.current_run()
+        if run is None:
+            return
+        source = self.qa_app.engine.source(run.provider)
+        if not source.capabilities.stop:
+            self.notify(f"{run.provider}: this provider cannot stop runs", markup=False)
+            return
+        if run.status.is_terminal:
+            self.notify(f"Already {render.status_word(run)}: nothing to stop", markup=False)
+            return
+        question = Text("Stop this run?\n\n").append_text(self._describe(run))
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Stop"),
+            lambda yes: self._confirmed(yes, self._stop, run.key),
+        )
+
+    def action_rerun(self) -> None:
+        run = self.current_run()
+        if run is None:
+            return
+        if not self.qa_app.engine.source(run.provider).capabilities.rerun:
+            self.notify(f"{run.provider}: this provider cannot re-run", markup=False)
+            return
+        question = Text("Start this again?\n\n").append_text(self._describe(run))
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Re-run"),
+            lambda yes: self._confirmed(yes, self._rerun, run.key),
+        )
+
+    @staticmethod
+    def _confirmed(yes: bool | None, act: Callable[[RunKey], object], key: RunKey) -> None:
+        if yes:
+            act(key)
+
+    @work(group="actions", exit_on_error=False)
+    async def _stop(self, key: RunKey) -> None:
+        try:
+            run = await self.qa_app.engine.stop_run(key)
+        except ProviderError as error:
+            self.notify(f"Stop failed: {error}", severity="error", markup=False)
+            return
+        self.notify(f"{render.safe(run.name, 50)}: {render.status_word(run)}", markup=False)
+
+    @work(group="actions", exit_on_error=False)
+    async def _rerun(self, key: RunKey) -> None:
+        try:
+            run = await self.qa_app.engine.rerun(key)
+        except ProviderError as error:
+            self.notify(f"Re-run failed: {error}", severity="error", markup=False)
+            return
+        self.notify(
+            f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})", markup=False
+        )
+        self.on_rerun_started(run)
+
+    def on_rerun_started(self, run: Run) -> None:
+        """Hook: the dashboard moves the cursor to the new run."""
+
+    def action_open_browser(self) -> None:
+        run = self.current_run()
+        if run is None or not run.url:
+            self.notify("This run has no web page", markup=False)
+            return
+        self.app.open_url(run.url)
+        self.notify(f"Opening {render.safe(run.url, 70)}", markup=False)
+
+    def action_copy_url(self) -> None:
+        run = self.current_run()
+        if run is None or not run.url:
+            self.notify("This run has no web URL", markup=False)
+            return
+        self.app.copy_to_clipboard(run.url)
+        self.notify(f"Copied {render.safe(run.url, 70)}", markup=False)
+
+    def action_show_logs(self) -> None:
+        run = self.current_run()
+        if run is None:
+            return
+        if not self.qa_app.engine.source(run.provider).capabilities.logs:
+            self.notify(f"{run.provider}: logs are not available from this provider", markup=False)
+            return
+        from qa_tui.ui.screens.logs import LogScreen
+
+        self.app.push_screen(LogScreen(run))

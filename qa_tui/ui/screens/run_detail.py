@@ -1,0 +1,250 @@
+"""One run, in depth: summary, then panes for steps, child runs, artifacts, analysis and error.
+
+The detail is fetched in a worker through the engine (which also polls this run every cycle while
+it is open); when the store says the run changed, the detail is fetched again, so steps advance
+live. A pane the provider cannot fill says why instead of staying blank.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from qa_tui.core.errors import ProviderError
+from qa_tui.core.model import Artifact, PaneData, Run, RunDetail
+from qa_tui.core.store import Changes, RunKey
+from qa_tui.ui import render
+from qa_tui.ui.app import ChangeListener
+from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.screens.run_actions import RunActions
+
+
+def summary(run: Run, now_text: str = "") -> Text:
+    """The header block: name, status, provider, progress, times, URL."""
+    text = Text()
+    text.append_text(render.status_text(run))
+    text.append("  ")
+    text.append(render.safe(run.name), style="bold")
+    text.append(f"\n{render.safe(run.provider)} · {run.kind.value} · {render.safe(run.id)}")
+    if run.progress is not None:
+        text.append(f" · {render.progress_bar(run, 16)}")
+    if run.duration_s is not None:
+        text.append(f" · {render.format_duration(run.duration_s)}")
+    if run.triggered_by:
+        text.append(f" · by {render.safe(run.triggered_by)}")
+    if run.url:
+        text.append(f"\n{render.safe(run.url)}", style="underline")
+    if run.note:
+        text.append(f"\n{render.safe(run.note)}", style="italic")
+    return text
+
+
+class RunDetailScreen(RunActions, ChangeListener):
+    SCOPE = Scope.DETAIL
+    DEFAULT_CSS = """
+    RunDetailScreen #summary { height: auto; max-height: 5; padding: 0 1; background: $panel; }
+    RunDetailScreen TabbedContent { height: 1fr; }
+    RunDetailScreen .unavailable { color: $text-muted; padding: 1 2; }
+    RunDetailScreen #error-text, RunDetailScreen #analysis-text { padding: 0 1; }
+    """
+    BINDINGS = bindings_for(Scope.DETAIL)
+
+    def __init__(self, key: RunKey) -> None:
+        super().__init__()
+        self.key = key
+        self.detail: RunDetail | None = None
+        self._loading = False
+        self._reload = False
+
+    def current_key(self) -> RunKey | None:
+        return self.key
+
+    def compose(self) -> ComposeResult:
+        run = self.current_run()
+        yield Static(summary(run) if run else Text("…"), id="summary")
+        with TabbedContent(id="panes"):
+            with TabPane("Steps", id="steps"):
+                yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="steps-note", classes="unavailable")
+            with TabPane("Child runs", id="children"):
+                yield DataTable(id="children-table", cursor_type="row")
+                yield Static("", id="children-note", classes="unavailable")
+            with TabPane("Artifacts", id="artifacts"):
+                yield DataTable(id="artifacts-table", cursor_type="row")
+                yield Static("", id="artifacts-note", classes="unavailable")
+            with TabPane("Analysis", id="analysis"):
+                yield Static("", id="analysis-text")
+            with TabPane("Error", id="error"):
+                yield Static("", id="error-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.qa_app.engine.focus = self.key
+        steps = self.query_one("#steps-table", DataTable)
+        steps.add_columns("#", "STATUS", "STEP", "TIME", "ERROR")
+        children = self.query_one("#children-table", DataTable)
+        children.add_columns("STATUS", "NAME", "PROGRESS", "DURATION")
+        artifacts = self.query_one("#artifacts-table", DataTable)
+        artifacts.add_columns("KIND", "EXPIRES", "URL")
+        self.load()
+
+    def on_unmount(self) -> None:
+        if self.qa_app.engine.focus == self.key:
+            self.qa_app.engine.focus = None
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def runs_changed(self, changes: Changes) -> None:
+        row = next((r for r in (*changes.added, *changes.updated) if r.key == self.key), None)
+        if row is None:
+            return
+        self.query_one("#summary", Static).update(summary(row.run))
+        self.load()
+
+    def load(self) -> None:
+        if self._loading:
+            self._reload = True
+            return
+        self._loading = True
+        self._fetch()
+
+    @work(group="detail", exclusive=True, exit_on_error=False)
+    async def _fetch(self) -> None:
+        try:
+            detail = await self.qa_app.engine.detail(self.key)
+        except ProviderError as error:
+            self.query_one("#steps-note", Static).update(Text(f"Could not load: {error}"))
+            return
+        finally:
+            self._loading = False
+        self.show(detail)
+        if self._reload:
+            self._reload = False
+            self.load()
+
+    def show(self, detail: RunDetail) -> None:
+        self.detail = detail
+        self.query_one("#summary", Static).update(summary(detail.run))
+        self._fill_steps(detail)
+        self._fill_children(detail)
+        self._fill_artifacts(detail.artifacts)
+        self._fill_analysis(detail)
+        error = detail.run.error
+        self.query_one("#error-text", Static).update(
+            render.plain(error) if error else Text("No error reported.", style="dim")
+        )
+
+    def _note(self, pane: str, data: PaneData[object], empty: str) -> None:
+        note = data.unavailable or ("" if data.items else empty)
+        self.query_one(f"#{pane}-note", Static).update(Text(note))
+
+    def _fill_steps(self, detail: RunDetail) -> None:
+        table = self.query_one("#steps-table", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for step in detail.steps.items:
+            table.add_row(
+                str(step.index + 1),
+                Text(
+                    f"{render.STATUS_GLYPHS[step.status]} {render.safe(step.provider_status)}",
+                    style=render.STATUS_STYLES[step.status],
+                ),
+                render.plain(step.name),
+                render.format_duration(step.duration_s),
+                render.plain(step.error or ""),
+            )
+        if detail.steps.items:
+            table.move_cursor(row=min(cursor, len(detail.steps.items) - 1))
+        self._note("steps", detail.steps, "No steps reported yet.")  # type: ignore[arg-type]
+
+    def _fill_children(self, detail: RunDetail) -> None:
+        table = self.query_one("#children-table", DataTable)
+        table.clear()
+        for child in detail.children.items:
+            table.add_row(
+                render.status_text(child),
+                render.plain(child.name),
+                render.progress_bar(child),
+                render.format_duration(child.duration_s),
+                key=child.id,
+            )
+        self._note("children", detail.children, "This run has no child runs.")  # type: ignore[arg-type]
+
+    def _fill_artifacts(self, artifacts: PaneData[Artifact]) -> None:
+        table = self.query_one("#artifacts-table", DataTable)
+        table.clear()
+        for artifact in artifacts.items:
+            expires = artifact.expires.strftime("%Y-%m-%d %H:%M") if artifact.expires else "never"
+            table.add_row(
+                render.plain(artifact.label or artifact.kind),
+                expires,
+                render.plain(artifact.url or ""),
+                key=artifact.id,
+            )
+        self._note("artifacts", artifacts, "No artifacts.")  # type: ignore[arg-type]
+
+    def _fill_analysis(self, detail: RunDetail) -> None:
+        box = self.query_one("#analysis-text", Static)
+        if detail.analysis.unavailable:
+            box.update(Text(detail.analysis.unavailable, style="dim"))
+            return
+        if not detail.analysis.items:
+            box.update(Text("No failure analysis for this run.", style="dim"))
+            return
+        text = Text()
+        for item in detail.analysis.items:
+            text.append(render.safe(item.test_name or item.test_id or "test"), style="bold")
+            if item.category:
+                text.append(f"  [{render.safe(item.category)}]")
+            if item.confidence is not None:
+                text.append(f"  confidence {item.confidence:.0%}")
+            text.append("\n")
+            if item.description:
+                text.append(render.safe(item.description) + "\n")
+            for fix in item.fix_suggestions:
+                text.append(f"  • {render.safe(fix)}\n")
+            text.append("\n")
+        box.update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "children-table" and event.row_key.value:
+            key = (self.key[0], event.row_key.value)
+            if key in self.qa_app.engine.store:
+                self.app.push_screen(RunDetailScreen(key))
+        elif event.data_table.id == "artifacts-table" and self.detail is not None:
+            artifact = next(
+                (a for a in self.detail.artifacts.items if a.id == event.row_key.value), None
+            )
+            if artifact is not None:
+                self._save_artifact(artifact)
+
+    @work(group="download", exit_on_error=False)
+    async def _save_artifact(self, artifact: Artifact) -> None:
+        run = self.current_run()
+        if run is None:
+            return
+        source = self.qa_app.engine.source(run.provider)
+        try:
+            if artifact.kind == "junit":
+                data = await source.fetch_junit(run)
+            elif artifact.url:
+                data = await source.download(artifact.url)
+            else:
+                return
+        except ProviderError as error:
+            self.notify(f"Download failed: {error}", severity="error", markup=False)
+            return
+        path = _artifact_path(run, artifact)
+        path.write_bytes(data)
+        self.notify(f"Saved {path}", markup=False)
+
+
+def _artifact_path(run: Run, artifact: Artifact) -> Path:
+    suffix = {"junit": ".xml", "screenshot": ".png", "logs": ".log"}.get(artifact.kind, "")
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{run.id}-{artifact.kind}")
+    return Path.cwd() / f"qa-tui-{stem[:80]}{suffix}"

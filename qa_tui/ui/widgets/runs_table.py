@@ -1,0 +1,288 @@
+"""The runs table: a line-API widget that renders only the rows on screen.
+
+It keeps its own rows (immutable `Row` values from the store's change batches) and an order (the
+keys `core.query.visible_keys` computed). `apply()` updates both in place: no clearing, no
+rebuild; the cursor stays on the run it was on and, when the user has scrolled down, the rows on
+screen stay on screen even as new runs arrive at the top. Rendering a frame costs only the visible
+lines, whatever the number of runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from qa_tui.core.model import RunStatus
+from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.core.textsafe import clip, pad
+from qa_tui.ui import render
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    priority: int
+    """Columns with a higher number are dropped first on a narrow terminal."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("status", "STATUS", 12, 0),
+    Column("provider", "PROVIDER", 9, 3),
+    Column("kind", "KIND", 9, 5),
+    Column("name", "NAME", 0, 0),
+    Column("progress", "PROGRESS", 14, 2),
+    Column("started", "STARTED", 8, 4),
+    Column("duration", "DURATION", 8, 1),
+    Column("trigger", "TRIGGER", 9, 6),
+    Column("bug", "BUG", 9, 7),
+)
+MIN_NAME_WIDTH = 18
+
+
+def layout_columns(width: int) -> list[Column]:
+    """The columns that fit `width`, the name column taking what is left (at least 18)."""
+    columns = list(COLUMNS)
+    while True:
+        fixed = sum(c.width + 1 for c in columns if c.key != "name")
+        name_width = width - fixed
+        if name_width >= MIN_NAME_WIDTH or len(columns) <= 3:
+            break
+        columns.remove(max(columns, key=lambda c: c.priority))
+    return [
+        Column(c.key, c.title, max(MIN_NAME_WIDTH, name_width), c.priority)
+        if c.key == "name"
+        else c
+        for c in columns
+    ]
+
+
+class RunsTable(ScrollView, can_focus=True):
+    """Every visible run, one line each, with a keyboard cursor."""
+
+    DEFAULT_CSS = """
+    RunsTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    RunsTable > .runs-table--header { text-style: bold; }
+    RunsTable > .runs-table--cursor { background: $accent 40%; }
+    RunsTable:focus > .runs-table--cursor { background: $accent; color: $text; }
+    RunsTable > .runs-table--stale { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {
+        "runs-table--header",
+        "runs-table--cursor",
+        "runs-table--stale",
+    }
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "Top", show=False),
+        Binding("end,G", "last", "Bottom", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to another run (or to none)."""
+
+        def __init__(self, key: RunKey | None) -> None:
+            super().__init__()
+            self.key = key
+
+    class Selected(Message):
+        """The user chose a run (enter or double click)."""
+
+        def __init__(self, key: RunKey) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: dict[RunKey, Row] = {}
+        self.order: list[RunKey] = []
+        self._index: dict[RunKey, int] = {}
+        self.cursor_key: RunKey | None = None
+        self.sort_title = "STARTED"
+        self.now = datetime.now(UTC)
+
+    # --- data -----------------------------------------------------------------------------
+
+    @property
+    def cursor_row(self) -> int:
+        return self._index.get(self.cursor_key, 0) if self.cursor_key else 0
+
+    @property
+    def highlighted(self) -> Row | None:
+        return self.rows.get(self.cursor_key) if self.cursor_key else None
+
+    def apply(self, changes: Changes, order: Sequence[RunKey]) -> None:
+        """Apply one change batch and the new order, keeping the cursor and the view in place."""
+        for row in (*changes.added, *changes.updated):
+            self.rows[row.key] = row
+        for key in changes.removed:
+            self.rows.pop(key, None)
+        self.set_order(order)
+
+    def set_order(self, order: Sequence[RunKey]) -> None:
+        """Show these keys in this order (after a batch, a new filter or a new sort)."""
+        top = int(self.scroll_y)
+        anchor = self.order[top] if 0 < top < len(self.order) else None
+        old_cursor_row = self.cursor_row
+        self.order = [key for key in order if key in self.rows]
+        self._index = {key: i for i, key in enumerate(self.order)}
+        if self.cursor_key not in self._index:
+            new_row = min(old_cursor_row, len(self.order) - 1)
+            self._move_to(new_row if new_row >= 0 else None, scroll=False)
+        self.virtual_size = Size(self.size.width, len(self.order) + 1)
+        if anchor is not None and anchor in self._index and self._index[anchor] != top:
+            self.scroll_to(y=self._index[anchor], animate=False, immediate=True)
+        self.refresh()
+
+    def tick(self, now: datetime) -> None:
+        """Advance relative times and running durations (only on-screen lines are redrawn)."""
+        self.now = now
+        first = int(self.scroll_y)
+        visible = self.order[first : first + self.size.height]
+        if any(self.rows[key].run.status is RunStatus.RUNNING for key in visible) or (
+            now.second % 10 == 0
+        ):
+            self.refresh()
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def _move_to(self, row: int | None, *, scroll: bool = True) -> None:
+        previous = self.cursor_key
+        self.cursor_key = self.order[row] if row is not None and self.order else None
+        if scroll and row is not None:
+            self.scroll_to_region(
+                Region(0, row + 1, 1, 1), animate=False, spacing=None, immediate=True
+            )
+            first = int(self.scroll_y)
+            if row < first:
+                self.scroll_to(y=row, animate=False, immediate=True)
+        if self.cursor_key != previous:
+            self.post_message(self.Highlighted(self.cursor_key))
+        self.refresh()
+
+    def move_cursor_to(self, key: RunKey) -> None:
+        if key in self._index:
+            self._move_to(self._index[key])
+
+    def _step(self, delta: int) -> None:
+        if self.order:
+            self._move_to(max(0, min(len(self.order) - 1, self.cursor_row + delta)))
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_key is None and self.order:
+            self._move_to(0)
+        else:
+            self._step(1)
+
+    def action_page_up(self) -> None:
+        self._step(-max(1, self.size.height - 2))
+
+    def action_page_down(self) -> None:
+        self._step(max(1, self.size.height - 2))
+
+    def action_first(self) -> None:
+        self._step(-len(self.order))
+
+    def action_last(self) -> None:
+        self._step(len(self.order))
+
+    def action_select(self) -> None:
+        if self.cursor_key is not None:
+            self.post_message(self.Selected(self.cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self.order):
+            self._move_to(row, scroll=False)
+            if event.chain >= 2:
+                self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.order) + 1)
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        columns = layout_columns(width)
+        if y == 0:
+            return self._header(columns, width)
+        row_index = int(self.scroll_y) + y - 1
+        if row_index >= len(self.order):
+            return Strip.blank(width, self.rich_style)
+        key = self.order[row_index]
+        row = self.rows[key]
+        base = self.rich_style
+        if row.stale:
+            base = base + self.get_component_rich_style("runs-table--stale")
+        if key == self.cursor_key:
+            base = base + self.get_component_rich_style("runs-table--cursor")
+        return self._row(row, columns, width, base)
+
+    def _header(self, columns: Iterable[Column], width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("runs-table--header")
+        cells = []
+        for column in columns:
+            title = f"{column.title}▾" if column.title == self.sort_title else column.title
+            cells.append(pad(clip(title, column.width), column.width))
+        return Strip([Segment(pad(" ".join(cells), width)[:width], style)], width)
+
+    def _row(self, row: Row, columns: Iterable[Column], width: int, base: Style) -> Strip:
+        run = row.run
+        segments: list[Segment] = []
+        for column in columns:
+            text, style = self._cell(row, column.key)
+            if column.key == "name" and run.parent_id:
+                text = f"  └ {text}"
+            cell = pad(clip(text, column.width), column.width)
+            segments.append(Segment(cell, base + style if style else base))
+            segments.append(Segment(" ", base))
+        strip = Strip(segments)
+        return strip.crop(0, width).extend_cell_length(width, base)
+
+    def _cell(self, row: Row, key: str) -> tuple[str, Style | None]:
+        run = row.run
+        if key == "status":
+            return (
+                f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
+                render.STATUS_STYLES[run.status],
+            )
+        if key == "provider":
+            return render.safe(run.provider), None
+        if key == "kind":
+            return run.kind.value, None
+        if key == "name":
+            return render.safe(run.name), None
+        if key == "progress":
+            return render.progress_bar(run), None
+        if key == "started":
+            return render.relative_time(run.started or run.queued, self.now), None
+        if key == "duration":
+            return render.format_duration(render.run_duration(run, self.now)), None
+        if key == "trigger":
+            return render.safe(run.triggered_by), None
+        if key == "bug":
+            return render.safe(row.bug_id), None
+        return "", None

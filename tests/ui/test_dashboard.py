@@ -1,0 +1,144 @@
+"""The dashboard, driven through Textual's pilot against a scripted provider."""
+
+from __future__ import annotations
+
+from qa_tui.core.clock import SYSTEM_CLOCK
+from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.model import RunStatus
+from qa_tui.core.store import RunStore
+from qa_tui.ui.app import QaTuiApp
+from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.widgets.runs_table import RunsTable
+from tests.support.fakes import FakeSource, make_run
+from tests.support.pilot import wait_until, widget_text
+
+FAST = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05, idle_requests_per_minute=6000)
+
+
+def _app(*sources: FakeSource) -> QaTuiApp:
+    engine = Engine(list(sources), RunStore(), clock=SYSTEM_CLOCK, settings=FAST)
+    return QaTuiApp(engine, tick_seconds=0)
+
+
+def _source() -> FakeSource:
+    source = FakeSource(clock=SYSTEM_CLOCK, per_minute=60000)
+    source.put(
+        make_run("r1", name="checkout flow", minutes_ago=1),
+        make_run("r2", RunStatus.FAILED, name="login page", minutes_ago=2),
+        make_run("r3", RunStatus.PASSED, name="search", minutes_ago=3),
+    )
+    return source
+
+
+async def test_runs_appear_in_the_table_with_status_words() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3, what="three rows")
+        text = widget_text(table)
+        assert "checkout flow" in text
+        assert "✗ failed" in text
+        assert "✓ passed" in text
+
+
+async def test_a_status_change_updates_the_row_in_place_and_keeps_the_cursor() -> None:
+    source = _source()
+    app = _app(source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("j")
+        assert table.cursor_key == ("web", "r2")
+        source.put(make_run("r1", RunStatus.PASSED, name="checkout flow", minutes_ago=1))
+        await wait_until(
+            pilot,
+            lambda: table.rows[("web", "r1")].run.status is RunStatus.PASSED,
+            what="r1 passed",
+        )
+        assert table.cursor_key == ("web", "r2")
+        assert widget_text(table).splitlines()[1].startswith("✓ passed")
+
+
+async def test_stopping_a_running_run_asks_first_then_turns_its_row_stopped() -> None:
+    source = _source()
+    app = _app(source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert "checkout flow" in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_until(
+            pilot,
+            lambda: table.rows[("web", "r1")].run.status is RunStatus.STOPPED,
+            what="stopped row",
+        )
+        assert "■ stopped" in widget_text(table)
+
+
+async def test_declining_the_confirmation_stops_nothing() -> None:
+    source = _source()
+    app = _app(source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("x", "n")
+        await pilot.pause()
+        assert not any(call.startswith("stop:") for call in source.calls)
+
+
+async def test_hostile_names_show_as_literal_text() -> None:
+    source = FakeSource(clock=SYSTEM_CLOCK, per_minute=60000)
+    source.put(
+        make_run("h1", name="[red]x[/red] [link=https://evil]y[/link]", minutes_ago=1),
+        make_run("h2", name="clip\x1b]52;c;cHduZWQ=\x07 \x1b[2J bidi\u202etxt", minutes_ago=2),
+    )
+    app = _app(source)
+    async with app.run_test(size=(200, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 2)
+        text = widget_text(table)
+        assert "[red]x[/red] [link=https://evil]y[/link]" in text
+        assert "\\x1b]52;c;cHduZWQ=\\x07" in text
+        assert "\\u202e" in text
+        assert "\x1b" not in text
+
+
+async def test_filter_narrows_the_table_and_escape_clears_it() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("slash", *"status:failed", "enter")
+        assert [key[1] for key in table.order] == ["r2"]
+        await pilot.press("escape")
+        assert len(table.order) == 3
+
+
+async def test_failed_only_toggle() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("f")
+        assert [key[1] for key in table.order] == ["r2"]
+        await pilot.press("f")
+        assert len(table.order) == 3
+
+
+async def test_the_header_counts_runs_by_status_and_shows_provider_health() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        bar = app.query_one(HealthBar)
+        await wait_until(pilot, lambda: "web ✓ ok" in widget_text(bar), what="ok chip")
+        text = widget_text(bar)
+        assert "running 1" in text and "failed 1" in text and "passed 1" in text
+
+
+async def test_q_quits_with_code_zero() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+    assert app.return_value == 0
