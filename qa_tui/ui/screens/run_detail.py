@@ -104,6 +104,8 @@ class RunDetailScreen(RunActions, ChangeListener):
         if row is None:
             return
         self.query_one("#summary", Static).update(summary(row.run))
+        if self.detail is not None and row.run == self.detail.run:
+            return  # our own fetch put this in the store: nothing new to fetch
         self.load()
 
     def load(self) -> None:

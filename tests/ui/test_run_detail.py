@@ -1,0 +1,64 @@
+"""Drilling into a run: enter opens its detail, esc comes back, panes say why they are empty."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.screens.run_detail import RunDetailScreen
+from qa_tui.ui.widgets.runs_table import RunsTable
+from tests.support.pilot import wait_until, widget_text
+from tests.ui.test_dashboard import _app, _source
+
+
+async def test_enter_opens_the_run_with_its_steps_and_esc_goes_back() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+        screen = app.screen
+        steps = screen.query_one("#steps-table", DataTable)
+        await wait_until(pilot, lambda: steps.row_count == 3, what="three steps")
+        assert "checkout flow" in widget_text(screen.query_one("#summary", Static))
+        assert app.engine.focus == ("web", "r1")
+        await pilot.press("escape")
+        assert app.screen is app.dashboard
+        assert app.engine.focus is None
+
+
+async def test_q_on_the_detail_view_closes_it_instead_of_quitting() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen))
+        await pilot.press("q")
+        assert app.screen is app.dashboard
+        assert app.is_running
+
+
+async def test_panes_the_provider_cannot_fill_say_so() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen))
+        screen = app.screen
+        note = screen.query_one("#children-note", Static)
+        await wait_until(pilot, lambda: "no child runs" in str(note.render()))
+
+
+async def test_help_lists_every_action_from_the_one_list() -> None:
+    app = _app(_source())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = "\n".join(widget_text(w) for w in app.screen.query(Static))
+        for words in ("Stop or cancel", "Filter runs", "command palette", "Copy the run"):
+            assert words in text
+        await pilot.press("escape")
+        assert app.screen is app.dashboard
