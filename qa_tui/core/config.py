@@ -29,6 +29,16 @@ from pydantic_core import ErrorDetails
 
 from qa_tui.core.errors import ConfigError
 
+__all__ = [
+    "Config",
+    "ConfigError",
+    "ConfigFileMissing",
+    "ProviderConfig",
+    "TrackerConfig",
+    "load_config",
+    "warn_if_world_readable",
+]
+
 DEFAULT_REQUESTS_PER_MINUTE = {"bugbug": 60.0, "bugbrain": 30.0, "bug0": 10.0}
 """BugBrain and Bug0 document 30/min and 10/min; BugBug documents none, 60/min is a polite pick."""
 AUTH_STYLES = {
@@ -314,6 +324,6 @@ def warn_if_world_readable(path: Path) -> str | None:
     if os.name != "posix" or not mode & (stat.S_IRGRP | stat.S_IROTH):
         return None
     return (
-        f"warning: {path} is readable by other users (mode {stat.S_IMODE(mode):04o}) "
+        f"{path} is readable by other users (mode {stat.S_IMODE(mode):04o}) "
         f"and may hold tokens; run: chmod 600 {path}"
     )

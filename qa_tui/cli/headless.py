@@ -1,0 +1,203 @@
+"""Headless commands: data on stdout, diagnostics on stderr, no UI imported.
+
+`qa-tui runs` asks every configured provider for its recent runs at once and prints them newest
+first, as JSON (`--json`, strings exactly as the providers sent them) or as an aligned table for
+humans (provider strings made terminal-safe). A provider that fails is one line on stderr and
+exit code 1; what the others answered is still printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qa_tui.core import paths
+from qa_tui.core.config import Config, ConfigFileMissing, load_config, warn_if_world_readable
+from qa_tui.core.errors import ConfigError, ProviderError
+from qa_tui.core.model import Run, RunStatus
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.registry import build_sources
+from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+JSON_FIELDS = (
+    "provider",
+    "provider_kind",
+    "id",
+    "kind",
+    "name",
+    "status",
+    "provider_status",
+    "progress",
+    "queued",
+    "started",
+    "ended",
+    "duration_s",
+    "url",
+    "error",
+    "parent_id",
+    "triggered_by",
+    "target_id",
+    "note",
+)
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    """`--config PATH`, else `$QA_TUI_CONFIG`, else the user config dir."""
+    given: str | None = getattr(args, "config", None)
+    return Path(given).expanduser() if given else paths.config_file()
+
+
+def load_or_explain(path: Path) -> Config | None:
+    """The config, or None after printing one line saying what is wrong (and how to make one)."""
+    try:
+        config = load_config(path)
+    except ConfigFileMissing:
+        print(
+            f"qa-tui: no config file at {path}. Make one with `qa-tui sim --write-config {path}` "
+            "(to try the simulator) or copy config.example.toml there; or pass --config PATH.",
+            file=sys.stderr,
+        )
+        return None
+    except ConfigError as exc:
+        print(f"qa-tui: config error: {exc}", file=sys.stderr)
+        return None
+    warning = warn_if_world_readable(path)
+    if warning:
+        print(f"qa-tui: warning: {warning}", file=sys.stderr)
+    return config
+
+
+@dataclass
+class Gathered:
+    """What `gather_runs` got: runs newest first, and one line per provider that failed."""
+
+    runs: list[Run] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+async def gather_runs(
+    sources: Sequence[RunSource], *, limit: int, status: RunStatus | None
+) -> Gathered:
+    """Ask every source at once; a failing source becomes a line in `failures`, never a crash."""
+
+    async def one(source: RunSource) -> tuple[list[Run], str | None, str | None]:
+        try:
+            page = await source.list_runs(limit=limit, status=status)
+        except ProviderError as exc:
+            return [], f"{source.name}: {exc.kind.value}: {exc.message}", None
+        except Exception as exc:  # a bug in a client must not hide the other providers
+            return [], f"{source.name}: unexpected {type(exc).__name__}", None
+        finally:
+            await source.aclose()
+        skipped = (
+            f"{source.name}: skipped {page.skipped} unreadable run(s)" if page.skipped else None
+        )
+        runs = [r for r in page.runs if status is None or r.status == status][:limit]
+        return runs, None, skipped
+
+    gathered = Gathered()
+    for runs, failure, note in await asyncio.gather(*(one(s) for s in sources)):
+        gathered.runs.extend(runs)
+        gathered.failures.extend([failure] if failure else [])
+        gathered.notes.extend([note] if note else [])
+    gathered.runs.sort(key=_newest_first)
+    return gathered
+
+
+def _newest_first(run: Run) -> tuple[bool, float]:
+    when = run.started or run.queued or run.ended
+    return (when is None, -when.timestamp() if when else 0.0)
+
+
+def run_as_json(run: Run) -> dict[str, Any]:
+    """One run as the `runs --json` element (field order fixed, ISO 8601 times)."""
+    dumped = run.model_dump(mode="json")
+    return {name: dumped.get(name) for name in JSON_FIELDS}
+
+
+def write_json(runs: Sequence[Run]) -> None:
+    """The JSON array on stdout. Non-ASCII stays as it is; a lone surrogate a provider sent
+    (valid in JSON, not in UTF-8) is written back as its `\\udxxx` escape."""
+    text = json.dumps([run_as_json(r) for r in runs], ensure_ascii=False, indent=2)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+    sys.stdout.buffer.flush()
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return (
+        f"{hours}h{minutes:02d}m"
+        if hours
+        else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
+    )
+
+
+def table_rows(runs: Sequence[Run]) -> list[list[str]]:
+    """The human table's cells; every provider string is terminal-safe and clipped."""
+    rows = [["PROVIDER", "KIND", "STATUS", "NAME", "PROGRESS", "STARTED", "DURATION", "ID"]]
+    for run in runs:
+        raw = terminal_safe(run.provider_status)
+        status = run.status.value if raw == run.status.value else f"{run.status.value} ({raw})"
+        progress = f"{run.progress.done}/{run.progress.total}" if run.progress else "-"
+        cells = [run.provider, run.kind.value, status, run.name, progress]
+        cells += [_when(run.started), _duration(run.duration_s), run.id]
+        rows.append([clip(terminal_safe(c), 48) for c in cells])
+    return rows
+
+
+def write_table(runs: Sequence[Run]) -> None:
+    """An aligned plain-text table on stdout."""
+    rows = table_rows(runs)
+    widths = [max(cell_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if not runs:
+        print("(no runs)")
+
+
+def run_runs(args: argparse.Namespace) -> int:
+    """`qa-tui runs`: exit 0 when every provider answered, 1 when some failed, 2 on config errors."""
+    config = load_or_explain(config_path(args))
+    if config is None:
+        return EXIT_USAGE
+    wanted: list[str] | None = args.provider
+    names = [p.name for p in config.providers]
+    unknown = [n for n in wanted or [] if n not in names]
+    if unknown:
+        print(
+            f"qa-tui runs: error: no provider named {unknown[0]!r} in the config "
+            f"(configured: {', '.join(names)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if wanted:
+        config = config.model_copy(
+            update={"providers": [p for p in config.providers if p.name in wanted]}
+        )
+    status = RunStatus(args.status) if args.status else None
+    sources = build_sources(config)
+    gathered = asyncio.run(gather_runs(sources, limit=args.limit, status=status))
+    if args.json:
+        write_json(gathered.runs)
+    else:
+        write_table(gathered.runs)
+    for line in gathered.notes + gathered.failures:
+        print(f"qa-tui: {terminal_safe(line)}", file=sys.stderr)
+    return EXIT_FAILED if gathered.failures else EXIT_OK

@@ -1,0 +1,183 @@
+"""The `qa-tui` command line: argument parsing and exit codes, nothing heavy.
+
+This module imports only the standard library and `qa_tui.__version__`, so `qa-tui --version` and
+`qa-tui --help` stay instant. Each subcommand imports what it needs inside its own function:
+the TUI (textual) only for `tui`/`demo`, the simulator only for `sim`, httpx and pydantic only for
+the headless commands.
+
+Exit codes: 0 ok, 1 some provider failed (`runs`), 2 usage or config error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from qa_tui import __version__
+
+EXIT_OK = 0
+EXIT_PROVIDER_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
+SUBCOMMANDS = ("tui", "demo", "runs", "sim")
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `qa-tui runs: error: ... (see qa-tui runs --help)`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {text!r}"
+        ) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return value
+
+
+# --- subcommand entry points: each imports its own dependencies ----------------------------------
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    from qa_tui.cli.tui import run_tui  # textual is imported only here
+
+    return run_tui(args)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from qa_tui.cli.tui import run_demo  # textual and the simulator are imported only here
+
+    return run_demo(args)
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from qa_tui.cli.headless import run_runs
+
+    return run_runs(args)
+
+
+def _cmd_sim(args: argparse.Namespace) -> int:
+    from qa_tui.cli.simulator import run_sim  # the simulator is imported only here
+
+    return run_sim(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = _Parser(
+        prog="qa-tui",
+        description="One terminal cockpit over hosted QA runs (BugBug, BugBrain, Bug0) and Bugnet.",
+        epilog="Without a command, qa-tui opens the monitor (same as `qa-tui tui`).",
+    )
+    parser.add_argument("--version", action="version", version=f"qa-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def config_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--config",
+            metavar="PATH",
+            help="config file (default: $QA_TUI_CONFIG or the user config dir)",
+        )
+
+    # --- interactive commands (qa_tui/cli/tui.py, written with the UI) --------------------------
+    tui = command("tui", _cmd_tui, "open the live monitor (the default)")
+    config_option(tui)
+    demo = command(
+        "demo", _cmd_demo, "open the monitor on the built-in simulator (no account needed)"
+    )
+    demo.add_argument("--seed", type=int, default=None, help="scenario seed (same seed, same runs)")
+    demo.add_argument(
+        "--faults", metavar="SPEC", default=None, help="fault injection, as for `sim`"
+    )
+
+    # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
+    runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
+    runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    config_option(runs)
+    runs.add_argument(
+        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
+    )
+    runs.add_argument("--status", choices=STATUSES, help="only runs with this normalized status")
+    runs.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="runs per provider (default 100)",
+    )
+    # Later (issue 5): `run`, `watch` and `doctor` are added here, next to `runs`.
+
+    # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
+    sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sim.add_argument(
+        "--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)"
+    )
+    sim.add_argument("--seed", type=int, default=None, help="scenario seed (same seed, same runs)")
+    sim.add_argument("--faults", metavar="SPEC", default=None, help="fault injection spec")
+    sim.add_argument(
+        "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
+    )
+    return parser
+
+
+def _with_default_command(argv: Sequence[str]) -> list[str]:
+    """`qa-tui` and `qa-tui --config x` mean `qa-tui tui ...`."""
+    args = list(argv)
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
+        return ["tui", *args]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(_with_default_command(sys.argv[1:] if argv is None else argv))
+        except SystemExit as done:  # --help, --version, usage errors
+            return done.code if isinstance(done.code, int) else EXIT_USAGE
+        handler: Handler = args.handler
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `qa-tui runs --json | head`: the reader left, nothing to report
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
