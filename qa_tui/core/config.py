@@ -85,7 +85,7 @@ def is_loopback(host: str) -> bool:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class ProviderConfig(_Section):
@@ -255,13 +255,13 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(leaf), allowed, n=1)
         return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else ""), None
-    if kind == "missing":
-        return "expected at least one [[providers]] table" if leaf == "providers" else (
-            "required key is missing"
-        ), None
+    if kind == "missing" and leaf == "providers":
+        return "expected at least one [[providers]] table", None
     if kind == "literal_error":
         return f"expected {ctx.get('expected', 'one of the allowed values')}", None
     simple = {
+        "missing": "required key is missing",
+        "finite_number": "expected a finite number",
         "string_type": "expected a string",
         "float_type": "expected a number",
         "int_type": "expected an integer",

@@ -182,6 +182,7 @@ BAD_CONFIGS: list[tuple[str, str, str, str]] = [
         "providers[0].requests_per_minute",
         "greater than 0",
     ),
+    ("infinite timeout", MINIMAL + "timeout_s = inf\n", "providers[0].timeout_s", "finite"),
     ("tls not a bool", MINIMAL + 'verify_tls = "no"\n', "providers[0].verify_tls", "true or false"),
     ("empty name", MINIMAL.replace('"web"', '""'), "providers[0].name", "empty"),
     ("duplicate name", MINIMAL + MINIMAL, "providers[1].name", "duplicate provider name 'web'"),
