@@ -1,0 +1,290 @@
+"""The simulator app: all four providers behind one port, plus a small control API.
+
+URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
+
+========================  ===================================================================
+``<host>/bugbug``         BugBug base URL (clients append ``/api/v2/...``); files under
+                          ``/bugbug/media/...``, web pages under ``/bugbug/app/...``
+``<host>/bugbrain/api/v1`` BugBrain base URL (clients append ``/executions...``, ``/test-cases``)
+``<host>/bugbrain/cdn``   BugBrain screenshot files
+``<host>/bug0``           Bug0 base URL (clients append ``/api/run-tests``)
+``<host>/bugnet``         Bugnet base URL (clients append ``/api/...``, also ``/api/v1/...``)
+``<host>/_sim/...``       control API (JSON, no auth, never faulted)
+========================  ===================================================================
+
+Control API: ``GET /_sim/truth`` (every run's true status and last change, Bug0 triggers, Bugnet
+bugs), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
+``{"bugbug": {"error_rate": 0.5}, ...}`` which replaces those providers' faults), ``POST
+/_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
+"bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
+``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
+/_sim/bug0/triggers``.
+
+The documented rate limits count requests on the scenario clock when it is manual (tests control
+the windows by advancing it) and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real
+unix time).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from qa_tui.sim import bug0, bugbrain, bugbug, bugnet
+from qa_tui.sim.bug0 import Bug0World
+from qa_tui.sim.bugbrain_world import BugBrainWorld
+from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugnet_world import BugnetWorld
+from qa_tui.sim.common import SimContext, iso_millis, read_json_object
+from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
+from qa_tui.sim.limits import RateLimiter
+from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
+
+
+class Simulator:
+    """The state behind the app: clock, faults, limits and each provider's world."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        clock: ScenarioClock | None = None,
+        faults: FaultPlan | None = None,
+        scenario: ScenarioSpec | None = None,
+        enforce_documented_limits: bool = True,
+    ) -> None:
+        self.seed = seed
+        self.clock = clock or ScenarioClock.realtime()
+        self.faults = faults if faults is not None else FaultPlan()
+        self.faults.bind_seed(seed)
+        self.spec = scenario or ScenarioSpec()
+        self.limiter = RateLimiter(self.clock.now if self.clock.manual else time.time)
+        self.ctx = SimContext(
+            seed, self.clock, self.spec, self.faults, self.limiter, enforce_documented_limits
+        )
+        t0 = self.clock.now()
+        self.bugbug = BugBugWorld(seed, self.spec, t0)
+        self.bugbrain = BugBrainWorld(seed, self.spec, t0)
+        self.bug0 = Bug0World(seed)
+        self.bugnet = BugnetWorld(seed, self.spec, t0)
+
+    @property
+    def enforce_limits(self) -> bool:
+        return self.ctx.enforce_limits
+
+    @enforce_limits.setter
+    def enforce_limits(self, value: bool) -> None:
+        self.ctx.enforce_limits = value
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def advance(self, seconds: float) -> float:
+        return self.clock.advance(seconds)
+
+    def revoke(self, provider: str) -> None:
+        """Refuse every credential of ``provider`` (401) until :meth:`restore`."""
+        self.ctx.revoked.add(_known(provider))
+
+    def restore(self, provider: str) -> None:
+        self.ctx.revoked.discard(_known(provider))
+
+    def truth(self) -> dict[str, Any]:
+        """Every run of every provider with its true status now, plus Bug0 triggers and bugs."""
+        now = self.now()
+        self.bugbug.materialize(now)
+        self.bugbrain.materialize(now)
+        runs: list[dict[str, Any]] = []
+
+        def add(
+            provider: str,
+            kind: str,
+            run_id: str,
+            name: str,
+            status: str,
+            changed: float,
+            done: int | None,
+            total: int | None,
+            parent: str | None = None,
+        ) -> None:
+            runs.append(
+                {
+                    "provider": provider,
+                    "kind": kind,
+                    "id": run_id,
+                    "name": name,
+                    "status": status,
+                    "changed_at": iso_millis(changed),
+                    "changed_ts": changed,
+                    "progress": None if total is None else {"done": done, "total": total},
+                    "parent_id": parent,
+                }
+            )
+
+        for s in self.bugbug.suite_runs.values():
+            if now >= s.created:
+                add("bugbug", "suite", s.id, s.name, s.status(now), s.changed_at(now), None, None)
+        for r in self.bugbug.test_runs.values():
+            tl = r.timeline
+            if tl.exists(now):
+                add(
+                    "bugbug",
+                    "test",
+                    r.id,
+                    r.name,
+                    tl.status(now),
+                    tl.changed_at(now),
+                    tl.steps_done(now),
+                    tl.total_steps,
+                    r.suite_run_id,
+                )
+        for e in self.bugbrain.executions.values():
+            tl = e.timeline
+            if tl.exists(now):
+                add(
+                    "bugbrain",
+                    "execution",
+                    e.id,
+                    e.plan.id,
+                    tl.status(now),
+                    tl.changed_at(now),
+                    tl.steps_done(now),
+                    tl.total_steps,
+                )
+        return {
+            "now": iso_millis(now),
+            "now_ts": now,
+            "runs": runs,
+            "bug0_triggers": [t.to_json() for t in self.bug0.triggers],
+            "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
+        }
+
+
+def _known(provider: str) -> str:
+    if provider not in PROVIDERS:
+        raise FaultSpecError(
+            f"unknown provider {provider!r} (expected one of {', '.join(PROVIDERS)})"
+        )
+    return provider
+
+
+def control_routes(sim: Simulator) -> list[Route]:
+    def bad(message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=400)
+
+    async def truth(request: Request) -> Response:
+        return JSONResponse(sim.truth())
+
+    async def faults(request: Request) -> Response:
+        if request.method == "POST":
+            body = await read_json_object(request)
+            if body is None:
+                return bad("body must be a JSON object")
+            try:
+                if body.get("clear"):
+                    sim.faults.clear()
+                elif "spec" in body:
+                    parsed = parse_fault_spec(str(body["spec"]))
+                    for provider in PROVIDERS:
+                        if parsed.get(provider).active:
+                            sim.faults.set(provider, parsed.get(provider))
+                else:
+                    for provider, settings in body.items():
+                        if not isinstance(settings, dict):
+                            return bad(f"{provider}: expected an object of fault settings")
+                        sim.faults.set(provider, **settings)
+            except (FaultSpecError, TypeError) as exc:
+                return bad(str(exc))
+        return JSONResponse(sim.faults.to_dict())
+
+    async def advance(request: Request) -> Response:
+        body = await read_json_object(request) or {}
+        seconds = body.get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            return bad("seconds must be a non-negative number")
+        now = sim.advance(float(seconds))
+        return JSONResponse({"now": iso_millis(now), "now_ts": now})
+
+    def token_switch(revoke: bool) -> Any:
+        async def endpoint(request: Request) -> Response:
+            body = await read_json_object(request) or {}
+            try:
+                (sim.revoke if revoke else sim.restore)(str(body.get("provider")))
+            except FaultSpecError as exc:
+                return bad(str(exc))
+            return JSONResponse({"revoked": sorted(sim.ctx.revoked)})
+
+        return endpoint
+
+    async def limits(request: Request) -> Response:
+        body = await read_json_object(request) or {}
+        if not isinstance(body.get("enforce"), bool):
+            return bad("enforce must be true or false")
+        sim.enforce_limits = body["enforce"]
+        return JSONResponse({"enforce": sim.enforce_limits})
+
+    async def triggers(request: Request) -> Response:
+        return JSONResponse([t.to_json() for t in sim.bug0.triggers])
+
+    return [
+        Route("/truth", truth),
+        Route("/faults", faults, methods=["GET", "POST"]),
+        Route("/advance", advance, methods=["POST"]),
+        Route("/revoke", token_switch(True), methods=["POST"]),
+        Route("/restore", token_switch(False), methods=["POST"]),
+        Route("/limits", limits, methods=["POST"]),
+        Route("/bug0/triggers", triggers),
+    ]
+
+
+def build_app(
+    *,
+    seed: int = 7,
+    clock: ScenarioClock | None = None,
+    faults: FaultPlan | None = None,
+    scenario: ScenarioSpec | None = None,
+    enforce_documented_limits: bool = True,
+) -> Starlette:
+    """Build the simulator. Without a clock it runs in real time (the demo); tests pass
+    ``ScenarioClock.manual_at()``. ``app.state.sim`` is the :class:`Simulator`."""
+    sim = Simulator(
+        seed=seed,
+        clock=clock,
+        faults=faults,
+        scenario=scenario,
+        enforce_documented_limits=enforce_documented_limits,
+    )
+    bugbrain_api, bugbrain_cdn = bugbrain.build(sim.ctx, sim.bugbrain)
+
+    async def index(request: Request) -> Response:
+        base = f"{request.url.scheme}://{request.url.netloc}"
+        return JSONResponse(
+            {
+                "simulator": "qa-tui",
+                "base_urls": {
+                    "bugbug": f"{base}/bugbug",
+                    "bugbrain": f"{base}/bugbrain/api/v1",
+                    "bug0": f"{base}/bug0",
+                    "bugnet": f"{base}/bugnet",
+                },
+            }
+        )
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Mount("/_sim", routes=control_routes(sim)),
+            Mount("/bugbug", app=bugbug.build(sim.ctx, sim.bugbug)),
+            Mount("/bugbrain/api/v1", app=bugbrain_api),
+            Mount("/bugbrain/cdn", app=bugbrain_cdn),
+            Mount("/bug0", app=bug0.build(sim.ctx, sim.bug0)),
+            Mount("/bugnet", app=bugnet.build(sim.ctx, sim.bugnet)),
+        ]
+    )
+    app.state.sim = sim
+    return app

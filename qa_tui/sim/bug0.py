@@ -1,0 +1,143 @@
+"""Bug0's one public endpoint (shared/providers.md §2), mounted at ``/bug0``.
+
+``POST <host>/bug0/api/run-tests`` with ``x-api-key`` (or ``x-bug0-service-token``) and a JSON body
+``{projectId, url?, gitCommitSha?, gitBranch?, prNumber?, owner?, repo?}``, all strings. Answers
+``{"success": true, "message": "Tests triggered successfully", "executionId": "exec_..."}``.
+
+Checks, in the documented order (validation, then authentication):
+
+* 400 ``Content-Type must be application/json`` [INF], ``Invalid JSON body`` [INF],
+  ``Missing required parameter: projectId``, ``Invalid parameter: <field> must be a string`` [INF]
+  (``prNumber`` is a string: ``42`` as a number is refused, a mistake worth catching);
+* 401 ``Invalid API key`` (missing, unknown or revoked key);
+* 403 ``API key does not have access to this project`` (a known project that is not the demo one);
+* 404 ``Project not found``;
+* 429 ``Rate limit exceeded. Try again later.`` past 10 requests/minute or 100/hour per project
+  (enforced unless ``enforce_documented_limits=False``; no rate-limit headers are documented, so
+  none are sent).
+
+There is no read API, so none is served: a triggered run's result is never available here. Every
+accepted trigger is recorded with its full body (:attr:`Bug0World.triggers`, ``GET /_sim/bug0/
+triggers``) so tests can check what a client sent. Refused requests are recorded in
+:attr:`Bug0World.refused` with their status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from qa_tui.sim.common import SimContext, iso_millis, read_json_object
+from qa_tui.sim.credentials import (
+    BUG0_API_KEY,
+    BUG0_OTHER_PROJECT_ID,
+    BUG0_PROJECT_ID,
+    BUG0_SERVICE_TOKEN,
+)
+from qa_tui.sim.faults import FaultMiddleware
+from qa_tui.sim.scenario import rng_for, token_from
+
+FIELDS = ("projectId", "url", "gitCommitSha", "gitBranch", "prNumber", "owner", "repo")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One accepted ``POST /api/run-tests``."""
+
+    execution_id: str
+    at: float
+    """Scenario time it was received."""
+    body: dict[str, Any]
+    """The JSON body exactly as received."""
+    auth: str
+    """Which header authenticated it: ``x-api-key`` or ``x-bug0-service-token``."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "executionId": self.execution_id,
+            "received_at": iso_millis(self.at),
+            "received_ts": self.at,
+            "auth": self.auth,
+            "body": self.body,
+        }
+
+
+@dataclass
+class Bug0World:
+    seed: int
+    triggers: list[Trigger] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    """(HTTP status, error) of every refused request."""
+
+    def __post_init__(self) -> None:
+        self._rng = rng_for(self.seed, "bug0")
+
+    def new_id(self) -> str:
+        return "exec_" + token_from(self._rng, 12)
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    if status == 429:
+        message = "Rate limit exceeded. Try again later."
+    return {"success": False, "error": message}
+
+
+def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
+    def refuse(status: int, message: str) -> JSONResponse:
+        world.refused.append((status, message))
+        return JSONResponse(error_body(status, message), status_code=status)
+
+    async def run_tests(request: Request) -> Response:
+        if "application/json" not in request.headers.get("content-type", ""):
+            return refuse(400, "Content-Type must be application/json")
+        body = await read_json_object(request)
+        if body is None:
+            return refuse(400, "Invalid JSON body")
+        if not body.get("projectId"):
+            return refuse(400, "Missing required parameter: projectId")
+        for name in FIELDS:
+            if name in body and body[name] is not None and not isinstance(body[name], str):
+                return refuse(400, f"Invalid parameter: {name} must be a string")
+        key, header = request.headers.get("x-api-key"), "x-api-key"
+        if not key:
+            key, header = request.headers.get("x-bug0-service-token"), "x-bug0-service-token"
+        valid = {"x-api-key": BUG0_API_KEY, "x-bug0-service-token": BUG0_SERVICE_TOKEN}[header]
+        if key != valid or "bug0" in ctx.revoked:
+            return refuse(401, "Invalid API key")
+        project = body["projectId"]
+        if project == BUG0_OTHER_PROJECT_ID:
+            return refuse(403, "API key does not have access to this project")
+        if project != BUG0_PROJECT_ID:
+            return refuse(404, "Project not found")
+        minute = ctx.limiter.hit(f"bug0:{project}", 10)
+        hour = ctx.limiter.hit(f"bug0:{project}", 100, 3600.0)
+        if ctx.enforce_limits and not (minute.allowed and hour.allowed):
+            return refuse(429, "Rate limit exceeded. Try again later.")
+        trigger = Trigger(world.new_id(), ctx.now(), body, header)
+        world.triggers.append(trigger)
+        return JSONResponse(
+            {
+                "success": True,
+                "message": "Tests triggered successfully",
+                "executionId": trigger.execution_id,
+            }
+        )
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse(error_body(exc.status_code, exc.detail), status_code=exc.status_code)
+
+    app = Starlette(
+        routes=[Route("/api/run-tests", run_tests, methods=["POST"])],
+        exception_handlers={HTTPException: http_error},
+    )
+    return FaultMiddleware(
+        app, provider="bug0", plan=ctx.faults, limiter=ctx.limiter, error_body=error_body
+    )

@@ -1,0 +1,426 @@
+"""BugBrain executions API (Gen A, shared/providers.md §3), mounted at ``/bugbrain/api/v1``.
+
+The base URL is ``<host>/bugbrain/api/v1``; clients append ``/executions...`` and ``/test-cases``.
+
+* Auth: ``Authorization: Bearer bugbrain_sk_...`` (Gen A) or ``x-api-key: ...`` (Gen B style).
+* Rate limit: 30 requests/minute and 500/hour per key, enforced unless the app was built with
+  ``enforce_documented_limits=False``. Every authenticated response carries ``X-RateLimit-Limit``,
+  ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (unix seconds) for the minute window; past
+  it, 429 with the same headers (no ``Retry-After``: none is documented).
+* Errors [INF: undocumented]: ``{"error": {"code": "...", "message": "..."}}`` with 400 (bad
+  parameters: missing ``project_id``, ``limit`` outside 1..100, a ``status`` filter outside
+  pending|running|completed|failed, a bad date), 401, 403 (another project), 404, 409 (cancelling a
+  finished execution), 429.
+* Lists are newest first [INF]. A running execution's ``completed_at`` is null and its
+  ``duration_seconds`` counts the seconds run so far; counts are the tests finished so far.
+* ``POST /executions`` (sync) answers 200 after the execution ends on the scenario clock, or after
+  ``ScenarioSpec.sync_wait_cap_s`` real seconds (then with its current, non-terminal state); with
+  ``wait_for_completion: false`` it answers at once. ``timeout_seconds`` (default 300) is scenario
+  time: an execution that would run longer ends ``failed`` ("Execution timed out after ...").
+* ``POST /executions/async`` answers 202 [INF] with ``polling_url`` ``/api/v1/executions/{id}/status``.
+* ``GET /executions/{id}/status``: while queued/pending/running ``{id, status, progress:{current,
+  total, percent}, started_at, estimated_completion}``; once finished ``{id, status, passed_tests,
+  failed_tests, total_tests, duration_seconds, completed_at}`` (plus ``error`` for ``failed``).
+* ``GET /executions/{id}/results`` lists only the tests that finished so far.
+* ``GET /executions/{id}/failure-analysis``: 200 ``{id, analysis:[...]}`` for about 70% of the
+  executions that completed with failures; 404 (code ``analysis_not_available``) for every other
+  execution, including running ones.
+* ``GET /executions/{id}`` (named only in the overview table) returns the execution object [INF].
+* Screenshot URLs point at ``<host>/bugbrain/cdn/screenshots/<exec>/<test>.png`` (real PNGs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import operator
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
+
+from qa_tui.sim.bugbrain_world import LIST_FILTERS, TERMINAL, BugBrainWorld, Execution
+from qa_tui.sim.common import (
+    SimContext,
+    int_param,
+    iso_seconds,
+    origin,
+    parse_iso,
+    read_json_object,
+)
+from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBRAIN_OTHER_PROJECT_ID, BUGBRAIN_PROJECT_ID
+from qa_tui.sim.faults import FaultMiddleware
+from qa_tui.sim.media import png
+
+Json = dict[str, Any]
+Handler = Callable[[Request], Awaitable[Response]]
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "rate_limited",
+}
+
+
+def error_body(status: int, message: str, code: str | None = None) -> Json:
+    return {"error": {"code": code or _CODES.get(status, "server_error"), "message": message}}
+
+
+def fail(status: int, message: str, code: str | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, code), status_code=status)
+
+
+class BugBrainApi:
+    def __init__(self, ctx: SimContext, world: BugBrainWorld) -> None:
+        self.ctx, self.world = ctx, world
+
+    def now(self) -> float:
+        now = self.ctx.now()
+        self.world.materialize(now)
+        return now
+
+    def guarded(self, handler: Handler) -> Handler:
+        """Check the key, count the request, and add the rate-limit headers to the answer."""
+
+        async def endpoint(request: Request) -> Response:
+            auth = request.headers.get("authorization", "")
+            key = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+            key = key or request.headers.get("x-api-key")
+            if not key:
+                return fail(401, "Missing API key: send 'Authorization: Bearer <key>'")
+            if key != BUGBRAIN_API_KEY or "bugbrain" in self.ctx.revoked:
+                return fail(401, "Invalid API key")
+            minute = self.ctx.limiter.hit(f"bugbrain:{key}", 30)
+            hour = self.ctx.limiter.hit(f"bugbrain:{key}", 500, 3600.0)
+            if self.ctx.enforce_limits and not (minute.allowed and hour.allowed):
+                response: Response = fail(429, "Rate limit exceeded: 30 requests per minute")
+            else:
+                response = await handler(request)
+            response.headers.update(minute.headers())
+            return response
+
+        return endpoint
+
+    def execution(self, request: Request) -> Execution:
+        ex = self.world.executions.get(request.path_params["id"])
+        if ex is None or not ex.timeline.exists(self.now()):
+            raise HTTPException(404, "Execution not found")
+        return ex
+
+    def project_error(self, project_id: object) -> Response | None:
+        if not project_id:
+            return fail(400, "project_id is required")
+        if project_id == BUGBRAIN_OTHER_PROJECT_ID:
+            return fail(403, "API key has no access to this project")
+        if project_id != BUGBRAIN_PROJECT_ID:
+            return fail(404, "Project not found", "project_not_found")
+        return None
+
+    # -- serializers ------------------------------------------------------------------------
+    def execution_json(self, ex: Execution, now: float) -> Json:
+        tl = ex.timeline
+        passed, failed = ex.counts(now)
+        started, ended = tl.started(now), tl.ended(now)
+        seconds = int((ended or now) - started) if started is not None else 0
+        return {
+            "id": ex.id,
+            "test_plan_id": ex.plan.id,
+            "project_id": ex.project_id,
+            "status": tl.status(now),
+            "passed_tests": passed,
+            "failed_tests": failed,
+            "total_tests": tl.total_steps,
+            "duration_seconds": seconds,
+            "created_at": iso_seconds(tl.created),
+            "completed_at": iso_seconds(ended),
+        }
+
+    def status_json(self, ex: Execution, now: float) -> Json:
+        tl, status = ex.timeline, ex.timeline.status(now)
+        if status in TERMINAL:
+            body = self.execution_json(ex, now)
+            del body["test_plan_id"], body["project_id"], body["created_at"]
+            return {**body, **({"error": ex.error} if status == "failed" else {})}
+        done, total = tl.steps_done(now), tl.total_steps
+        return {
+            "id": ex.id,
+            "status": status,
+            "progress": {
+                "current": done,
+                "total": total,
+                "percent": math.floor(100 * done / max(total, 1)),
+            },
+            "started_at": iso_seconds(tl.started(now)),
+            "estimated_completion": iso_seconds(tl.end),
+        }
+
+    def results_json(self, request: Request, ex: Execution, now: float) -> list[Json]:
+        results = []
+        for i, test in enumerate(ex.plan.tests):
+            status = ex.test_status(i, now)
+            if status is None:
+                break
+            begin = ex.timeline.start if i == 0 else ex.timeline.steps[i - 1]
+            steps = [
+                {"step_id": f"step_{j + 1}", "name": s[0], "status": "passed"}
+                for j, s in enumerate(test.steps)
+            ]
+            item: Json = {
+                "test_id": test.id,
+                "name": test.name,
+                "status": status,
+                "duration_ms": int((ex.timeline.steps[i] - begin) * 1000),
+                "steps": steps,
+            }
+            if status == "failed":
+                cut = 1 + (i + len(ex.id)) % len(steps)
+                steps[cut - 1]["status"] = "failed"
+                del steps[cut:]
+                item["error"] = ex.failing[i]
+                item["screenshot"] = self.screenshot_url(request, ex, test.id)
+            results.append(item)
+        return results
+
+    def screenshot_url(self, request: Request, ex: Execution, test_id: str) -> str:
+        return f"{origin(request)}/bugbrain/cdn/screenshots/{ex.id}/{test_id}.png"
+
+    def analysis_json(self, request: Request, ex: Execution) -> list[Json]:
+        out = []
+        for i, error in sorted(ex.failing.items()):
+            test = ex.plan.tests[i]
+            selector = next((s[2] for s in test.steps if s[2]), ".add-to-cart-btn")
+            category = ("selector_changed", "timing_issue", "assertion_mismatch")[i % 3]
+            out.append(
+                {
+                    "test_id": test.id,
+                    "test_name": test.name,
+                    "failure_category": category,
+                    "confidence": round(0.6 + (i % 4) * 0.1, 2),
+                    "description": f"{error}. The '{selector}' selector no longer matches.",
+                    "evidence": {
+                        "expected_selector": selector,
+                        "suggested_alternative": selector.replace("btn", "button"),
+                        "screenshot": self.screenshot_url(request, ex, test.id),
+                    },
+                    "fix_suggestions": [
+                        f"Update the selector '{selector}'",
+                        "Verify the element is visible in the current version",
+                    ],
+                }
+            )
+        return out
+
+    async def wait(self, ex: Execution) -> None:
+        """Block until the execution ends on the scenario clock, at most the real-time cap."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.ctx.spec.sync_wait_cap_s
+        while not ex.timeline.is_over(self.ctx.now()) and loop.time() < deadline:
+            left = ex.timeline.end - self.ctx.now()
+            await asyncio.sleep(min(0.05, max(self.ctx.clock.real_seconds(left), 0.005)))
+
+
+def routes(api: BugBrainApi) -> list[BaseRoute]:
+    world = api.world
+
+    async def start(request: Request, sync: bool) -> Response:
+        body = await read_json_object(request)
+        if body is None:
+            return fail(400, "Request body must be a JSON object")
+        if not body.get("test_plan_id"):
+            return fail(400, "test_plan_id is required")
+        if (refusal := api.project_error(body.get("project_id"))) is not None:
+            return refusal
+        plan = world.plans.get(str(body["test_plan_id"]))
+        if plan is None:
+            return fail(404, "Test plan not found", "test_plan_not_found")
+        timeout = body.get("timeout_seconds", 300)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+            return fail(400, "timeout_seconds must be a positive number")
+        now = api.now()
+        ex = world.start(plan, now, float(timeout))
+        if not sync:
+            return JSONResponse(
+                {
+                    "id": ex.id,
+                    "status": "queued",
+                    "estimated_wait_seconds": math.ceil(max(ex.timeline.start - now, 0)),
+                    "polling_url": f"/api/v1/executions/{ex.id}/status",
+                },
+                status_code=202,
+            )
+        if body.get("wait_for_completion", True) is not False:
+            await api.wait(ex)
+        now = api.ctx.now()
+        results = api.results_json(request, ex, now)
+        passed, failed = ex.counts(now)
+        summary = {
+            "total": ex.timeline.total_steps,
+            "passed": passed,
+            "failed": failed,
+            "skipped": ex.timeline.total_steps - passed - failed if ex.timeline.is_over(now) else 0,
+        }
+        return JSONResponse(
+            {
+                **api.execution_json(ex, now),
+                "results": {"test_results": results, "summary": summary},
+            }
+        )
+
+    async def executions(request: Request) -> Response:
+        if request.method == "POST":
+            return await start(request, sync=True)
+        q, now = request.query_params, api.now()
+        if (refusal := api.project_error(q.get("project_id"))) is not None:
+            return refusal
+        limit, offset = int_param(q.get("limit"), 20), int_param(q.get("offset"), 0)
+        if limit is None or not 1 <= limit <= 100:
+            return fail(400, "limit must be an integer between 1 and 100")
+        if offset is None or offset < 0:
+            return fail(400, "offset must be a non-negative integer")
+        items = [e for e in world.executions.values() if e.timeline.exists(now)]
+        if "status" in q:
+            if q["status"] not in LIST_FILTERS:
+                return fail(400, f"status must be one of {', '.join(LIST_FILTERS)}")
+            items = [e for e in items if e.timeline.status(now) == q["status"]]
+        for key, keep in (("created_after", operator.ge), ("created_before", operator.le)):
+            if key in q:
+                bound = parse_iso(q[key])
+                if bound is None:
+                    return fail(400, f"{key} must be an ISO 8601 date-time")
+                items = [e for e in items if keep(e.timeline.created, bound)]
+        items.sort(key=lambda e: (e.timeline.created, e.id), reverse=True)
+        data = [api.execution_json(e, now) for e in items[offset : offset + limit]]
+        return JSONResponse(
+            {"data": data, "pagination": {"limit": limit, "offset": offset, "total": len(items)}}
+        )
+
+    async def start_async(request: Request) -> Response:
+        return await start(request, sync=False)
+
+    async def execution(request: Request) -> Response:
+        ex, now = api.execution(request), api.ctx.now()
+        if request.method == "DELETE":
+            if ex.timeline.status(now) in TERMINAL:
+                return fail(
+                    409, f"Execution is already {ex.timeline.status(now)}", "not_cancellable"
+                )
+            ex.timeline.freeze(now, "cancelled")
+            return JSONResponse(
+                {
+                    "id": ex.id,
+                    "status": "cancelled",
+                    "cancellation_reason": "requested",
+                    "cancelled_at": iso_seconds(now),
+                }
+            )
+        return JSONResponse(api.execution_json(ex, now))
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(api.status_json(api.execution(request), api.ctx.now()))
+
+    async def results(request: Request) -> Response:
+        ex = api.execution(request)
+        return JSONResponse(
+            {
+                "id": ex.id,
+                "test_plan_id": ex.plan.id,
+                "test_results": api.results_json(request, ex, api.ctx.now()),
+            }
+        )
+
+    async def analysis(request: Request) -> Response:
+        ex, now = api.execution(request), api.ctx.now()
+        ready = ex.has_analysis and ex.timeline.status(now) == "completed" and ex.failing
+        if not ready:
+            return fail(
+                404, "No failure analysis available for this execution", "analysis_not_available"
+            )
+        return JSONResponse({"id": ex.id, "analysis": api.analysis_json(request, ex)})
+
+    async def test_cases(request: Request) -> Response:
+        q = request.query_params
+        if (refusal := api.project_error(q.get("project_id"))) is not None:
+            return refusal
+        limit, offset = int_param(q.get("limit"), 50), int_param(q.get("offset"), 0)
+        if limit is None or not 1 <= limit <= 500 or offset is None or offset < 0:
+            return fail(400, "limit must be 1..500 and offset non-negative")
+        cases = world.test_cases
+        if "test_plan_id" in q:
+            plan = world.plans.get(q["test_plan_id"])
+            cases = plan.tests if plan else []
+        if q.get("search"):
+            cases = [c for c in cases if q["search"].lower() in c.name.lower()]
+        if "status" in q:
+            if q["status"] not in ("active", "archived"):
+                return fail(400, "status must be active or archived")
+            cases = [c for c in cases if c.archived == (q["status"] == "archived")]
+        data = [
+            {
+                "id": c.id,
+                "project_id": BUGBRAIN_PROJECT_ID,
+                "name": c.name,
+                "description": c.description,
+                "status": "archived" if c.archived else "active",
+                "steps": [
+                    {
+                        "step_id": f"step_{j + 1}",
+                        "description": d,
+                        "action": a,
+                        **({"selector": s} if s else {}),
+                        **({"value": v} if v else {}),
+                    }
+                    for j, (d, a, s, v) in enumerate(c.steps)
+                ],
+                "created_at": iso_seconds(c.created),
+                "updated_at": iso_seconds(c.created + 3600),
+            }
+            for c in cases[offset : offset + limit]
+        ]
+        return JSONResponse(
+            {"data": data, "pagination": {"limit": limit, "offset": offset, "total": len(cases)}}
+        )
+
+    g = api.guarded
+    return [
+        Route("/executions", g(executions), methods=["GET", "POST"]),
+        Route("/executions/async", g(start_async), methods=["POST"]),
+        Route("/executions/{id}", g(execution), methods=["GET", "DELETE"]),
+        Route("/executions/{id}/status", g(status)),
+        Route("/executions/{id}/results", g(results)),
+        Route("/executions/{id}/failure-analysis", g(analysis)),
+        Route("/test-cases", g(test_cases)),
+    ]
+
+
+def build(ctx: SimContext, world: BugBrainWorld) -> tuple[ASGIApp, ASGIApp]:
+    """The API app (for ``/bugbrain/api/v1``) and the screenshot CDN (for ``/bugbrain/cdn``)."""
+    api = BugBrainApi(ctx, world)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return fail(exc.status_code, exc.detail)
+
+    async def screenshot(request: Request) -> Response:
+        ex = world.executions.get(request.path_params["exec_id"])
+        if ex is None:
+            return fail(404, "Not found")
+        return Response(
+            png(96, 60, "failed", len(request.path_params["test_id"])), media_type="image/png"
+        )
+
+    handlers: dict[Any, Any] = {HTTPException: http_error}
+    app = Starlette(routes=routes(api), exception_handlers=handlers)
+    cdn = Starlette(
+        routes=[Mount("/screenshots", routes=[Route("/{exec_id}/{test_id}.png", screenshot)])],
+        exception_handlers=handlers,
+    )
+    wrap = dict(provider="bugbrain", plan=ctx.faults, limiter=ctx.limiter, error_body=error_body)
+    return FaultMiddleware(app, **wrap), FaultMiddleware(cdn, **wrap)  # type: ignore[arg-type]

@@ -1,0 +1,203 @@
+"""BugBrain's in-memory world: test cases, test plans and executions, and how executions move.
+
+An execution goes ``queued`` → ``pending`` → ``running`` (tests finishing one by one: the
+timeline's steps are test completions) → ``completed`` (possibly with failed tests), ``failed``
+(the execution itself broke or hit ``timeout_seconds``: the remaining tests never ran) or
+``cancelled`` (``DELETE``, or a few historical ones).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID
+from qa_tui.sim.scenario import (
+    HOSTILE_NAMES,
+    ScenarioSpec,
+    Schedule,
+    Timeline,
+    active_schedule,
+    finished_schedule,
+    periodic_schedule,
+    plan_timeline,
+    rng_for,
+    token_from,
+)
+
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+LIST_FILTERS = ("pending", "running", "completed", "failed")
+TEST_NAMES = (
+    "Login Flow",
+    "Add to Cart",
+    "Checkout",
+    "Search",
+    "Profile Update",
+    "Password Reset",
+    "Signup",
+    "Wishlist",
+    "Order History",
+    "Logout",
+    "Coupon Code",
+    "Product Filters",
+)
+ACTIONS = ("navigate", "fill", "click", "select")
+CATEGORIES = ("selector_changed", "selector_changed", "timing_issue", "assertion_mismatch")
+ERRORS = (
+    "Element not found: .add-to-cart-btn",
+    "Timeout waiting for selector #checkout-submit",
+    "Expected 'Order confirmed' but found 'Payment declined'",
+    "Navigation to /account failed: net::ERR_CONNECTION_RESET",
+)
+
+
+@dataclass
+class TestCase:
+    id: str
+    name: str
+    description: str
+    steps: list[tuple[str, str, str | None, str | None]]
+    """(description, action, selector, value) per step."""
+    created: float
+    archived: bool = False
+
+
+@dataclass
+class TestPlan:
+    id: str
+    tests: list[TestCase]
+
+
+@dataclass
+class Execution:
+    id: str
+    plan: TestPlan
+    timeline: Timeline
+    failing: dict[int, str] = field(default_factory=dict)
+    """Index of each failing test → its error text."""
+    has_analysis: bool = False
+    error: str | None = None
+    """Why a ``failed`` execution broke."""
+    project_id: str = BUGBRAIN_PROJECT_ID
+
+    def test_status(self, index: int, now: float) -> str | None:
+        if index >= self.timeline.steps_done(now):
+            return None
+        return "failed" if index in self.failing else "passed"
+
+    def counts(self, now: float) -> tuple[int, int]:
+        """(passed, failed) tests so far."""
+        done = self.timeline.steps_done(now)
+        failed = sum(1 for i in self.failing if i < done)
+        return done - failed, failed
+
+
+class BugBrainWorld:
+    """Everything BugBrain knows, generated from the seed, growing as the clock moves."""
+
+    def __init__(self, seed: int, spec: ScenarioSpec, t0: float) -> None:
+        self.seed, self.spec, self.t0 = seed, spec, t0
+        rng = rng_for(seed, "bugbrain", "catalogue")
+        names = list(TEST_NAMES) + (list(HOSTILE_NAMES[:4]) if spec.hostile_names else [])
+        self.test_cases = [
+            self._make_case(rng, n, t0 - 86_400 * (40 - i)) for i, n in enumerate(names)
+        ]
+        self.test_cases[9].archived = True
+        cases = self.test_cases
+        plan_ids = ["tp_smoke_web", "tp_checkout_prod", "tp_nightly_full", "tp_mobile_signup"]
+        picks = [cases[:4], cases[1:4] + cases[10:12], cases[:12], [cases[i] for i in (0, 6, 4, 9)]]
+        if spec.hostile_names:
+            plan_ids.append("tp_[red]x[/red]\x1b[2J")
+            picks.append(cases[12:] + cases[:2])
+        self.plans = {pid: TestPlan(pid, tests) for pid, tests in zip(plan_ids, picks, strict=True)}
+        self.executions: dict[str, Execution] = {}
+        self._periodic = 0
+        self._api_rng = rng_for(seed, "bugbrain", "api")
+        initial: list[tuple[Schedule, random.Random]] = []
+        for i in range(spec.bugbrain_finished):
+            r = rng_for(seed, "bugbrain", "finished", i)
+            initial.append((finished_schedule(r, t0, spec), r))
+        for i in range(spec.bugbrain_active):
+            r = rng_for(seed, "bugbrain", "active", i)
+            initial.append((active_schedule(r, i, t0, spec), r))
+        for sched, r in sorted(initial, key=lambda p: p[0].created):
+            self.add(r, r.choice(list(self.plans.values())), sched)
+
+    def _make_case(self, rng: random.Random, name: str, created: float) -> TestCase:
+        steps: list[tuple[str, str, str | None, str | None]] = [
+            ("Open the page", "navigate", None, "/")
+        ]
+        for _ in range(rng.randint(2, 5)):
+            action = rng.choice(ACTIONS[1:])
+            selector = rng.choice(("#email", ".add-to-cart-btn", "button[type=submit]", "#search"))
+            steps.append(
+                (
+                    f"{action.title()} {selector}",
+                    action,
+                    selector,
+                    "demo@example.com" if action == "fill" else None,
+                )
+            )
+        return TestCase(
+            "tc_" + token_from(rng, 10), name, f"Checks that '{name}' works.", steps, created
+        )
+
+    def add(
+        self, rng: random.Random, plan: TestPlan, sched: Schedule, timeout_s: float | None = None
+    ) -> Execution:
+        n = len(plan.tests)
+        roll = rng.random()
+        final, with_failures = "completed", roll >= 0.55
+        if sched.forced is not None:
+            with_failures = sched.forced == "fail"
+        elif roll >= 0.95:
+            final, with_failures = "cancelled", False
+        elif roll >= 0.85:
+            final, with_failures = "failed", False
+        end, error = sched.end, None
+        if timeout_s is not None and end - sched.created > timeout_s:
+            final, with_failures = "failed", False
+            end = max(sched.created + timeout_s, sched.start + 0.5)
+            error = f"Execution timed out after {timeout_s:g}s"
+        timeline = plan_timeline(
+            rng,
+            created=sched.created,
+            start=sched.start,
+            end=end,
+            total_steps=n,
+            final=final,
+            fails_at_step=final == "failed",
+            before=("queued", "pending"),
+        )
+        if final == "failed" and error is None:
+            error = rng.choice(("Browser worker crashed", "Execution timed out after 300s"))
+            timeline.steps = timeline.steps[:-1]  # the test in flight never completed
+        ex = Execution("exec_" + token_from(rng, 12), plan, timeline, error=error)
+        if with_failures:
+            for i in rng.sample(range(n), rng.randint(1, max(1, min(3, n - 1)))):
+                name = plan.tests[i].name
+                ex.failing[i] = name if name in HOSTILE_NAMES else rng.choice(ERRORS)
+            ex.has_analysis = rng.random() < 0.7
+        self.executions[ex.id] = ex
+        return ex
+
+    def materialize(self, now: float) -> None:
+        """Create the periodic executions whose time has come (at most 200 per call)."""
+        every = self.spec.new_run_every_s
+        if not every:
+            return
+        every *= 1.5
+        due = int((now - self.t0) // every)
+        self._periodic = max(self._periodic, due - 200)
+        while self._periodic < due:
+            k = self._periodic
+            self._periodic += 1
+            rng = rng_for(self.seed, "bugbrain", "periodic", k)
+            sched = periodic_schedule(rng, k, self.t0, self.spec, every)
+            self.add(rng, rng.choice(list(self.plans.values())), sched)
+
+    def start(self, plan: TestPlan, now: float, timeout_s: float | None) -> Execution:
+        rng = random.Random(self._api_rng.random())
+        start = now + rng.uniform(3.0, 6.0)
+        sched = Schedule(now, start, start + len(plan.tests) * rng.uniform(3.0, 8.0))
+        return self.add(rng, plan, sched, timeout_s)

@@ -1,0 +1,370 @@
+"""BugBug's in-memory world: tests, suites, profiles, test runs and suite runs, and how they move.
+
+A suite run owns test runs (``suiteRunId`` set on each, run one after another); its status is
+derived from its children at every instant: queued until the first child starts, running while any
+child runs, then ``error`` if a child errored, else ``failed`` if one failed, else ``passed``
+(``stopped`` when all children were stopped). Test runs pass through ``initialized`` → ``queued`` →
+``running`` (some pause for a while: ``paused``) → one of ``passed``, ``failed``, ``error``,
+``skipped``, ``stopped``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from qa_tui.sim.scenario import (
+    HOSTILE_NAMES,
+    ScenarioSpec,
+    Schedule,
+    Timeline,
+    active_schedule,
+    finished_schedule,
+    periodic_schedule,
+    plan_timeline,
+    rng_for,
+    uuid_from,
+)
+
+TERMINAL = frozenset({"passed", "failed", "error", "stopped", "skipped"})
+STATUSES = frozenset(TERMINAL | {"running", "auto_retrying", "queued", "paused", "recording"})
+RUN_STATUSES = STATUSES | {"initialized"}
+FAILED_CODES = (
+    "ELEMENT_DOES_NOT_EXIST",
+    "ASSERT_FAILED",
+    "FAILED_WAITING_CONDITIONS",
+    "ELEMENT_REMOVED",
+    "INVALID_ELEMENT_SELECTOR",
+    "FRAME_DOES_NOT_EXIST",
+)
+ERROR_CODES = ("CODE_EXECUTION_ERROR", "INTERACTION_POSITION_OUT_OF_VIEWPORT", "SCROLL_FAILED")
+ARTIFACT_KINDS = ("logs", "cloud_logs", "chrome_debug_logs", "container_stats", "dom_snapshot")
+TEST_NAMES = (
+    "Login with email",
+    "Add to cart",
+    "Checkout with card",
+    "Search products",
+    "Password reset",
+    "Sign up",
+    "Update profile",
+    "Apply discount code",
+    "Wishlist",
+    "Logout",
+    "Newsletter signup",
+    "Mobile menu",
+)
+STEP_TYPES = ("goto", "click", "type", "assert", "hover", "select", "scroll", "waitForElement")
+
+
+@dataclass
+class Step:
+    id: str
+    type: str
+
+
+@dataclass
+class Test:
+    id: str
+    name: str
+    steps: list[Step]
+    created: float
+
+
+@dataclass
+class Suite:
+    id: str
+    name: str
+    tests: list[Test]
+    created: float
+    auto_retry: int = 0
+    run_in_parallel: bool = False
+
+
+@dataclass
+class Profile:
+    id: str
+    name: str
+
+
+@dataclass
+class TestRun:
+    id: str
+    test: Test
+    profile: Profile
+    timeline: Timeline
+    sequence: int
+    triggered_by: str
+    user_id: str | None
+    suite_run_id: str | None = None
+    error_code: str | None = None
+    has_logs: bool = True
+    artifacts: dict[str, str] = field(default_factory=dict)
+    """Artifact kind → artifact id."""
+    step_run_ids: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.test.name
+
+    def step_status(self, index: int, now: float) -> str | None:
+        """The status of the ``index``-th step run at ``now`` (None: not reached yet)."""
+        done = self.timeline.steps_done(now)
+        status = self.timeline.status(now)
+        if index < done:
+            last = index == len(self.timeline.steps) - 1
+            if last and status in ("failed", "error") and self.timeline.is_over(now):
+                return status
+            return "passed"
+        if index == done and status in ("running", "paused"):
+            return "running"
+        return None
+
+
+@dataclass
+class SuiteRun:
+    id: str
+    suite: Suite
+    profile: Profile
+    children: list[TestRun]
+    created: float
+    sequence: int
+    triggered_by: str
+    user_id: str | None
+    frozen: tuple[float, str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.suite.name
+
+    def _cut(self, now: float) -> float:
+        return min(now, self.frozen[0]) if self.frozen else now
+
+    def started(self, now: float) -> float | None:
+        starts = [s for c in self.children if (s := c.timeline.started(now)) is not None]
+        return min(starts) if starts else None
+
+    def ended(self, now: float) -> float | None:
+        if self.frozen and now >= self.frozen[0]:
+            return self.frozen[0]
+        ends = [c.timeline.ended(now) for c in self.children]
+        return max(e for e in ends if e is not None) if all(e is not None for e in ends) else None
+
+    def status(self, now: float) -> str:
+        if self.frozen and now >= self.frozen[0]:
+            return self.frozen[1]
+        if self.started(now) is None:
+            return "queued" if now >= self.created + 1.0 else "initialized"
+        if self.ended(now) is None:
+            return "running"
+        finals = {c.timeline.status(now) for c in self.children}
+        for word in ("error", "failed"):
+            if word in finals:
+                return word
+        if finals == {"stopped"}:
+            return "stopped"
+        return "passed" if "passed" in finals else "skipped"
+
+    def changed_at(self, now: float) -> float:
+        ended, started = self.ended(now), self.started(now)
+        if ended is not None:
+            return ended
+        if started is not None:
+            return started
+        return self.created + 1.0 if now >= self.created + 1.0 else self.created
+
+    def modified(self, now: float) -> float:
+        return max([self.changed_at(now), *(c.timeline.modified(now) for c in self.children)])
+
+
+class BugBugWorld:
+    """Everything BugBug knows, generated from the seed, growing as the clock moves."""
+
+    def __init__(self, seed: int, spec: ScenarioSpec, t0: float) -> None:
+        self.seed, self.spec, self.t0 = seed, spec, t0
+        rng = rng_for(seed, "bugbug", "catalogue")
+        names = list(TEST_NAMES) + (list(HOSTILE_NAMES) if spec.hostile_names else [])
+        self.tests = [
+            self._make_test(rng, name, t0 - 86_400 * (30 - i)) for i, name in enumerate(names)
+        ]
+        self.profiles = [Profile(uuid_from(rng), n) for n in ("Default", "Staging", "Mobile")]
+        self.user_id = uuid_from(rng)
+        suite_names = ["Smoke", "Checkout flow", "Nightly regression"]
+        if spec.hostile_names:
+            suite_names.append(HOSTILE_NAMES[0])
+        k = max(spec.tests_per_suite, 1)
+        self.suites = [
+            Suite(
+                uuid_from(rng),
+                n,
+                [self.tests[(i * k + j) % len(TEST_NAMES)] for j in range(k)],
+                t0 - 86_400 * (20 - i),
+                auto_retry=i % 2,
+            )
+            for i, n in enumerate(suite_names)
+        ]
+        self.test_runs: dict[str, TestRun] = {}
+        self.suite_runs: dict[str, SuiteRun] = {}
+        self.step_runs: dict[str, tuple[TestRun, int]] = {}
+        self.artifacts: dict[str, tuple[TestRun, str]] = {}
+        self._sequence = 0
+        self._periodic = 0
+        self._api_rng = rng_for(seed, "bugbug", "api")
+        self._generate_initial()
+
+    # -- generation -------------------------------------------------------------------------
+    def _make_test(self, rng: random.Random, name: str, created: float) -> Test:
+        steps = [Step(uuid_from(rng), rng.choice(STEP_TYPES)) for _ in range(rng.randint(4, 10))]
+        steps[0].type = "goto"
+        return Test(uuid_from(rng), name, steps, created)
+
+    def _generate_initial(self) -> None:
+        spec, t0, plans = self.spec, self.t0, []
+        for i in range(spec.bugbug_test_runs_finished):
+            rng = rng_for(self.seed, "bugbug", "finished", i)
+            plans.append((finished_schedule(rng, t0, spec), rng, "test", i))
+        for i in range(spec.bugbug_suite_runs_finished):
+            rng = rng_for(self.seed, "bugbug", "suite-finished", i)
+            plans.append((finished_schedule(rng, t0, spec), rng, "suite", i))
+        for i in range(spec.bugbug_test_runs_active):
+            rng = rng_for(self.seed, "bugbug", "active", i)
+            plans.append((active_schedule(rng, i, t0, spec), rng, "test", i))
+        for i in range(spec.bugbug_suite_runs_active):
+            rng = rng_for(self.seed, "bugbug", "suite-active", i)
+            plans.append((active_schedule(rng, i + 2, t0, spec), rng, "suite", i))
+        for sched, rng, kind, i in sorted(plans, key=lambda p: p[0].created):
+            trigger = rng.choice(("user", "api", "scheduler", "github", "cli", "webhook"))
+            if kind == "test":
+                test = self.tests[i % len(TEST_NAMES)]
+                if self.spec.hostile_names and i % 2 == 1:
+                    test = self.tests[len(TEST_NAMES) + (i // 2) % len(HOSTILE_NAMES)]
+                self.add_test_run(rng, test, sched, trigger)
+            else:
+                self.add_suite_run(rng, self.suites[i % len(self.suites)], sched, trigger)
+
+    def materialize(self, now: float) -> None:
+        """Create the periodic runs whose creation time has come (at most 200 per call)."""
+        every = self.spec.new_run_every_s
+        if not every:
+            return
+        due = int((now - self.t0) // every)
+        self._periodic = max(self._periodic, due - 200)
+        while self._periodic < due:
+            k = self._periodic
+            self._periodic += 1
+            rng = rng_for(self.seed, "bugbug", "periodic", k)
+            sched = periodic_schedule(rng, k, self.t0, self.spec, every)
+            trigger = rng.choice(("scheduler", "github", "api", "webhook"))
+            if k % 4 == 3:
+                self.add_suite_run(rng, self.suites[k % len(self.suites)], sched, trigger)
+            else:
+                self.add_test_run(rng, rng.choice(self.tests), sched, trigger)
+
+    def _next_sequence(self) -> int:
+        self._sequence += 1
+        return self._sequence
+
+    def add_test_run(
+        self,
+        rng: random.Random,
+        test: Test,
+        sched: Schedule,
+        triggered_by: str,
+        *,
+        profile: Profile | None = None,
+        suite_run_id: str | None = None,
+    ) -> TestRun:
+        roll = rng.random()
+        if sched.forced is not None:
+            final = "failed" if sched.forced == "fail" else "passed"
+        else:
+            final = (
+                "passed"
+                if roll < 0.6
+                else "failed"
+                if roll < 0.85
+                else "error"
+                if roll < 0.93
+                else "skipped"
+                if roll < 0.97
+                else "stopped"
+            )
+        if final == "skipped":  # never ran: queued, then skipped
+            phases = [(sched.created, "initialized"), (sched.created + 1.0, "queued")]
+            phases.append((max(sched.end, sched.created + 2.0), "skipped"))
+            timeline = Timeline(phases, float("inf"), phases[-1][0], len(test.steps))
+        else:
+            timeline = plan_timeline(
+                rng,
+                created=sched.created,
+                start=sched.start,
+                end=sched.end,
+                total_steps=len(test.steps),
+                final=final,
+                fails_at_step=final in ("failed", "error"),
+                before=("initialized", "queued"),
+                pause="paused" if rng.random() < 0.1 else None,
+            )
+        code = rng.choice(FAILED_CODES) if final == "failed" else None
+        code = rng.choice(ERROR_CODES) if final == "error" else code
+        run = TestRun(
+            id=uuid_from(rng),
+            test=test,
+            profile=profile or rng.choice(self.profiles),
+            timeline=timeline,
+            sequence=self._next_sequence(),
+            triggered_by=triggered_by,
+            user_id=self.user_id if triggered_by == "user" else None,
+            suite_run_id=suite_run_id,
+            error_code=code,
+            has_logs=rng.random() < 0.85,
+        )
+        run.step_run_ids = [uuid_from(rng) for _ in range(len(test.steps))]
+        for i, sid in enumerate(run.step_run_ids):
+            self.step_runs[sid] = (run, i)
+        if final != "passed" or rng.random() < 0.3:
+            for kind in rng.sample(ARTIFACT_KINDS, rng.randint(2, len(ARTIFACT_KINDS))):
+                run.artifacts[kind] = uuid_from(rng)
+                self.artifacts[run.artifacts[kind]] = (run, kind)
+        self.test_runs[run.id] = run
+        return run
+
+    def add_suite_run(
+        self,
+        rng: random.Random,
+        suite: Suite,
+        sched: Schedule,
+        triggered_by: str,
+        *,
+        profile: Profile | None = None,
+    ) -> SuiteRun:
+        sid, seq, profile = uuid_from(rng), self._next_sequence(), profile or self.profiles[0]
+        children, start = [], sched.start
+        span = max(sched.end - sched.start, 3.0) / max(len(suite.tests), 1)
+        for test in suite.tests:
+            child = Schedule(sched.created, start, start + span * rng.uniform(0.6, 1.0))
+            children.append(
+                self.add_test_run(rng, test, child, triggered_by, profile=profile, suite_run_id=sid)
+            )
+            start = child.end + rng.uniform(0.5, 2.0)
+        run = SuiteRun(
+            sid,
+            suite,
+            profile,
+            children,
+            sched.created,
+            seq,
+            triggered_by,
+            self.user_id if triggered_by == "user" else None,
+        )
+        self.suite_runs[sid] = run
+        return run
+
+    def start_test(self, test: Test, profile: Profile | None, now: float) -> TestRun:
+        rng = self._api_rng
+        sched = Schedule(now, now + rng.uniform(2.0, 5.0), now + rng.uniform(25.0, 70.0))
+        return self.add_test_run(random.Random(rng.random()), test, sched, "api", profile=profile)
+
+    def start_suite(self, suite: Suite, profile: Profile | None, now: float) -> SuiteRun:
+        rng = self._api_rng
+        sched = Schedule(now, now + rng.uniform(2.0, 5.0), now + rng.uniform(40.0, 120.0))
+        return self.add_suite_run(random.Random(rng.random()), suite, sched, "api", profile=profile)

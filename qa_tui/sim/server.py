@@ -1,0 +1,296 @@
+"""Serving the simulator, and what ``qa-tui sim`` / ``qa-tui demo`` need from it.
+
+Public surface (the CLI and the tests call these; nothing else is needed):
+
+``serve(host="127.0.0.1", port=8765, seed=7, faults=None, *, scenario=None, clock=None,
+speed=1.0, enforce_documented_limits=True, on_ready=None, log_level="warning") -> None``
+    Run the simulator with uvicorn in the current thread until interrupted (Ctrl+C). ``port=0``
+    picks a free port; ``on_ready(base_url)`` is called once it is listening, with the real port,
+    so the caller can print :func:`banner` and write :func:`render_config`. ``faults`` is a
+    :class:`~qa_tui.sim.faults.FaultPlan` (see :func:`~qa_tui.sim.faults.parse_fault_spec`).
+    Without ``clock``, a real-time clock running ``speed`` times faster than the wall clock.
+
+``start_in_thread(host="127.0.0.1", port=0, seed=7, faults=None, *, scenario=None, clock=None,
+speed=1.0, enforce_documented_limits=True, log_level="warning") -> RunningSim``
+    The same in a daemon thread; returns once it listens. :class:`RunningSim` has ``base_url``,
+    ``host``, ``port``, ``app``, ``sim`` (the :class:`~qa_tui.sim.app.Simulator`) and ``stop()``;
+    it is also a context manager.
+
+``render_config(base_url) -> str``
+    The qa-tui TOML config for a simulator at ``base_url`` (``http://127.0.0.1:8765``): three run
+    providers (``web`` bugbug, ``plans`` bugbrain, ``previews`` bug0) and the Bugnet ``[tracker]``
+    with the session token and the ``sk_live_`` API key. Only the keys of the config contract.
+
+``banner(base_url) -> str``
+    A few lines for humans: each provider's base URL and the demo credentials.
+
+Credentials: :data:`BUGBUG_TOKEN`, :data:`BUGBRAIN_API_KEY`, :data:`BUGBRAIN_PROJECT_ID`,
+:data:`BUG0_API_KEY`, :data:`BUG0_PROJECT_ID`, :data:`BUGNET_EMAIL`, :data:`BUGNET_PASSWORD`,
+:data:`BUGNET_TOKEN`, :data:`BUGNET_API_KEY`, :data:`BUGNET_PROJECT` (from
+:mod:`qa_tui.sim.credentials`, re-exported here).
+
+Dropped connections (the ``drop_rate`` and ``down`` faults) raise inside the app on purpose;
+uvicorn would log a traceback for each, so a logging filter hides exactly those records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from starlette.applications import Starlette
+
+from qa_tui.sim.app import Simulator, build_app
+from qa_tui.sim.credentials import (
+    BUG0_API_KEY,
+    BUG0_PROJECT_ID,
+    BUGBRAIN_API_KEY,
+    BUGBRAIN_PROJECT_ID,
+    BUGBUG_TOKEN,
+    BUGNET_API_KEY,
+    BUGNET_EMAIL,
+    BUGNET_PASSWORD,
+    BUGNET_PROJECT,
+    BUGNET_TOKEN,
+)
+from qa_tui.sim.faults import FaultPlan, SimulatedDisconnect
+from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
+
+__all__ = [
+    "BUG0_API_KEY",
+    "BUG0_PROJECT_ID",
+    "BUGBRAIN_API_KEY",
+    "BUGBRAIN_PROJECT_ID",
+    "BUGBUG_TOKEN",
+    "BUGNET_API_KEY",
+    "BUGNET_EMAIL",
+    "BUGNET_PASSWORD",
+    "BUGNET_PROJECT",
+    "BUGNET_TOKEN",
+    "RunningSim",
+    "banner",
+    "render_config",
+    "serve",
+    "start_in_thread",
+]
+
+
+def _urls(base_url: str) -> dict[str, str]:
+    base = base_url.rstrip("/")
+    return {
+        "bugbug": f"{base}/bugbug",
+        "bugbrain": f"{base}/bugbrain/api/v1",
+        "bug0": f"{base}/bug0",
+        "bugnet": f"{base}/bugnet",
+    }
+
+
+def render_config(base_url: str) -> str:
+    """The TOML config text pointing qa-tui at the simulator at ``base_url``."""
+    u = _urls(base_url)
+
+    def q(text: str) -> str:
+        return json.dumps(text)  # a TOML basic string for these ASCII values
+
+    return "\n".join(
+        [
+            f"# qa-tui config for the simulator at {base_url.rstrip('/')} (written by qa-tui sim).",
+            "# Demo credentials only: they work nowhere else.",
+            "",
+            "[[providers]]",
+            'name = "web"',
+            'kind = "bugbug"',
+            f"base_url = {q(u['bugbug'])}",
+            f"token = {q(BUGBUG_TOKEN)}",
+            "",
+            "[[providers]]",
+            'name = "plans"',
+            'kind = "bugbrain"',
+            f"base_url = {q(u['bugbrain'])}",
+            f"token = {q(BUGBRAIN_API_KEY)}",
+            f"project_id = {q(BUGBRAIN_PROJECT_ID)}",
+            "",
+            "[[providers]]",
+            'name = "previews"',
+            'kind = "bug0"',
+            f"base_url = {q(u['bug0'])}",
+            f"token = {q(BUG0_API_KEY)}",
+            f"project_id = {q(BUG0_PROJECT_ID)}",
+            "",
+            "[tracker]",
+            'kind = "bugnet"',
+            f"base_url = {q(u['bugnet'])}",
+            f"project = {q(BUGNET_PROJECT)}",
+            f"token = {q(BUGNET_TOKEN)}",
+            f"api_key = {q(BUGNET_API_KEY)}",
+            "",
+        ]
+    )
+
+
+def banner(base_url: str) -> str:
+    """Base URLs and demo credentials, for ``qa-tui sim`` to print."""
+    u = _urls(base_url)
+    return "\n".join(
+        [
+            f"qa-tui simulator listening on {base_url.rstrip('/')}",
+            f"  BugBug    {u['bugbug']}    Authorization: Token {BUGBUG_TOKEN}",
+            f"  BugBrain  {u['bugbrain']}    Authorization: Bearer {BUGBRAIN_API_KEY}"
+            f"    project_id={BUGBRAIN_PROJECT_ID}",
+            f"  Bug0      {u['bug0']}    x-api-key: {BUG0_API_KEY}    projectId={BUG0_PROJECT_ID}",
+            f"  Bugnet    {u['bugnet']}    project {BUGNET_PROJECT}",
+            f"            login {BUGNET_EMAIL} / {BUGNET_PASSWORD}"
+            f"    Authorization: Bearer {BUGNET_TOKEN}",
+            f"            X-API-Key: {BUGNET_API_KEY} (public submit)",
+            f"  Control   {base_url.rstrip('/')}/_sim/truth  /_sim/faults  /_sim/advance",
+        ]
+    )
+
+
+class _HideSimulatedDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, SimulatedDisconnect)
+
+
+def _quiet_drops() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideSimulatedDrops) for f in logger.filters):
+        logger.addFilter(_HideSimulatedDrops())
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _base_url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _server(app: Starlette, log_level: str) -> Any:
+    import uvicorn
+
+    _quiet_drops()
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+    return uvicorn.Server(config)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    seed: int = 7,
+    faults: FaultPlan | None = None,
+    *,
+    scenario: ScenarioSpec | None = None,
+    clock: ScenarioClock | None = None,
+    speed: float = 1.0,
+    enforce_documented_limits: bool = True,
+    on_ready: Callable[[str], None] | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Serve the simulator until interrupted (see the module docstring)."""
+    app = build_app(
+        seed=seed,
+        clock=clock or ScenarioClock.realtime(speed),
+        faults=faults,
+        scenario=scenario,
+        enforce_documented_limits=enforce_documented_limits,
+    )
+    sock = _bind(host, port)
+    server = _server(app, log_level)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started and on_ready is not None:
+            on_ready(_base_url(host, sock))
+        await task
+
+    try:
+        asyncio.run(run())
+    finally:
+        sock.close()
+
+
+@dataclass
+class RunningSim:
+    """A simulator serving in a background thread."""
+
+    base_url: str
+    host: str
+    port: int
+    app: Starlette
+    _server: Any = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+    _sock: socket.socket = field(repr=False)
+
+    @property
+    def sim(self) -> Simulator:
+        sim: Simulator = self.app.state.sim
+        return sim
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask uvicorn to exit and wait for the thread."""
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> RunningSim:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def start_in_thread(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int = 7,
+    faults: FaultPlan | None = None,
+    *,
+    scenario: ScenarioSpec | None = None,
+    clock: ScenarioClock | None = None,
+    speed: float = 1.0,
+    enforce_documented_limits: bool = True,
+    log_level: str = "warning",
+) -> RunningSim:
+    """Serve the simulator in a daemon thread; returns once it accepts connections."""
+    app = build_app(
+        seed=seed,
+        clock=clock or ScenarioClock.realtime(speed),
+        faults=faults,
+        scenario=scenario,
+        enforce_documented_limits=enforce_documented_limits,
+    )
+    sock = _bind(host, port)
+    server = _server(app, log_level)
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="qa-tui-sim", daemon=True
+    )
+    thread.start()
+    ready, deadline = threading.Event(), time.monotonic() + 15.0
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        ready.wait(0.01)
+    if not server.started:
+        server.should_exit = True
+        sock.close()
+        raise RuntimeError(f"the simulator did not start on {host}:{port}")
+    return RunningSim(_base_url(host, sock), host, sock.getsockname()[1], app, server, thread, sock)
