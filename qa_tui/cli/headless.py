@@ -114,7 +114,7 @@ async def gather_runs(
 
 
 def _newest_first(run: Run) -> tuple[bool, float]:
-    when = run.started or run.queued or run.ended
+    when = run.queued or run.started or run.ended  # creation time first, as providers order lists
     return (when is None, -when.timestamp() if when else 0.0)
 
 
