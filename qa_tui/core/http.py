@@ -101,6 +101,8 @@ def provider_message(response: httpx.Response) -> str:
             value = body.get(key)
             if isinstance(value, str) and value:
                 return value[:500]
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return str(value["message"])[:500]  # {"error": {"code", "message"}}
             if value:
                 return json.dumps(value)[:500]
     return f"HTTP {response.status_code} {response.reason_phrase}".strip()
