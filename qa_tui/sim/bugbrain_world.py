@@ -116,7 +116,7 @@ class BugBrainWorld:
         initial: list[tuple[Schedule, random.Random]] = []
         for i in range(spec.bugbrain_finished):
             r = rng_for(seed, "bugbrain", "finished", i)
-            initial.append((finished_schedule(r, t0, spec), r))
+            initial.append((finished_schedule(r, i, t0, spec), r))
         for i in range(spec.bugbrain_active):
             r = rng_for(seed, "bugbrain", "active", i)
             initial.append((active_schedule(r, i, t0, spec), r))
@@ -147,13 +147,17 @@ class BugBrainWorld:
     ) -> Execution:
         n = len(plan.tests)
         roll = rng.random()
-        final, with_failures = "completed", roll >= 0.55
-        if sched.forced is not None:
-            with_failures = sched.forced == "fail"
-        elif roll >= 0.95:
-            final, with_failures = "cancelled", False
-        elif roll >= 0.85:
-            final, with_failures = "failed", False
+        outcome = sched.forced or (
+            "pass"
+            if roll < 0.55
+            else "fail"
+            if roll < 0.85
+            else "error"
+            if roll < 0.95
+            else "cancel"
+        )
+        final = {"error": "failed", "cancel": "cancelled"}.get(outcome, "completed")
+        with_failures = outcome == "fail"
         end, error = sched.end, None
         if timeout_s is not None and end - sched.created > timeout_s:
             final, with_failures = "failed", False

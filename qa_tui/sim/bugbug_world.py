@@ -221,22 +221,24 @@ class BugBugWorld:
         spec, t0, plans = self.spec, self.t0, []
         for i in range(spec.bugbug_test_runs_finished):
             rng = rng_for(self.seed, "bugbug", "finished", i)
-            plans.append((finished_schedule(rng, t0, spec), rng, "test", i))
+            plans.append((finished_schedule(rng, i, t0, spec), rng, "test", i))
         for i in range(spec.bugbug_suite_runs_finished):
             rng = rng_for(self.seed, "bugbug", "suite-finished", i)
-            plans.append((finished_schedule(rng, t0, spec), rng, "suite", i))
+            plans.append((finished_schedule(rng, i + 1, t0, spec), rng, "suite", i))
         for i in range(spec.bugbug_test_runs_active):
             rng = rng_for(self.seed, "bugbug", "active", i)
             plans.append((active_schedule(rng, i, t0, spec), rng, "test", i))
         for i in range(spec.bugbug_suite_runs_active):
             rng = rng_for(self.seed, "bugbug", "suite-active", i)
             plans.append((active_schedule(rng, i + 2, t0, spec), rng, "suite", i))
+        hostile = 0
         for sched, rng, kind, i in sorted(plans, key=lambda p: p[0].created):
             trigger = rng.choice(("user", "api", "scheduler", "github", "cli", "webhook"))
             if kind == "test":
                 test = self.tests[i % len(TEST_NAMES)]
                 if self.spec.hostile_names and i % 2 == 1:
-                    test = self.tests[len(TEST_NAMES) + (i // 2) % len(HOSTILE_NAMES)]
+                    test = self.tests[len(TEST_NAMES) + hostile % len(HOSTILE_NAMES)]
+                    hostile += 1
                 self.add_test_run(rng, test, sched, trigger)
             else:
                 self.add_suite_run(rng, self.suites[i % len(self.suites)], sched, trigger)
@@ -274,20 +276,13 @@ class BugBugWorld:
         suite_run_id: str | None = None,
     ) -> TestRun:
         roll = rng.random()
+        final = (
+            "passed" if roll < 0.6 else "failed" if roll < 0.85
+            else "error" if roll < 0.93 else "skipped" if roll < 0.97 else "stopped"
+        )  # fmt: skip
         if sched.forced is not None:
-            final = "failed" if sched.forced == "fail" else "passed"
-        else:
-            final = (
-                "passed"
-                if roll < 0.6
-                else "failed"
-                if roll < 0.85
-                else "error"
-                if roll < 0.93
-                else "skipped"
-                if roll < 0.97
-                else "stopped"
-            )
+            final = {"pass": "passed", "fail": "failed", "error": "error", "skip": "skipped",
+                     "cancel": "stopped"}[sched.forced]  # fmt: skip
         if final == "skipped":  # never ran: queued, then skipped
             phases = [(sched.created, "initialized"), (sched.created + 1.0, "queued")]
             phases.append((max(sched.end, sched.created + 2.0), "skipped"))

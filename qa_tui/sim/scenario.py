@@ -40,13 +40,14 @@ HOSTILE_NAMES: tuple[str, ...] = (
     "\u202egnp.exe\u202c bidi override",
     "zero\u200bwidth\u200d\ufeffjoiners",
     "[bold blink]loud[/] :warning: {name} %s",
+    "<script>alert('sim')</script> html",
     "Long " + "name " * 60,
 )
 """Names a ``hostile_names`` scenario gives to some tests, suites, plans, results and bugs.
 
 Rich markup, a hyperlink tag, an OSC 52 clipboard write, a clear-screen, an OSC 8 hyperlink, a
-right-to-left override, zero-width characters, format placeholders and a very long name. A client
-must show every one of them as literal text.
+right-to-left override, zero-width characters, format placeholders, an HTML script tag and a
+very long name. A client must show every one of them as literal text.
 """
 
 
@@ -247,14 +248,20 @@ class Schedule:
     start: float
     end: float
     forced: str | None = None
-    """``"pass"`` or ``"fail"`` for the demo's first runs; None lets the generator choose."""
+    """The outcome to give: ``pass``, ``fail``, ``error``, ``skip`` or ``cancel`` (see
+    :data:`OUTCOME_DECK`); None lets the generator roll its dice."""
 
 
-def finished_schedule(rng: random.Random, t0: float, spec: ScenarioSpec) -> Schedule:
-    """A run that ended before the scenario started."""
+OUTCOME_DECK = ("pass", "fail", "pass", "error", "pass", "fail", "pass", "skip", "fail", "cancel")
+"""Outcomes dealt in turn to generated runs, so every world of a few runs has each kind."""
+
+
+def finished_schedule(rng: random.Random, index: int, t0: float, spec: ScenarioSpec) -> Schedule:
+    """The ``index``-th run that ended before the scenario started."""
     created = t0 - rng.uniform(300.0, max(spec.history_span_s, 600.0))
     start = created + rng.uniform(2.0, 30.0)
-    return Schedule(created, start, min(start + rng.uniform(20.0, 300.0), t0 - 1.0))
+    end = min(start + rng.uniform(20.0, 300.0), t0 - 1.0)
+    return Schedule(created, start, end, forced=OUTCOME_DECK[index % len(OUTCOME_DECK)])
 
 
 def active_schedule(rng: random.Random, index: int, t0: float, spec: ScenarioSpec) -> Schedule:
@@ -273,7 +280,8 @@ def active_schedule(rng: random.Random, index: int, t0: float, spec: ScenarioSpe
     start = max(start, created + 1.0)
     if index % 3 == 2:
         start = t0 + rng.uniform(2.0, 15.0)  # still queued when the scenario starts
-    return Schedule(created, start, max(start + rng.uniform(low, high), t0 + 5.0))
+    end = max(start + rng.uniform(low, high), t0 + 5.0)
+    return Schedule(created, start, end, forced=OUTCOME_DECK[(index + 3) % len(OUTCOME_DECK)])
 
 
 def periodic_schedule(
