@@ -170,6 +170,7 @@ def execution_to_run(provider: str, execution: Execution) -> Run:
         done = (execution.passed_tests or 0) + (execution.failed_tests or 0)
         progress = Progress(done=done, total=execution.total_tests)
     ended = _when(execution.completed_at) or _when(execution.cancelled_at)
+    # the list gives only `created_at`; the running status only `started_at`; done neither
     started = _when(execution.created_at) or _when(execution.started_at)
     if started is None and ended is not None and execution.duration_seconds is not None:
         started = ended - timedelta(seconds=execution.duration_seconds)  # done shape: derived
@@ -192,11 +193,18 @@ def execution_to_run(provider: str, execution: Execution) -> Run:
 
 
 def merge_refresh(old: Run, new: Run) -> Run:
-    """A status answer lacks the plan id and (when done) the start time: keep what we knew."""
+    """A status answer lacks the plan id and `created_at`: keep what the list told us.
+
+    The start time stays the list's `created_at` once known, so a row does not flip between
+    `created_at` (list) and `started_at` (running status) on alternate polls.
+    """
     keep: dict[str, Any] = {}
     if new.target_id is None and old.target_id is not None:
         keep.update(target_id=old.target_id, name=old.name)
-    for name in ("queued", "started", "ended", "progress", "duration_s", "error"):
+    for name in ("queued", "started"):
+        if getattr(old, name) is not None:
+            keep[name] = getattr(old, name)
+    for name in ("ended", "progress", "duration_s", "error"):
         if getattr(new, name) is None and getattr(old, name) is not None:
             keep[name] = getattr(old, name)
     return new.model_copy(update=keep) if keep else new
