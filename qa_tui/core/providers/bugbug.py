@@ -20,7 +20,7 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin
@@ -109,10 +109,17 @@ class BugBugSource(BugBugApi):
         if isinstance(wire, V2SuiteRun):
             return to_run(self.name, wire, suite_id=self._suite_of_run.get(wire.id))
         known = self._steps_of_test.get(wire.test_id or "")
-        run = to_run(self.name, wire, parent_id=parent_id, total_steps=known)
-        if known is None and wire.test_id and run.status is RunStatus.PASSED and run.progress:
-            self._steps_of_test[wire.test_id] = run.progress.total
-        return run
+        return to_run(self.name, wire, parent_id=parent_id, total_steps=known)
+
+    def _learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
+        """Each test's step count from its newest passed run (a passed run ran every step)."""
+        seen: set[str] = set()
+        for wire in newest_first:
+            if not wire.test_id or wire.test_id in seen or wire.status != "passed":
+                continue
+            if steps := parse_steps_runs(wire.steps_runs):
+                seen.add(wire.test_id)
+                self._steps_of_test[wire.test_id] = len(steps)
 
     def _with_status(self, run: Run, wire: V2TestRunStatus) -> Run:
         if run.kind is RunKind.TEST and run.target_id and wire.total_steps:
@@ -127,6 +134,7 @@ class BugBugSource(BugBugApi):
             limit=limit, status=_server_status(status), started_after=since
         )
         suites = await self.list_suite_runs(limit=limit, started_after=since)
+        self._learn_steps([*tests.items, *(c for s in suites.items for c in s.test_runs)])
         runs = {run.id: self._to_run(run) for run in tests.items}
         for suite in suites.items:
             runs[suite.id] = self._to_run(suite)
@@ -157,7 +165,7 @@ class BugBugSource(BugBugApi):
         if not fresh.status.is_terminal or (run.status.is_terminal and run.ended is not None):
             return fresh
         full = await self._full(fresh)
-        return full.model_copy(update={"progress": fresh.progress or full.progress})
+        return full.model_copy(update={"progress": full.progress or fresh.progress})
 
     async def stop_run(self, run: Run) -> Run:
         if run.kind is RunKind.SUITE:

@@ -63,6 +63,9 @@ def _unwrap_junit(body: bytes) -> bytes:
 class BugBugApi:
     """The raw BugBug v2 endpoints over one `ProviderHttp` (budgeted, retried, classified)."""
 
+    page_size = PAGE_SIZE
+    """Items asked for per page of a list (BugBug's own default is 20)."""
+
     def __init__(self, name: str, http: ProviderHttp) -> None:
         self.name = name
         self.http = http
@@ -83,7 +86,7 @@ class BugBugApi:
         self, model: type[M], path: str, params: Mapping[str, Any], limit: int | None
     ) -> Parsed[M]:
         parsed: Parsed[M] = Parsed()
-        size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit))
+        size = self.page_size if limit is None else max(1, min(self.page_size, limit))
         pages = follow_next_links(
             self.http, API_PREFIX + path, params=params, limit=limit, page_size=size
         )
