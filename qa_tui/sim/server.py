@@ -3,8 +3,9 @@
 Public surface (the CLI and the tests call these; nothing else is needed):
 
 ``serve(host="127.0.0.1", port=8765, seed=7, faults=None, *, scenario=None, clock=None,
-speed=1.0, enforce_documented_limits=True, on_ready=None, log_level="warning") -> None``
-    Run the simulator with uvicorn in the current thread until interrupted (Ctrl+C). ``port=0``
+speed=1.0, enforce_documented_limits=True, on_ready=None, log_level="warning", stop=None) -> None``
+    Run the simulator with uvicorn in the current thread until interrupted (Ctrl+C) or until the
+    ``threading.Event`` ``stop`` is set. ``port=0``
     picks a free port; ``on_ready(base_url)`` is called once it is listening, with the real port,
     so the caller can print :func:`banner` and write :func:`render_config`. ``faults`` is a
     :class:`~qa_tui.sim.faults.FaultPlan` (see :func:`~qa_tui.sim.faults.parse_fault_spec`).
@@ -202,8 +203,9 @@ def serve(
     enforce_documented_limits: bool = True,
     on_ready: Callable[[str], None] | None = None,
     log_level: str = "warning",
+    stop: threading.Event | None = None,
 ) -> None:
-    """Serve the simulator until interrupted (see the module docstring)."""
+    """Serve the simulator until interrupted, or until ``stop`` is set (see the module docstring)."""
     app = build_app(
         seed=seed,
         clock=clock or ScenarioClock.realtime(speed),
@@ -219,7 +221,13 @@ def serve(
         while not server.started and not task.done():
             await asyncio.sleep(0.01)
         if server.started and on_ready is not None:
-            on_ready(_base_url(host, sock))
+            await asyncio.to_thread(
+                on_ready, _base_url(host, sock)
+            )  # it may block: not in the loop
+        while stop is not None and not task.done() and not stop.is_set():
+            await asyncio.sleep(0.05)
+        if stop is not None and stop.is_set():
+            server.should_exit = True
         await task
 
     try:

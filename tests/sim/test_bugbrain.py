@@ -216,7 +216,8 @@ async def test_results_list_finished_tests_with_errors_and_screenshots(
 async def test_failure_analysis_exists_for_some_failed_executions_and_is_404_otherwise(
     client: httpx.AsyncClient,
 ) -> None:
-    found, missing = [], []
+    found: list[tuple[dict[str, Any], Any]] = []
+    missing: list[tuple[dict[str, Any], Any]] = []
     for e in await executions(client):
         r = await client.get(f"{BASE}/executions/{e['id']}/failure-analysis", headers=BUGBRAIN)
         (found if r.status_code == 200 else missing).append((e, r.json()))
