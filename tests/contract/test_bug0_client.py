@@ -80,7 +80,7 @@ class Bug0Harness:
         http = ProviderHttp(
             "previews",
             base_url,
-            headers={"Content-Type": "application/json", **auth_headers(token, style)},
+            headers=auth_headers(token, style),  # httpx adds Content-Type: application/json
             budget=RequestBudget(DEFAULT_REQUESTS_PER_MINUTE, clock=self.clock),
             clock=self.clock,
             transport=transport or httpx.ASGITransport(app=self.app),

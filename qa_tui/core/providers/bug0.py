@@ -159,7 +159,8 @@ class Bug0Source:
         owner: str | None = None,
         repo: str | None = None,
     ) -> Run:
-        """`POST /api/run-tests` with every field that is set; records and returns the run."""
+        """`POST /api/run-tests` with every field that is set (empty strings are left out);
+        records the trigger and returns the run."""
         given = {
             "url": url,
             "git_commit_sha": git_commit_sha,

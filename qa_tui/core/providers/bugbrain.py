@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected, Unsupported
+from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.model import (
     Artifact,
@@ -373,10 +373,11 @@ class BugBrainSource:
     # -- helpers -------------------------------------------------------------------------------
 
     async def _plan_of(self, execution_id: str) -> str | None:
+        """The test plan an execution ran, from `/results` (None when it has none to give)."""
         try:
             return (await self.execution_results(execution_id)).test_plan_id
-        except ProviderError:
-            return None
+        except (NotFound, BadPayload):
+            return None  # other failures (network, auth, rate limit) are the caller's to see
 
     async def _analysis_pane(self, run: Run) -> PaneData[FailureAnalysis]:
         if run.status.is_active:
