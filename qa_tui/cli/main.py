@@ -114,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--faults", metavar="SPEC", default=None, help="fault injection, as for `sim`"
     )
+    demo.add_argument(
+        "--port", type=_port, default=0, help="the simulator's port (default: any free port)"
+    )
+    demo.add_argument(
+        "--write-config",
+        metavar="PATH",
+        default=None,
+        help="also write the demo's config here, for `qa-tui runs --config PATH` beside it",
+    )
 
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")

@@ -79,9 +79,14 @@ def run_tui(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     """`qa-tui demo [--port N] [--seed N] [--faults SPEC] [--write-config PATH]`."""
-    from qa_tui.sim.server import parse_fault_spec, render_config, start_in_thread
+    from qa_tui.sim.faults import FaultSpecError, parse_fault_spec
+    from qa_tui.sim.server import render_config, start_in_thread
 
-    faults = parse_fault_spec(args.faults) if getattr(args, "faults", None) else None
+    try:
+        faults = parse_fault_spec(args.faults) if getattr(args, "faults", None) else None
+    except FaultSpecError as error:
+        print(f"qa-tui demo: --faults: {error}", file=sys.stderr)
+        return 2
     port = getattr(args, "port", None) or 0
     seed = args.seed if getattr(args, "seed", None) is not None else 7
     with tempfile.TemporaryDirectory(prefix="qa-tui-demo-") as scratch:

@@ -43,7 +43,7 @@ class DashboardScreen(RunActions):
         yield HealthBar(self.providers, id="health")
         yield Input(placeholder="filter: words status:failed provider:web since:2h", id="filter")
         yield RunsTable(id="runs")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> RunsTable:

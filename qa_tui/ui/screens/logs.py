@@ -36,7 +36,7 @@ class LogScreen(Screen[None]):
         yield Static(f"Log of {render.safe(self.run.name, 70)}", id="log-title", markup=False)
         yield TextArea("Loading…", read_only=True, id="log-text", soft_wrap=False)
         yield Input(placeholder="search the log", id="log-search")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._fetch()

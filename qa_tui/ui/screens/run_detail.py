@@ -80,7 +80,7 @@ class RunDetailScreen(RunActions, ChangeListener):
                 yield Static("", id="analysis-text")
             with TabPane("Error", id="error"):
                 yield Static("", id="error-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.qa_app.engine.focus = self.key

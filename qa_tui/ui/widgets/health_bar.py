@@ -54,7 +54,10 @@ class HealthBar(Static):
             line.append_text(chip(health, self.now))
             line.append("  ")
         line.append("│ ")
-        line.append_text(count_text(self.counts))
+        counts = count_text(self.counts)
+        if line.cell_len + counts.cell_len > self.size.width - 2:
+            counts = count_text(self.counts, compact=True)
+        line.append_text(counts)
         return line
 
 
@@ -75,13 +78,15 @@ def chip(health: ProviderHealth, now: datetime) -> Text:
     return text
 
 
-def count_text(counts: Mapping[RunStatus, int]) -> Text:
+def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Text:
+    """`running 3 · failed 2`, or on a narrow line `●3 ✗2` (the glyphs of the status column)."""
     text = Text()
     shown = [status for status in RunStatus if counts.get(status)]
     for status in shown:
-        text.append(f"{status.value} {counts[status]}", style=render.STATUS_STYLES[status])
+        label = render.STATUS_GLYPHS[status] if compact else f"{status.value} "
+        text.append(f"{label}{counts[status]}", style=render.STATUS_STYLES[status])
         if status is not shown[-1]:
-            text.append(" · ")
+            text.append(" " if compact else " · ")
     if not shown:
         text.append("no runs yet", style="dim")
     return text

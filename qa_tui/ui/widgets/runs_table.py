@@ -225,7 +225,7 @@ class RunsTable(ScrollView, can_focus=True):
     # --- rendering ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         columns = layout_columns(width)
         if y == 0:
             return self._header(columns, width)
