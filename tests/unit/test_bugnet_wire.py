@@ -130,17 +130,19 @@ def test_a_bug_keeps_bugnet_words_and_ignores_what_it_does_not_know() -> None:
     assert bug.description is None
 
 
-def test_an_unreadable_date_or_comment_does_not_lose_the_bug() -> None:
+def test_an_unreadable_date_comment_or_label_does_not_lose_the_bug() -> None:
     bug = Bug.model_validate(
         {
             "id": "b1",
             "title": None,
             "created_at": "last tuesday",
             "comments": [{"id": "c1", "body": "seen again"}, {"body": "no id"}, "junk"],
+            "labels": ["ui", {"id": "l1", "name": "flaky"}, 3, {"id": "l2"}],
         }
     )
     assert (bug.title, bug.created_at) == ("", None)
     assert [c.id for c in bug.comments] == ["c1"]
+    assert bug.labels == ["ui", "flaky"]
 
 
 @pytest.mark.parametrize(
@@ -272,3 +274,18 @@ async def test_the_login_password_travels_only_in_the_login_body() -> None:
     assert "authorization" not in login.headers
     assert projects.headers["authorization"] == "Bearer fresh-token"
     assert PASSWORD not in str(projects.url) and PASSWORD not in str(projects.headers)
+
+
+async def test_a_login_that_keeps_being_refused_is_retried_once_not_forever() -> None:
+    logins: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/auth/login":
+            logins.append(request)
+            return ok({"token": f"token-{len(logins)}"})
+        return httpx.Response(401, json={"ok": False, "error": "Invalid or expired session token"})
+
+    client = client_answering(answer, email="a@b.c", password=PASSWORD)
+    with pytest.raises(AuthFailed, match="expired"):
+        await client.list_bugs()
+    assert len(logins) == 2

@@ -10,7 +10,8 @@ Facts and their confidence are in shared/providers.md §4. Quirks this module ab
 - Create-bug field names differ between Bugnet's own pages: both `steps_to_reproduce` /
   `expected_behavior` / `actual_behavior` and the short `steps` / `expected` / `actual` are sent.
 - The bug list's shape is undocumented: `data` may be a list, or an object holding `bugs`, `items`,
-  `results` or `data`, with an optional `total` [tolerant]. Bad items are skipped and counted.
+  `results` or `data`; a `total` is read from there or from a `pagination` object beside or inside
+  `data` [tolerant]. Bad items are skipped and counted.
 - [INF] paths: bug detail/update, comments, labels, similar bugs. Update tries PATCH, then PUT on a
   404/405. Similar bugs tries `POST …/bugs/similar`, and when that is missing (404/405, remembered)
   searches `?search=` for the title and its significant words and ranks titles client-side.
@@ -203,6 +204,8 @@ class Bug(_Tolerant):
     created_at: datetime | None = None
     comments: list[Comment] = Field(default_factory=list)
     """Filled by `get_bug` when the detail includes them; unreadable comments are dropped."""
+    labels: list[str] = Field(default_factory=list)
+    """Label names, from names or `{name}` objects [tolerant: the detail shape is undocumented]."""
 
     @field_validator("title", mode="before")
     @classmethod
@@ -213,6 +216,13 @@ class Bug(_Tolerant):
     @classmethod
     def _readable_comments(cls, value: Any) -> list[Comment]:
         return _read_many(Comment, value)[0]
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_names(cls, value: Any) -> list[str]:
+        items = value if isinstance(value, list) else []
+        names = [i.get("name") if isinstance(i, dict) else i for i in items]
+        return [n for n in names if isinstance(n, str)]
 
 
 class BugPage(BaseModel):
@@ -259,14 +269,23 @@ def _read_many(model: type[T], raw: Any) -> tuple[list[T], int]:
     return parsed.items, parsed.skipped
 
 
+def _total_in(holder: Any) -> int | None:
+    """`total`, or `pagination.total`, from an object [tolerant: the list shape is undocumented]."""
+    if not isinstance(holder, dict):
+        return None
+    paging = holder.get("pagination")
+    total = holder.get("total")
+    if total is None and isinstance(paging, dict):
+        total = paging.get("total")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
 def _items_of(data: Any, *keys: str) -> tuple[Any, int | None]:
     """A list payload that may be bare or wrapped in an object (`bugs`/`items`/…, `total`)."""
     if isinstance(data, list):
         return data, None
     if isinstance(data, dict):
-        total = data.get("total")
-        items = first_present(data, (*keys, "items", "results", "data"))
-        return items, total if isinstance(total, int) else None
+        return first_present(data, (*keys, "items", "results", "data")), _total_in(data)
     return None, None
 
 
@@ -358,13 +377,14 @@ class BugnetClient:
                 exc.args = (f"{exc.provider}: {exc.message}",)
         return exc
 
-    def _unwrap(self, body: Any) -> Any:
+    def _unwrap(self, body: Any, whole: bool) -> Any:
+        """`data` from the envelope (or the whole envelope, for a list's sibling `pagination`)."""
         if isinstance(body, dict) and "ok" in body:
             if body.get("ok") is False:
                 error = body.get("error")
                 raise RequestRejected(self.http.provider, str(error or "Bugnet said not ok"))
-            return body.get("data")
-        return body
+            return body if whole else body.get("data")
+        return {"data": body} if whole else body
 
     async def _send(
         self,
@@ -375,12 +395,13 @@ class BugnetClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        whole: bool = False,
     ) -> Any:
         try:
             response = await self.http.request(
                 method, path, params=params, json_body=body, idempotent=idempotent, headers=headers
             )
-            return self._unwrap(self.http.decode_json(response))
+            return self._unwrap(self.http.decode_json(response), whole)
         except ProviderError as exc:
             raise self._scrub(exc) from None
 
@@ -392,6 +413,7 @@ class BugnetClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        whole: bool = False,
     ) -> Any:
         """A Bearer call; in login mode a 401 logs in again once and repeats the call."""
         if not self.can_read:
@@ -403,7 +425,13 @@ class BugnetClient:
             headers = {"Authorization": f"Bearer {token}"}
             try:
                 return await self._send(
-                    method, path, headers=headers, params=params, body=body, idempotent=idempotent
+                    method,
+                    path,
+                    headers=headers,
+                    params=params,
+                    body=body,
+                    idempotent=idempotent,
+                    whole=whole,
                 )
             except AuthFailed as exc:
                 if self.auth_mode is not AuthMode.LOGIN or exc.status_code != 401 or attempt > 1:
@@ -505,11 +533,13 @@ class BugnetClient:
             "limit": limit,
             "sort": sort,
         }
-        raw, total = _items_of(
-            await self._dashboard("GET", self._bugs_path(), params=params), "bugs"
-        )
+        envelope = await self._dashboard("GET", self._bugs_path(), params=params, whole=True)
+        data = envelope.get("data") if isinstance(envelope, dict) else None
+        raw, total = _items_of(data, "bugs")
         bugs, skipped = _read_many(Bug, raw)
-        return BugPage(bugs=bugs, total=total, skipped=skipped)
+        return BugPage(
+            bugs=bugs, total=_total_in(envelope) if total is None else total, skipped=skipped
+        )
 
     async def get_bug(self, bug_id: str) -> Bug:
         return self._bug(await self._dashboard("GET", self._bugs_path(bug_id)), "bug")
@@ -690,11 +720,11 @@ class BugnetClient:
         )
 
     async def apply_labels(self, bug_id: str, names: list[str]) -> list[Label]:
-        """Attach labels by name, creating the missing ones. Call after the bug is confirmed."""
-        known = {label.name: label for label in await self.list_labels()}
+        """Attach labels by name (any case), creating missing ones. Call once the bug is filed."""
+        known = {label.name.casefold(): label for label in await self.list_labels()}
         applied = []
         for name in dict.fromkeys(names):
-            label = known.get(name) or await self.create_label(name)
+            label = known.get(name.casefold()) or await self.create_label(name)
             await self.add_label(bug_id, label.id)
             applied.append(label)
         return applied
