@@ -116,9 +116,8 @@ def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
             return refuse(403, "API key does not have access to this project")
         if project != BUG0_PROJECT_ID:
             return refuse(404, "Project not found")
-        minute = ctx.limiter.hit(f"bug0:{project}", 10)
-        hour = ctx.limiter.hit(f"bug0:{project}", 100, 3600.0)
-        if ctx.enforce_limits and not (minute.allowed and hour.allowed):
+        verdict = ctx.limiter.hit_all(f"bug0:{project}", [(10, 60.0), (100, 3600.0)])
+        if ctx.enforce_limits and not verdict.allowed:
             return refuse(429, "Rate limit exceeded. Try again later.")
         trigger = Trigger(world.new_id(), ctx.now(), body, header)
         world.triggers.append(trigger)

@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qa_tui.sim.bugnet_api import BugnetApi
 from qa_tui.sim.bugnet_routes import api_routes
 from qa_tui.sim.bugnet_world import BugnetWorld
 from qa_tui.sim.common import SimContext
@@ -92,8 +93,8 @@ def build(ctx: SimContext, world: BugnetWorld) -> ASGIApp:
 
     app = Starlette(
         routes=[
-            Mount("/api/v1", routes=api_routes(ctx, world)),
-            Mount("/api", routes=api_routes(ctx, world)),
+            Mount("/api/v1", routes=api_routes(BugnetApi(ctx, world))),
+            Mount("/api", routes=api_routes(BugnetApi(ctx, world))),
         ],
         exception_handlers={HTTPException: http_error},
     )

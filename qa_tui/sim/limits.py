@@ -44,24 +44,42 @@ class RateLimiter:
 
     def hit(self, key: str, limit: int, window_s: float = 60.0) -> Verdict:
         """Count one request under ``key``; refuse it when the window is already full."""
+        return self.hit_all(key, [(limit, window_s)])
+
+    def hit_all(self, key: str, limits: list[tuple[int, float]]) -> Verdict:
+        """Count one request in several windows (e.g. per minute and per hour) at once.
+
+        It is refused, and counted in none, when any window is full. The verdict describes the
+        first window (what the ``X-RateLimit-*`` headers report), except that a refusal by a
+        later window carries that window's reset and ``retry_after``.
+        """
         now = self._now()
-        start = math.floor(now / window_s) * window_s
         with self._lock:
-            w_start, count = self._counts.get((key, window_s), (start, 0))
-            if w_start != start:
-                count = 0
-            allowed = count < limit
-            if allowed:
-                count += 1
-            self._counts[(key, window_s)] = (start, count)
-        reset = start + window_s
-        return Verdict(
-            allowed=allowed,
-            limit=limit,
-            remaining=max(limit - count, 0),
-            reset=reset,
-            retry_after=max(1, math.ceil(reset - now)),
-        )
+            states = []
+            for limit, window_s in limits:
+                start = math.floor(now / window_s) * window_s
+                w_start, count = self._counts.get((key, window_s), (start, 0))
+                states.append((limit, window_s, start, 0 if w_start != start else count))
+            allowed = all(count < limit for limit, _, _, count in states)
+            for _limit, window_s, start, count in states:
+                self._counts[(key, window_s)] = (start, count + 1 if allowed else count)
+        verdicts = [
+            Verdict(
+                allowed=allowed,
+                limit=limit,
+                remaining=max(limit - count - (1 if allowed else 0), 0),
+                reset=start + window_s,
+                retry_after=max(1, math.ceil(start + window_s - now)),
+            )
+            for limit, window_s, start, count in states
+        ]
+        full = [
+            v for v, (limit, _, _, count) in zip(verdicts, states, strict=True) if count >= limit
+        ]
+        first = verdicts[0]
+        if full and full[0] is not first:
+            return Verdict(False, first.limit, first.remaining, full[0].reset, full[0].retry_after)
+        return first
 
     def reset(self) -> None:
         with self._lock:
