@@ -38,20 +38,14 @@ class DashboardScreen(RunActions):
         self.providers = providers
         self.view = View()
         self.filter_text = ""
+        self.health_bar = HealthBar(providers, id="health")
+        self.table = RunsTable(id="runs")
 
     def compose(self) -> ComposeResult:
-        yield HealthBar(self.providers, id="health")
+        yield self.health_bar
         yield Input(placeholder="filter: words status:failed provider:web since:2h", id="filter")
-        yield RunsTable(id="runs")
+        yield self.table
         yield Footer(show_command_palette=False)
-
-    @property
-    def table(self) -> RunsTable:
-        return self.query_one(RunsTable)
-
-    @property
-    def health_bar(self) -> HealthBar:
-        return self.query_one(HealthBar)
 
     def on_mount(self) -> None:
         self.table.focus()
