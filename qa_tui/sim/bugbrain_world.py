@@ -98,7 +98,7 @@ class BugBrainWorld:
     def __init__(self, seed: int, spec: ScenarioSpec, t0: float) -> None:
         self.seed, self.spec, self.t0 = seed, spec, t0
         rng = rng_for(seed, "bugbrain", "catalogue")
-        names = list(TEST_NAMES) + (list(HOSTILE_NAMES[:4]) if spec.hostile_names else [])
+        names = list(TEST_NAMES) + (list(HOSTILE_NAMES) if spec.hostile_names else [])
         self.test_cases = [
             self._make_case(rng, n, t0 - 86_400 * (40 - i)) for i, n in enumerate(names)
         ]
@@ -120,8 +120,12 @@ class BugBrainWorld:
         for i in range(spec.bugbrain_active):
             r = rng_for(seed, "bugbrain", "active", i)
             initial.append((active_schedule(r, i, t0, spec), r))
-        for sched, r in sorted(initial, key=lambda p: p[0].created):
-            self.add(r, r.choice(list(self.plans.values())), sched)
+        plans = list(self.plans.values())
+        for j, (sched, r) in enumerate(sorted(initial, key=lambda p: p[0].created)):
+            plan = r.choice(plans[:4])
+            if spec.hostile_names and j % 2 == 1:
+                plan = plans[4]  # every other execution runs the hostile plan
+            self.add(r, plan, sched)
 
     def _make_case(self, rng: random.Random, name: str, created: float) -> TestCase:
         steps: list[tuple[str, str, str | None, str | None]] = [

@@ -19,7 +19,10 @@ Clients append ``/api/v2/...`` to the base URL ``<host>/bugbug``. Faithful detai
   JSON-encoded list of the step runs so far (``[{"id", "stepId", "type", "status", "errorCode"}]``);
   browser fields are null until the run starts.
 * Suite runs: start and status return ``{id, status, modified, webappUrl}`` (no step counts, as the
-  examples show); ``screenshots`` uses the spelling ``testsRuns``.
+  examples show); ``screenshots`` uses the spelling ``testsRuns``. Their list takes ``ordering``,
+  ``started_after``/``started_before`` and paging only: a ``status`` or ``suite`` parameter is
+  ignored, as DRF ignores unknown parameters. A suite run's status is derived from its test runs.
+* Test runs from suite runs are in the test-run list too, with ``suiteRunId`` set.
 * Stopping a finished run is 400 ``{"detail": "..."}``; stopping a suite run stops its children.
 * No rate limit is documented, so none is enforced (use the ``rpm`` fault to add one).
 """

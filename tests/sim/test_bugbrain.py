@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_tui.sim import ScenarioClock, Simulator, build_app
+from qa_tui.sim import HOSTILE_NAMES, ScenarioClock, Simulator, build_app
 from qa_tui.sim.credentials import (
     BUGBRAIN_API_KEY,
     BUGBRAIN_OTHER_PROJECT_ID,
@@ -256,3 +256,18 @@ async def test_test_cases_are_listed_with_their_steps(client: httpx.AsyncClient)
     assert body["pagination"]["total"] == len(body["data"]) > 0
     case = body["data"][0]
     assert case["status"] == "active" and case["steps"][0]["action"] == "navigate"
+
+
+async def test_a_hostile_scenario_puts_hostile_strings_in_plans_results_and_errors() -> None:
+    app = build_app(clock=ScenarioClock.manual_at(), scenario=small_spec(hostile_names=True))
+    async with client_for(app) as client:
+        listed = await executions(client)
+        assert any("\x1b" in e["test_plan_id"] for e in listed)
+        texts: set[str] = set()
+        for e in listed:
+            body = (
+                await client.get(f"{BASE}/executions/{e['id']}/results", headers=BUGBRAIN)
+            ).json()
+            texts |= {t["name"] for t in body["test_results"]}
+            texts |= {t.get("error", "") for t in body["test_results"]}
+    assert any(name in texts for name in HOSTILE_NAMES)
