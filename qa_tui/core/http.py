@@ -196,18 +196,20 @@ class ProviderHttp:
                     **per_call,
                 )
             except httpx.HTTPError as exc:
-                error = self._network_error(exc)
+                network_error = self._network_error(exc)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if (safe or never_sent) and attempt < self.retry.attempts:
                     await self._clock.sleep(self._backoff(attempt))
                     continue
-                raise error from None
+                raise network_error from None
             self._observe(response, started)
             if response.status_code < 400:
                 return response
             error = self._classify(response)
             if isinstance(error, RateLimited):
-                wait = error.retry_after if error.retry_after is not None else self._backoff(attempt)
+                wait = (
+                    error.retry_after if error.retry_after is not None else self._backoff(attempt)
+                )
                 self.budget.pause(wait)
                 if wait <= self.retry.max_wait_s and attempt < self.retry.attempts + 2:
                     continue  # the budget now holds every request until the provider allows it
@@ -262,7 +264,7 @@ class ProviderHttp:
             ) from None
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.retry.backoff_cap_s, self.retry.backoff_s * 2 ** (attempt - 1))
+        ceiling: float = min(self.retry.backoff_cap_s, self.retry.backoff_s * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _observe(self, response: httpx.Response, started: float) -> None:
