@@ -14,7 +14,8 @@ URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
 
 Control API: ``GET /_sim/truth`` (every run's true status and last change, Bug0 triggers, Bugnet
 bugs), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
-``{"bugbug": {"error_rate": 0.5}, ...}`` which replaces those providers' faults), ``POST
+``{"bugbug": {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it
+names and keeps the others; the answer is the current plan), ``POST
 /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
 "bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
@@ -190,9 +191,8 @@ def control_routes(sim: Simulator) -> list[Route]:
                     sim.faults.clear()
                 elif "spec" in body:
                     parsed = parse_fault_spec(str(body["spec"]))
-                    for provider in PROVIDERS:
-                        if parsed.get(provider).active:
-                            sim.faults.set(provider, parsed.get(provider))
+                    for provider in parsed.providers():
+                        sim.faults.set(provider, parsed.get(provider))
                 else:
                     for provider, settings in body.items():
                         if not isinstance(settings, dict):

@@ -176,6 +176,10 @@ class FaultPlan:
             else:
                 self._faults.pop(_provider(provider), None)
 
+    def providers(self) -> list[str]:
+        """The providers this plan has settings for (even settings of no fault)."""
+        return sorted(self._faults)
+
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {p: asdict(f) for p, f in sorted(self._faults.items()) if f.active}
 

@@ -164,6 +164,8 @@ async def test_the_control_endpoint_sets_shows_and_clears_faults(
     assert faults.get("bugbrain").error_rate == 0.25
     bad = await client.post("/_sim/faults", json={"bugbrain": {"error_rate": 3}})
     assert bad.status_code == 400 and "between 0 and 1" in bad.json()["error"]
+    off = (await client.post("/_sim/faults", json={"spec": "bugbug:throttle=0"})).json()
+    assert set(off) == {"bugbrain"}
     assert (await client.post("/_sim/faults", json={"clear": True})).json() == {}
     assert (await client.get(TESTS, headers=BUGBUG)).status_code == 200
 
