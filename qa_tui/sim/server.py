@@ -5,9 +5,9 @@ Public surface (the CLI and the tests call these; nothing else is needed):
 ``serve(host="127.0.0.1", port=8765, seed=7, faults=None, *, scenario=None, clock=None,
 speed=1.0, enforce_documented_limits=True, on_ready=None, log_level="warning", stop=None) -> None``
     Run the simulator with uvicorn in the current thread until interrupted (Ctrl+C) or until the
-    ``threading.Event`` ``stop`` is set. ``port=0``
-    picks a free port; ``on_ready(base_url)`` is called once it is listening, with the real port,
-    so the caller can print :func:`banner` and write :func:`render_config`. ``faults`` is a
+    ``threading.Event`` ``stop`` is set. ``port=0`` picks a free port; ``on_ready(base_url)`` is
+    called (in a worker thread, so it may block) once it listens, with the real port, so the
+    caller can print :func:`banner` and write :func:`render_config`. ``faults`` is a
     :class:`~qa_tui.sim.faults.FaultPlan` (see :func:`~qa_tui.sim.faults.parse_fault_spec`).
     Without ``clock``, a real-time clock running ``speed`` times faster than the wall clock.
 
