@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -172,23 +172,31 @@ class View:
 
 
 def visible_keys(rows: Iterable[Row], view: View, now: datetime) -> list[RunKey]:
-    """The keys the table shows, in order. Children of a shown suite run follow their parent."""
-    shown = [row for row in rows if view.query.matches(row, now)]
+    """The keys the table shows, in order. Test runs of a shown suite run follow their suite run,
+    oldest first; ties are broken by key, so the order is the same however it was computed."""
+    shown = {row.key: row for row in rows if view.query.matches(row, now)}
     order = sort_function(view.sort)
     if not view.group_suites:
-        return [row.key for row in sorted(shown, key=order)]
-    children: dict[RunKey, list[Row]] = {}
-    parents = {row.key for row in shown}
-    top: list[Row] = []
-    for row in shown:
-        parent = (row.run.provider, row.run.parent_id) if row.run.parent_id else None
-        if parent is not None and parent in parents:
-            children.setdefault(parent, []).append(row)
+        return [key for _, key in sorted((order(row), row.key) for row in shown.values())]
+    children: dict[RunKey, list[tuple[tuple[object, ...], RunKey]]] = {}
+    top: list[tuple[tuple[object, ...], RunKey]] = []
+    for key, row in shown.items():
+        parent = _parent(row)
+        if parent is not None and parent in shown and _parent(shown[parent]) not in shown:
+            children.setdefault(parent, []).append((child_order(row), key))
         else:
-            top.append(row)
+            top.append((order(row), key))
     ordered: list[RunKey] = []
-    for row in sorted(top, key=order):
-        ordered.append(row.key)
-        kids: Sequence[Row] = children.get(row.key, ())
-        ordered.extend(kid.key for kid in sorted(kids, key=lambda r: _started(r.run)))
+    for _, key in sorted(top):
+        ordered.append(key)
+        ordered.extend(kid for _, kid in sorted(children.get(key, ())))
     return ordered
+
+
+def _parent(row: Row) -> RunKey | None:
+    return (row.run.provider, row.run.parent_id) if row.run.parent_id else None
+
+
+def child_order(row: Row) -> tuple[object, ...]:
+    """How a suite run's test runs are ordered under it: oldest first."""
+    return (_started(row.run).timestamp(),)

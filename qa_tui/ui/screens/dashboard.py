@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input
 
 from qa_tui.core.model import Run
-from qa_tui.core.query import QueryError, SortKey, View, parse_query, visible_keys
+from qa_tui.core.ordering import LiveOrder
+from qa_tui.core.query import QueryError, SortKey, View, parse_query
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions
@@ -37,6 +38,8 @@ class DashboardScreen(RunActions):
         super().__init__()
         self.providers = providers
         self.view = View()
+        self.order = LiveOrder(self.view, datetime.now(UTC))
+        """The table's order, moved incrementally by each batch."""
         self.filter_text = ""
         self.health_bar = HealthBar(providers, id="health")
         self.table = RunsTable(id="runs")
@@ -54,23 +57,25 @@ class DashboardScreen(RunActions):
         return self.table.cursor_key
 
     def apply(self, changes: Changes, now: datetime) -> None:
-        """Apply one batch from the engine in place."""
-        store = self.qa_app.engine.store
+        """Apply one batch from the engine in place: only the changed rows move."""
         self.table.now = now
-        order = visible_keys(store, self.view, now)
-        self.table.apply(changes, order)
-        self.health_bar.update_counts(store.get(key) for key in order)  # type: ignore[misc]
-        if self.table.cursor_key is None and order:
-            self.table.move_cursor_to(order[0])
+        self.order.now = now
+        self.order.update(changes)
+        self.table.apply(changes, self.order.keys)
+        self.health_bar.counts = dict(self.order.counts)
+        if self.table.cursor_key is None and self.order.keys:
+            self.table.move_cursor_to(self.order.keys[0])
 
     def _reorder(self) -> None:
-        store = self.qa_app.engine.store
-        now = self.qa_app.clock.now()
-        order = visible_keys(store, self.view, now)
-        self.table.set_order(order)
-        self.health_bar.update_counts(store.get(key) for key in order)  # type: ignore[misc]
+        """A new filter or sort: compute the order from scratch."""
+        self.order.now = self.qa_app.clock.now()
+        self.order.rebuild(self.qa_app.engine.store, self.view)
+        self.table.set_order(self.order.keys)
+        self.health_bar.counts = dict(self.order.counts)
 
     def tick(self, now: datetime) -> None:
+        if self.view.query.since is not None and now.second % 10 == 0:
+            self._reorder()  # runs age out of a `since:` window as time passes
         self.table.tick(now)
         self.health_bar.tick(now)
 

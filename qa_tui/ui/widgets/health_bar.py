@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -11,7 +10,6 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
-from qa_tui.core.store import Row
 from qa_tui.ui import render
 
 
@@ -38,9 +36,6 @@ class HealthBar(Static):
 
     def update_health(self, health: ProviderHealth) -> None:
         self.health = {**self.health, health.provider: health}
-
-    def update_counts(self, rows: Iterable[Row]) -> None:
-        self.counts = dict(Counter(row.run.status for row in rows))
 
     def tick(self, now: datetime) -> None:
         self.now = now
