@@ -17,6 +17,8 @@ NAVIGATION = (
     ("g G  home end", "First / last run"),
     ("pgup pgdn", "Page up / down"),
     ("tab", "Next pane or field"),
+    ("enter (artifact)", "Save it to the current folder (a log opens in the log view)"),
+    ("o (artifact)", "Open the highlighted artifact or screenshot in the browser"),
 )
 
 

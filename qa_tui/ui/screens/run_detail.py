@@ -222,8 +222,29 @@ class RunDetailScreen(RunActions, ChangeListener):
             artifact = next(
                 (a for a in self.detail.artifacts.items if a.id == event.row_key.value), None
             )
-            if artifact is not None:
+            if artifact is None:
+                return
+            if artifact.kind == "logs":
+                self.action_show_logs()
+            else:
                 self._save_artifact(artifact)
+
+    def _highlighted_artifact(self) -> Artifact | None:
+        table = self.query_one("#artifacts-table", DataTable)
+        if self.detail is None or not table.has_focus or table.row_count == 0:
+            return None
+        index = table.cursor_row
+        items = self.detail.artifacts.items
+        return items[index] if 0 <= index < len(items) else None
+
+    def action_open_browser(self) -> None:
+        """`o` on an artifact (a screenshot, a file) opens it; anywhere else, the run's page."""
+        artifact = self._highlighted_artifact()
+        if artifact is not None and artifact.url:
+            self.app.open_url(artifact.url)
+            self.notify(f"Opening {render.safe(artifact.url, 70)}", markup=False)
+            return
+        super().action_open_browser()
 
     @work(group="download", exit_on_error=False)
     async def _save_artifact(self, artifact: Artifact) -> None:
