@@ -86,6 +86,9 @@ class NetworkError(ProviderError):
     """The request never got a complete answer: refused, timed out, dropped."""
 
     kind = ErrorKind.NETWORK
+    never_sent: bool = False
+    """True when the connection was never made (refused, connect timeout): the server cannot
+    have acted on the request. False means it may have (a POST that timed out or was dropped)."""
 
 
 class BadPayload(ProviderError):

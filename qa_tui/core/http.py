@@ -201,6 +201,7 @@ class ProviderHttp:
                 if (safe or never_sent) and attempt < self.retry.attempts:
                     await self._clock.sleep(self._backoff(attempt))
                     continue
+                network_error.never_sent = never_sent
                 raise network_error from None
             self._observe(response, started)
             if response.status_code < 400:

@@ -111,6 +111,8 @@ class Run(Frozen):
     triggered_by: str | None = None
     target_id: str | None = None
     """What the run ran (test id, suite id, test plan id, Bug0 project id): what a re-run starts."""
+    environment: str | None = None
+    """Where it ran, as the provider says (browser, OS, profile), e.g. for a bug report."""
     note: str | None = None
     """A provider caveat shown with the run, e.g. Bug0's "status not available from provider"."""
     pollable: bool = True

@@ -76,6 +76,8 @@ class RunStore:
 
     def __init__(self) -> None:
         self._rows: dict[RunKey, Row] = {}
+        self._bugs: dict[RunKey, str] = {}
+        """Bugs filed for runs, also for runs not (yet) in the store: a row gets its bug on arrival."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -99,7 +101,7 @@ class RunStore:
         for run in runs:
             old = self._rows.get(run.key)
             if old is None:
-                row = Row(run=run, stale=stale)
+                row = Row(run=run, stale=stale, bug_id=self._bugs.get(run.key))
                 self._rows[run.key] = row
                 added.append(row)
                 continue
@@ -124,7 +126,8 @@ class RunStore:
         return Changes(updated=tuple(updated))
 
     def link_bug(self, key: RunKey, bug_id: str) -> Changes:
-        """Record the Bugnet bug filed for a run."""
+        """Record the Bugnet bug filed for a run (kept for a run the store has not seen yet)."""
+        self._bugs[key] = bug_id
         old = self._rows.get(key)
         if old is None or old.bug_id == bug_id:
             return Changes()

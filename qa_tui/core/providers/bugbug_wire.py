@@ -324,8 +324,11 @@ def to_run(
         kind, target, parent = RunKind.TEST, wire.test_id, wire.suite_run_id or parent_id
         steps = parse_steps_runs(wire.steps_runs)
         progress = steps_progress(steps, terminal=status.is_terminal, total_steps=total_steps)
+        browser = " ".join(p for p in (wire.browser_name, wire.browser_version) if p)
+        environment = " · ".join(p for p in (browser, wire.os_name) if p) or None
     else:
         kind, target, parent = RunKind.SUITE, wire.suite_id or suite_id, None
+        environment = f"profile {wire.profile_name}" if wire.profile_name else None
         children = [bugbug_status(child.status).is_terminal for child in wire.test_runs]
         progress = Progress(done=sum(children), total=len(children)) if children else None
     duration = parse_duration(wire.duration)
@@ -347,6 +350,7 @@ def to_run(
         parent_id=parent,
         triggered_by=wire.triggered_by,
         target_id=target,
+        environment=environment,
     )
 
 
