@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,6 @@ import pytest
 from starlette.applications import Starlette
 
 from qa_tui.core.budget import RequestBudget
-from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, NotFound, RateLimited, ServerError, Unsupported
 from qa_tui.core.http import ProviderHttp, ResponseInfo
 from qa_tui.core.model import RunKind, RunStatus
@@ -36,6 +34,7 @@ from qa_tui.sim.credentials import (
     BUG0_SERVICE_TOKEN,
 )
 from qa_tui.sim.server import start_in_thread
+from tests.support.linked_clock import LinkedClock
 
 EVERY_FIELD = {
     "url": "https://preview-pr-42.vercel.app",
@@ -44,18 +43,6 @@ EVERY_FIELD = {
     "owner": "your-org",
     "repo": "your-repo",
 }
-
-
-class LinkedClock(ManualClock):
-    """A ManualClock that moves the simulator's scenario clock along with it."""
-
-    def __init__(self, scenario: ScenarioClock) -> None:
-        super().__init__(start=datetime.fromtimestamp(scenario.now(), UTC))
-        self.scenario = scenario
-
-    def advance(self, seconds: float) -> None:
-        super().advance(seconds)
-        self.scenario.advance(max(0.0, seconds))
 
 
 class Bug0Harness:

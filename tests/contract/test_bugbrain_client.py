@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,7 +16,6 @@ import pytest
 from starlette.applications import Starlette
 
 from qa_tui.core.budget import RequestBudget
-from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, NotFound, RequestRejected, ServerError, Unsupported
 from qa_tui.core.http import ProviderHttp, ResponseInfo
 from qa_tui.core.model import RunKind, RunStatus
@@ -35,20 +33,9 @@ from qa_tui.sim.credentials import (
     BUGBRAIN_PROJECT_ID,
 )
 from qa_tui.sim.server import start_in_thread
+from tests.support.linked_clock import LinkedClock
 
 SMALL = ScenarioSpec(bugbrain_finished=12, bugbrain_active=3, new_run_every_s=None)
-
-
-class LinkedClock(ManualClock):
-    """A ManualClock that moves the simulator's scenario clock along with it."""
-
-    def __init__(self, scenario: ScenarioClock) -> None:
-        super().__init__(start=datetime.fromtimestamp(scenario.now(), UTC))
-        self.scenario = scenario
-
-    def advance(self, seconds: float) -> None:
-        super().advance(seconds)
-        self.scenario.advance(max(0.0, seconds))
 
 
 class Harness:

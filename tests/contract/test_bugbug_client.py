@@ -21,7 +21,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from qa_tui.core.budget import RequestBudget
-from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import (
     AuthFailed,
     BadPayload,
@@ -37,20 +36,9 @@ from qa_tui.core.providers.bugbug import BugBugSource, auth_headers
 from qa_tui.sim import FaultPlan, RunningSim, ScenarioClock, ScenarioSpec, Simulator, build_app
 from qa_tui.sim.credentials import BUGBUG_TOKEN
 from qa_tui.sim.server import start_in_thread
+from tests.support.linked_clock import LinkedClock
 
 SIM_HOST = "http://sim.test"
-
-
-class LinkedClock(ManualClock):
-    """The client's clock: a sleep moves it, and the simulator's scenario clock with it."""
-
-    def __init__(self, scenario: ScenarioClock) -> None:
-        super().__init__()
-        self.scenario = scenario
-
-    async def sleep(self, seconds: float) -> None:
-        self.scenario.advance(max(0.0, seconds))
-        await super().sleep(seconds)
 
 
 @dataclass

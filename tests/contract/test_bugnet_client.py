@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -42,18 +41,7 @@ from qa_tui.sim.credentials import (
     BUGNET_TOKEN,
 )
 from qa_tui.sim.server import start_in_thread
-
-
-class LinkedClock(ManualClock):
-    """A ManualClock that moves the simulator's scenario clock along with it."""
-
-    def __init__(self, scenario: ScenarioClock) -> None:
-        super().__init__(start=datetime.fromtimestamp(scenario.now(), UTC))
-        self.scenario = scenario
-
-    def advance(self, seconds: float) -> None:
-        super().advance(seconds)
-        self.scenario.advance(max(0.0, seconds))
+from tests.support.linked_clock import LinkedClock
 
 
 class Recorder(httpx.AsyncBaseTransport):
