@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from qa_tui.core.model import RunKind, RunStatus
+from qa_tui.core.model import Run, RunKind, RunStatus
 from qa_tui.core.ordering import LiveOrder
 from qa_tui.core.query import SortKey, View, parse_query, visible_keys
 from qa_tui.core.store import RunStore
@@ -16,7 +16,7 @@ from tests.support.fakes import T0, make_run
 STATUSES = list(RunStatus)
 
 
-def _random_run(rng: random.Random, index: int) -> object:
+def _random_run(rng: random.Random, index: int) -> Run:
     parent = f"s{rng.randrange(5)}" if rng.random() < 0.3 else None
     return make_run(
         f"r{index}" if parent or rng.random() < 0.8 else f"s{index % 5}",
@@ -59,7 +59,7 @@ def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
             else:
                 index += 1
                 runs.append(_random_run(rng, index))
-        changes = store.apply(runs)  # type: ignore[arg-type]
+        changes = store.apply(runs)
         if rng.random() < 0.2 and len(store) > 3:
             removed = store.remove([rng.choice(list(store)).key])
             changes = changes.merged(removed)
