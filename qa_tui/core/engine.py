@@ -30,6 +30,7 @@ from qa_tui.core.errors import (
     RateLimited,
 )
 from qa_tui.core.history import RunCache
+from qa_tui.core.launch import StartRequest, start_run
 from qa_tui.core.model import HealthState, ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
@@ -344,6 +345,13 @@ class Engine:
         run = await self._sources[key[0]].rerun(row.run)
         self._apply([run])
         self.refresh_now(key[0])
+        return run
+
+    async def start(self, provider: str, request: StartRequest) -> Run:
+        """Start a new run (the `n` dialog); it joins the store at once, like a re-run."""
+        run = await start_run(self._sources[provider], request, clock=self.clock)
+        self._apply([run])
+        self.refresh_now(provider)
         return run
 
     async def detail(self, key: RunKey) -> RunDetail:
