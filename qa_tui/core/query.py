@@ -137,11 +137,13 @@ _STATUS_ORDER = {
         ]
     )
 }
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NOT_YET = datetime(9999, 1, 1, tzinfo=UTC)
+"""Where a run with no time at all sorts: one just created (BugBug `initialized`, a re-run the
+provider has not queued yet) is the newest run there is, not the oldest."""
 
 
 def _started(run: Run) -> datetime:
-    return run.started or run.queued or run.ended or _EPOCH
+    return run.started or run.queued or run.ended or _NOT_YET
 
 
 def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:

@@ -86,3 +86,12 @@ def test_test_runs_of_a_suite_follow_their_suite_run() -> None:
     )
     keys = visible_keys(store, View(), T0)
     assert [run_id for _, run_id in keys] == ["solo", "s1", "t1", "t2"]
+
+
+def test_a_run_with_no_time_yet_is_the_newest_not_the_oldest() -> None:
+    """GIVEN a re-run BugBug has created but not queued (`initialized`: no queued, started or
+    ended time) THEN it sorts above every timed run, where the user expects a new run."""
+    store = _store()
+    store.apply([make_run("new", RunStatus.QUEUED, raw="initialized", started=None)])
+    keys = visible_keys(store, View(), T0)
+    assert [run_id for _, run_id in keys][:2] == ["new", "x1"]
