@@ -43,6 +43,8 @@ class DashboardScreen(RunActions):
         self.filter_text = ""
         self.health_bar = HealthBar(providers, id="health")
         self.table = RunsTable(id="runs")
+        self._follow: RunKey | None = None
+        """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
 
     def compose(self) -> ComposeResult:
         yield self.health_bar
@@ -65,6 +67,7 @@ class DashboardScreen(RunActions):
         self.health_bar.counts = dict(self.order.counts)
         if self.table.cursor_key is None and self.order.keys:
             self.table.move_cursor_to(self.order.keys[0])
+        self._follow_new_run()
 
     def _reorder(self) -> None:
         """A new filter or sort: compute the order from scratch."""
@@ -92,8 +95,14 @@ class DashboardScreen(RunActions):
         self.app.push_screen(RunDetailScreen(key))
 
     def on_rerun_started(self, run: Run) -> None:
-        self._reorder()
-        self.table.move_cursor_to(run.key)
+        # The engine's batch with the new run may still be on its way to the table.
+        self._follow = run.key
+        self._follow_new_run()
+
+    def _follow_new_run(self) -> None:
+        if self._follow is not None and self._follow in self.table.rows:
+            self.table.move_cursor_to(self._follow)
+            self._follow = None
 
     # --- filter and sort --------------------------------------------------------------------
 
