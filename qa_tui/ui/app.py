@@ -95,7 +95,9 @@ class QaTuiApp(App[int]):
             self.screen.runs_changed(changes)
 
     def on_provider_health_changed(self, message: ProviderHealthChanged) -> None:
-        self._dashboard.health_bar.update_health(message.health)
+        bar = self._dashboard.health_bar
+        bar.now = self.clock.now()  # a chip's "data 2m old" reads the app's clock, ticking or not
+        bar.update_health(message.health)
 
     def _tick(self) -> None:
         now: datetime = self.clock.now()
