@@ -59,6 +59,13 @@ def plain(text: str | None, style: Style | str = "") -> Text:
     return Text(safe(text), style=style, no_wrap=False)
 
 
+def plain_lines(text: str | None, style: Style | str = "") -> Text:
+    """A multi-line provider text (an error, a stack trace) as `Text`: each line made safe, the
+    line breaks kept (`plain` shows them as a visible `\\n`, which suits one-line names)."""
+    lines = (text or "").replace("\r\n", "\n").split("\n")  # other separators stay escaped
+    return Text("\n".join(safe(line) for line in lines), style=style)
+
+
 def status_word(run: Run) -> str:
     """What the status cell says: the provider's own word when it is more precise (paused)."""
     raw = safe(run.provider_status)

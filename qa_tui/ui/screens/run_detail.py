@@ -138,7 +138,7 @@ class RunDetailScreen(RunActions, ChangeListener):
         self._fill_analysis(detail)
         error = detail.run.error
         self.query_one("#error-text", Static).update(
-            render.plain(error) if error else Text("No error reported.", style="dim")
+            render.plain_lines(error) if error else Text("No error reported.", style="dim")
         )
 
     def _note(self, pane: str, data: PaneData[object], empty: str) -> None:
@@ -207,7 +207,8 @@ class RunDetailScreen(RunActions, ChangeListener):
                 text.append(f"  confidence {item.confidence:.0%}")
             text.append("\n")
             if item.description:
-                text.append(render.safe(item.description) + "\n")
+                text.append_text(render.plain_lines(item.description))
+                text.append("\n")
             for fix in item.fix_suggestions:
                 text.append(f"  • {render.safe(fix)}\n")
             text.append("\n")
