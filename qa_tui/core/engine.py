@@ -35,7 +35,7 @@ from qa_tui.core.model import HealthState, ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,13 @@ class EngineSettings:
     """A provider whose requests take longer than this on average shows as slow."""
 
 
-def _newest_first_key(run: Run) -> float:
-    return -(run.started or run.queued or run.ended or _EPOCH).timestamp()
+def _newest_first_key(run: Run) -> tuple[int, float]:
+    """Where a run sits in a provider's newest-first list: runs not started yet on top (BugBug
+    sorts a null start first; a BugBrain execution not started yet is among the newest created),
+    then the latest start first. A run with no time at all is new, never the oldest."""
+    if run.started is None:
+        return (0, -(run.queued or run.ended or _FAR_FUTURE).timestamp())
+    return (1, -run.started.timestamp())
 
 
 @dataclass

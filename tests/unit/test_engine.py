@@ -89,6 +89,22 @@ async def test_the_open_run_is_refreshed_every_cycle_while_active() -> None:
     assert refreshes[0] == "status:open"
 
 
+async def test_an_active_run_not_started_yet_counts_as_the_newest_so_the_window_stays_small() -> (
+    None
+):
+    """GIVEN 200 finished runs and one run the provider has only just created (no times yet)
+    WHEN the engine sizes its next list
+    THEN it lists just past that run, not the whole history (the provider lists it first)."""
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(*(make_run(f"old{i}", RunStatus.PASSED, minutes_ago=60 + i) for i in range(200)))
+    source.put(make_run("new", RunStatus.QUEUED, raw="initialized", started=None))
+    engine, _, _ = _engine(source, clock=clock, initial_window=300, discover_window=20)
+    poller = engine.pollers["web"]
+    await poller.cycle()
+    assert poller.window(poller.active_runs()) == 21
+
+
 async def test_waits_while_active_earn_back_what_the_cycle_spent() -> None:
     clock = ManualClock()
     source = FakeSource(clock=clock, per_minute=30)
