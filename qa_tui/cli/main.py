@@ -5,7 +5,9 @@ This module imports only the standard library and `qa_tui.__version__`, so `qa-t
 the TUI (textual) only for `tui`/`demo`, the simulator only for `sim`, httpx and pydantic only for
 the headless commands.
 
-Exit codes: 0 ok, 1 some provider failed (`runs`), 2 usage or config error, 130 interrupted.
+Exit codes: 0 ok, 1 some provider failed (`runs`, `doctor`), 2 usage or config error, 130
+interrupted; `watch` and `run --wait`: 0 passed, 1 failed, 2 usage/config, 3 error, stopped or
+cancelled, 4 no final status (timeout, or Bug0, which has no status API).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ EXIT_PROVIDER_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
-SUBCOMMANDS = ("tui", "demo", "runs", "sim")
+SUBCOMMANDS = ("tui", "demo", "runs", "run", "watch", "doctor", "sim")
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -74,6 +76,34 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     from qa_tui.cli.headless import run_runs
 
     return run_runs(args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from qa_tui.cli.run import run_run
+
+    return run_run(args)
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from qa_tui.cli.watch import run_watch
+
+    return run_watch(args)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from qa_tui.cli.doctor import run_doctor
+
+    return run_doctor(args)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds (0 or more), got {text!r}")
+    return value
 
 
 def _cmd_sim(args: argparse.Namespace) -> int:
@@ -139,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="runs per provider (default 100)",
     )
-    # Later (issue 5): `run`, `watch` and `doctor` are added here, next to `runs`.
+    add_run_watch_doctor(command, config_option)
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
@@ -153,6 +183,68 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
     )
     return parser
+
+
+def add_run_watch_doctor(
+    command: Callable[[str, Handler, str], argparse.ArgumentParser],
+    config_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """`run`, `watch` and `doctor` (qa_tui/cli/run.py, watch.py, doctor.py)."""
+    exits = (
+        "exit: 0 passed, 1 failed, 2 usage/config, 3 error/stopped/cancelled, "
+        "4 no final status (timeout; Bug0 runs always: Bug0 has no status API)"
+    )
+    watch = command("watch", _cmd_watch, "follow one run until it ends (for CI)")
+    watch.epilog = exits
+    watch.add_argument("ref", metavar="PROVIDER:RUN_ID", help="e.g. web:3f2c... (see qa-tui runs)")
+    watch_options(watch)
+    config_option(watch)
+
+    run = command("run", _cmd_run, "start a run (and with --wait, follow it like watch)")
+    run.epilog = "with --wait, " + exits
+    run.add_argument("provider", metavar="PROVIDER", help="provider name (or kind) from the config")
+    run.add_argument(
+        "target",
+        metavar="TARGET",
+        nargs="?",
+        help="BugBug test (or --suite) id or name; BugBrain test plan id; Bug0 project id "
+        "(default: the configured project_id)",
+    )
+    run.add_argument("--var", metavar="KEY=VALUE", action="append", help="variable (repeatable)")
+    run.add_argument("--suite", action="store_true", help="BugBug: TARGET is a suite")
+    run.add_argument("--profile", metavar="P", help="BugBug: run profile id or name")
+    run.add_argument("--environment", metavar="ENV", help="BugBrain: staging or prod")
+    run.add_argument(
+        "--sync", action="store_true", help="BugBrain: block until done (POST /executions)"
+    )
+    run.add_argument("--url", help="Bug0: test this URL instead of the project's")
+    run.add_argument("--git-sha", metavar="SHA", help="Bug0: commit (default: the checkout's)")
+    run.add_argument("--branch", help="Bug0: branch (default: the checkout's)")
+    run.add_argument("--pr", metavar="N", help="Bug0: pull request number")
+    run.add_argument("--owner", help="Bug0: GitHub owner (default: from the origin remote)")
+    run.add_argument("--repo", help="Bug0: GitHub repo (default: from the origin remote)")
+    run.add_argument(
+        "--no-git", action="store_true", help="Bug0: do not prefill from the git checkout"
+    )
+    run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    watch_options(run, bugbrain=True)
+    config_option(run)
+
+    doctor = command("doctor", _cmd_doctor, "check every provider and the tracker: one line each")
+    doctor.epilog = "exit: 0 all usable, 1 something failed, 2 config error"
+    config_option(doctor)
+
+
+def watch_options(sub: argparse.ArgumentParser, *, bugbrain: bool = False) -> None:
+    also = "; BugBrain: also sent as the execution's timeout_seconds" if bugbrain else ""
+    sub.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"give up waiting after this long (default 3600; 0: never){also}",
+    )
+    sub.add_argument("--json", action="store_true", help="print the result as JSON")
+    sub.add_argument("--junit", metavar="PATH", help="save the JUnit report here (BugBug)")
 
 
 def _with_default_command(argv: Sequence[str]) -> list[str]:

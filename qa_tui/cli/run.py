@@ -1,0 +1,195 @@
+"""`qa-tui run PROVIDER TARGET`: start a run from a script; `--wait` then behaves like `watch`.
+
+TARGET is, per provider kind:
+- BugBug: a test id or name (`--suite`: a suite id or name); `--profile` a run profile id or name;
+- BugBrain: a test plan id (`tp_…`); `--environment`, `--sync`, `--timeout` go with it;
+- Bug0: a project id (default: the configured `project_id`); `--url`, `--git-sha`, `--branch`,
+  `--pr`, `--owner`, `--repo` fill the body, prefilled from the current git checkout (`--no-git`
+  turns that off). Bug0 cannot be watched (no status API): `--wait` is refused before triggering.
+
+Prints the new run's id (`--json`: the run as `runs --json` shows one) on stdout; what was started
+goes to stderr. `--timeout` bounds `--wait`, and for BugBrain is also sent as the execution's
+`timeout_seconds`. Exit codes: those of `watch` with `--wait`; else 0 started, 2 usage, config or
+credentials, 3 the provider failed to start it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import replace
+
+from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
+from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
+from qa_tui.cli.watch import EXIT_ENDED, EXIT_USAGE, Follow, options_from
+from qa_tui.core.config import ProviderConfig
+from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
+from qa_tui.core.launch import (
+    AssignmentError,
+    Bug0Start,
+    BugBrainStart,
+    BugBugStart,
+    StartRequest,
+    parse_assignments,
+    resolve_profile,
+    resolve_target,
+    start_run,
+)
+from qa_tui.core.model import Run
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.bugbug import BugBugSource
+from qa_tui.core.textsafe import terminal_safe
+
+FLAGS_BY_KIND = {
+    "suite": ("--suite", {"bugbug"}),
+    "profile": ("--profile", {"bugbug"}),
+    "var": ("--var", {"bugbug", "bugbrain"}),
+    "environment": ("--environment", {"bugbrain"}),
+    "sync": ("--sync", {"bugbrain"}),
+    "url": ("--url", {"bug0"}),
+    "git_sha": ("--git-sha", {"bug0"}),
+    "branch": ("--branch", {"bug0"}),
+    "pr": ("--pr", {"bug0"}),
+    "owner": ("--owner", {"bug0"}),
+    "repo": ("--repo", {"bug0"}),
+}
+"""Option → (flag, the provider kinds it applies to): a flag for another kind is a usage error."""
+
+
+BUGBRAIN_TIMEOUT_GRACE_S = 60.0
+"""With `--timeout` on BugBrain, `--wait` waits this much longer than the execution may run."""
+
+
+class Usage(Exception):
+    """A usage error, with the one line that explains it."""
+
+
+def check_flags(args: argparse.Namespace, kind: str) -> None:
+    for attr, (flag, kinds) in FLAGS_BY_KIND.items():
+        if getattr(args, attr, None) and kind not in kinds:
+            raise Usage(f"{flag} is for {' and '.join(sorted(kinds))} providers, not {kind}")
+    if kind in ("bugbug", "bugbrain") and not args.target:
+        what = "a test or suite (id or name)" if kind == "bugbug" else "a test plan id (tp_...)"
+        raise Usage(f"TARGET is required for {kind}: {what}")
+    if kind == "bug0" and args.wait:
+        raise Usage(
+            "Bug0 runs cannot be waited on: Bug0 has no API to read a run's status (results go "
+            "to its own integrations). Drop --wait; nothing was triggered"
+        )
+
+
+def bug0_request(args: argparse.Namespace, services: Services) -> Bug0Start:
+    """The body fields from the flags, the rest from the git checkout (unless --no-git)."""
+    git = services.git() if not args.no_git else None
+    request = Bug0Start(
+        url=args.url,
+        git_commit_sha=args.git_sha or (git.commit if git else None),
+        git_branch=args.branch or (git.branch if git else None),
+        pr_number=args.pr or (git.pr_number if git else None),
+        owner=args.owner or (git.owner if git else None),
+        repo=args.repo or (git.repo if git else None),
+    )
+    prefilled = [
+        f"{label} {value}"
+        for label, flag, value in (
+            ("commit", args.git_sha, request.git_commit_sha),
+            ("branch", args.branch, request.git_branch),
+            ("PR", args.pr, request.pr_number),
+            ("owner", args.owner, request.owner),
+            ("repo", args.repo, request.repo),
+        )
+        if value and not flag
+    ]
+    if prefilled:
+        say("bug0: from the git checkout: " + ", ".join(prefilled))
+    return request
+
+
+async def build_request(
+    source: RunSource, kind: str, args: argparse.Namespace, services: Services
+) -> StartRequest:
+    variables = parse_assignments(args.var or [])
+    if kind == "bugbrain":
+        timeout = int(args.timeout) if args.timeout else None
+        return BugBrainStart(
+            args.target,
+            sync=args.sync,
+            environment=args.environment,
+            variables=variables,
+            timeout_s=timeout,
+        )
+    if kind == "bug0":
+        return bug0_request(args, services)
+    assert isinstance(source, BugBugSource)
+    target = await resolve_target(source, args.target, suite=args.suite)
+    profile = await resolve_profile(source, args.profile) if args.profile else None
+    return BugBugStart(
+        target.id,
+        suite=args.suite,
+        profile_id=profile.id if profile else None,
+        variables=variables,
+    )
+
+
+def _announce(run: Run) -> None:
+    say(
+        f"started {run.provider} {run.kind.value} {terminal_safe(run.name)!r} "
+        f"({terminal_safe(run.id)}): {run.status.value}"
+    )
+    if run.note:
+        say(f"{run.provider}: {run.note}")
+
+
+async def start_and_report(
+    source: RunSource, kind: str, args: argparse.Namespace, services: Services
+) -> int:
+    try:
+        try:
+            request = await build_request(source, kind, args, services)
+            run = await start_run(source, request, clock=services.clock)
+        except (AuthFailed, NotFound, RequestRejected) as error:
+            say(f"{error.provider}: {error.kind.value}: {error.message}")
+            return EXIT_USAGE
+        except ProviderError as error:
+            say(f"{error.provider}: {error.kind.value}: {error.message} (the run may not exist)")
+            return EXIT_ENDED
+        _announce(run)
+        if not args.wait:
+            if args.json:
+                write_json_object(run_as_json(run))
+            else:
+                print(run.id, flush=True)
+            return 0
+        options = options_from(args)
+        if kind == "bugbrain" and args.timeout and options.timeout_s is not None:
+            # let BugBrain's own verdict on its timeout arrive before ours
+            options = replace(options, timeout_s=options.timeout_s + BUGBRAIN_TIMEOUT_GRACE_S)
+        return await Follow(source, options, services).report(run)
+    finally:
+        await source.aclose()
+
+
+def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
+    """`qa-tui run PROVIDER [TARGET] [options]`."""
+    services = services or Services()
+    config = load_or_explain(config_path(args))
+    if config is None:
+        return EXIT_USAGE
+    provider = find_provider(config, args.provider)
+    if isinstance(provider, str):
+        say(f"run: {provider}")
+        return EXIT_USAGE
+    try:
+        check_flags(args, provider.kind)
+        parse_assignments(args.var or [])
+    except (Usage, AssignmentError) as error:
+        say(f"run: {error}")
+        return EXIT_USAGE
+    if provider.kind == "bug0" and args.target:
+        provider = _for_project(provider, args.target)
+    source = open_source(provider, services)
+    return asyncio.run(start_and_report(source, provider.kind, args, services))
+
+
+def _for_project(provider: ProviderConfig, project_id: str) -> ProviderConfig:
+    return provider.model_copy(update={"project_id": project_id})

@@ -1,0 +1,81 @@
+"""What `run`, `watch` and `doctor` share: the services they are handed, and small helpers.
+
+`Services` is how tests drive these commands with no real waiting and no real network: a
+`ManualClock` (shared with the simulator), an in-process transport, an in-memory trigger log and a
+fake git checkout. The command line passes the defaults (the real clock and network).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config import Config, ProviderConfig
+from qa_tui.core.gitinfo import GitInfo, read_git
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.registry import TransportFor, build_source
+from qa_tui.core.textsafe import terminal_safe
+from qa_tui.core.triggers import TriggerLog
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Services:
+    """The outside world, passed in."""
+
+    clock: Clock = SYSTEM_CLOCK
+    transport_for: TransportFor | None = None
+    """Provider name → transport (tests: the simulator in-process); None: the real network."""
+    triggers: TriggerLog | None = None
+    """Where Bug0 triggers are recorded (None: the trigger log in the data dir)."""
+    git: Callable[[], GitInfo] = field(default=read_git)
+    """The current git checkout's facts, to prefill Bug0 triggers."""
+    live: Callable[[], bool] = field(default=_stderr_is_tty)
+    """True when progress may redraw one line in place (stderr is a terminal)."""
+
+
+def say(message: str) -> None:
+    """One diagnostic line on stderr, terminal-safe (it may carry provider text)."""
+    print(f"qa-tui: {terminal_safe(message)}", file=sys.stderr, flush=True)
+
+
+def find_provider(config: Config, wanted: str) -> ProviderConfig | str:
+    """The provider named `wanted` (or the only one of that kind), else a one-line complaint."""
+    named = [p for p in config.providers if p.name == wanted]
+    if named:
+        return named[0]
+    of_kind = [p for p in config.providers if p.kind == wanted]
+    if len(of_kind) == 1:
+        return of_kind[0]
+    names = ", ".join(f"{p.name} ({p.kind})" for p in config.providers)
+    if of_kind:
+        return f"{len(of_kind)} providers are {wanted!r}: name one of {names}"
+    return f"no provider named {wanted!r} in the config (configured: {names})"
+
+
+def open_source(provider: ProviderConfig, services: Services) -> RunSource:
+    """The RunSource for one provider, on the given clock and transport."""
+    return build_source(
+        provider,
+        clock=services.clock,
+        transport=services.transport_for(provider.name) if services.transport_for else None,
+        triggers=services.triggers or TriggerLog(),
+    )
+
+
+def write_json_object(value: dict[str, Any]) -> None:
+    """One JSON object on stdout; provider strings exactly as sent (a lone surrogate escaped)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+    sys.stdout.buffer.flush()

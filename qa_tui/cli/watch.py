@@ -1,0 +1,260 @@
+"""`qa-tui watch PROVIDER:RUN_ID`: follow one run to its end, for scripts and CI.
+
+Progress goes to stderr: one line redrawn in place on a terminal, plain lines (one per change)
+otherwise. The final summary goes to stdout (`--json`: one object). Transient provider failures
+(network, 5xx, 429, unreadable answers) are retried within `--timeout`; the status reported is the
+provider's last word.
+
+Exit codes: 0 passed, 1 failed, 2 usage or config error (also: bad credentials, no such run),
+3 ended without a verdict (error, stopped, cancelled, skipped) or a provider failure that is not
+transient, 4 no final status: the time ran out, or the provider cannot report one at all (Bug0 has
+no API to read a run: its results go to Bug0's own integrations, so its runs always give 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
+from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
+from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
+from qa_tui.core.model import ProviderKind, Run
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.bug0 import NO_READ_API
+from qa_tui.core.textsafe import clip, terminal_safe
+from qa_tui.core.watch import TRANSIENT_ERRORS, Outcome, Watcher, WatchResult
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_ENDED, EXIT_NO_STATUS = 0, 1, 2, 3, 4
+EXIT_CODES = {
+    Outcome.PASSED: EXIT_PASSED,
+    Outcome.FAILED: EXIT_FAILED,
+    Outcome.ENDED: EXIT_ENDED,
+    Outcome.TIMEOUT: EXIT_NO_STATUS,
+    Outcome.NO_STATUS: EXIT_NO_STATUS,
+}
+DEFAULT_TIMEOUT_S = 3600.0
+JUNIT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
+    """None: wait for as long as it takes."""
+    interval_s: float = 5.0
+    json: bool = False
+    junit: Path | None = None
+
+
+def options_from(args: argparse.Namespace) -> WatchOptions:
+    timeout = getattr(args, "timeout", None)
+    timeout_s = DEFAULT_TIMEOUT_S if timeout is None else (float(timeout) or None)
+    junit = getattr(args, "junit", None)
+    return WatchOptions(
+        timeout_s=timeout_s,
+        interval_s=float(getattr(args, "interval", None) or 5.0),
+        json=bool(getattr(args, "json", False)),
+        junit=Path(junit).expanduser() if junit else None,
+    )
+
+
+def describe(run: Run) -> str:
+    """`running (paused) 3/8` — the status, the raw word when it differs, the progress."""
+    raw = terminal_safe(run.provider_status)
+    text = run.status.value if raw in ("", run.status.value) else f"{run.status.value} ({raw})"
+    return f"{text} {run.progress.done}/{run.progress.total}" if run.progress else text
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+class ProgressLine:
+    """Progress on stderr: a live line on a terminal, one plain line per change otherwise."""
+
+    def __init__(self, services: Services) -> None:
+        self.clock = services.clock
+        self.live = services.live()
+        self.started = self.clock.monotonic()
+        self._last: tuple[object, ...] | None = None
+        self._drawn = False
+
+    def update(self, run: Run) -> None:
+        name = clip(terminal_safe(run.name), 40)
+        line = f"{run.provider}:{terminal_safe(run.id)} {name}: {describe(run)}"
+        if self.live:
+            elapsed = _elapsed(self.clock.monotonic() - self.started)
+            width = shutil.get_terminal_size((80, 24)).columns - 1
+            sys.stderr.write(f"\r\x1b[2K{clip(f'{line}  [{elapsed}]', width)}")
+            sys.stderr.flush()
+            self._drawn = True
+            return
+        seen = (run.status, run.provider_status, run.progress)
+        if seen != self._last:
+            self._last = seen
+            print(line, file=sys.stderr, flush=True)
+
+    def problem(self, error: ProviderError, wait_s: float) -> None:
+        self.end_line()
+        say(f"{error.provider}: {error.kind.value}: {error.message}; retrying in {wait_s:.0f}s")
+
+    def end_line(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+            self._drawn = False
+
+
+def summary_json(result: WatchResult, code: int) -> dict[str, Any]:
+    return {
+        "outcome": result.outcome.value,
+        "exit_code": code,
+        "waited_s": round(result.waited_s, 3),
+        "transient_errors": result.transient_errors,
+        "last_error": result.last_error,
+        "run": run_as_json(result.run),
+    }
+
+
+def print_summary(result: WatchResult, code: int, options: WatchOptions) -> None:
+    if options.json:
+        write_json_object(summary_json(result, code))
+        return
+    run = result.run
+    head = {
+        Outcome.TIMEOUT: f"timeout after {_elapsed(result.waited_s)}: still ",
+        Outcome.NO_STATUS: "no status: ",
+    }.get(result.outcome, "")
+    name = terminal_safe(run.name)
+    print(f"{head}{describe(run)}  {run.provider}:{terminal_safe(run.id)}  {name}")
+    for label, value in (("url", run.url), ("error", run.error), ("note", run.note)):
+        if value:
+            print(f"  {label}: {terminal_safe(value)}")
+    if result.transient_errors:
+        print(f"  rode out {result.transient_errors} provider error(s); last: {result.last_error}")
+
+
+async def save_junit(source: RunSource, run: Run, path: Path) -> None:
+    """Write the run's JUnit report to `path`, or say on stderr why not (never changes the exit)."""
+    if not source.capabilities.junit:
+        say(f"{source.name}: no JUnit report from {source.kind.value}; nothing written to {path}")
+        return
+    for attempt in range(1, JUNIT_ATTEMPTS + 1):
+        try:
+            report = await source.fetch_junit(run)
+        except TRANSIENT_ERRORS as error:
+            if attempt == JUNIT_ATTEMPTS:
+                say(f"{source.name}: JUnit report not fetched ({error.message}); nothing written")
+                return
+            continue
+        except (NotFound, Unsupported) as error:
+            say(f"{source.name}: no JUnit report for this run ({error.message})")
+            return
+        try:
+            path.write_bytes(report)
+        except OSError as error:
+            say(f"cannot write the JUnit report to {path}: {error.strerror or error}")
+            return
+        say(f"JUnit report saved to {path}")
+        return
+
+
+class Follow:
+    """One watch: the progress line, the watcher, and the report at the end."""
+
+    def __init__(self, source: RunSource, options: WatchOptions, services: Services) -> None:
+        self.source = source
+        self.options = options
+        self.progress = ProgressLine(services)
+        self.watcher = Watcher(
+            source,
+            clock=services.clock,
+            timeout_s=options.timeout_s,
+            interval_s=options.interval_s,
+            on_update=self.progress.update,
+            on_problem=self.progress.problem,
+        )
+
+    async def find(self, run_id: str) -> Run | int:
+        """The run, or the exit code when it cannot be read."""
+        try:
+            found = await self.watcher.find(run_id)
+        except NotFound:
+            self.progress.end_line()
+            no_read = f" {NO_READ_API}" if self.source.kind is ProviderKind.BUG0 else ""
+            say(f"{self.source.name}: no run with id {run_id!r} known here.{no_read}")
+            return EXIT_NO_STATUS if no_read else EXIT_USAGE
+        except ProviderError as error:
+            self.progress.end_line()
+            return provider_failure(error)
+        if found is None:
+            self.progress.end_line()
+            say(f"{self.source.name}: no answer about {run_id} before the timeout")
+            return EXIT_NO_STATUS
+        return found
+
+    async def report(self, run: Run) -> int:
+        """Follow `run` to its end (or the deadline); print the summary; return the exit code."""
+        self.progress.update(run)
+        try:
+            result = await self.watcher.follow(run)
+        except ProviderError as error:
+            self.progress.end_line()
+            return provider_failure(error)
+        self.progress.end_line()
+        if result.outcome is Outcome.NO_STATUS:
+            say(f"{self.source.name}: {NO_READ_API}; the final status is unknown (exit 4)")
+        code = EXIT_CODES[result.outcome]
+        terminal = result.outcome in (Outcome.PASSED, Outcome.FAILED, Outcome.ENDED)
+        if self.options.junit is not None and terminal:
+            await save_junit(self.source, result.run, self.options.junit)
+        print_summary(result, code, self.options)
+        return code
+
+
+def provider_failure(error: ProviderError) -> int:
+    """A failure that waiting will not fix: bad credentials are a config error, the rest 3."""
+    say(f"{error.provider}: {error.kind.value}: {error.message}")
+    return EXIT_USAGE if isinstance(error, AuthFailed) else EXIT_ENDED
+
+
+async def watch_run_id(
+    source: RunSource, run_id: str, options: WatchOptions, services: Services
+) -> int:
+    """Find the run, follow it, report; the source is closed at the end."""
+    try:
+        follow = Follow(source, options, services)
+        found = await follow.find(run_id)
+        return found if isinstance(found, int) else await follow.report(found)
+    finally:
+        await source.aclose()
+
+
+def split_ref(ref: str) -> tuple[str, str] | None:
+    """`web:1c2d…` → ("web", "1c2d…"); the id may itself contain colons."""
+    provider, sep, run_id = ref.partition(":")
+    return (provider, run_id) if sep and provider and run_id else None
+
+
+def run_watch(args: argparse.Namespace, services: Services | None = None) -> int:
+    """`qa-tui watch PROVIDER:RUN_ID [--timeout S] [--json] [--junit PATH]`."""
+    services = services or Services()
+    ref = split_ref(args.ref)
+    if ref is None:
+        say(f"watch: expected PROVIDER:RUN_ID (as `qa-tui runs` names them), got {args.ref!r}")
+        return EXIT_USAGE
+    config = load_or_explain(config_path(args))
+    if config is None:
+        return EXIT_USAGE
+    provider = find_provider(config, ref[0])
+    if isinstance(provider, str):
+        say(f"watch: {provider}")
+        return EXIT_USAGE
+    source = open_source(provider, services)
+    return asyncio.run(watch_run_id(source, ref[1], options_from(args), services))

@@ -1,0 +1,150 @@
+"""`qa-tui doctor` tells apart what a user must fix: a bad token, an unreachable host, a wrong
+project id, and a healthy setup; one line each, exit 1 when any failed, never a secret."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from qa_tui.cli.services import Services
+from qa_tui.sim.credentials import (
+    BUG0_API_KEY,
+    BUGBRAIN_API_KEY,
+    BUGBRAIN_PROJECT_ID,
+    BUGBUG_TOKEN,
+    BUGNET_API_KEY,
+    BUGNET_PROJECT,
+    BUGNET_TOKEN,
+)
+from qa_tui.sim.server import render_config
+from tests.support.sim_cli import IN_PROCESS_BASE, SimCli, cli, make_sim_cli
+
+SECRETS = (BUGBUG_TOKEN, BUGBRAIN_API_KEY, BUG0_API_KEY, BUGNET_TOKEN, BUGNET_API_KEY)
+
+
+VERDICTS = ("bad credentials", "wrong project", "rate limited", "unverified", "unreachable")
+
+
+def parse(out: str) -> dict[str, tuple[str, str]]:
+    """Name → (verdict, whole line), from doctor's aligned lines (a verdict may be two words)."""
+    found: dict[str, tuple[str, str]] = {}
+    for line in out.splitlines():
+        verdict = next((v for v in VERDICTS if line.startswith(v)), line.split()[0])
+        found[line[len(verdict) :].split()[0]] = (verdict, line)
+    return found
+
+
+def verdicts(out: str) -> dict[str, str]:
+    return {name: verdict for name, (verdict, _) in parse(out).items()}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def doctor(world: SimCli, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code, out, err = cli(world, capsys, "doctor")
+    for secret in SECRETS:
+        assert secret not in out + err
+    return code, out, err
+
+
+def test_a_healthy_setup_is_ok_line_by_line_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_sim_cli(tmp_path)
+    code, out, _ = doctor(world, capsys)
+    assert code == 0
+    assert verdicts(out) == {
+        "config": "ok",
+        "web": "ok",
+        "plans": "ok",
+        "previews": "unverified",
+        "tracker": "ok",
+    }
+    lines = {name: line for name, (_, line) in parse(out).items()}
+    assert "token accepted" in lines["web"]
+    assert "rate limit: 29 of 30 left" in lines["plans"]
+    assert "cannot be verified without triggering a run" in lines["previews"]
+    assert "rate limit:" in lines["tracker"] and f"project '{BUGNET_PROJECT}'" in lines["tracker"]
+    assert world.sim.bug0.triggers == []  # doctor never triggers a run
+
+
+def test_a_bad_token_is_told_apart_from_everything_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = render_config(IN_PROCESS_BASE).replace(BUGBUG_TOKEN, "0" * 40)
+    world = make_sim_cli(tmp_path, config_text=text)
+    world.sim.revoke("bugnet")
+    code, out, _ = doctor(world, capsys)
+    assert code == 1
+    found = verdicts(out)
+    assert (found["web"], found["tracker"], found["plans"]) == (
+        "bad credentials",
+        "bad credentials",
+        "ok",
+    )
+    assert "HTTP 401" in out
+
+
+def test_an_unreachable_host_is_told_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = f"http://127.0.0.1:{closed_port()}"
+    text = render_config(IN_PROCESS_BASE).replace(f"{IN_PROCESS_BASE}/bugbrain", f"{dead}/bugbrain")
+    world = make_sim_cli(tmp_path, config_text=text)
+    in_process = world.services.transport_for
+    assert in_process is not None
+    real_for_plans = Services(  # "plans" goes over the real network, to a closed port
+        clock=world.clock,
+        transport_for=lambda name: None if name == "plans" else in_process(name),
+    )
+    world.services = real_for_plans
+    code, out, _ = doctor(world, capsys)
+    assert code == 1
+    assert verdicts(out)["plans"] == "unreachable"
+    assert "could not connect" in out
+    assert verdicts(out)["web"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("project", "why"),
+    [("proj_does_not_exist", "Project not found"), ("proj_someone_else", "no access")],
+)
+def test_a_wrong_project_id_is_told_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], project: str, why: str
+) -> None:
+    text = render_config(IN_PROCESS_BASE).replace(BUGBRAIN_PROJECT_ID, project)
+    text = text.replace(f'project = "{BUGNET_PROJECT}"', 'project = "no-such-game"')
+    world = make_sim_cli(tmp_path, config_text=text)
+    code, out, _ = doctor(world, capsys)
+    assert code == 1
+    found = verdicts(out)
+    assert (found["plans"], found["tracker"]) == ("wrong project", "wrong project")
+    assert why in out
+    assert found["web"] == "ok"
+
+
+def test_a_config_error_is_exit_2_before_any_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_sim_cli(tmp_path, config_text='[[providers]]\nname = "web"\nkind = "nope"\n')
+    code, _, err = cli(world, capsys, "doctor")
+    assert code == 2
+    assert "providers[0].kind" in err
+    assert world.sent == []
+
+
+def test_a_provider_answering_5xx_is_an_error_not_a_credentials_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_sim_cli(tmp_path)
+    world.faults.set("bugbug", error_rate=1.0)
+    code, out, _ = doctor(world, capsys)
+    assert code == 1
+    assert verdicts(out)["web"] == "error"
