@@ -120,6 +120,10 @@ class ProviderPoller:
         except ProviderError as error:
             self._report_failure(error)
             return self._backoff(error)
+        except Exception as error:  # a bug in one client: that provider shows an error, backs off
+            failure = ProviderError(self.name, f"unexpected {type(error).__name__}: {error}")
+            self._report_failure(failure)
+            return self._backoff(failure)
         self.backoff_s = 0.0
         if changes:
             self.emit(changes)

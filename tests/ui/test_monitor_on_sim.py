@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import HealthState, PaneData, Run, RunDetail, RunKind, RunStatus
+from qa_tui.core.providers.base import RunPage
 from qa_tui.core.store import RunKey, RunStore
 from qa_tui.core.textsafe import terminal_safe
 from qa_tui.sim import HOSTILE_NAMES, ScenarioSpec
@@ -454,4 +456,33 @@ async def test_hostile_child_run_names_and_error_text_show_as_literal_text() -> 
         error_pane = screen.query_one("#error-text", Static)
         assert_literal(error_pane, *HOSTILE_NAMES[:8])
         assert len(widget_text(error_pane).splitlines()) == 8  # line breaks kept, escapes shown
+    trouble.assert_none(app)
+
+
+class BuggySource(FakeSource):
+    """A client with a bug: listing raises something that is not a ProviderError."""
+
+    async def list_runs(
+        self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
+    ) -> RunPage:
+        await self._spend(f"list:{limit}")
+        raise TypeError("a bug in a parser")
+
+
+async def test_a_bug_in_one_providers_client_is_that_providers_error_not_the_apps() -> None:
+    """GIVEN one provider whose client raises a TypeError on every list THEN its chip says error,
+    it backs off instead of retrying at once, the other provider keeps its rows and polls on, and
+    no error toast or failed worker reaches the user."""
+    good = FakeSource("web", clock=SYSTEM_CLOCK, per_minute=60000)
+    good.put(make_run("r1", name="checkout"))
+    buggy = BuggySource("plans", clock=SYSTEM_CLOCK, per_minute=60000)
+    engine = Engine([good, buggy], RunStore(), clock=SYSTEM_CLOCK, settings=FAST)
+    app, trouble = QaTuiApp(engine, tick_seconds=0), Trouble()
+    async with app.run_test(size=(100, 30), message_hook=trouble.hook) as pilot:
+        await wait_until(pilot, lambda: "plans ✗ error" in chip_text(app), what="plans error")
+        await wait_until(pilot, lambda: len(good.calls) >= 10, what="web polling on")
+        assert "web ✓ ok" in chip_text(app)
+        assert len(buggy.calls) < len(good.calls) / 2  # backing off, not spinning
+        assert "TypeError" in (engine.pollers["plans"].health.message or "")
+        assert len(table_of(app).order) == 1
     trouble.assert_none(app)
