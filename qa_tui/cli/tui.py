@@ -11,10 +11,12 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from qa_tui.core import paths
 from qa_tui.core.config import Config, ConfigError, ConfigFileMissing, load_config
+from qa_tui.core.providers.base import RunSource
 
 NO_CONFIG_HELP = """\
 qa-tui: no config file at {path}
@@ -30,8 +32,37 @@ def _draw_less_over_ssh() -> None:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 
-async def run_app(config: Config, *, subtitle: str = "") -> int:
-    """Build the providers, the engine and the app; run it; close everything after."""
+DEMO_PREVIEWS = (
+    ("https://pr-41.preview.shop.example", "feat/one-click", 41),
+    ("https://pr-42.preview.shop.example", "fix/login-loop", 42),
+)
+"""The preview deploys (URL, branch, PR) the demo triggers on Bug0 as it opens."""
+
+
+async def trigger_demo_previews(sources: Sequence[RunSource]) -> None:
+    """Bug0 has no API to list runs: its rows are the runs triggered from here. The demo triggers
+    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them."""
+    from qa_tui.core.errors import ProviderError
+    from qa_tui.core.providers.bug0 import Bug0Source
+
+    for source in sources:
+        if isinstance(source, Bug0Source):
+            for url, branch, pr in DEMO_PREVIEWS:
+                trigger = source.trigger(url=url, git_branch=branch, pr_number=pr)
+                try:
+                    await asyncio.wait_for(trigger, timeout=3.0)
+                except (ProviderError, TimeoutError):
+                    break
+
+
+async def run_app(
+    config: Config,
+    *,
+    subtitle: str = "",
+    prepare: Callable[[Sequence[RunSource]], Awaitable[None]] | None = None,
+) -> int:
+    """Build the providers, the engine and the app; run it; close everything after.
+    `prepare(sources)` runs before the app opens (the demo triggers its Bug0 runs there)."""
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
     from qa_tui.core.registry import build_sources
@@ -43,6 +74,8 @@ async def run_app(config: Config, *, subtitle: str = "") -> int:
     engine = Engine(sources, RunStore(), cache=cache)
     app = QaTuiApp(engine, subtitle=subtitle)
     try:
+        if prepare is not None:
+            await prepare(sources)
         code = await app.run_async()
     finally:
         for source in sources:
@@ -106,6 +139,7 @@ def run_demo(args: argparse.Namespace) -> int:
             if isinstance(config, int):
                 return config
             _draw_less_over_ssh()
-            return asyncio.run(run_app(config, subtitle=f"demo · simulator at {sim.base_url}"))
+            subtitle = f"demo · simulator at {sim.base_url}"
+            return asyncio.run(run_app(config, subtitle=subtitle, prepare=trigger_demo_previews))
         finally:
             sim.stop()
