@@ -66,6 +66,10 @@ def check_transport_url(url: str, allow_insecure_http: bool) -> None:
     host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
     if not sep or scheme.lower() not in ("http", "https") or not host:
         raise KeyedValueError("base_url", "expected an http:// or https:// URL with a host")
+    if "@" in rest.split("/", 1)[0]:
+        raise KeyedValueError(
+            "base_url", "must not hold credentials (user:password@): put them in token"
+        )
     if scheme.lower() == "http" and not allow_insecure_http and not is_loopback(host):
         raise KeyedValueError(
             "base_url",

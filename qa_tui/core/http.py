@@ -7,7 +7,9 @@ retried only when it provably never reached the server), honouring `Retry-After`
 
 Secrets: the auth headers live only inside the httpx client. `repr()`, error messages and
 `health` never include them; error messages carry the status code and the provider's own error
-text, never a request header.
+text, never a request header. A provider that echoes the credential it refused ("invalid key
+sk_live_...") has it blanked out of that text, and a base URL with `user:password@` is shown
+without them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -108,6 +110,38 @@ def provider_message(response: httpx.Response) -> str:
     return f"HTTP {response.status_code} {response.reason_phrase}".strip()
 
 
+_NOT_SECRET_HEADERS = frozenset(
+    {"user-agent", "accept", "accept-encoding", "content-type", "host", "connection"}
+)
+
+
+def secret_values(headers: Mapping[str, str], url: str = "") -> set[str]:
+    """The credentials among request headers (whole values, and the part after `Token `/`Bearer `)
+    and in a URL's `user:password@`, for blanking out of anything shown."""
+    found: set[str] = set()
+    for name, value in headers.items():
+        if name.lower() not in _NOT_SECRET_HEADERS:
+            found.update(part for part in (value, value.split(" ", 1)[-1]) if len(part) >= 4)
+    parts = urlsplit(url)
+    found.update(p for p in (parts.username, parts.password) if p and len(p) >= 4)
+    return found
+
+
+def scrub(text: str, secrets: set[str]) -> str:
+    """`text` with every secret replaced by `***` (longest first, so no tail of one survives)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def shown_url(url: str) -> str:
+    """The URL without `user:password@`, for reprs and messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 class ProviderHttp:
     """An HTTP session for one provider: budgeted, retried, classified."""
 
@@ -128,6 +162,9 @@ class ProviderHttp:
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
+        self.shown_url = shown_url(self.base_url)
+        """The base URL as reprs and messages show it (never with credentials in it)."""
+        self._secrets = secret_values(headers or {}, self.base_url)
         self.budget = budget
         self.retry = retry or RetryPolicy()
         self.on_response = on_response
@@ -143,7 +180,7 @@ class ProviderHttp:
         )
 
     def __repr__(self) -> str:
-        return f"ProviderHttp(provider={self.provider!r}, base_url={self.base_url!r})"
+        return f"ProviderHttp(provider={self.provider!r}, base_url={self.shown_url!r})"
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -206,7 +243,7 @@ class ProviderHttp:
             self._observe(response, started)
             if response.status_code < 400:
                 return response
-            error = self._classify(response)
+            error = self._classify(response, secret_values(headers or {}))
             if isinstance(error, RateLimited):
                 wait = (
                     error.retry_after if error.retry_after is not None else self._backoff(attempt)
@@ -280,9 +317,9 @@ class ProviderHttp:
             elapsed = self._clock.monotonic() - started
             self.on_response(ResponseInfo(response.status_code, elapsed))
 
-    def _classify(self, response: httpx.Response) -> ProviderError:
+    def _classify(self, response: httpx.Response, secrets: set[str] | None = None) -> ProviderError:
         code = response.status_code
-        message = provider_message(response)
+        message = scrub(provider_message(response), self._secrets | (secrets or set()))
         if code in (401, 403):
             return AuthFailed(self.provider, message, status_code=code)
         if code == 404:
@@ -307,7 +344,7 @@ class ProviderHttp:
             what = "connection dropped"
         else:
             what = type(exc).__name__
-        return NetworkError(self.provider, f"{what} ({self.base_url})")
+        return NetworkError(self.provider, f"{what} ({self.shown_url})")
 
     async def get_other_origin(self, url: str) -> httpx.Response:
         """GET an absolute URL on another host (a redirect target, a signed file link).

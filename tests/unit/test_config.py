@@ -205,6 +205,12 @@ BAD_CONFIGS: list[tuple[str, str, str, str]] = [
         "allow_insecure_http",
     ),
     ("not a url", MINIMAL + 'base_url = "app.bugbug.io"\n', "providers[0].base_url", "http"),
+    (
+        "credentials in the url",
+        MINIMAL + 'base_url = "https://ci:tok-123@app.bugbug.io"\n',
+        "providers[0].base_url",
+        "must not hold credentials",
+    ),
     ("no providers", "", "providers", "at least one [[providers]]"),
     ("providers not tables", "providers = 3\n", "providers", "a list"),
     ("unknown section", MINIMAL + "[ui]\ntheme = 'dark'\n", "ui", "unknown key"),
