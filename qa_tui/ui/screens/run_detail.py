@@ -43,6 +43,13 @@ def summary(run: Run, now_text: str = "") -> Text:
     return text
 
 
+def step_time(seconds: float | None) -> str:
+    """A step's time: steps often take under a second, so `0.4s` rather than `0s`."""
+    if seconds is not None and 0 <= seconds < 10:
+        return f"{seconds:.1f}s"
+    return render.format_duration(seconds)
+
+
 class RunDetailScreen(RunActions, ChangeListener):
     SCOPE = Scope.DETAIL
     DEFAULT_CSS = """
@@ -157,7 +164,7 @@ class RunDetailScreen(RunActions, ChangeListener):
                     style=render.STATUS_STYLES[step.status],
                 ),
                 render.plain(step.name),
-                render.format_duration(step.duration_s),
+                step_time(step.duration_s),
                 render.plain(step.error or ""),
             )
         if detail.steps.items:
