@@ -1,0 +1,267 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot), in tests/ui/__snapshots__/.
+
+Deterministic by construction: scripted sources with fixed runs (no simulator, no network), the
+app's clock frozen at T0 so every relative time and ticking duration reads the same, no ticking
+(`tick_seconds=0`), no animations, and each screenshot taken only once what it shows has loaded.
+After a deliberate UI change: `make snapshots-update`, then look at the new SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, TabbedContent
+
+from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
+from qa_tui.core.engine import Engine
+from qa_tui.core.model import (
+    Artifact,
+    FailureAnalysis,
+    PaneData,
+    Progress,
+    ProviderKind,
+    Run,
+    RunDetail,
+    RunKind,
+    RunStatus,
+    Step,
+)
+from qa_tui.core.providers.bug0 import Bug0Source
+from qa_tui.core.store import RunStore
+from qa_tui.ui.app import QaTuiApp
+from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.screens.run_detail import RunDetailScreen
+from tests.support.fakes import T0, FakeSource, make_run
+from tests.support.pilot import wait_until
+from tests.support.sim_monitor import FAST
+
+SnapCompare = Callable[..., bool]
+URL = "https://app.bugbug.io/runs/{}"
+MEDIA = "https://media.bugbug.io"
+
+
+class ScriptedSource(FakeSource):
+    """A FakeSource of one provider kind whose detail view is scripted run by run."""
+
+    def __init__(self, name: str, kind: ProviderKind) -> None:
+        super().__init__(name, clock=SYSTEM_CLOCK, per_minute=60000)
+        self.kind = kind
+        self.details: dict[str, RunDetail] = {}
+
+    async def run_detail(self, run: Run) -> RunDetail:
+        await self._spend(f"detail:{run.id}")
+        return self.details.get(run.id) or RunDetail(run=self.runs[run.id])
+
+
+def step(index: int, name: str, status: RunStatus, seconds: float, error: str = "") -> Step:
+    return Step(
+        index=index,
+        name=name,
+        status=status,
+        provider_status=status.value,
+        duration_s=seconds,
+        error=error or None,
+    )
+
+
+def web_source() -> ScriptedSource:
+    web = ScriptedSource("web", ProviderKind.BUGBUG)
+
+    def run(run_id: str, status: RunStatus, name: str, ago: float, **fields: Any) -> Run:
+        return make_run(
+            run_id, status, name=name, minutes_ago=ago, url=URL.format(run_id), **fields
+        )
+
+    login = run(
+        "7f3a91c2", RunStatus.FAILED, "Login with email", 35, duration_s=237.0,
+        ended=T0 - timedelta(minutes=31), progress=Progress(done=5, total=7),
+        error="ASSERT_FAILED: expected 'Welcome back' on the page", triggered_by="github",
+    )  # fmt: skip
+    web.put(
+        run("a1c4e2f0", RunStatus.RUNNING, "Checkout with card", 1.5,
+            progress=Progress(done=3, total=7), triggered_by="api"),
+        run("5d2b8e17", RunStatus.RUNNING, "Nightly regression", 6, kind=RunKind.SUITE,
+            progress=Progress(done=1, total=3), triggered_by="scheduler"),
+        run("c-0001", RunStatus.PASSED, "Login with email", 6, parent_id="5d2b8e17",
+            duration_s=71.0, progress=Progress(done=7, total=7), triggered_by="scheduler"),
+        run("c-0002", RunStatus.RUNNING, "Search products", 4.8, parent_id="5d2b8e17",
+            progress=Progress(done=2, total=5), triggered_by="scheduler"),
+        run("c-0003", RunStatus.QUEUED, "Add to cart", 4.5, parent_id="5d2b8e17",
+            started=None, queued=T0 - timedelta(minutes=4.5), progress=Progress(done=0, total=5),
+            triggered_by="scheduler"),
+        run("9e0d7c3b", RunStatus.RUNNING, "Password reset", 9, raw="paused",
+            progress=Progress(done=2, total=5), triggered_by="user"),
+        login,
+        run("2b7c9d40", RunStatus.PASSED, "Search products", 52, duration_s=65.0,
+            progress=Progress(done=9, total=9), triggered_by="webhook"),
+        run("44e1a0b9", RunStatus.STOPPED, "Sign up", 130, duration_s=48.0,
+            progress=Progress(done=2, total=4), triggered_by="user"),
+    )  # fmt: skip
+    expires = T0 + timedelta(days=30)
+    web.details[login.id] = RunDetail(
+        run=login,
+        steps=PaneData[Step](
+            items=(
+                step(0, "goto https://shop.example/login", RunStatus.PASSED, 1.4),
+                step(1, "click #email", RunStatus.PASSED, 0.3),
+                step(2, "type demo@example.com", RunStatus.PASSED, 0.8),
+                step(3, "click button[type=submit]", RunStatus.PASSED, 0.4),
+                step(4, "assert text 'Welcome back'", RunStatus.FAILED, 30.0, "ASSERT_FAILED"),
+            )
+        ),
+        artifacts=PaneData[Artifact](
+            items=(
+                Artifact(
+                    id="a1",
+                    kind="logs",
+                    label="Run log",
+                    expires=expires,
+                    url=f"{MEDIA}/logs/7f3a91c2.log",
+                ),
+                Artifact(
+                    id="a2",
+                    kind="screenshot",
+                    label="step 5",
+                    expires=expires,
+                    url=f"{MEDIA}/screenshots/7f3a91c2/5.png",
+                ),
+                Artifact(id="a3", kind="junit", label="JUnit report"),
+                Artifact(
+                    id="a4",
+                    kind="dom_snapshot",
+                    label="DOM snapshot",
+                    url=f"{MEDIA}/artifacts/7f3a91c2/dom_snapshot.html",
+                ),
+            )
+        ),
+        children=PaneData[Run](unavailable="A test run has no child runs"),
+        analysis=PaneData[FailureAnalysis](unavailable="BugBug has no failure analysis"),
+    )
+    return web
+
+
+def plans_source() -> ScriptedSource:
+    plans = ScriptedSource("plans", ProviderKind.BUGBRAIN)
+
+    def execution(run_id: str, status: RunStatus, plan: str, ago: float, **fields: Any) -> Run:
+        return make_run(
+            run_id, status, provider="plans", provider_kind=ProviderKind.BUGBRAIN,
+            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago, **fields,
+        )  # fmt: skip
+
+    plans.put(
+        execution("exec_5c1d", RunStatus.RUNNING, "tp_checkout_prod", 2.5,
+                  progress=Progress(done=2, total=5)),
+        execution("exec_88a0", RunStatus.FAILED, "tp_nightly_full", 70, raw="completed",
+                  duration_s=93.0, progress=Progress(done=12, total=12)),
+        execution("exec_1f9e", RunStatus.ERROR, "tp_smoke_web", 180, raw="failed",
+                  duration_s=12.0, progress=Progress(done=1, total=4),
+                  error="Browser worker crashed"),
+    )  # fmt: skip
+    return plans
+
+
+def previews_source() -> ScriptedSource:
+    previews = ScriptedSource("previews", ProviderKind.BUG0)
+    previews.capabilities = Bug0Source.capabilities
+    previews.put(
+        make_run(
+            "bug0-exec-41", RunStatus.QUEUED, provider="previews",
+            provider_kind=ProviderKind.BUG0, kind=RunKind.TRIGGER, raw="triggered",
+            name="project shop-web · feat/one-click · PR 41", started=None,
+            queued=T0 - timedelta(seconds=40), triggered_by="qa-tui", pollable=False,
+        )
+    )  # fmt: skip
+    return previews
+
+
+def snapshot_app() -> QaTuiApp:
+    """The app on the three scripted providers, its clock frozen at T0."""
+    sources = [web_source(), plans_source(), previews_source()]
+    engine = Engine(sources, RunStore(), clock=SYSTEM_CLOCK, settings=FAST)
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
+
+
+async def dashboard_ready(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.animation_level = "none"
+    await wait_until(pilot, lambda: len(app.dashboard.table.order) == 13, what="every run")
+    await wait_until(
+        pilot,
+        lambda: all(h.state.value == "ok" for h in app.dashboard.health_bar.health.values()),
+        what="three ok chips",
+    )
+
+
+def then(
+    *steps: Callable[[Pilot[Any]], Awaitable[None]],
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await dashboard_ready(pilot)
+        for each in steps:
+            await each(pilot)
+
+    return run_before
+
+
+def open_login_detail(pane: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def go(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, QaTuiApp)
+        app.dashboard.table.move_cursor_to(("web", "7f3a91c2"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen)
+        steps = screen.query_one("#steps-table", DataTable)
+        await wait_until(pilot, lambda: steps.row_count == 5, what="five steps")
+        screen.query_one(TabbedContent).active = pane
+        await wait_until(
+            pilot, lambda: screen.query_one(f"#{pane}").size.height > 0, what=f"{pane} pane"
+        )
+
+    return go
+
+
+async def ask_to_stop(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.dashboard.table.move_cursor_to(("web", "a1c4e2f0"))
+    await pilot.press("x")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what="confirm")
+
+
+async def open_help(pilot: Pilot[Any]) -> None:
+    await pilot.press("question_mark")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="help")
+
+
+def test_dashboard(snap_compare: SnapCompare) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then())
+
+
+def test_dashboard_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=then())
+
+
+def test_run_detail_steps(snap_compare: SnapCompare) -> None:
+    run_before = then(open_login_detail("steps"))
+    assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_run_detail_artifacts(snap_compare: SnapCompare) -> None:
+    run_before = then(open_login_detail("artifacts"))
+    assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_stop_confirmation(snap_compare: SnapCompare) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then(ask_to_stop))
+
+
+def test_help_screen(snap_compare: SnapCompare) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then(open_help))
