@@ -19,6 +19,10 @@ class Scope(StrEnum):
     APP = "app"
     DASHBOARD = "dashboard"
     DETAIL = "detail"
+    FILE_BUG = "file-bug"
+    SIMILAR = "similar"
+    """The similar-bugs list inside the bug form (letters act only while it has the focus)."""
+    OUTBOX = "outbox"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
+    Action("bugs.file", "b", "file_bug", "File bug", "File a bug in Bugnet for a failed or errored run (prefilled; similar bugs first)", _BOTH),
+    Action("bugs.outbox", "B", "show_outbox", "Outbox", "Bug reports not filed yet: why, and retry, edit or discard", (Scope.APP,), show=False),
+    Action("bugs.submit", "ctrl+s", "submit", "File it", "In the bug form: file the bug (Bugnet's objections show on the form)", (Scope.FILE_BUG,), key_display="^s"),
+    Action("bugs.close_form", "escape,q", "close_form", "Close", "In the bug form: close it, keeping the draft for next time", (Scope.FILE_BUG,), key_display="esc"),
+    Action("bugs.comment", "c", "comment_on_similar", "Comment", "On a similar bug: add this failure to it as a comment instead of filing a new one", (Scope.SIMILAR,)),
+    Action("bugs.open_similar", "o", "open_similar", "Open", "On a similar bug: open it in the browser (when Bugnet gives its address)", (Scope.SIMILAR,)),
+    Action("outbox.retry", "r", "retry_report", "Retry", "In the outbox: send the report again now", (Scope.OUTBOX,)),
+    Action("outbox.edit", "e,enter", "edit_report", "Edit", "In the outbox: edit the report in the bug form", (Scope.OUTBOX,)),
+    Action("outbox.discard", "d", "discard_report", "Discard", "In the outbox: drop the report (asks first)", (Scope.OUTBOX,)),
+    Action("outbox.close", "escape,q", "close_outbox", "Close", "Close the outbox", (Scope.OUTBOX,), key_display="esc"),
     Action("app.refresh", "R", "refresh_now", "Refresh", "Poll every provider now", (Scope.APP,), show=False),
     Action("app.pause", "p", "toggle_pause", "Pause", "Pause or resume live updates (no requests while paused)", (Scope.APP,), show=False),
     Action("app.help", "question_mark", "help", "Help", "Show every key", (Scope.APP,), key_display="?"),

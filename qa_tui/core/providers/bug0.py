@@ -89,14 +89,16 @@ def without_secrets(fields: dict[str, str]) -> dict[str, str]:
 
 
 def run_name(project_id: str, fields: dict[str, str]) -> str:
-    """A readable row name from what was sent: project, PR, branch, URL."""
-    parts = [f"project {project_id}"]
+    """A readable row name from what was sent: PR, branch, URL, then the project (the same for
+    every trigger of a project, so last: a clipped name still tells two runs apart)."""
+    parts = []
     if fields.get("prNumber"):
         parts.append(f"PR #{fields['prNumber']}")
     if fields.get("gitBranch"):
         parts.append(fields["gitBranch"])
     if fields.get("url"):
         parts.append(fields["url"])
+    parts.append(f"project {project_id}")
     return " · ".join(parts)
 
 
