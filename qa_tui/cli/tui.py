@@ -65,14 +65,24 @@ async def run_app(
     `prepare(sources)` runs before the app opens (the demo triggers its Bug0 runs there)."""
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
-    from qa_tui.core.registry import build_sources
+    from qa_tui.core.outbox import Outbox
+    from qa_tui.core.registry import build_sources, build_tracker
     from qa_tui.core.store import RunStore
+    from qa_tui.core.triage import TriageDefaults
     from qa_tui.ui.app import QaTuiApp
 
     sources = build_sources(config)
+    tracker = build_tracker(config)
+    outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite
     cache = RunCache(paths.cache_dir() / "runs.sqlite")
     engine = Engine(sources, RunStore(), cache=cache)
-    app = QaTuiApp(engine, subtitle=subtitle)
+    app = QaTuiApp(
+        engine,
+        subtitle=subtitle,
+        tracker=tracker,
+        outbox=outbox,
+        bug_defaults=TriageDefaults.from_config(config.tracker),
+    )
     try:
         if prepare is not None:
             await prepare(sources)
@@ -80,6 +90,8 @@ async def run_app(
     finally:
         for source in sources:
             await source.aclose()
+        if tracker is not None:
+            await tracker.aclose()
         cache.close()
     return code or 0
 

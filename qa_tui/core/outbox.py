@@ -133,7 +133,10 @@ class Outbox:
         comment_on: str | None = None,
         comment: str = "",
     ) -> Report:
-        """Write a report down (given a client reference if it has none), due now."""
+        """Write a report down (given a client reference if it has none), due now.
+
+        The background loop is not woken: a caller sending it at once calls `send` right after,
+        with no await in between, so nothing else claims it first; otherwise call `wake()`."""
         ref = draft.client_ref or str(uuid.uuid4())
         now = self._now()
         report = Report(
@@ -196,6 +199,7 @@ class Outbox:
             raise OutboxError("this report is being sent right now")
         self._failures.pop(ref, None)
         self._changed(again)
+        self._wake.set()
         return again
 
     def discard(self, ref: str) -> bool:
@@ -340,13 +344,14 @@ class Outbox:
             try:
                 await self.tracker.apply_labels(bug_id, report.draft.labels)
             except ProviderError as error:
-                filed = replace(filed, last_error=f"filed, but labels were not added: {error}")
+                text = f"filed, but labels were not added: {error.message}"
+                filed = replace(filed, last_error=text)
         self._changed(filed)
         return filed
 
     def _failed(self, report: Report, error: Exception, *, sent: bool) -> Report:
         """Store the outcome of a failed lookup (`sent` False) or send (`sent` True)."""
-        text = str(error) if isinstance(error, ProviderError) else _unexpected(error)
+        text = error.message if isinstance(error, ProviderError) else _unexpected(error)
         if not sent:  # the lookup failed: whether Bugnet has the report is still unknown
             if isinstance(error, AuthFailed | Unsupported | RequestRejected | NotFound):
                 return self._attention(report, text)

@@ -17,10 +17,15 @@ from textual.worker import Worker, WorkerState
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
-from qa_tui.core.store import Changes
+from qa_tui.core.outbox import Outbox
+from qa_tui.core.outbox_db import Report, ReportState
+from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
+from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.triage import TriageDefaults
+from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.commands import ActionCommands
-from qa_tui.ui.messages import ProviderHealthChanged, RunsChanged
+from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
 
@@ -44,9 +49,19 @@ class QaTuiApp(App[int]):
         clock: Clock = SYSTEM_CLOCK,
         tick_seconds: float = 1.0,
         subtitle: str | None = None,
+        tracker: BugnetClient | None = None,
+        outbox: Outbox | None = None,
+        bug_defaults: TriageDefaults | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
+        self.tracker = tracker
+        """The Bugnet client (None: no `[tracker]` configured, `b` says how to add one)."""
+        self.outbox = outbox
+        """Bug reports on their way to Bugnet; its loop runs in the "outbox" worker."""
+        self.bug_defaults = bug_defaults or TriageDefaults()
+        self.drafts: dict[RunKey, BugDraft] = {}
+        """Bug forms closed with esc, by run: `b` reopens them."""
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.sub_title = subtitle or ""
@@ -67,10 +82,23 @@ class QaTuiApp(App[int]):
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self._tick)
         self.run_engine()
+        if self.outbox is not None:
+            self.outbox.on_change = self._outbox_report_changed
+            links = Changes()
+            for key, bug_id in self.outbox.links().items():
+                links = links.merged(self.engine.store.link_bug(key, bug_id))
+            self._engine_changes(links)
+            self.run_outbox()
 
     @work(group="engine", exclusive=True, exit_on_error=False, name="engine")
     async def run_engine(self) -> None:
         await self.engine.run()
+
+    @work(group="outbox", exclusive=True, exit_on_error=False, name="outbox")
+    async def run_outbox(self) -> None:
+        """Reports left from earlier and reports Bugnet could not take yet, retried in the back."""
+        if self.outbox is not None:
+            await self.outbox.run()
 
     # --- engine → UI ----------------------------------------------------------------------
 
@@ -114,6 +142,52 @@ class QaTuiApp(App[int]):
             )
             if event.worker.group == "engine":
                 self.run_engine()  # the engine is restarted; providers keep their own backoff
+            elif event.worker.group == "outbox":
+                self.run_outbox()  # the reports are on disk: nothing is lost by a restart
+
+    # --- bugs -------------------------------------------------------------------------------
+
+    def _outbox_report_changed(self, report: Report) -> None:
+        self.post_message(OutboxChanged(report))
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        """A report moved: link its run when filed, say so, and refresh the outbox view."""
+        from qa_tui.ui.screens.file_bug import FileBugScreen
+        from qa_tui.ui.screens.outbox import OutboxScreen
+
+        report = message.report
+        if report.state is ReportState.FILED and report.bug_id and report.run_key:
+            self.drafts.pop(report.run_key, None)
+            self._engine_changes(self.engine.store.link_bug(report.run_key, report.bug_id))
+            self.notify(_filed_text(report), markup=False, timeout=6)
+        elif report.state in (ReportState.FAILED, ReportState.NEEDS_ATTENTION):
+            on_form = isinstance(self.screen, FileBugScreen) and self.screen.ref == report.ref
+            if not on_form and report.last_error != "discarded":
+                self.notify(
+                    f"Bug report not filed: {report.last_error} (B shows the outbox)",
+                    severity="error",
+                    markup=False,
+                    timeout=8,
+                )
+        for screen in self.screen_stack:
+            if isinstance(screen, OutboxScreen):
+                screen.refresh_reports()
+
+    def action_show_outbox(self) -> None:
+        from qa_tui.ui.screens.bug_actions import NO_TRACKER
+        from qa_tui.ui.screens.outbox import OutboxScreen
+
+        if self.outbox is None:
+            self.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)
+        elif not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen(self.outbox, self.clock, self._edit_report))
+
+    def _edit_report(self, report: Report) -> None:
+        from qa_tui.ui.screens.bug_actions import open_form
+
+        if report.run_key is not None:
+            draft = self.drafts.get(report.run_key, report.draft)
+            open_form(self, report.run_key, report.run_name, draft, report)
 
     # --- app-wide actions -------------------------------------------------------------------
 
@@ -138,6 +212,15 @@ class QaTuiApp(App[int]):
             self.pop_screen()
         else:
             self.exit(0)
+
+
+def _filed_text(report: Report) -> str:
+    bug = render.safe(report.bug_id)
+    if report.is_comment:
+        text = f"Added this failure to bug {bug}"
+    else:
+        text = f"Filed bug {bug}: {render.safe(report.draft.title, 60)}"
+    return f"{text} ({report.last_error})" if report.last_error else text
 
 
 class ChangeListener:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from qa_tui.core.model import ProviderHealth
+from qa_tui.core.outbox_db import Report
 
 
 class RunsChanged(Message):
@@ -23,3 +24,11 @@ class ProviderHealthChanged(Message):
             isinstance(message, ProviderHealthChanged)
             and message.health.provider == self.health.provider
         )
+
+
+class OutboxChanged(Message):
+    """A bug report in the outbox changed state (queued, sent, filed, failed, …)."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__()
+        self.report = report

@@ -191,7 +191,7 @@ async def test_a_400_comes_back_with_bugnets_own_words_and_the_draft_is_kept(ben
     report = bench.outbox.enqueue(unchecked, run_key=("web", "r1"))
     failed = await bench.outbox.send(report.ref)
     assert failed is not None and failed.state is ReportState.FAILED
-    assert failed.last_error == "bugnet: title is required"
+    assert failed.last_error == "title is required"
     kept = bench.outbox.open_report_for(("web", "r1"))
     assert kept is not None and kept.draft.description == a_draft().description
 

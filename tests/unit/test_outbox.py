@@ -185,7 +185,7 @@ async def test_an_answer_lost_after_bugnet_filed_it_is_looked_up_never_sent_twic
     report = world.outbox.enqueue(draft())
     waiting = await world.send(report)
     assert (waiting.state, waiting.unconfirmed) == (ReportState.PENDING, True)
-    assert waiting.last_error == "bugnet: connection dropped (http://bugnet.test)"
+    assert waiting.last_error == "connection dropped (http://bugnet.test)"
 
     await world.until_settled()
 
@@ -248,7 +248,7 @@ async def test_a_400_goes_back_to_the_user_with_bugnets_text_and_waits_for_an_ed
     world.tracker.script = [RequestRejected("bugnet", "title is required", status_code=400)]
     report = world.outbox.enqueue(draft(), run_key=("web", "r2"))
     failed = await world.send(report)
-    assert (failed.state, failed.last_error) == (ReportState.FAILED, "bugnet: title is required")
+    assert (failed.state, failed.last_error) == (ReportState.FAILED, "title is required")
     await world.until_settled()
     assert world.tracker.calls == ["submit"]  # not retried on its own
 
@@ -397,7 +397,7 @@ async def test_labels_are_added_after_filing_and_a_label_failure_keeps_the_bug_f
     report = world.outbox.enqueue(draft(labels=["qa-tui"]))
     filed = await world.send(report)
     assert filed.state is ReportState.FILED
-    assert filed.last_error == "filed, but labels were not added: bugnet: HTTP 500"
+    assert filed.last_error == "filed, but labels were not added: HTTP 500"
     world.tracker.label_error = None
     second = await world.send(world.outbox.enqueue(draft("other", labels=["qa-tui", "nightly"])))
     assert world.tracker.labels[second.bug_id or ""] == ["qa-tui", "nightly"]

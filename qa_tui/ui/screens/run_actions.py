@@ -14,7 +14,7 @@ from textual import work
 from textual.screen import Screen
 
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.model import Run
+from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.store import RunKey
 from qa_tui.ui import render
 from qa_tui.ui.screens.confirm import ConfirmScreen
@@ -105,6 +105,15 @@ class RunActions(Screen[None]):
 
     def on_rerun_started(self, run: Run) -> None:
         """Hook: the dashboard moves the cursor to the new run."""
+
+    def current_detail(self) -> RunDetail | None:
+        """The current run's detail when the screen has it (the detail view)."""
+        return None
+
+    def action_file_bug(self) -> None:
+        from qa_tui.ui.screens.bug_actions import start_filing
+
+        start_filing(self, self.qa_app, self.current_key(), self.current_detail())
 
     def action_open_browser(self) -> None:
         run = self.current_run()

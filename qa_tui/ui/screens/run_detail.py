@@ -23,8 +23,8 @@ from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions
 
 
-def summary(run: Run, now_text: str = "") -> Text:
-    """The header block: name, status, provider, progress, times, URL."""
+def summary(run: Run, now_text: str = "", *, bug_id: str | None = None) -> Text:
+    """The header block: name, status, provider, progress, times, URL, the bug filed for it."""
     text = Text()
     text.append_text(render.status_text(run))
     text.append("  ")
@@ -36,6 +36,8 @@ def summary(run: Run, now_text: str = "") -> Text:
         text.append(f" · {render.format_duration(run.duration_s)}")
     if run.triggered_by:
         text.append(f" · by {render.safe(run.triggered_by)}")
+    if bug_id:
+        text.append(f" · bug {render.safe(bug_id)}", style="bold")
     if run.url:
         text.append(f"\n{render.safe(run.url)}", style="underline")
     if run.note:
@@ -70,9 +72,16 @@ class RunDetailScreen(RunActions, ChangeListener):
     def current_key(self) -> RunKey | None:
         return self.key
 
+    def current_detail(self) -> RunDetail | None:
+        return self.detail
+
+    def _bug_id(self) -> str | None:
+        row = self.qa_app.engine.store.get(self.key)
+        return row.bug_id if row else None
+
     def compose(self) -> ComposeResult:
         run = self.current_run()
-        yield Static(summary(run) if run else Text("…"), id="summary")
+        yield Static(summary(run, bug_id=self._bug_id()) if run else Text("…"), id="summary")
         with TabbedContent(id="panes"):
             with TabPane("Steps", id="steps"):
                 yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
@@ -110,7 +119,7 @@ class RunDetailScreen(RunActions, ChangeListener):
         row = next((r for r in (*changes.added, *changes.updated) if r.key == self.key), None)
         if row is None:
             return
-        self.query_one("#summary", Static).update(summary(row.run))
+        self.query_one("#summary", Static).update(summary(row.run, bug_id=row.bug_id))
         if self.detail is not None and row.run == self.detail.run:
             return  # our own fetch put this in the store: nothing new to fetch
         self.load()
@@ -138,7 +147,7 @@ class RunDetailScreen(RunActions, ChangeListener):
 
     def show(self, detail: RunDetail) -> None:
         self.detail = detail
-        self.query_one("#summary", Static).update(summary(detail.run))
+        self.query_one("#summary", Static).update(summary(detail.run, bug_id=self._bug_id()))
         self._fill_steps(detail)
         self._fill_children(detail)
         self._fill_artifacts(detail.artifacts)
