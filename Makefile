@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format typecheck layers unit snapshots snapshots-update bench screenshots clean
+.PHONY: demo test lint format typecheck layers unit snapshots snapshots-update bench screenshots soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 ## test: lint, types, layer contracts, then the whole suite
 test: $(STAMP) lint typecheck layers
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+
+## soak: the fault soak (~4 min): figures as JSON; fails if a must-be-zero figure is not zero
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --check
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa_tui tests bench

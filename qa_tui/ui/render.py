@@ -107,7 +107,10 @@ def format_duration(seconds: float | None) -> str:
 
 
 def run_duration(run: Run, now: datetime) -> float | None:
-    """The provider's duration, or one ticking from the start while the run is going."""
+    """The provider's duration, or one ticking from the start while the run is going. A queued
+    run has none yet (BugBrain's start time is its creation, which would tick from the queue)."""
+    if run.status is RunStatus.QUEUED:
+        return None
     if run.duration_s is not None and (run.status.is_terminal or not run.started):
         return run.duration_s
     if run.started is not None:
