@@ -19,6 +19,8 @@ class Scope(StrEnum):
     APP = "app"
     DASHBOARD = "dashboard"
     DETAIL = "detail"
+    NEW_RUN = "new-run"
+    """The new-run dialog."""
     FILE_BUG = "file-bug"
     SIMILAR = "similar"
     """The similar-bugs list inside the bug form (letters act only while it has the focus)."""
@@ -53,6 +55,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
+    Action("runs.new", "n", "new_run", "New run", "Start a new run: a BugBug test or suite, a BugBrain test plan, a Bug0 trigger", (Scope.DASHBOARD,)),
+    Action("new_run.start", "ctrl+s", "start", "Start", "In the new-run dialog: start the run (enter in a field does too)", (Scope.NEW_RUN,), key_display="^s"),
+    Action("new_run.cancel", "escape", "cancel", "Cancel", "In the new-run dialog: close it, starting nothing", (Scope.NEW_RUN,), key_display="esc"),
     Action("bugs.file", "b", "file_bug", "File bug", "File a bug in Bugnet for a failed or errored run (prefilled; similar bugs first)", _BOTH),
     Action("bugs.outbox", "B", "show_outbox", "Outbox", "Bug reports not filed yet: why, and retry, edit or discard", (Scope.APP,), show=False),
     Action("bugs.submit", "ctrl+s", "submit", "File it", "In the bug form: file the bug (Bugnet's objections show on the form)", (Scope.FILE_BUG,), key_display="^s"),

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input
 
+from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.ordering import LiveOrder
 from qa_tui.core.query import QueryError, SortKey, View, parse_query
 from qa_tui.core.store import Changes, RunKey
+from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions
 from qa_tui.ui.widgets.health_bar import HealthBar
 from qa_tui.ui.widgets.runs_table import RunsTable
+
+if TYPE_CHECKING:
+    from qa_tui.ui.screens.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
 
@@ -93,6 +100,27 @@ class DashboardScreen(RunActions):
         from qa_tui.ui.screens.run_detail import RunDetailScreen
 
         self.app.push_screen(RunDetailScreen(key))
+
+    def action_new_run(self) -> None:
+        from qa_tui.ui.screens.new_run import NewRunScreen
+
+        self.app.push_screen(NewRunScreen(self.qa_app.engine.sources), self._new_run_chosen)
+
+    def _new_run_chosen(self, choice: NewRun | None) -> None:
+        if choice is not None:
+            self.notify(f"Starting a run on {choice.provider}…", timeout=2, markup=False)
+            self._start_new_run(choice)
+
+    @work(group="actions", exit_on_error=False)
+    async def _start_new_run(self, choice: NewRun) -> None:
+        try:
+            run = await self.qa_app.engine.start(choice.provider, choice.request)
+        except ProviderError as error:
+            self.notify(f"Start failed: {error}", severity="error", markup=False)
+            return
+        started = f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})"
+        self.notify(f"{started}\n{run.note}" if run.note else started, markup=False)
+        self.on_rerun_started(run)
 
     def on_rerun_started(self, run: Run) -> None:
         # The engine's batch with the new run may still be on its way to the table.

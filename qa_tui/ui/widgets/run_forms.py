@@ -1,0 +1,226 @@
+"""The forms of the new-run dialog, one per provider kind. No I/O here: the dialog fetches the
+BugBug catalogue and reads the git checkout in its workers and hands the results in.
+
+Each form's `request()` returns the core `StartRequest` it describes, or raises `FormError` with a
+line to show on the form. Provider strings (test, suite and profile names) are shown as plain text.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from qa_tui.core.gitinfo import GitInfo
+from qa_tui.core.launch import (
+    AssignmentError,
+    Bug0Start,
+    BugBrainStart,
+    BugBugStart,
+    Catalogue,
+    StartRequest,
+    looks_like_id,
+    parse_assignments,
+    split_assignments,
+)
+from qa_tui.core.providers.bug0 import NO_STATUS_NOTE
+from qa_tui.ui import render
+
+
+class FormError(ValueError):
+    """What is missing or wrong in a form, in one line."""
+
+
+def variables_from(box: Input) -> dict[str, str]:
+    try:
+        return parse_assignments(split_assignments(box.value))
+    except AssignmentError as error:
+        raise FormError(f"Variables: {error}") from None
+
+
+class RunForm(Vertical):
+    """Base: a form that can say what run it describes."""
+
+    DEFAULT_CSS = """
+    RunForm { height: auto; }
+    RunForm Label { margin-top: 1; color: $text-muted; }
+    RunForm .note { margin-top: 1; color: $text-muted; }
+    """
+
+    def request(self) -> StartRequest:
+        raise NotImplementedError
+
+    def first_field(self) -> Input:
+        return self.query(Input).first()
+
+
+class BugBugForm(RunForm):
+    """A test or suite from BugBug's lists (filtered as you type), a run profile, variables."""
+
+    DEFAULT_CSS = """
+    BugBugForm #targets { height: 10; border: round $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="bugbug-form")
+        self.catalogue = Catalogue()
+        self._targets: dict[str, tuple[bool, str, str]] = {}
+        """Option id → (is a suite, id, name)."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Test or suite (type to filter; ↓ to the list)")
+        yield Input(placeholder="name, or a test id", id="target-filter")
+        yield OptionList(Option("Loading tests and suites…", disabled=True), id="targets")
+        yield Label("Run profile")
+        yield Select[str]([], prompt="BugBug's default", id="profile")
+        yield Label("Variables")
+        yield Input(placeholder="KEY=value, OTHER=value", id="variables")
+
+    def show_catalogue(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.query_one("#profile", Select).set_options(
+            (render.plain(p.name or p.id), p.id) for p in catalogue.profiles
+        )
+        self._fill(self.query_one("#target-filter", Input).value)
+
+    def show_failure(self, message: str) -> None:
+        targets = self.query_one("#targets", OptionList)
+        targets.clear_options()
+        targets.add_option(Option(render.plain(f"Could not list: {message}"), disabled=True))
+
+    def _fill(self, text: str) -> None:
+        wanted = text.strip().casefold()
+        self._targets.clear()
+        options: list[Option] = []
+        for suite, items in ((False, self.catalogue.tests), (True, self.catalogue.suites)):
+            for item in items:
+                if wanted and wanted not in item.name.casefold() and wanted != item.id:
+                    continue
+                key = f"{'s' if suite else 't'}{len(self._targets)}"
+                self._targets[key] = (suite, item.id, item.name)
+                prompt = Text("suite  " if suite else "test   ", style="dim")
+                prompt.append_text(render.plain(item.name or item.id))
+                options.append(Option(prompt, id=key))
+        targets = self.query_one("#targets", OptionList)
+        targets.clear_options()
+        targets.add_options(options or [Option("Nothing matches", disabled=True)])
+        if options:
+            targets.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "target-filter":
+            self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "target-filter":
+            event.stop()
+            self.query_one("#targets", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#profile", Select).focus()
+
+    def request(self) -> BugBugStart:
+        targets = self.query_one("#targets", OptionList)
+        chosen = targets.highlighted_option
+        typed = self.query_one("#target-filter", Input).value.strip()
+        if chosen is not None and chosen.id in self._targets:
+            suite, target_id, _ = self._targets[chosen.id]
+        elif looks_like_id(typed):
+            suite, target_id = False, typed
+        else:
+            raise FormError("Pick a test or suite from the list (or type a test id)")
+        profile = self.query_one("#profile", Select).value
+        return BugBugStart(
+            target_id,
+            suite=suite,
+            profile_id=profile if isinstance(profile, str) else None,
+            variables=variables_from(self.query_one("#variables", Input)),
+        )
+
+
+class BugBrainForm(RunForm):
+    """A test plan id (BugBrain cannot list plans), async or sync, environment, variables."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Test plan id (BugBrain has no list of plans: copy it from its web app)")
+        yield Input(placeholder="tp_...", id="plan")
+        yield Label("Mode")
+        yield Select[str](
+            [("async: returns at once, then polled", "async"), ("sync: waits until done", "sync")],
+            value="async",
+            allow_blank=False,
+            id="mode",
+        )
+        yield Label("Environment (optional)")
+        yield Input(placeholder="staging or prod", id="environment")
+        yield Label("Variables")
+        yield Input(placeholder="KEY=value, OTHER=value", id="variables")
+        yield Label("Timeout, seconds (optional; BugBrain's default is 300)")
+        yield Input(placeholder="300", type="integer", id="timeout")
+
+    def request(self) -> BugBrainStart:
+        plan = self.query_one("#plan", Input).value.strip()
+        if not plan:
+            raise FormError("Enter a test plan id (tp_...)")
+        timeout_text = self.query_one("#timeout", Input).value.strip()
+        timeout = int(timeout_text) if timeout_text else None
+        if timeout is not None and timeout <= 0:
+            raise FormError("The timeout must be a positive number of seconds")
+        return BugBrainStart(
+            plan,
+            sync=self.query_one("#mode", Select).value == "sync",
+            environment=self.query_one("#environment", Input).value.strip() or None,
+            variables=variables_from(self.query_one("#variables", Input)),
+            timeout_s=timeout,
+        )
+
+
+BUG0_FIELDS = (
+    ("url", "URL to test instead of the project's (optional)", "https://preview-pr-42.example"),
+    ("commit", "Git commit", "sha"),
+    ("branch", "Git branch", "main"),
+    ("pr", "Pull request number", "42"),
+    ("owner", "GitHub owner", "your-org"),
+    ("repo", "GitHub repo", "your-repo"),
+)
+
+
+class Bug0Form(RunForm):
+    """Bug0's trigger fields, prefilled from the git checkout the app runs in."""
+
+    def compose(self) -> ComposeResult:
+        for field_id, label, placeholder in BUG0_FIELDS:
+            yield Label(label)
+            yield Input(placeholder=placeholder, id=field_id)
+        note = f"Bug0 has no status API: the run shows as triggered ({NO_STATUS_NOTE})."
+        yield Static(Text(note), classes="note")
+
+    def prefill(self, git: GitInfo) -> None:
+        """Fill the empty fields from the checkout (never overwrites what was typed)."""
+        values = {
+            "commit": git.commit,
+            "branch": git.branch,
+            "pr": git.pr_number,
+            "owner": git.owner,
+            "repo": git.repo,
+        }
+        for field_id, value in values.items():
+            box = self.query_one(f"#{field_id}", Input)
+            if value and not box.value:
+                box.value = value
+
+    def request(self) -> Bug0Start:
+        def value(field_id: str) -> str | None:
+            return self.query_one(f"#{field_id}", Input).value.strip() or None
+
+        return Bug0Start(
+            url=value("url"),
+            git_commit_sha=value("commit"),
+            git_branch=value("branch"),
+            pr_number=value("pr"),
+            owner=value("owner"),
+            repo=value("repo"),
+        )
