@@ -12,6 +12,7 @@ The same rules serve the CLI table and the UI (which also escapes Rich markup on
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -44,6 +45,13 @@ def terminal_safe(text: str) -> str:
 
 def cell_width(text: str) -> int:
     """Columns `text` takes on a terminal: wide (CJK) characters count 2, combining marks 0."""
+    if text.isascii():
+        return len(text)  # the common case, without a lookup per character
+    return _wide_cell_width(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wide_cell_width(text: str) -> int:
     width = 0
     for char in text:
         if unicodedata.combining(char):
@@ -54,6 +62,8 @@ def cell_width(text: str) -> int:
 
 def clip(text: str, width: int) -> str:
     """`text` cut to at most `width` columns, ending in "…" when something was cut."""
+    if text.isascii():
+        return text if len(text) <= width else text[: max(0, width - 1)] + "…"
     if cell_width(text) <= width:
         return text
     out: list[str] = []

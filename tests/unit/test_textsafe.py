@@ -54,3 +54,30 @@ def test_clip_cuts_by_columns_and_marks_the_cut() -> None:
 def test_pad_aligns_by_display_width() -> None:
     assert pad("テスト", 8) == "テスト  "
     assert pad("toolong", 3) == "toolong"
+
+
+@pytest.mark.parametrize("text", ["plain ascii", "ctrl \x1b[2J", "", "テスト", "e\u0301", "█░ 3/8"])
+@pytest.mark.parametrize("width", [0, 1, 2, 5, 12])
+def test_the_ascii_fast_path_measures_and_clips_as_the_per_character_rules(
+    text: str, width: int
+) -> None:
+    """GIVEN any text WHEN measured or clipped THEN the result is what the per-character
+    rules give (ASCII takes a shortcut; it must not change a single column)."""
+    import unicodedata
+
+    def slow_width(value: str) -> int:
+        return sum(
+            0
+            if unicodedata.combining(c)
+            else 2
+            if unicodedata.east_asian_width(c) in ("W", "F")
+            else 1
+            for c in value
+        )
+
+    assert cell_width(text) == slow_width(text)
+    clipped = clip(text, width)
+    assert slow_width(clipped) <= max(width, 1)
+    assert clipped == text or clipped.endswith("…")
+    if slow_width(text) <= width:
+        assert clipped == text
