@@ -41,5 +41,9 @@ layers: $(STAMP)
 snapshots-update: $(STAMP)
 	$(BIN)/python -m pytest -q tests/ui --snapshot-update
 
+## screenshots: the README's SVGs in screenshots/, made from the demo's simulator (same seed, same pictures)
+screenshots: $(STAMP)
+	$(BIN)/python screenshots/make_screenshots.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
