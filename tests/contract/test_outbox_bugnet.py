@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from qa_tui.core.budget import RequestBudget
@@ -32,6 +31,7 @@ from qa_tui.core.providers.bugnet import (
 from qa_tui.sim import FaultPlan, ScenarioClock, Simulator, build_app
 from qa_tui.sim.credentials import BUGNET_API_KEY, BUGNET_PROJECT, BUGNET_TOKEN
 from qa_tui.sim.server import start_in_thread
+from tests.support.sim_wire import SocketLike
 
 
 class LinkedClock(ManualClock):
@@ -44,25 +44,6 @@ class LinkedClock(ManualClock):
     def advance(self, seconds: float) -> None:
         super().advance(seconds)
         self.scenario.advance(max(0.0, seconds))
-
-
-class SocketLike(httpx.AsyncBaseTransport):
-    """ASGITransport, with a connection the simulator drops failing as a real socket's would;
-    keeps every request so a test can count what was sent."""
-
-    def __init__(self, app: Any) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        try:
-            return await self.inner.handle_async_request(request)
-        except ConnectionResetError as exc:
-            raise httpx.RemoteProtocolError(str(exc), request=request) from None
-
-    def posts(self, suffix: str) -> int:
-        return sum(1 for r in self.requests if r.method == "POST" and r.url.path.endswith(suffix))
 
 
 class Bench:

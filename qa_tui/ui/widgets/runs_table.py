@@ -252,10 +252,16 @@ class RunsTable(ScrollView, can_focus=True):
     def _row(self, row: Row, columns: Iterable[Column], width: int, base: Style) -> Strip:
         run = row.run
         segments: list[Segment] = []
+        columns = list(columns)
+        bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
         for column in columns:
             text, style = self._cell(row, column.key)
             if column.key == "name" and run.parent_id:
                 text = f"  └ {text}"
+            if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here
+                text = (
+                    f"{clip(text, max(4, column.width - 15))} · bug {render.safe(row.bug_id)[:8]}"
+                )
             cell = pad(clip(text, column.width), column.width)
             segments.append(Segment(cell, base + style if style else base))
             segments.append(Segment(" ", base))
