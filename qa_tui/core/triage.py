@@ -103,13 +103,20 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
+def _unit(run: Run) -> str:
+    """What a run's steps are: the tests of a BugBrain execution, else steps."""
+    return "test" if run.kind is RunKind.EXECUTION else "step"
+
+
 def _failure(run: Run, failing: Sequence[Step]) -> list[str]:
-    lines = []
+    lines, unit = [], _unit(run)
     for step in failing[:5]:
         error = f": {step.error}" if step.error else ""
-        lines.append(f"Failing step {step.index + 1}, {step.name} ({step.provider_status}){error}")
+        lines.append(
+            f"Failing {unit} {step.index + 1}, {step.name} ({step.provider_status}){error}"
+        )
     if len(failing) > 5:
-        lines.append(f"…and {len(failing) - 5} more failing steps")
+        lines.append(f"…and {len(failing) - 5} more failing {unit}s")
     if run.error and not any(run.error == s.error for s in failing):
         lines.append(f"Error: {run.error}")
     return lines
@@ -118,7 +125,7 @@ def _failure(run: Run, failing: Sequence[Step]) -> list[str]:
 def _links(artifacts: Sequence[Artifact], failing: Sequence[Step]) -> list[str]:
     shots = [s for s in failing if s.screenshot_url]
     shot_urls = {s.screenshot_url for s in shots}
-    lines = [f"- step {s.index + 1} ({s.name}): {s.screenshot_url}" for s in shots]
+    lines = [f"- {s.index + 1}. {s.name}: {s.screenshot_url}" for s in shots]
     others = [a for a in artifacts if a.url and a.kind == "screenshot" and a.url not in shot_urls]
     if not shots and others:
         lines += [f"- {a.label or 'screenshot'}: {a.url}" for a in others[-3:]]
@@ -172,14 +179,14 @@ def reproduce_steps(run: Run, detail: RunDetail | None = None) -> str:
 
 
 def expected_actual(run: Run, detail: RunDetail | None = None) -> tuple[str, str]:
-    failing = failing_steps(detail)
-    expected = f"The {_KIND_WORDS[run.kind]} “{run.name}” passes: every step succeeds."
+    failing, unit = failing_steps(detail), _unit(run)
+    expected = f"The {_KIND_WORDS[run.kind]} “{run.name}” passes: every {unit} succeeds."
     if failing:
         step = failing[0]
-        actual = f"Step {step.index + 1} ({step.name}) {step.provider_status}"
+        actual = f"{unit.capitalize()} {step.index + 1} ({step.name}) {step.provider_status}"
         actual += f": {step.error}" if step.error else "."
         if len(failing) > 1:
-            actual += f" ({len(failing) - 1} more steps failed.)"
+            actual += f" ({len(failing) - 1} more {unit}s failed.)"
     else:
         actual = f"The run {run.status.value}" + (f": {run.error}" if run.error else ".")
     return expected, actual

@@ -81,7 +81,7 @@ def test_a_failed_bugbug_test_becomes_a_draft_with_its_facts_and_failing_step() 
         "Environment: Chrome 126.0 · Linux",
         "Started 2026-01-01 12:00:00 UTC, took 1m05s, triggered by api",
         "Failing step 3, assert (failed): ELEMENT_DOES_NOT_EXIST",
-        "- step 3 (assert): https://cdn.test/shot-3.png",
+        "- 3. assert: https://cdn.test/shot-3.png",
         "- 1 more screenshots in the run",
         "- Run log: https://app.bugbug.io/runs/run-1/logs/ (until 2026-02-01)",
     ):
@@ -129,6 +129,8 @@ def test_a_bugbrain_execution_names_the_failing_test_and_carries_the_analysis() 
     draft = build_draft(run, detail)
     assert draft.title == "[plans] plan tp_smoke / Add to Cart: Element not found: .add"
     assert "Status: failed (plans says completed)" in draft.description
+    assert "Failing test 2, Add to Cart (failed): Element not found: .add" in draft.description
+    assert draft.actual == "Test 2 (Add to Cart) failed: Element not found: .add"
     assert (
         "BugBrain analysis:\n- Add to Cart [selector_changed, confidence 90%]\n"
         "  The '.add' selector no longer matches.\n"

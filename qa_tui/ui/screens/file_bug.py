@@ -94,6 +94,7 @@ class FileBugScreen(ModalScreen[None]):
     FileBugScreen .line Label { width: 11; color: $text-muted; }
     FileBugScreen .line Input { width: 1fr; }
     FileBugScreen .line Select { width: 1fr; margin-right: 2; }
+    FileBugScreen Select > SelectOverlay { background: $panel; }
     FileBugScreen .above { color: $text-muted; }
     FileBugScreen TextArea { height: 4; margin-bottom: 1; }
     FileBugScreen #description { height: 10; }
@@ -156,7 +157,9 @@ class FileBugScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#similar", SimilarTable).add_class("-empty")
-        self.query_one("#title", Input).focus()
+        title = self.query_one("#title", Input)
+        title.cursor_position = 0  # a long title reads from its start
+        title.focus()
         self._search_similar()
 
     # --- the values -------------------------------------------------------------------------
