@@ -29,6 +29,7 @@ def _random_run(rng: random.Random, index: int) -> Run:
     )
 
 
+@pytest.mark.parametrize("bulk_share", [0.0, LiveOrder.BULK_SHARE, float("inf")])
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize(
     "view",
@@ -41,10 +42,12 @@ def _random_run(rng: random.Random, index: int) -> Run:
     ],
 )
 def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
-    seed: int, view: View
+    seed: int, view: View, bulk_share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN random batches of adds and status changes WHEN applied one by one
+    """GIVEN random batches of adds and status changes WHEN applied one by one (each placed
+    row by row, or in bulk, or as the batch's size decides)
     THEN the live order and the counts equal a from-scratch computation after each batch."""
+    monkeypatch.setattr(LiveOrder, "BULK_SHARE", bulk_share)
     rng = random.Random(seed)
     store = RunStore()
     order = LiveOrder(view, T0)
@@ -68,3 +71,28 @@ def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
         assert order.keys == expected
         shown = [store.get(key) for key in expected]
         assert order.counts == Counter(row.run.status for row in shown if row is not None)
+
+
+def test_a_batch_that_moves_no_row_keeps_the_order_as_it_was() -> None:
+    """GIVEN a table sorted by start time WHEN runs only change status
+    THEN the order is the very same list (the table has nothing to re-index) and the counts
+    follow the new statuses."""
+    store = RunStore()
+    order = LiveOrder(View(), T0)
+    order.update(store.apply([make_run(f"r{i}", minutes_ago=i) for i in range(50)]))
+    before = order.keys
+    order.update(store.apply([make_run("r3", RunStatus.PASSED, minutes_ago=3)]))
+    assert order.keys is before
+    assert order.counts == Counter({RunStatus.RUNNING: 49, RunStatus.PASSED: 1})
+
+
+def test_a_new_filter_gives_the_order_computed_from_scratch() -> None:
+    """GIVEN a live order WHEN the filter changes THEN the rebuilt order equals visible_keys."""
+    rng = random.Random(3)
+    store = RunStore()
+    order = LiveOrder(View(), T0)
+    order.update(store.apply([_random_run(rng, i) for i in range(300)]))
+    for text in ("status:failed", "login", "-provider:web", ""):
+        view = View(query=parse_query(text))
+        order.rebuild(store, view)
+        assert order.keys == visible_keys(store, view, T0)
