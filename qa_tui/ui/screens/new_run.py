@@ -58,7 +58,7 @@ class NewRunScreen(ModalScreen[NewRun | None]):
     NewRunScreen #form-area { height: auto; max-height: 1fr; }
     NewRunScreen #providers { height: auto; max-height: 8; }
     NewRunScreen #form-error { color: $error; height: auto; }
-    NewRunScreen #start { margin-top: 1; }
+    NewRunScreen #start { margin-bottom: 1; }
     NewRunScreen .hidden { display: none; }
     """
     BINDINGS = bindings_for(Scope.NEW_RUN)
@@ -86,7 +86,9 @@ class NewRunScreen(ModalScreen[NewRun | None]):
             )
             yield VerticalScroll(id="form-area")
             yield Static("", id="form-error")
-            yield Button("Start (ctrl+s)", id="start", variant="primary", classes="hidden")
+            yield Button(
+                "Start (ctrl+s)", id="start", variant="primary", classes="hidden", compact=True
+            )
         yield Footer(show_command_palette=False)
 
     async def on_mount(self) -> None:

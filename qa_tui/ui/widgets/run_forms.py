@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -40,13 +41,21 @@ def variables_from(box: Input) -> dict[str, str]:
         raise FormError(f"Variables: {error}") from None
 
 
+def row(label: str, field: Widget) -> Horizontal:
+    """One line: a short label, then the field."""
+    return Horizontal(Label(label), field, classes="row")
+
+
 class RunForm(Vertical):
     """Base: a form that can say what run it describes."""
 
     DEFAULT_CSS = """
     RunForm { height: auto; }
-    RunForm Label { margin-top: 1; color: $text-muted; }
-    RunForm .note { margin-top: 1; color: $text-muted; }
+    RunForm Label { color: $text-muted; }
+    RunForm .row { height: 1; margin-bottom: 1; }
+    RunForm .row > Label { width: 16; }
+    RunForm .row > Input, RunForm .row > Select { width: 1fr; }
+    RunForm .note { color: $text-muted; }
     """
 
     def request(self) -> StartRequest:
@@ -60,7 +69,7 @@ class BugBugForm(RunForm):
     """A test or suite from BugBug's lists (filtered as you type), a run profile, variables."""
 
     DEFAULT_CSS = """
-    BugBugForm #targets { height: 10; border: round $panel; }
+    BugBugForm #targets { height: 8; border: round $panel; margin-bottom: 1; }
     """
 
     def __init__(self) -> None:
@@ -71,12 +80,14 @@ class BugBugForm(RunForm):
 
     def compose(self) -> ComposeResult:
         yield Label("Test or suite (type to filter; ↓ to the list)")
-        yield Input(placeholder="name, or a test id", id="target-filter")
+        yield Input(placeholder="name, or a test id", id="target-filter", compact=True)
         yield OptionList(Option("Loading tests and suites…", disabled=True), id="targets")
-        yield Label("Run profile")
-        yield Select[str]([], prompt="BugBug's default", id="profile")
-        yield Label("Variables")
-        yield Input(placeholder="KEY=value, OTHER=value", id="variables")
+        yield row(
+            "Run profile", Select[str]([], prompt="BugBug's default", id="profile", compact=True)
+        )
+        yield row(
+            "Variables", Input(placeholder="KEY=value, OTHER=value", id="variables", compact=True)
+        )
 
     def show_catalogue(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -145,21 +156,21 @@ class BugBrainForm(RunForm):
     """A test plan id (BugBrain cannot list plans), async or sync, environment, variables."""
 
     def compose(self) -> ComposeResult:
-        yield Label("Test plan id (BugBrain has no list of plans: copy it from its web app)")
-        yield Input(placeholder="tp_...", id="plan")
-        yield Label("Mode")
-        yield Select[str](
-            [("async: returns at once, then polled", "async"), ("sync: waits until done", "sync")],
-            value="async",
-            allow_blank=False,
-            id="mode",
+        yield Label("BugBrain has no list of test plans: copy the id from its web app.")
+        yield row("Test plan id", Input(placeholder="tp_...", id="plan", compact=True))
+        modes = [("async: returns at once", "async"), ("sync: waits until done", "sync")]
+        mode = Select[str](modes, value="async", allow_blank=False, id="mode", compact=True)
+        yield row("Mode", mode)
+        yield row(
+            "Environment", Input(placeholder="staging or prod", id="environment", compact=True)
         )
-        yield Label("Environment (optional)")
-        yield Input(placeholder="staging or prod", id="environment")
-        yield Label("Variables")
-        yield Input(placeholder="KEY=value, OTHER=value", id="variables")
-        yield Label("Timeout, seconds (optional; BugBrain's default is 300)")
-        yield Input(placeholder="300", type="integer", id="timeout")
+        yield row(
+            "Variables", Input(placeholder="KEY=value, OTHER=value", id="variables", compact=True)
+        )
+        timeout = Input(
+            placeholder="BugBrain's default: 300", type="integer", id="timeout", compact=True
+        )
+        yield row("Timeout (s)", timeout)
 
     def request(self) -> BugBrainStart:
         plan = self.query_one("#plan", Input).value.strip()
@@ -179,12 +190,12 @@ class BugBrainForm(RunForm):
 
 
 BUG0_FIELDS = (
-    ("url", "URL to test instead of the project's (optional)", "https://preview-pr-42.example"),
+    ("url", "URL (optional)", "https://preview-pr-42.example (default: the project's)"),
     ("commit", "Git commit", "sha"),
-    ("branch", "Git branch", "main"),
-    ("pr", "Pull request number", "42"),
-    ("owner", "GitHub owner", "your-org"),
-    ("repo", "GitHub repo", "your-repo"),
+    ("branch", "Git branch", "branch name"),
+    ("pr", "PR number", "e.g. 42"),
+    ("owner", "GitHub owner", "e.g. your-org"),
+    ("repo", "GitHub repo", "e.g. your-repo"),
 )
 
 
@@ -193,8 +204,7 @@ class Bug0Form(RunForm):
 
     def compose(self) -> ComposeResult:
         for field_id, label, placeholder in BUG0_FIELDS:
-            yield Label(label)
-            yield Input(placeholder=placeholder, id=field_id)
+            yield row(label, Input(placeholder=placeholder, id=field_id, compact=True))
         note = f"Bug0 has no status API: the run shows as triggered ({NO_STATUS_NOTE})."
         yield Static(Text(note), classes="note")
 
