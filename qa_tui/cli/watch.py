@@ -102,7 +102,7 @@ class ProgressLine:
 
     def problem(self, error: ProviderError, wait_s: float) -> None:
         self.end_line()
-        say(f"{error.provider}: {error.kind.value}: {error.message}; retrying in {wait_s:.0f}s")
+        say(f"{error.provider}: {error.kind.value}: {error.message} (retrying in {wait_s:.0f}s)")
 
     def end_line(self) -> None:
         if self._drawn:
@@ -187,9 +187,11 @@ class Follow:
             found = await self.watcher.find(run_id)
         except NotFound:
             self.progress.end_line()
-            no_read = f" {NO_READ_API}" if self.source.kind is ProviderKind.BUG0 else ""
-            say(f"{self.source.name}: no run with id {run_id!r} known here.{no_read}")
-            return EXIT_NO_STATUS if no_read else EXIT_USAGE
+            if self.source.kind is ProviderKind.BUG0:
+                say(f"{self.source.name}: {run_id!r} was not triggered from here. {NO_READ_API}")
+                return EXIT_NO_STATUS
+            say(f"{self.source.name}: no run with id {run_id!r}")
+            return EXIT_USAGE
         except ProviderError as error:
             self.progress.end_line()
             return provider_failure(error)

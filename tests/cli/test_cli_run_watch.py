@@ -360,7 +360,7 @@ def test_watching_a_bug0_run_says_its_status_is_unknowable_and_exits_4(
     assert "Bug0 has no API to read a run" in err
     code, _, err = cli(world, capsys, "watch", "previews:exec_unknown")
     assert code == 4
-    assert "no run with id 'exec_unknown' known here" in err
+    assert "'exec_unknown' was not triggered from here" in err
 
 
 def test_run_watch_and_doctor_import_no_ui() -> None:
