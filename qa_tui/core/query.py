@@ -150,7 +150,8 @@ def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
     """A key function ordering rows for `key`; ties fall back to newest first."""
 
     def started(row: Row) -> float:
-        return -_started(row.run).timestamp()
+        run = row.run
+        return -(run.started or run.queued or run.ended or _NOT_YET).timestamp()
 
     if key is SortKey.STATUS:
         return lambda row: (_STATUS_ORDER.get(row.run.status, 99), started(row))
@@ -160,7 +161,12 @@ def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
         return lambda row: (row.run.name.casefold(), started(row))
     if key is SortKey.DURATION:
         return lambda row: (-(row.run.duration_s or 0.0), started(row))
-    return lambda row: (started(row),)
+
+    def newest_first(row: Row) -> tuple[object, ...]:  # the default: one call per row
+        run = row.run
+        return (-(run.started or run.queued or run.ended or _NOT_YET).timestamp(),)
+
+    return newest_first
 
 
 @dataclass(frozen=True)

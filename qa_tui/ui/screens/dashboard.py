@@ -77,9 +77,9 @@ class DashboardScreen(RunActions):
         self._follow_new_run()
 
     def _reorder(self) -> None:
-        """A new filter or sort: compute the order from scratch."""
+        """A new filter or sort: compute the order from scratch, from the rows the table has."""
         self.order.now = self.qa_app.clock.now()
-        self.order.rebuild(self.qa_app.engine.store, self.view)
+        self.order.set_view(self.view)
         self.table.set_order(self.order.keys)
         self.health_bar.counts = dict(self.order.counts)
 

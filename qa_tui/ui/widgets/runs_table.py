@@ -1,14 +1,19 @@
 """The runs table: a line-API widget that renders only the rows on screen.
 
 It keeps its own rows (immutable `Row` values from the store's change batches) and an order (the
-keys `core.query.visible_keys` computed). `apply()` updates both in place: no clearing, no
+keys `core.ordering.LiveOrder` keeps). `apply()` updates both in place: no clearing, no
 rebuild; the cursor stays on the run it was on and, when the user has scrolled down, the rows on
-screen stay on screen even as new runs arrive at the top. Rendering a frame costs only the visible
-lines, whatever the number of runs.
+screen stay on screen even as new runs arrive at the top.
+
+Nothing here costs in proportion to the number of runs: a batch or a new order is taken as it is
+(no copy, no index of every key: the cursor's row is found with a remembered position), a frame
+renders only the visible lines, and a line whose row, width, style and clock-dependent cells are
+the same as last time is not rendered again.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +54,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("bug", "BUG", 9, 7),
 )
 MIN_NAME_WIDTH = 18
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(width: int) -> tuple[Column, ...]:
+    return tuple(layout_columns(width))
 
 
 def layout_columns(width: int) -> list[Column]:
@@ -115,7 +125,11 @@ class RunsTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows: dict[RunKey, Row] = {}
         self.order: list[RunKey] = []
-        self._index: dict[RunKey, int] = {}
+        """The keys shown, in order; a list this table never changes in place."""
+        self._positions: dict[RunKey, int] = {}
+        """Where some keys (the cursor's, the top line's) were last seen in `order`."""
+        self._lines: dict[RunKey, tuple[tuple[object, ...], Strip]] = {}
+        """Each recently drawn row's line, with what it was drawn from."""
         self.cursor_key: RunKey | None = None
         self.sort_title = "STARTED"
         self.now = datetime.now(UTC)
@@ -124,7 +138,24 @@ class RunsTable(ScrollView, can_focus=True):
 
     @property
     def cursor_row(self) -> int:
-        return self._index.get(self.cursor_key, 0) if self.cursor_key else 0
+        position = self._position(self.cursor_key)
+        return 0 if position is None else position
+
+    def _position(self, key: RunKey | None) -> int | None:
+        """Where `key` is in the order, or None when it is not shown."""
+        if key is None:
+            return None
+        hint = self._positions.get(key)
+        if hint is not None and hint < len(self.order) and self.order[hint] == key:
+            return hint
+        try:
+            position = self.order.index(key)
+        except ValueError:
+            return None
+        if len(self._positions) > 64:
+            self._positions.clear()
+        self._positions[key] = position
+        return position
 
     @property
     def highlighted(self) -> Row | None:
@@ -139,18 +170,19 @@ class RunsTable(ScrollView, can_focus=True):
         self.set_order(order)
 
     def set_order(self, order: Sequence[RunKey]) -> None:
-        """Show these keys in this order (after a batch, a new filter or a new sort)."""
+        """Show these keys in this order (after a batch, a new filter or a new sort). The keys
+        are rows this table holds; the list is kept as it is, not copied."""
         top = int(self.scroll_y)
         anchor = self.order[top] if 0 < top < len(self.order) else None
         old_cursor_row = self.cursor_row
-        self.order = [key for key in order if key in self.rows]
-        self._index = {key: i for i, key in enumerate(self.order)}
-        if self.cursor_key not in self._index:
+        self.order = order if isinstance(order, list) else list(order)
+        if self._position(self.cursor_key) is None:
             new_row = min(old_cursor_row, len(self.order) - 1)
             self._move_to(new_row if new_row >= 0 else None, scroll=False)
         self.virtual_size = Size(self.size.width, len(self.order) + 1)
-        if anchor is not None and anchor in self._index and self._index[anchor] != top:
-            self.scroll_to(y=self._index[anchor], animate=False, immediate=True)
+        position = self._position(anchor)
+        if position is not None and position != top:
+            self.scroll_to(y=position, animate=False, immediate=True)
         self.refresh()
 
     def tick(self, now: datetime) -> None:
@@ -158,7 +190,8 @@ class RunsTable(ScrollView, can_focus=True):
         self.now = now
         first = int(self.scroll_y)
         visible = self.order[first : first + self.size.height]
-        if any(self.rows[key].run.status is RunStatus.RUNNING for key in visible) or (
+        running = RunStatus.RUNNING
+        if any((row := self.rows.get(key)) and row.run.status is running for key in visible) or (
             now.second % 10 == 0
         ):
             self.refresh()
@@ -180,8 +213,9 @@ class RunsTable(ScrollView, can_focus=True):
         self.refresh()
 
     def move_cursor_to(self, key: RunKey) -> None:
-        if key in self._index:
-            self._move_to(self._index[key])
+        position = self._position(key)
+        if position is not None:
+            self._move_to(position)
 
     def _step(self, delta: int) -> None:
         if self.order:
@@ -226,20 +260,31 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = layout_columns(width)
+        columns = _layout(width)
         if y == 0:
             return self._header(columns, width)
         row_index = int(self.scroll_y) + y - 1
-        if row_index >= len(self.order):
+        key = self.order[row_index] if row_index < len(self.order) else None
+        row = self.rows.get(key) if key is not None else None
+        if key is None or row is None:
             return Strip.blank(width, self.rich_style)
-        key = self.order[row_index]
-        row = self.rows[key]
         base = self.rich_style
         if row.stale:
             base = base + self.get_component_rich_style("runs-table--stale")
         if key == self.cursor_key:
             base = base + self.get_component_rich_style("runs-table--cursor")
-        return self._row(row, columns, width, base)
+        run = row.run
+        started = render.relative_time(run.started or run.queued, self.now)
+        duration = render.format_duration(render.run_duration(run, self.now))
+        drawn_from = (row, width, base, started, duration)
+        cached = self._lines.get(key)
+        if cached is not None and cached[0] == drawn_from:
+            return cached[1]
+        strip = self._row(row, columns, width, base, started, duration)
+        if len(self._lines) > 4096:
+            self._lines.clear()
+        self._lines[key] = (drawn_from, strip)
+        return strip
 
     def _header(self, columns: Iterable[Column], width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("runs-table--header")
@@ -249,13 +294,26 @@ class RunsTable(ScrollView, can_focus=True):
             cells.append(pad(clip(title, column.width), column.width))
         return Strip([Segment(pad(" ".join(cells), width)[:width], style)], width)
 
-    def _row(self, row: Row, columns: Iterable[Column], width: int, base: Style) -> Strip:
+    def _row(
+        self,
+        row: Row,
+        columns: Sequence[Column],
+        width: int,
+        base: Style,
+        started: str,
+        duration: str,
+    ) -> Strip:
         run = row.run
         segments: list[Segment] = []
-        columns = list(columns)
+        plain: list[str] = []  # cells in the base style, joined into one segment
         bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
         for column in columns:
-            text, style = self._cell(row, column.key)
+            if column.key == "started":
+                text, style = started, None
+            elif column.key == "duration":
+                text, style = duration, None
+            else:
+                text, style = self._cell(row, column.key)
             if column.key == "name" and run.parent_id:
                 text = f"  └ {text}"
             if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here
@@ -263,8 +321,17 @@ class RunsTable(ScrollView, can_focus=True):
                     f"{clip(text, max(4, column.width - 15))} · bug {render.safe(row.bug_id)[:8]}"
                 )
             cell = pad(clip(text, column.width), column.width)
-            segments.append(Segment(cell, base + style if style else base))
-            segments.append(Segment(" ", base))
+            if style:
+                if plain:
+                    segments.append(Segment("".join(plain), base))
+                    plain = []
+                segments.append(Segment(cell, base + style))
+                plain.append(" ")
+            else:
+                plain.append(cell)
+                plain.append(" ")
+        if plain:
+            segments.append(Segment("".join(plain), base))
         strip = Strip(segments)
         return strip.crop(0, width).extend_cell_length(width, base)
 

@@ -1,0 +1,89 @@
+"""The runs table draws a line again only when what it shows changed, and never pays per run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.app import App, ComposeResult
+
+from qa_tui.core.model import RunStatus
+from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.ui.widgets.runs_table import RunsTable
+from tests.support.fakes import T0, make_run
+from tests.support.pilot import widget_text
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RunsTable(id="runs")
+
+
+def _rows(*rows: Row) -> Changes:
+    return Changes(added=rows)
+
+
+async def test_a_running_runs_duration_still_ticks_though_its_line_was_drawn_before() -> None:
+    """GIVEN a running run already on screen WHEN the clock moves on
+    THEN its duration cell shows the new time (a remembered line is not reused)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        row = Row(make_run("r1", minutes_ago=1))
+        table.apply(_rows(row), [row.key])
+        await pilot.pause()
+        assert "1m00s" in widget_text(table)
+        table.now = T0 + timedelta(seconds=5)
+        table.refresh()
+        await pilot.pause()
+        assert "1m05s" in widget_text(table)
+
+
+async def test_a_changed_row_is_drawn_again_and_an_unchanged_one_keeps_its_line() -> None:
+    """GIVEN two runs on screen WHEN only one of them changes
+    THEN the changed one shows its new status, the other is exactly as before."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        first, second = Row(make_run("a", minutes_ago=1)), Row(make_run("b", minutes_ago=2))
+        order: list[RunKey] = [first.key, second.key]
+        table.apply(_rows(first, second), order)
+        await pilot.pause()
+        before = widget_text(table).splitlines()
+        done = Row(make_run("a", RunStatus.PASSED, minutes_ago=1))
+        table.apply(Changes(updated=(done,)), order)
+        await pilot.pause()
+        after = widget_text(table).splitlines()
+        assert after[1].startswith("✓ passed")
+        assert after[2] == before[2]
+
+
+async def test_an_order_naming_a_run_the_table_does_not_hold_shows_a_blank_line() -> None:
+    """GIVEN an order that names a run whose row has not arrived yet
+    WHEN the table draws THEN that line is blank and the others are shown (no crash)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        row = Row(make_run("a", minutes_ago=1, name="known run"))
+        table.apply(_rows(row), [("web", "missing"), row.key])
+        await pilot.pause()
+        lines = widget_text(table).splitlines()
+        assert lines[1] == ""
+        assert "known run" in lines[2]
+
+
+async def test_the_cursor_stays_on_its_run_when_a_new_run_arrives_above_it() -> None:
+    """GIVEN the cursor on the second run WHEN a newer run is listed on top
+    THEN the cursor is still on the same run, one line lower."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        a, b = Row(make_run("a", minutes_ago=1)), Row(make_run("b", minutes_ago=2))
+        table.apply(_rows(a, b), [a.key, b.key])
+        table.move_cursor_to(b.key)
+        new = Row(make_run("new"))
+        table.apply(_rows(new), [new.key, a.key, b.key])
+        await pilot.pause()
+        assert table.cursor_key == b.key
+        assert table.cursor_row == 2
