@@ -1,0 +1,133 @@
+"""The real binary in a real terminal: `qa-tui demo` inside tmux, driven with keys, read back
+with capture-pane. Skipped when tmux is not installed.
+
+Each test starts its own tmux server on a unique socket (`-L`, no user config), so it cannot
+touch a user's sessions or another test's, and kills it in a `finally`. Every wait polls the
+screen against a deadline; the shell records qa-tui's exit code in a file after it quits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+DEADLINE_S = 30.0
+"""Longest wait for any one thing on screen (the first paint includes Python's start-up)."""
+
+
+def qa_tui_command() -> list[str]:
+    """The installed console script beside this interpreter, else `python -m qa_tui`."""
+    script = Path(sys.executable).with_name("qa-tui")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "qa_tui"]
+
+
+@dataclass
+class Terminal:
+    """A detached tmux session running one command."""
+
+    socket: str
+    session: str = "qa"
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        return done.stdout
+
+    def screen(self) -> list[str]:
+        return self.tmux("capture-pane", "-p", "-t", self.session).splitlines()
+
+    def press(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, what: str, predicate: Callable[[list[str]], bool]) -> list[str]:
+        deadline = time.monotonic() + DEADLINE_S
+        while True:
+            lines = self.screen()
+            if predicate(lines):
+                return lines
+            if time.monotonic() > deadline:
+                shown = "\n".join(lines)
+                raise AssertionError(f"timed out waiting for {what}; the screen:\n{shown}")
+            time.sleep(0.1)  # polling a real terminal: there is nothing to await
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal(socket=f"qa-tui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        yield term
+    finally:
+        term.tmux("kill-server")
+
+
+def provider_rows(lines: list[str], provider: str) -> list[str]:
+    """Table rows of `provider` (the line under the header line onwards; the PROVIDER column)."""
+    return [line for line in lines[2:] if re.match(rf"^\S \S+\s+{provider}\s", line)]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "no_color"),
+    [(100, 30, False), (80, 24, True)],
+    ids=["100x30", "80x24-NO_COLOR"],
+)
+def test_the_demo_shows_three_providers_opens_a_run_and_quits_with_code_zero(
+    terminal: Terminal, tmp_path: Path, width: int, height: int, no_color: bool
+) -> None:
+    exit_file = tmp_path / "exit-code"
+    command = " ".join(shlex.quote(part) for part in [*qa_tui_command(), "demo"])
+    env = "NO_COLOR=1 " if no_color else ""
+    # COLUMNS/LINES inherited from a test runner would override the pane's real size.
+    shell = f"unset COLUMNS LINES; {env}{command}; echo EXIT=$? > {shlex.quote(str(exit_file))}"
+    started = time.monotonic()
+    terminal.tmux(
+        "new-session", "-d", "-s", terminal.session, "-x", str(width), "-y", str(height), shell
+    )
+
+    lines = terminal.wait_for(
+        "runs from web, plans and previews",
+        lambda ls: (
+            all(provider_rows(ls, p) for p in ("web", "plans", "previews")) and "q Quit" in ls[-1]
+        ),
+    )
+    first_paint = time.monotonic() - started
+    assert lines[1].startswith("STATUS") and "PROVIDER" in lines[1]
+    assert "web ✓ ok" in lines[0] and "plans ✓ ok" in lines[0] and "previews ✓ ok" in lines[0]
+    assert all(len(line) <= width for line in lines)
+    assert "? Help" in lines[-1] and "q Quit" in lines[-1]
+
+    terminal.press("j")
+    terminal.press("Enter")
+    detail = terminal.wait_for(
+        "the run detail",
+        lambda ls: any("Steps" in x for x in ls[:8]) and any("esc Back" in x for x in ls[-2:]),
+    )
+    assert any("Child runs" in line and "Artifacts" in line for line in detail[:8])
+
+    terminal.press("Escape")
+    terminal.wait_for("the dashboard again", lambda ls: len(ls) > 1 and ls[1].startswith("STATUS"))
+
+    terminal.press("q")
+    deadline = time.monotonic() + DEADLINE_S
+    while not exit_file.exists() or not exit_file.read_text().strip():
+        assert time.monotonic() < deadline, "qa-tui did not exit after q"
+        time.sleep(0.1)
+    assert exit_file.read_text().strip() == "EXIT=0"
+    print(f"\n{width}x{height}: first paint with three providers after {first_paint:.1f}s")
