@@ -47,6 +47,10 @@ class Changes:
 
     def merged(self, later: Changes) -> Changes:
         """This batch followed by `later`, as one batch (for coalescing bursts)."""
+        if not self:
+            return later  # the usual case (nothing pending): no pass over a big first batch
+        if not later:
+            return self
         ops: dict[RunKey, tuple[str, Row | None]] = {}
         for batch in (self, later):
             for row in batch.added:

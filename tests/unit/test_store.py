@@ -62,3 +62,12 @@ def test_an_update_then_remove_merges_to_a_removal() -> None:
     )
     assert merged.removed == (("web", "a"),)
     assert merged.updated == ()
+
+
+def test_merging_into_an_empty_batch_hands_the_batch_on_as_it_is() -> None:
+    """GIVEN nothing pending WHEN a batch arrives THEN it is passed on untouched (a first batch
+    of ten thousand cached runs is not copied), and merging an empty batch changes nothing."""
+    store = RunStore()
+    batch = store.apply([make_run("a"), make_run("b")])
+    assert Changes().merged(batch) is batch
+    assert batch.merged(Changes()) is batch
