@@ -12,6 +12,7 @@ from datetime import datetime
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
@@ -119,7 +120,7 @@ class QaTuiApp(App[int]):
             return
         now = self.clock.now()
         self._dashboard.apply(changes, now)
-        if isinstance(self.screen, ChangeListener):
+        if self.screen_stack and isinstance(self.screen, ChangeListener):  # none while quitting
             self.screen.runs_changed(changes)
 
     def on_provider_health_changed(self, message: ProviderHealthChanged) -> None:
@@ -132,7 +133,10 @@ class QaTuiApp(App[int]):
         self._dashboard.tick(now)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker failure ends here: shown as plain text, never a traceback, never an exit."""
+        """Every worker failure ends here: shown as plain text, never a traceback, never an exit.
+
+        Textual tells only the node that started a worker, so screens forward theirs here too
+        (`RunActions`, `LogScreen`): a worker that dies of a bug is never silent."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.notify(
@@ -188,6 +192,25 @@ class QaTuiApp(App[int]):
         if report.run_key is not None:
             draft = self.drafts.get(report.run_key, report.draft)
             open_form(self, report.run_key, report.run_name, draft, report)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here, and many carry provider text (an error, a run name):
+        each line is made terminal-safe and markup is never read, whatever the caller passed."""
+        super().notify(
+            render.safe_lines(message),
+            title=render.safe_lines(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- app-wide actions -------------------------------------------------------------------
 

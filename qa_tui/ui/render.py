@@ -54,6 +54,11 @@ def safe(text: str | None, width: int | None = None) -> str:
     return clip(shown, width) if width is not None else shown
 
 
+def safe_lines(text: str | None) -> str:
+    """Like `safe`, but line breaks stay line breaks (for multi-line messages and notes)."""
+    return "\n".join(safe(line) for line in (text or "").split("\n"))
+
+
 def plain(text: str | None, style: Style | str = "") -> Text:
     """A provider string as a `Text` that is never read as markup."""
     return Text(safe(text), style=style, no_wrap=False)

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
@@ -41,6 +42,13 @@ class LogScreen(Screen[None]):
     def on_mount(self) -> None:
         self._fetch()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A fetch that dies of a bug is reported by the app, never silently."""
+        from qa_tui.ui.app import QaTuiApp
+
+        if isinstance(self.app, QaTuiApp):
+            self.app.on_worker_state_changed(event)
+
     @work(group="logs", exclusive=True, exit_on_error=False)
     async def _fetch(self) -> None:
         from qa_tui.ui.app import QaTuiApp
@@ -51,7 +59,7 @@ class LogScreen(Screen[None]):
         try:
             text = await app.engine.source(self.run.provider).fetch_log(self.run)
         except ProviderError as error:
-            area.text = f"Could not load the log: {error}"
+            area.text = f"Could not load the log: {render.safe_lines(str(error))}"
             return
         area.text = "\n".join(render.safe(line) for line in text.splitlines())
         area.focus()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.screen import Screen
+from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
@@ -35,6 +36,10 @@ class RunActions(Screen[None]):
 
     def current_key(self) -> RunKey | None:
         raise NotImplementedError
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """This screen's workers (detail, stop, re-run, download) fail visibly, like the app's."""
+        self.qa_app.on_worker_state_changed(event)
 
     def current_run(self) -> Run | None:
         key = self.current_key()

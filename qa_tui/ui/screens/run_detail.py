@@ -136,7 +136,9 @@ class RunDetailScreen(RunActions, ChangeListener):
         try:
             detail = await self.qa_app.engine.detail(self.key)
         except ProviderError as error:
-            self.query_one("#steps-note", Static).update(Text(f"Could not load: {error}"))
+            self.query_one("#steps-note", Static).update(
+                Text(f"Could not load: {render.safe_lines(str(error))}")
+            )
             return
         finally:
             self._loading = False
