@@ -30,3 +30,31 @@ async def test_a_bug0_that_refuses_leaves_the_demo_without_previews_not_broken(
         assert (await monitor.source("previews").list_runs()).runs == []
     finally:
         await monitor.aclose()
+
+
+async def test_the_previews_are_triggered_beside_the_app_and_shown_when_done() -> None:
+    """GIVEN a preparation that takes a while (Bug0's budget makes the second trigger wait)
+    WHEN the app opens THEN nothing waits for it, and once it is done the engine polls at once."""
+    import asyncio
+    from collections.abc import Sequence
+
+    from qa_tui.cli.tui import prepare_alongside
+    from qa_tui.core.engine import Engine
+    from qa_tui.core.providers.base import RunSource
+    from qa_tui.core.store import RunStore
+    from tests.support.fakes import FakeSource
+
+    release = asyncio.Event()
+    refreshed: list[str | None] = []
+
+    async def slow_previews(_: Sequence[RunSource]) -> None:
+        await release.wait()
+
+    engine = Engine([FakeSource()], RunStore())
+    engine.refresh_now = lambda provider=None: refreshed.append(provider)  # type: ignore[method-assign]
+    task = prepare_alongside(slow_previews, engine.sources, engine)
+    await asyncio.sleep(0)
+    assert not task.done() and refreshed == []
+    release.set()
+    await task
+    assert refreshed == [None]
