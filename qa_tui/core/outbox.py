@@ -8,15 +8,11 @@ Storage is `paths.data_dir()/outbox.sqlite` (see `outbox_db`). Sending one repor
    reference up first (`find_by_reference`, or `find_comment_by_reference` for a comment): found →
    filed, nothing is sent; the lookup failing → try later, still unconfirmed; not found → go on;
 3. mark it unconfirmed (on disk), then file the bug / add the comment, carrying the reference;
-4. read the outcome:
-   - confirmed → the report leaves the outbox and its run → bug link is recorded; labels are then
-     attached (best effort: the bug exists either way);
-   - `RequestRejected` (400) or a missing bug → failed, with Bugnet's own text: back to the user;
-   - `AuthFailed`, `Unsupported`, a missing project → needs attention: retrying cannot help;
-   - `RateLimited` → pending until Bugnet's reset time (nothing was processed);
-   - a `NetworkError` that never connected → pending with backoff (nothing was sent);
-   - anything else (`NetworkError`, `ServerError`, `BadPayload`, a dropped connection: the POST
-     may have landed) → pending with backoff, unconfirmed, so step 2 runs before any resend.
+4. read the outcome (`outbox_rules.after_failure`): confirmed → the report leaves the outbox and
+   its run → bug link is recorded, then labels are attached (best effort: the bug exists either
+   way); refused → back to the user with Bugnet's text; credentials → needs attention; a 429 or a
+   connection never made → wait and resend; anything that may have landed → wait, unconfirmed, so
+   step 2 runs before any resend.
 
 Public API key only (`tracker.can_read` False): Bugnet cannot be read, so a report that may have
 landed can never be checked. The outbox then chooses never to file twice: such a report goes to
@@ -41,23 +37,12 @@ from typing import Protocol
 
 from qa_tui.core import paths
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.errors import (
-    AuthFailed,
-    NetworkError,
-    NotFound,
-    ProviderError,
-    RateLimited,
-    RequestRejected,
-    Unsupported,
-)
+from qa_tui.core.errors import NotFound, ProviderError
 from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
+from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
 from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label
 
 FILE_NAME = "outbox.sqlite"
-KEY_ONLY_AMBIGUOUS = (
-    "Bugnet may already have this report (the connection broke after it was sent), and a public "
-    "API key cannot look it up. Check Bugnet, then discard it, or retry to send it again."
-)
 _EDITABLE = (ReportState.PENDING, ReportState.FAILED, ReportState.NEEDS_ATTENTION)
 
 
@@ -351,26 +336,20 @@ class Outbox:
 
     def _failed(self, report: Report, error: Exception, *, sent: bool) -> Report:
         """Store the outcome of a failed lookup (`sent` False) or send (`sent` True)."""
-        text = error.message if isinstance(error, ProviderError) else _unexpected(error)
-        if not sent:  # the lookup failed: whether Bugnet has the report is still unknown
-            if isinstance(error, AuthFailed | Unsupported | RequestRejected | NotFound):
-                return self._attention(report, text)
-            wait = _retry_after(error) or self._backoff(report)
-            return self._wait(report, text, wait, unconfirmed=True)
-        if isinstance(error, RequestRejected) or (
-            isinstance(error, NotFound) and report.is_comment
-        ):
-            failed = replace(report, state=ReportState.FAILED, unconfirmed=False)
-            return self._store(replace(failed, last_error=text, updated=self._now()))
-        if isinstance(error, AuthFailed | Unsupported | NotFound):  # NotFound: no such project
-            return self._attention(report, text, unconfirmed=False)
-        if isinstance(error, RateLimited) or (isinstance(error, NetworkError) and error.never_sent):
-            wait = _retry_after(error) or self._backoff(report)
-            return self._wait(report, text, wait, unconfirmed=False)  # nothing was processed
-        # The send may have been acted on: look it up before any resend.
-        if not self.tracker.can_read:
-            return self._attention(report, f"{KEY_ONLY_AMBIGUOUS} ({text})")
-        return self._wait(report, text, self._backoff(report), unconfirmed=True)
+        can_read = self.tracker.can_read
+        verdict = after_failure(error, sent=sent, is_comment=report.is_comment, can_read=can_read)
+        if verdict.state is ReportState.PENDING:
+            wait = verdict.retry_after or self._backoff(report)
+            return self._wait(report, verdict.text, wait, unconfirmed=verdict.unconfirmed)
+        return self._store(
+            replace(
+                report,
+                state=verdict.state,
+                last_error=verdict.text,
+                unconfirmed=verdict.unconfirmed,
+                updated=self._now(),
+            )
+        )
 
     def _wait(self, report: Report, text: str, wait: float, *, unconfirmed: bool) -> Report:
         now = self._now()
@@ -385,13 +364,9 @@ class Outbox:
         self._wake.set()  # the loop may be asleep with no due time: let it plan this one
         return self._store(waiting)
 
-    def _attention(self, report: Report, text: str, *, unconfirmed: bool = True) -> Report:
+    def _attention(self, report: Report, text: str) -> Report:
         stuck = replace(
-            report,
-            state=ReportState.NEEDS_ATTENTION,
-            last_error=text,
-            unconfirmed=unconfirmed and report.unconfirmed,
-            updated=self._now(),
+            report, state=ReportState.NEEDS_ATTENTION, last_error=text, updated=self._now()
         )
         return self._store(stuck)
 
@@ -407,14 +382,3 @@ class Outbox:
 
     def _changed(self, report: Report) -> None:
         self.on_change(report)
-
-
-def _retry_after(error: Exception) -> float | None:
-    """Bugnet's own wait for a 429 (its reset time), if it said."""
-    return error.retry_after if isinstance(error, RateLimited) else None
-
-
-def _unexpected(error: Exception) -> str:
-    """A failure outside the provider error tree (e.g. a connection reset), in a few words."""
-    detail = str(error).strip()
-    return f"{type(error).__name__}: {detail[:200]}" if detail else type(error).__name__

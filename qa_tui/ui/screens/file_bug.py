@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.outbox import Outbox, OutboxError
@@ -161,6 +162,12 @@ class FileBugScreen(ModalScreen[None]):
         title.cursor_position = 0  # a long title reads from its start
         title.focus()
         self._search_similar()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The similar-bug search dying of a bug is reported like the app's own workers."""
+        forward = getattr(self.app, "on_worker_state_changed", None)
+        if forward is not None:
+            forward(event)
 
     # --- the values -------------------------------------------------------------------------
 
