@@ -24,6 +24,10 @@ test: $(STAMP) lint typecheck layers
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py --check
 
+## bench: the benchmarks of issue 6 (~7 min on 2 cores; run on a quiet machine): bench/results.json
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check qa_tui tests bench
 	$(BIN)/ruff format --check qa_tui tests bench

@@ -1,0 +1,425 @@
+"""The table at scale: qa-tui's runs table against a stock Textual DataTable, 10,000 runs.
+
+    .venv/bin/python bench/table.py [--runs 10000] [--batches 20]
+
+Both sides run headless (`App.run_test`, 160x50) in their own child process (so peak RSS is
+theirs alone), from the same local cache of 10,000 runs (a RunCache written first), and are
+timed the same way: from the moment the work is handed to the app until the next screen update
+that follows it has been composed AND turned into terminal output (`render_segments`, which a
+headless app would otherwise skip), so the figure includes rendering the visible lines and the
+wait for the frame, not only the Python that changes the data.
+
+- qa-tui: `QaTuiApp` with the engine's sources silent (so only the cache feeds it).
+  first table: from creating the RunCache/Engine/app to the first screen update showing the
+  table with every cached run (modules already imported; `from_launch` adds interpreter start
+  and imports); a batch: 500 changed runs put through the store and the engine's change
+  callback (→ RunsChanged → DashboardScreen.apply → RunsTable); a filter: what typing in the
+  filter box runs (`_set_filter`).
+- reference: an App with one DataTable (the same nine columns, cells from the same renderers),
+  filled by `add_row` in the table order; a batch or a filter is applied by clear-and-refill.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import emit, load_average, machine, peak_rss_mb, percentile, run_child
+
+SIZE = (160, 50)
+SEED = 5
+FILTERS = ("status:failed", "checkout", "provider:plans", "since:2h", "login status:passed")
+NOW = datetime.now(UTC)
+"""Runs are spread over the week before this (the parent writes them moments before a child reads)."""
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def make_runs(count: int) -> list[Any]:
+    """`count` runs: BugBug test runs and suite runs (3 test runs each), BugBrain executions;
+    mostly finished, a few hundred queued or running; spread over the last week."""
+    from qa_tui.core.model import Progress, ProviderKind, Run, RunKind, RunStatus
+
+    rng = random.Random(SEED)
+    names = ["Login with email", "Checkout with card", "Search products", "Password reset",
+             "Sign up", "Update profile", "Apply discount code", "Nightly regression"]  # fmt: skip
+    finals = [RunStatus.PASSED] * 6 + [RunStatus.FAILED] * 2 + [RunStatus.ERROR, RunStatus.STOPPED]
+    runs: list[Run] = []
+
+    def one(provider: str, kind: RunKind, index: int, parent: str | None, at: datetime) -> Run:
+        active = index % 40 == 0
+        status = rng.choice((RunStatus.RUNNING, RunStatus.QUEUED)) if active else rng.choice(finals)
+        ended = None if active else at + timedelta(seconds=rng.uniform(20, 600))
+        total = rng.randint(4, 12)
+        done = rng.randint(0, total) if active else total
+        return Run(
+            provider=provider,
+            provider_kind=ProviderKind.BUGBUG if provider == "web" else ProviderKind.BUGBRAIN,
+            id=f"{provider}-{index:06d}",
+            kind=kind,
+            name=rng.choice(names),
+            status=status,
+            provider_status="completed" if provider == "plans" and not active else status.value,
+            progress=Progress(done=done, total=total),
+            queued=at - timedelta(seconds=3),
+            started=None if status is RunStatus.QUEUED else at,
+            ended=ended,
+            duration_s=(ended - at).total_seconds() if ended else None,
+            url=f"https://example.test/{provider}/runs/{index}",
+            parent_id=parent,
+            triggered_by=rng.choice(("user", "api", "scheduler", "github")),
+            target_id=f"target-{index % 50}",
+        )
+
+    index = 0
+    while len(runs) < count:
+        at = NOW - timedelta(seconds=rng.uniform(0, 7 * 86400))
+        roll = rng.random()
+        if roll < 0.4:
+            runs.append(one("plans", RunKind.EXECUTION, index, None, at))
+        elif roll < 0.9 or count - len(runs) < 4:
+            runs.append(one("web", RunKind.TEST, index, None, at))
+        else:
+            suite = one("web", RunKind.SUITE, index, None, at)
+            runs.append(suite)
+            for k in range(3):
+                index += 1
+                runs.append(one("web", RunKind.TEST, index, suite.id, at + timedelta(seconds=k)))
+        index += 1
+    return runs[:count]
+
+
+def changed(runs: list[Any], rng: random.Random) -> list[Any]:
+    """A new state for each run: another status (and raw word), progress moved on."""
+    from qa_tui.core.model import Progress, RunStatus
+
+    cycle = [RunStatus.RUNNING, RunStatus.PASSED, RunStatus.FAILED, RunStatus.ERROR]
+    out = []
+    for run in runs:
+        status = rng.choice([s for s in cycle if s is not run.status])
+        total = run.progress.total if run.progress else 5
+        out.append(
+            run.model_copy(
+                update={
+                    "status": status,
+                    "provider_status": status.value,
+                    "progress": Progress(done=rng.randint(0, total), total=total),
+                }
+            )
+        )
+    return out
+
+
+# --- measuring screen updates ----------------------------------------------------------------
+
+
+class Frames:
+    """Stamps every screen update of an app, after turning it into terminal output."""
+
+    def __init__(self, app: Any) -> None:
+        from textual._compositor import CompositorUpdate
+
+        self.app = app
+        self.waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
+        original = app._display
+
+        def display(screen: Any, update: Any) -> None:
+            original(screen, update)
+            if isinstance(update, CompositorUpdate):
+                update.render_segments(app.console)  # what a real terminal would be sent
+            now = time.perf_counter()
+            for waiter in list(self.waiters):
+                ready, future = waiter
+                if ready() and not future.done():
+                    future.set_result(now)
+                    self.waiters.remove(waiter)
+
+        app._display = display
+
+    def next_after(self, ready: Callable[[], bool]) -> asyncio.Future[float]:
+        """A future for the time of the first screen update made once `ready()` is true."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiters.append((ready, future))
+        return future
+
+
+async def settle() -> None:
+    await asyncio.sleep(0.05)  # batches arrive seconds apart in real use: let the frame go idle
+
+
+# --- qa-tui ----------------------------------------------------------------------------------
+
+
+class SilentSource:
+    """A run source that never answers: the table is fed by the cache and the bench only."""
+
+    def __init__(self, name: str) -> None:
+        from qa_tui.core.budget import RequestBudget
+        from qa_tui.core.model import ProviderKind
+        from qa_tui.core.providers.base import Capabilities
+
+        self.name = name
+        self.kind = ProviderKind.BUGBUG
+        self.capabilities = Capabilities()
+        self.budget = RequestBudget(60)
+
+    async def list_runs(self, **_: Any) -> Any:
+        await asyncio.Event().wait()
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def ours(cache_path: Path, count: int, batches: int, launched: float) -> dict[str, Any]:
+    from qa_tui.core.engine import Engine
+    from qa_tui.core.history import RunCache
+    from qa_tui.core.store import RunStore
+    from qa_tui.ui.app import QaTuiApp
+
+    rng = random.Random(SEED + 1)
+    started_wall = time.time()
+    started = time.perf_counter()
+    cache = RunCache(cache_path)
+    sources: list[Any] = [SilentSource("web"), SilentSource("plans")]
+    engine = Engine(sources, RunStore(), cache=cache)
+    app = QaTuiApp(engine, tick_seconds=0)
+    frames = Frames(app)
+    table = app.dashboard.table
+    first = frames.next_after(lambda: len(table.order) == count)
+    result: dict[str, Any] = {}
+    async with app.run_test(headless=True, size=SIZE) as pilot:
+        first_shown = await first
+        result["first_table_s"] = first_shown - started
+        result["first_table_from_launch_s"] = started_wall - launched + (first_shown - started)
+        dashboard = app.dashboard
+        applied: list[float] = []
+        original_apply = dashboard.apply
+
+        def timed_apply(changes: Any, now: datetime) -> None:
+            original_apply(changes, now)
+            applied.append(time.perf_counter())
+
+        dashboard.apply = timed_apply  # type: ignore[method-assign]
+        apply_ms, apply_only_ms = [], []
+        keys = [row.key for row in engine.store]
+        for _ in range(batches):
+            await settle()
+            picked = [engine.store.get(key).run for key in rng.sample(keys, 500)]  # type: ignore[union-attr]
+            fresh = changed(picked, rng)
+            applied.clear()
+            shown = frames.next_after(lambda: bool(applied))
+            t0 = time.perf_counter()
+            app._engine_changes(engine.store.apply(fresh))  # what the engine does with a batch
+            t1 = await shown
+            apply_ms.append((t1 - t0) * 1000)
+            apply_only_ms.append((applied[0] - t0) * 1000)
+        result["apply_500_ms"] = apply_ms
+        result["apply_500_without_render_ms"] = apply_only_ms
+        filter_ms = []
+        for text in FILTERS:
+            await settle()
+            t0 = time.perf_counter()
+            shown = frames.next_after(lambda: True)
+            dashboard._set_filter(text)
+            filter_ms.append((await shown - t0) * 1000)
+            result.setdefault("filter_rows", []).append(len(table.order))
+            await settle()
+            dashboard._set_filter("")
+            await pilot.pause()
+        result["filter_ms"] = filter_ms
+    cache.close()
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+# --- the reference: a stock DataTable --------------------------------------------------------
+
+
+async def reference(cache_path: Path, count: int, batches: int, launched: float) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from qa_tui.core.history import RunCache
+    from qa_tui.core.query import View, parse_query, visible_keys
+    from qa_tui.core.store import Row, RunStore
+    from qa_tui.ui import render
+    from qa_tui.ui.widgets.runs_table import COLUMNS
+
+    def cells(row: Row) -> tuple[str, ...]:
+        run = row.run
+        name = render.safe(run.name)
+        return (
+            f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
+            render.safe(run.provider),
+            run.kind.value,
+            f"  └ {name}" if run.parent_id else name,
+            render.progress_bar(run),
+            render.relative_time(run.started or run.queued, NOW),
+            render.format_duration(render.run_duration(run, NOW)),
+            render.safe(run.triggered_by),
+            render.safe(row.bug_id),
+        )
+
+    class StockTableApp(App[None]):
+        def __init__(self, cache: RunCache) -> None:
+            super().__init__()
+            self.cache = cache
+            self.store = RunStore()
+            self.view = View()
+
+        def compose(self) -> ComposeResult:
+            yield DataTable(id="runs", cursor_type="row")
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns(*(column.title for column in COLUMNS))
+            self.store.apply(self.cache.load({"web", "plans"}), stale=True)
+            self.refill()
+
+        def refill(self) -> None:
+            table = self.query_one(DataTable)
+            table.clear()
+            for key in visible_keys(self.store, self.view, NOW):
+                row = self.store.get(key)
+                assert row is not None
+                table.add_row(*cells(row), key=f"{key[0]}/{key[1]}")
+
+    rng = random.Random(SEED + 1)
+    started_wall = time.time()
+    started = time.perf_counter()
+    cache = RunCache(cache_path)
+    app = StockTableApp(cache)
+    frames = Frames(app)
+    result: dict[str, Any] = {}
+
+    def table_rows() -> int:
+        try:
+            return app.query_one(DataTable).row_count
+        except Exception:
+            return 0
+
+    first = frames.next_after(lambda: table_rows() == count)
+    async with app.run_test(headless=True, size=SIZE):
+        first_shown = await first
+        result["first_table_s"] = first_shown - started
+        result["first_table_from_launch_s"] = started_wall - launched + (first_shown - started)
+        keys = [row.key for row in app.store]
+        apply_ms = []
+        for _ in range(batches):
+            await settle()
+            picked = [app.store.get(key).run for key in rng.sample(keys, 500)]  # type: ignore[union-attr]
+            fresh = changed(picked, rng)
+            shown = frames.next_after(lambda: True)
+            t0 = time.perf_counter()
+            app.store.apply(fresh)
+            app.refill()
+            apply_ms.append((await shown - t0) * 1000)
+        result["apply_500_ms"] = apply_ms
+        filter_ms = []
+        for text in FILTERS:
+            await settle()
+            t0 = time.perf_counter()
+            shown = frames.next_after(lambda: True)
+            app.view = View(query=parse_query(text))
+            app.refill()
+            filter_ms.append((await shown - t0) * 1000)
+            result.setdefault("filter_rows", []).append(table_rows())
+            app.view = View()
+            app.refill()
+            await settle()
+        result["filter_ms"] = filter_ms
+    cache.close()
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+# --- the parent ------------------------------------------------------------------------------
+
+
+def summary(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "first_table_s": round(raw["first_table_s"], 3),
+        "first_table_from_launch_s": round(raw["first_table_from_launch_s"], 3),
+        "apply_500_p50_ms": round(percentile(raw["apply_500_ms"], 50), 2),
+        "apply_500_p95_ms": round(percentile(raw["apply_500_ms"], 95), 2),
+        "filter_ms": round(percentile(raw["filter_ms"], 50), 2),
+        "filter_max_ms": round(max(raw["filter_ms"]), 2),
+        "filter_rows": raw.get("filter_rows"),
+        "peak_rss_mb": raw["peak_rss_mb"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("side", nargs="?", choices=("ours", "reference"), help=argparse.SUPPRESS)
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
+    parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument(
+        "--reference-batches",
+        type=int,
+        default=5,
+        help="batches for the stock table (each refill of 10,000 rows takes seconds)",
+    )
+    parser.add_argument("--only", choices=("ours", "reference"))
+    args = parser.parse_args()
+    if args.child:
+        run = ours if args.side == "ours" else reference
+        emit(asyncio.run(run(Path(args.cache), args.runs, args.batches, args.launched)))
+        return
+    from qa_tui.core.history import RunCache
+
+    load_before = load_average()
+    with tempfile.TemporaryDirectory(prefix="qa-tui-bench-") as scratch:
+        path = Path(scratch) / "runs.sqlite"
+        cache = RunCache(path)
+        cache.save(make_runs(args.runs))
+        cache.close()
+        sides = {}
+        for side in ("ours", "reference"):
+            if args.only and side != args.only:
+                continue
+            batches = args.batches if side == "ours" else args.reference_batches
+            child_args = [side, "--cache", str(path), "--runs", str(args.runs)]
+            child_args += ["--batches", str(batches), "--launched", str(time.time())]
+            sides[side] = run_child("table.py", child_args)
+    if args.only:
+        print(json.dumps({args.only: summary(sides[args.only])}, indent=2))
+        return
+    ours_figures = summary(sides["ours"])
+    ref = summary(sides["reference"])
+    table = {
+        **ours_figures,
+        "apply_500_without_render_p95_ms": round(
+            percentile(sides["ours"]["apply_500_without_render_ms"], 95), 2
+        ),
+        "reference": ref,
+        "ratio_vs_reference": {
+            key: round(ref[key] / ours_figures[key], 1)
+            for key in ("first_table_s", "apply_500_p95_ms", "filter_ms", "peak_rss_mb")
+            if ours_figures[key]
+        },
+        "runs": args.runs,
+        "batches": args.batches,
+        "reference_batches": args.reference_batches,
+        "terminal_size": list(SIZE),
+    }
+    print(json.dumps({"table": table, "load_before": load_before, "machine": machine()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
