@@ -320,3 +320,19 @@ async def test_with_only_an_api_key_the_form_files_through_public_submit(tmp_pat
             assert desk.bugs_titled(title)[0].source == "sdk"
     finally:
         await desk.aclose()
+
+
+async def test_a_new_title_searches_bugnet_again_once_typing_pauses(desk: BugDesk) -> None:
+    app = desk.app
+    async with app.run_test(size=WIDE) as pilot:
+        await _failed_web_test(pilot, app)
+        form = await _open_form(pilot, app)
+        assert desk.wire.posts("/bugs/similar") == 1
+        seeded = "Checkout fails with a declined payment message"
+        form.query_one("#title", Input).value = seeded
+        similar = form.query_one("#similar", SimilarTable)
+        await wait_until(
+            pilot, lambda: any(c.title == seeded for c in similar.found), what="the seeded bug"
+        )
+        assert desk.wire.posts("/bugs/similar") == 2
+        assert similar.found[0].title == seeded and similar.found[0].score == 1.0

@@ -21,6 +21,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 from textual.worker import Worker
@@ -111,6 +112,7 @@ class FileBugScreen(ModalScreen[None]):
         self.found: list[Candidate] = []
         self.sending = False
         self._asked = False
+        self._search_timer: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -216,17 +218,24 @@ class FileBugScreen(ModalScreen[None]):
 
     # --- similar bugs -----------------------------------------------------------------------
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A new title may match other bugs: search again once the typing pauses."""
+        if event.input.id == "title" and self.is_mounted and event.value.strip():
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self._search_timer = self.set_timer(1.0, self._search_similar)
+
     @work(group="similar", exclusive=True, exit_on_error=False)
     async def _search_similar(self) -> None:
         request = self.request
         local = request.outbox.filed_for(request.run_key[0], request.run_name)
+        title = self.query_one("#title", Input).value.strip() or request.draft.title
+        description = self.query_one("#description", TextArea).text[:2000]
         note = ""
         found = []
         if request.tracker.can_read:
             try:
-                found = await request.tracker.similar_bugs(
-                    request.draft.title, request.draft.description[:2000]
-                )
+                found = await request.tracker.similar_bugs(title, description)
             except ProviderError as error:
                 note = f"Could not search Bugnet for similar bugs: {error.message}"
         else:
