@@ -276,15 +276,33 @@ class RunsTable(ScrollView, can_focus=True):
         run = row.run
         started = render.relative_time(run.started or run.queued, self.now)
         duration = render.format_duration(render.run_duration(run, self.now))
-        drawn_from = (row, width, base, started, duration)
+        nested = self._under_its_parent(row_index)
+        drawn_from = (row, width, base, started, duration, nested)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
-        strip = self._row(row, columns, width, base, started, duration)
+        strip = self._row(row, columns, width, base, started, duration, nested)
         if len(self._lines) > 4096:
             self._lines.clear()
         self._lines[key] = (drawn_from, strip)
         return strip
+
+    def _under_its_parent(self, row_index: int) -> bool:
+        """True when the run at `row_index` is drawn under its suite run (the parent, then only
+        siblings, above it). A test run whose suite run is filtered out stands alone: no `└`."""
+        row = self.rows.get(self.order[row_index])
+        if row is None or not row.run.parent_id:
+            return False
+        parent = (row.run.provider, row.run.parent_id)
+        for index in range(row_index - 1, -1, -1):
+            above = self.rows.get(self.order[index])
+            if above is None:
+                return False
+            if above.key == parent:
+                return True
+            if (above.run.provider, above.run.parent_id) != parent:
+                return False
+        return False
 
     def _header(self, columns: Iterable[Column], width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("runs-table--header")
@@ -302,8 +320,8 @@ class RunsTable(ScrollView, can_focus=True):
         base: Style,
         started: str,
         duration: str,
+        nested: bool = False,
     ) -> Strip:
-        run = row.run
         segments: list[Segment] = []
         plain: list[str] = []  # cells in the base style, joined into one segment
         bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
@@ -314,7 +332,7 @@ class RunsTable(ScrollView, can_focus=True):
                 text, style = duration, None
             else:
                 text, style = self._cell(row, column.key)
-            if column.key == "name" and run.parent_id:
+            if column.key == "name" and nested:
                 text = f"  └ {text}"
             if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here
                 text = (
