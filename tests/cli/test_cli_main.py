@@ -12,6 +12,7 @@ import pytest
 from qa_tui import __version__
 from qa_tui.cli import main as cli_main
 from qa_tui.cli.main import main
+from tests.unit.test_config import BAD_CONFIGS
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "tok-SECRET-1"\n'
@@ -67,13 +68,40 @@ BAD_ARGS = [
     (["runs", "--bogus"], "--bogus"),
     (["sim", "--port", "99999"], "--port"),
     (["nosuchcommand"], "nosuchcommand"),
+    (["runs", "--limit", "-3"], "--limit"),
+    (["runs", "--limit", "1.5"], "--limit"),
+    (["runs", "--status", ""], "--status"),
+    (["runs", "stray"], "stray"),
+    (["sim", "--port", "-1"], "--port"),
+    (["sim", "--seed", "x"], "--seed"),
+    (["sim", "--faults", "bugbug:nope=1"], "nope"),
+    (["sim", "--faults", "nosuch:down"], "nosuch"),
+    (["sim", "--faults", "bugbug:error_rate=2"], "error_rate"),
+    (["demo", "--port", "70000"], "--port"),
+    (["demo", "--seed", "seven"], "--seed"),
+    (["demo", "--faults", "bugbug:nope=1"], "nope"),
+    (["watch"], "PROVIDER:RUN_ID"),
+    (["watch", "nocolon", "--config", "{config}"], "nocolon"),
+    (["watch", "mobile:1", "--config", "{config}"], "'mobile'"),
+    (["watch", "web:1", "--timeout", "-5", "--config", "{config}"], "--timeout"),
+    (["run"], "PROVIDER"),
+    (["run", "mobile", "T", "--config", "{config}"], "'mobile'"),
+    (["run", "web", "T", "--var", "novalue", "--config", "{config}"], "novalue"),
+    (["run", "web", "--config", "{config}"], "TARGET"),
+    (["doctor", "--bogus"], "--bogus"),
+    (["runs", "--config", "{config}", "--provider", "mobile"], "'mobile'"),
 ]
 
 
 @pytest.mark.parametrize(("argv", "named"), BAD_ARGS, ids=[" ".join(a) for a, _ in BAD_ARGS])
 def test_a_bad_argument_is_exit_2_with_one_line_naming_it(
-    capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], named: str
 ) -> None:
+    """Arguments that need a config get a valid one: only the argument itself is wrong."""
+    config = tmp_path / "ok.toml"
+    config.write_text(MINIMAL, encoding="utf-8")
+    config.chmod(0o600)
+    argv = [str(config) if a == "{config}" else a for a in argv]
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -99,6 +127,10 @@ CONFIG_ERRORS = [
 ]
 
 
+CONFIG_ERRORS += [(f"config table: {what}", text, key) for what, text, key, _ in BAD_CONFIGS]
+"""Every invalid config of the unit table (tests/unit/test_config.py) through the command line too."""
+
+
 @pytest.mark.parametrize(("what", "text", "key"), CONFIG_ERRORS, ids=[c[0] for c in CONFIG_ERRORS])
 def test_a_config_error_is_exit_2_with_one_line_naming_file_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str, text: str, key: str
@@ -111,8 +143,24 @@ def test_a_config_error_is_exit_2_with_one_line_naming_file_and_key(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     assert str(path) in lines[0] and key in lines[0]
-    assert "tok-SECRET-1" not in captured.err
+    assert "tok-SECRET-1" not in captured.err and "tok-123" not in captured.err
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["tui"], ["runs"], ["doctor"], ["watch", "web:1"], ["run", "web", "T"]],
+    ids=lambda argv: argv[0],
+)
+def test_every_command_that_reads_the_config_refuses_a_bad_one_with_exit_2_and_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(MINIMAL + 'colour = "red"\n', encoding="utf-8")
+    assert main([*argv, "--config", str(path)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert str(path) in lines[0] and "providers[0].colour" in lines[0]
 
 
 def test_a_config_error_through_the_real_binary_has_no_traceback(tmp_path: Path) -> None:
