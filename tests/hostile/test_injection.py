@@ -7,7 +7,9 @@ those exact bytes for the forbidden sequences; then checks the user can read wha
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +236,43 @@ async def test_an_unexpected_crash_with_provider_text_in_it_is_notified_as_text(
         await pilot.press("enter")
         await wait_until(pilot, lambda: "RuntimeError" in shown(app), what="the crash notice")
         assert_inert(app, "RuntimeError")
+
+
+# --- `qa-tui runs`: the table for humans is inert, the JSON for scripts is exact -----------------
+
+
+def _runs_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *extra: str) -> int:
+    import qa_tui.cli.headless as headless
+    from qa_tui.cli.main import main
+
+    source = FakeSource("web")
+    for i, name in enumerate(HOSTILE):
+        text = HOSTILE[name]
+        source.put(make_run(f"id-{i}-{text}"[:80], name=text, raw=text, error=text, url=text))
+    monkeypatch.setattr(headless, "build_sources", lambda config: [source])
+    path = tmp_path / "c.toml"
+    path.write_text('[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "t"\n')
+    path.chmod(0o600)
+    return main(["runs", "--config", str(path), *extra])
+
+
+def test_the_runs_table_for_humans_shows_every_hostile_string_inert(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _runs_cli(monkeypatch, tmp_path) == 0
+    out = capsys.readouterr().out
+    assert not forbidden_in(out)
+    assert "\x1b" not in out
+    for name in ("rich markup", "osc 52 clipboard", "bidi override", "lone surrogate"):
+        assert VISIBLE[name][:20] in out, name
+
+
+def test_runs_json_keeps_every_hostile_string_exactly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    assert _runs_cli(monkeypatch, tmp_path, "--json") == 0
+    out = capsysbinary.readouterr().out
+    assert b"\x1b" not in out and b"\x07" not in out  # JSON escapes keep control bytes inert
+    runs = json.loads(out)
+    assert sorted(run["name"] for run in runs) == sorted(HOSTILE.values())
+    assert all(run["name"] == run["provider_status"] == run["error"] for run in runs)
