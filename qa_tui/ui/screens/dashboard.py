@@ -34,7 +34,7 @@ class DashboardScreen(RunActions):
     DEFAULT_CSS = """
     DashboardScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
     DashboardScreen #filter.visible { display: block; }
-    DashboardScreen #filter.-invalid { color: $error; }
+    DashboardScreen #filter.bad-filter { color: $error; }
     """
     BINDINGS = [
         *bindings_for(Scope.DASHBOARD),
@@ -48,6 +48,8 @@ class DashboardScreen(RunActions):
         self.order = LiveOrder(self.view, datetime.now(UTC))
         """The table's order, moved incrementally by each batch."""
         self.filter_text = ""
+        self.filter_error: str | None = None
+        """Why the text in the filter box is not a filter (the last good one still applies)."""
         self.health_bar = HealthBar(providers, id="health")
         self.table = RunsTable(id="runs")
         self._follow: RunKey | None = None
@@ -153,6 +155,9 @@ class DashboardScreen(RunActions):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
+            if self.filter_error:  # said on enter, not at every keystroke of a half-typed term
+                self.notify(self.filter_error, severity="warning", markup=False, timeout=4)
+                return
             if not event.value:
                 event.input.remove_class("visible")
             self.table.focus()
@@ -162,11 +167,11 @@ class DashboardScreen(RunActions):
         try:
             query = parse_query(text, failed_only=self.view.query.failed_only)
         except QueryError as error:
-            box.add_class("-invalid")
-            box.tooltip = str(error)
-            self.notify(str(error), severity="warning", markup=False, timeout=3)
+            box.add_class("bad-filter")  # not Input's own -invalid, which it resets itself
+            box.tooltip = self.filter_error = str(error)
             return
-        box.remove_class("-invalid")
+        box.remove_class("bad-filter")
+        box.tooltip = self.filter_error = None
         self.filter_text = text
         self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
         self._reorder()
