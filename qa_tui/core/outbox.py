@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qa_tui.core import paths
+from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError
 from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
@@ -48,6 +49,9 @@ _EDITABLE = (ReportState.PENDING, ReportState.FAILED, ReportState.NEEDS_ATTENTIO
 
 class Tracker(Protocol):
     """What the outbox needs from the Bugnet client."""
+
+    budget: RequestBudget
+    """Its request budget: paused while Bugnet said to wait (a 429's reset time)."""
 
     @property
     def can_read(self) -> bool: ...
@@ -74,6 +78,9 @@ class OutboxTiming:
     max_retry_s: float = 600.0
     lease_s: float = 300.0
     """How long a claimed report belongs to its sender; longer than any one send can take."""
+    hold_s: float = 10.0
+    """When Bugnet said to wait longer than this, a send is not started (it would only sit in
+    the request budget): the report waits in the outbox until then instead."""
 
 
 class OutboxError(ValueError):
@@ -275,6 +282,10 @@ class Outbox:
                     await task
 
     async def _attempt(self, report: Report) -> Report:
+        held = self.tracker.budget.wait_time()
+        if held > self.timing.hold_s:  # Bugnet said to wait: no request would go out before
+            text = f"Bugnet asked to wait {held:.0f} s (rate limit)"
+            return self._wait(report, text, held, unconfirmed=report.unconfirmed)
         if report.unconfirmed:
             if not self.tracker.can_read:
                 return self._attention(report, KEY_ONLY_AMBIGUOUS)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import (
     AuthFailed,
@@ -20,8 +21,9 @@ from qa_tui.core.errors import (
     RequestRejected,
     ServerError,
 )
-from qa_tui.core.outbox import KEY_ONLY_AMBIGUOUS, Outbox, OutboxError, OutboxTiming
+from qa_tui.core.outbox import Outbox, OutboxError, OutboxTiming
 from qa_tui.core.outbox_db import Report, ReportsDb, ReportState
+from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS
 from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label, reference_line
 
 
@@ -35,8 +37,9 @@ class Landed:
 class ScriptedTracker:
     """Files bugs in memory; `script` decides what the next sends do (empty: they succeed)."""
 
-    def __init__(self, *, can_read: bool = True) -> None:
+    def __init__(self, clock: ManualClock, *, can_read: bool = True) -> None:
         self.can_read = can_read
+        self.budget = RequestBudget(6000, clock=clock)
         self.bugs: dict[str, Bug] = {}
         self.comments: dict[str, list[Comment]] = {}
         self.script: list[Exception | Landed] = []
@@ -128,7 +131,7 @@ class World:
     def __init__(self, tmp_path: Path, *, can_read: bool = True) -> None:
         self.path = tmp_path / "outbox.sqlite"
         self.clock = ManualClock()
-        self.tracker = ScriptedTracker(can_read=can_read)
+        self.tracker = ScriptedTracker(self.clock, can_read=can_read)
         self.seen: list[Report] = []
         self.outbox = self.restart()
 
@@ -412,3 +415,19 @@ async def test_a_maybe_filed_report_cannot_turn_into_a_comment(world: World) -> 
     assert world.outbox.discard(report.ref)
     assert world.outbox.open_reports() == []
     assert not world.outbox.discard(report.ref)
+
+
+async def test_while_bugnet_asked_to_wait_a_report_waits_in_the_outbox_not_in_a_request(
+    world: World,
+) -> None:
+    world.tracker.budget.pause(120)  # a 429 said: come back in two minutes
+    report = world.outbox.enqueue(draft())
+    waiting = await world.send(report)
+    assert (waiting.state, waiting.last_error) == (
+        ReportState.PENDING,
+        "Bugnet asked to wait 120 s (rate limit)",
+    )
+    assert world.tracker.calls == []
+    assert world.outbox.seconds_until_due() == 120
+    await world.until_settled()
+    assert world.tracker.filed_with(report.ref) == ["bug-1"]

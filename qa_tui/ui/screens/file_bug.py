@@ -113,6 +113,7 @@ class FileBugScreen(ModalScreen[None]):
         self.sending = False
         self._asked = False
         self._search_timer: Timer | None = None
+        self._searched_title = request.draft.title.strip()
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -130,7 +131,9 @@ class FileBugScreen(ModalScreen[None]):
             with VerticalScroll(id="fields"):
                 with Horizontal(classes="line"):
                     yield Label("Title")
-                    yield Input(draft.title, id="title", compact=True)
+                    yield Input(
+                        render.safe(draft.title), id="title", compact=True, select_on_focus=False
+                    )
                 with Horizontal(classes="line"):
                     yield Label("Category")
                     yield self._select("category", CATEGORIES, draft.category)
@@ -138,14 +141,26 @@ class FileBugScreen(ModalScreen[None]):
                     yield self._select("priority", PRIORITIES, draft.priority)
                 with Horizontal(classes="line"):
                     yield Label("Labels")
-                    labels = ", ".join(draft.labels)
-                    yield Input(labels, id="labels", placeholder="comma-separated", compact=True)
+                    labels = render.safe(", ".join(draft.labels))
+                    yield Input(
+                        labels,
+                        id="labels",
+                        placeholder="comma-separated",
+                        compact=True,
+                        select_on_focus=False,
+                    )
                 with Horizontal(classes="line"):
                     yield Label("Platform")
-                    yield Input(draft.platform, id="platform", compact=True)
+                    yield Input(
+                        render.safe(draft.platform),
+                        id="platform",
+                        compact=True,
+                        select_on_focus=False,
+                    )
                 for name, title in _TEXT_FIELDS.items():
                     yield Label(title, classes="above")
-                    yield TextArea(getattr(draft, name), id=name.replace("_", "-"), compact=True)
+                    text = getattr(draft, name)
+                    yield TextArea(text, id=name.replace("_", "-"), compact=True)
             yield Static(
                 "ctrl+s file it · esc close (the draft is kept) · tab next field", id="status"
             )
@@ -220,7 +235,8 @@ class FileBugScreen(ModalScreen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A new title may match other bugs: search again once the typing pauses."""
-        if event.input.id == "title" and self.is_mounted and event.value.strip():
+        title = event.value.strip()
+        if event.input.id == "title" and title and title != self._searched_title:
             if self._search_timer is not None:
                 self._search_timer.stop()
             self._search_timer = self.set_timer(1.0, self._search_similar)
@@ -230,10 +246,14 @@ class FileBugScreen(ModalScreen[None]):
         request = self.request
         local = request.outbox.filed_for(request.run_key[0], request.run_name)
         title = self.query_one("#title", Input).value.strip() or request.draft.title
+        self._searched_title = title
         description = self.query_one("#description", TextArea).text[:2000]
         note = ""
         found = []
-        if request.tracker.can_read:
+        held = request.tracker.budget.wait_time()
+        if held > request.outbox.timing.hold_s:
+            note = f"Bugnet asked to wait {held:.0f} s (rate limit): similar bugs not searched."
+        elif request.tracker.can_read:
             try:
                 found = await request.tracker.similar_bugs(title, description)
             except ProviderError as error:

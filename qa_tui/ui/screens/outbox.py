@@ -66,6 +66,7 @@ class OutboxScreen(ModalScreen[None]):
         table.add_columns("STATE", "SINCE", "TRIES", "RUN", "TITLE")
         self.refresh_reports()
         table.focus()
+        self.set_interval(1.0, self._show_reason)  # "sent in 42s" counts down
 
     def refresh_reports(self) -> None:
         """Read the outbox again; the cursor stays on the report it was on."""
@@ -111,7 +112,7 @@ class OutboxScreen(ModalScreen[None]):
         report = self.highlighted
         text = Text()
         if report is not None:
-            text.append(_explain(report), style="bold")
+            text.append(_explain(report, self.clock.now().timestamp()), style="bold")
             if report.last_error:
                 text.append("\n").append_text(render.plain(report.last_error))
         self.query_one("#reason", Static).update(text)
@@ -171,7 +172,7 @@ class OutboxScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def _explain(report: Report) -> str:
+def _explain(report: Report, now: float) -> str:
     """One line on where the report stands and what the user can do."""
     if report.state is ReportState.FAILED:
         return "Bugnet refused it: edit it (e) and file it again, or discard it (d)."
@@ -181,6 +182,7 @@ def _explain(report: Report) -> str:
         )
     if report.state is ReportState.SENDING:
         return "Being sent now."
+    when = render.format_duration(max(0.0, report.next_attempt - now)) or "0s"
     if report.unconfirmed:
-        return "Bugnet may have it already: it is looked up before it is sent again (r: now)."
-    return "Waiting to be sent again (r: now)."
+        return f"Bugnet may have it already: it is looked up in {when}, then sent if not (r: now)."
+    return f"Waiting: it is sent in {when} (r: now)."
