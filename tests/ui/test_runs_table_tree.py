@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from textual.widgets import TabbedContent
+
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.store import RunStore
 from qa_tui.ui.app import QaTuiApp
+from qa_tui.ui.screens.run_detail import RunDetailScreen
 from qa_tui.ui.widgets.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import wait_until, widget_text
@@ -51,3 +54,21 @@ async def test_a_test_run_whose_suite_run_is_filtered_out_stands_alone() -> None
         await pilot.press("slash", *"kind:test", "enter")
         await wait_until(pilot, lambda: len(table.order) == 4, what="four test runs")
         assert _names(table) == ["signup", "search", "checkout", "login"]
+
+
+async def test_a_suite_run_opens_on_its_child_runs() -> None:
+    """A suite run's steps are its test runs: its detail opens on that pane, a test run's on
+    its steps."""
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 5, what="five rows")
+        table.move_cursor_to(("web", "s1"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+        assert app.screen.query_one(TabbedContent).active == "children"
+        await pilot.press("escape")
+        table.move_cursor_to(("web", "t2"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+        assert app.screen.query_one(TabbedContent).active == "steps"

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.model import Artifact, PaneData, Run, RunDetail
+from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunKind
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.ui import render
 from qa_tui.ui.app import ChangeListener
@@ -82,7 +82,8 @@ class RunDetailScreen(RunActions, ChangeListener):
     def compose(self) -> ComposeResult:
         run = self.current_run()
         yield Static(summary(run, bug_id=self._bug_id()) if run else Text("…"), id="summary")
-        with TabbedContent(id="panes"):
+        suite = run is not None and run.kind is RunKind.SUITE  # its steps are its test runs
+        with TabbedContent(id="panes", initial="children" if suite else "steps"):
             with TabPane("Steps", id="steps"):
                 yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="steps-note", classes="unavailable")
