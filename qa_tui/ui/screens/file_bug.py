@@ -159,7 +159,7 @@ class FileBugScreen(ModalScreen[None]):
                     )
                 for name, title in _TEXT_FIELDS.items():
                     yield Label(title, classes="above")
-                    text = getattr(draft, name)
+                    text = render.safe_lines(getattr(draft, name))  # Textual draws it raw
                     yield TextArea(text, id=name.replace("_", "-"), compact=True)
             yield Static(
                 "ctrl+s file it · esc close (the draft is kept) · tab next field", id="status"
