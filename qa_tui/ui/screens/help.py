@@ -16,7 +16,8 @@ NAVIGATION = (
     ("↑ ↓  j k", "Move the cursor"),
     ("g G  home end", "First / last run"),
     ("pgup pgdn", "Page up / down"),
-    ("tab", "Next pane or field"),
+    ("tab  shift+tab", "Next / previous field (the detail's tab bar, its table)"),
+    ("← →", "On the detail's tab bar: the previous / next pane"),
     ("enter (artifact)", "Save it to the current folder (a log opens in the log view)"),
     ("o (artifact)", "Open the highlighted artifact or screenshot in the browser"),
 )
