@@ -46,6 +46,7 @@ class LiveOrder:
         self.now = now
         self._rows: dict[RunKey, Row] = {}
         self._sort = sort_function(view.sort)
+        self._match_all = view.query == Query()
         self._sort_keys: dict[RunKey, tuple[Row, tuple[object, ...]]] = {}
         """Each row's sort key, valid while the row (by identity) and the sort stay the same."""
         self._top: list[_Placed] = []
@@ -102,25 +103,24 @@ class LiveOrder:
 
     def update(self, changes: Changes) -> None:
         """Move only what the batch touched."""
-        affected: list[RunKey] = []
+        touched: list[RunKey] = []
         for row in (*changes.added, *changes.updated):
             key = row.key
             self._rows[key] = row
-            parent = _parent_key(row.run)
-            if parent is not None:
-                self._kids_of.setdefault(parent, set()).add(key)
-            affected.append(key)
-            affected.extend(self._kids_of.get(key, ()))
+            run = row.run
+            if run.parent_id:
+                self._kids_of.setdefault((run.provider, run.parent_id), set()).add(key)
+            touched.append(key)
         for key in changes.removed:
             if self._unplace(key):
                 self._flat = None
             self._rows.pop(key, None)
             self._sort_keys.pop(key, None)
-            affected.extend(self._kids_of.get(key, ()))
-        if len(affected) > self.BULK_SHARE * len(self._rows):
+            touched.extend(self._kids_of.get(key, ()))  # they may now stand on their own
+        if len(touched) > self.BULK_SHARE * len(self._rows):
             self._build()
-        elif affected:
-            self._place_all(affected)
+        elif touched:
+            self._place_all(touched)
 
     def _sort_key(self, key: RunKey, row: Row) -> tuple[object, ...]:
         cached = self._sort_keys.get(key)
@@ -133,7 +133,8 @@ class LiveOrder:
     def _build(self) -> None:
         """Place every row from scratch: one filtering pass, one sort (as `visible_keys`)."""
         query, now, rows = self.view.query, self.now, self._rows
-        if query == _EVERYTHING:
+        self._match_all = query == _EVERYTHING
+        if self._match_all:
             shown = rows
         else:
             shown = {key: row for key, row in rows.items() if query.matches(row, now)}
@@ -165,11 +166,19 @@ class LiveOrder:
         self._flat = None
 
     def _place_all(self, keys: list[RunKey]) -> None:
-        # parents first, so a child can see whether its parent is shown
-        present = {key for key in keys if key in self._rows}
-        moved = False
-        for key in sorted(present, key=lambda k: _parent_key(self._rows[k].run) is not None):
-            moved = self._place(key) or moved
+        """Place each key (parents first, so a child sees whether its parent is shown), then
+        the children of every run whose place changed."""
+        rows = self._rows
+        tops: list[RunKey] = []
+        kids: list[RunKey] = []
+        for key in dict.fromkeys(keys):
+            row = rows.get(key)
+            if row is not None:
+                (kids if row.run.parent_id else tops).append(key)
+        moved: list[RunKey] = [key for key in (*tops, *kids) if self._place(key)]
+        for key in dict.fromkeys(kid for parent in moved for kid in self._kids_of.get(parent, ())):
+            if key in rows and self._place(key):
+                moved.append(key)
         if moved:
             self._flat = None
 
@@ -177,7 +186,7 @@ class LiveOrder:
         """Put `key` where it belongs now; True when the order changed."""
         row = self._rows[key]
         old = self._placed.get(key)
-        if not self.view.query.matches(row, self.now):
+        if not self._match_all and not self.view.query.matches(row, self.now):
             return self._unplace(key)
         parent = _parent_key(row.run)
         parent_place = self._placed.get(parent) if parent is not None and parent != key else None

@@ -113,7 +113,7 @@ class RunStore:
                 continue  # the cache never overwrites what a provider already said
             if old.run == run and not old.stale:
                 continue
-            row = replace(old, run=run, stale=False)
+            row = Row(run, False, old.bug_id)  # every field (dataclasses.replace is slow)
             self._rows[run.key] = row
             updated.append(row)
         return Changes(tuple(added), tuple(updated))

@@ -71,3 +71,20 @@ def test_merging_into_an_empty_batch_hands_the_batch_on_as_it_is() -> None:
     batch = store.apply([make_run("a"), make_run("b")])
     assert Changes().merged(batch) is batch
     assert batch.merged(Changes()) is batch
+
+
+def test_an_update_keeps_every_local_field_of_the_row() -> None:
+    """GIVEN a row with a filed bug WHEN the provider reports its run again, changed
+    THEN the row keeps the bug, and it is no longer stale. (The store builds the new row field
+    by field for speed: a new Row field must be carried over there too.)"""
+    import dataclasses
+
+    from qa_tui.core.store import Row
+
+    assert [f.name for f in dataclasses.fields(Row)] == ["run", "stale", "bug_id"]
+    store = RunStore()
+    store.apply([make_run("a")], stale=True)
+    store.link_bug(("web", "a"), "BUG-1")
+    changes = store.apply([make_run("a", RunStatus.PASSED)])
+    (row,) = changes.updated
+    assert (row.bug_id, row.stale, row.run.status) == ("BUG-1", False, RunStatus.PASSED)

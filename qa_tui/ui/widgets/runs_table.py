@@ -130,6 +130,8 @@ class RunsTable(ScrollView, can_focus=True):
         """Where some keys (the cursor's, the top line's) were last seen in `order`."""
         self._lines: dict[RunKey, tuple[tuple[object, ...], Strip]] = {}
         """Each recently drawn row's line, with what it was drawn from."""
+        self._frame_style: Style | None = None
+        """The widget's style, looked up once per drawing pass rather than once per line."""
         self.cursor_key: RunKey | None = None
         self.sort_title = "STARTED"
         self.now = datetime.now(UTC)
@@ -167,7 +169,20 @@ class RunsTable(ScrollView, can_focus=True):
             self.rows[row.key] = row
         for key in changes.removed:
             self.rows.pop(key, None)
+        if order is self.order and not changes.removed:  # nothing moved: redraw what changed
+            self._refresh_rows(row.key for row in (*changes.added, *changes.updated))
+            return
         self.set_order(order)
+
+    def _refresh_rows(self, keys: Iterable[RunKey]) -> None:
+        """Redraw the lines of these runs that are on screen, and no other line."""
+        top = int(self.scroll_y)
+        on_screen = {key: y for y, key in enumerate(self.order[top : top + self.size.height], 1)}
+        width = self.size.width
+        for key in keys:
+            y = on_screen.get(key)
+            if y is not None:
+                self.refresh(Region(0, y, width, 1))
 
     def set_order(self, order: Sequence[RunKey]) -> None:
         """Show these keys in this order (after a batch, a new filter or a new sort). The keys
@@ -258,6 +273,13 @@ class RunsTable(ScrollView, can_focus=True):
 
     # --- rendering ------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         columns = _layout(width)
@@ -266,9 +288,10 @@ class RunsTable(ScrollView, can_focus=True):
         row_index = int(self.scroll_y) + y - 1
         key = self.order[row_index] if row_index < len(self.order) else None
         row = self.rows.get(key) if key is not None else None
+        style = self.rich_style if self._frame_style is None else self._frame_style
         if key is None or row is None:
-            return Strip.blank(width, self.rich_style)
-        base = self.rich_style
+            return Strip.blank(width, style)
+        base = style
         if row.stale:
             base = base + self.get_component_rich_style("runs-table--stale")
         if key == self.cursor_key:
