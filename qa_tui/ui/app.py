@@ -7,6 +7,7 @@ one `RunsChanged`; however many batches arrive while the UI is busy, the table a
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 
 from textual import work
@@ -29,6 +30,9 @@ from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
+
+LONG_LIVED_BATCH = 1000
+"""A batch adding at least this many runs is frozen out of the garbage collector's way."""
 
 
 class QaTuiApp(App[int]):
@@ -120,6 +124,11 @@ class QaTuiApp(App[int]):
             return
         now = self.clock.now()
         self._dashboard.apply(changes, now)
+        if len(changes.added) >= LONG_LIVED_BATCH:
+            # Thousands of runs (the cache's first paint) that will live as long as the app: out
+            # of the garbage collector's full passes, which would otherwise walk them all again
+            # and again, stalling a frame by tens of milliseconds each time.
+            gc.freeze()
         if self.screen_stack and isinstance(self.screen, ChangeListener):  # none while quitting
             self.screen.runs_changed(changes)
 

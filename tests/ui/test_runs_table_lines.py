@@ -87,3 +87,27 @@ async def test_the_cursor_stays_on_its_run_when_a_new_run_arrives_above_it() -> 
         await pilot.pause()
         assert table.cursor_key == b.key
         assert table.cursor_row == 2
+
+
+async def test_a_first_paint_of_thousands_of_runs_is_kept_out_of_the_collectors_way() -> None:
+    """GIVEN the app WHEN a batch of thousands of runs arrives (the cache's first paint)
+    THEN they are frozen out of the garbage collector's full passes (no stalled frames later)."""
+    import gc
+
+    from qa_tui.core.engine import Engine
+    from qa_tui.core.store import RunStore
+    from qa_tui.ui.app import LONG_LIVED_BATCH, QaTuiApp
+    from tests.support.fakes import FakeSource
+    from tests.support.pilot import wait_until
+
+    gc.unfreeze()
+    app = QaTuiApp(Engine([FakeSource()], RunStore()), tick_seconds=0)
+    try:
+        async with app.run_test(size=(120, 10)) as pilot:
+            runs = [make_run(f"r{i}", RunStatus.PASSED) for i in range(LONG_LIVED_BATCH)]
+            app._engine_changes(app.engine.store.apply(runs))
+            table = app.query_one(RunsTable)
+            await wait_until(pilot, lambda: len(table.order) >= LONG_LIVED_BATCH)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
