@@ -8,7 +8,7 @@ import pytest
 
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.query import QueryError, SortKey, View, parse_query, visible_keys
-from qa_tui.core.store import RunStore
+from qa_tui.core.store import Row, RunStore
 from tests.support.fakes import T0, make_run
 
 
@@ -95,3 +95,14 @@ def test_a_run_with_no_time_yet_is_the_newest_not_the_oldest() -> None:
     store.apply([make_run("new", RunStatus.QUEUED, raw="initialized", started=None)])
     keys = visible_keys(store, View(), T0)
     assert [run_id for _, run_id in keys][:2] == ["new", "x1"]
+
+
+def test_a_word_filter_reads_each_runs_current_text() -> None:
+    """GIVEN a run searched once WHEN its provider renames it (a new run value)
+    THEN the filter matches the new name, not the remembered one."""
+    query = parse_query("checkout")
+    first = make_run("r1", name="checkout flow")
+    assert query.matches(Row(first), T0)
+    renamed = first.model_copy(update={"name": "login flow"})
+    assert not query.matches(Row(renamed), T0)
+    assert query.matches(Row(first), T0)
