@@ -113,7 +113,7 @@ class HostileSource(FakeSource):
             ),
         )
         return RunDetail(
-            run=self.runs[run.id].model_copy(update={"error": "\n".join(texts)}),
+            run=self.runs[run.id],
             steps=PaneData(items=steps),
             children=PaneData(items=children),
             artifacts=PaneData(items=artifacts),

@@ -22,7 +22,7 @@ from qa_tui.core.budget import RequestBudget
 from qa_tui.core.config import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http import ProviderHttp, RetryPolicy
 from qa_tui.core.providers import bug0, bugbrain, bugbug
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.registry import build_sources, build_tracker, provider_http
@@ -160,6 +160,7 @@ def session(provider: str, headers: dict[str, str], status: int) -> ProviderHttp
         headers=headers,
         budget=RequestBudget(60000),
         transport=echoing(status),
+        retry=RetryPolicy(attempts=1),
     )
 
 
