@@ -355,7 +355,6 @@ class FileBugScreen(ModalScreen[None]):
             self.ref = report.ref
             after = await outbox.send(report.ref)  # no await before this: nothing else claims it
         except OutboxError as error:
-            after = None
             self._settle(None, str(error))
             return
         self._settle(after)
