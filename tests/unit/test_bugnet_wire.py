@@ -254,7 +254,8 @@ async def test_a_secret_echoed_back_in_an_error_is_blanked() -> None:
     with pytest.raises(AuthFailed) as caught:
         await client.list_projects()
     assert TOKEN not in str(caught.value) and TOKEN not in caught.value.message
-    assert caught.value.message == "bad header Bearer ***"
+    # The HTTP layer blanks the whole echoed header value (the Bugnet client would leave "Bearer").
+    assert caught.value.message == "bad header ***"
 
 
 async def test_the_login_password_travels_only_in_the_login_body() -> None:
