@@ -110,7 +110,7 @@ async def test_filing_a_bug_leaks_no_credential_into_the_report_the_outbox_or_th
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is app.dashboard, what="the form closes")
         await wait_until(
-            pilot, lambda: set(desk.monitor.sim.bugnet.bugs) - before, what="the bug filed"
+            pilot, lambda: bool(set(desk.monitor.sim.bugnet.bugs) - before), what="the bug filed"
         )
         notes = "\n".join(n.message for n in app._notifications)
     [new] = [desk.monitor.sim.bugnet.bugs[b] for b in set(desk.monitor.sim.bugnet.bugs) - before]

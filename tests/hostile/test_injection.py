@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual._compositor import CompositorUpdate
 from textual.widgets import TabbedContent
 
 from qa_tui.core.clock import SYSTEM_CLOCK
@@ -46,7 +47,9 @@ _STYLE_OR_MOVE = re.compile(r"\x1b\[[0-9;]*m|\x1b\[[0-9]+;[0-9]+H")
 def frame(app: QaTuiApp) -> str:
     """The whole screen exactly as the driver would write it to the terminal."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return update.render_segments(app.console)
+    assert isinstance(update, CompositorUpdate)
+    text: str = update.render_segments(app.console)
+    return text
 
 
 def shown(app: QaTuiApp) -> str:
