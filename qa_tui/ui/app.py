@@ -7,7 +7,9 @@ one `RunsChanged`; however many batches arrive while the UI is busy, the table a
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 from datetime import datetime
 
 from textual import work
@@ -33,6 +35,18 @@ from qa_tui.ui.screens.help import HelpScreen
 
 LONG_LIVED_BATCH = 1000
 """A batch adding at least this many runs is frozen out of the garbage collector's way."""
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection pass in this block (it would walk every object, to free none)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class QaTuiApp(App[int]):
@@ -83,7 +97,8 @@ class QaTuiApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
-        self._engine_changes(self.engine.load_cache())
+        with _no_collection():  # the cached runs are long-lived and hold no cycles
+            self._engine_changes(self.engine.load_cache())
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self._tick)
         self.run_engine()
@@ -123,12 +138,15 @@ class QaTuiApp(App[int]):
         if not changes:
             return
         now = self.clock.now()
-        self._dashboard.apply(changes, now)
-        if len(changes.added) >= LONG_LIVED_BATCH:
-            # Thousands of runs (the cache's first paint) that will live as long as the app: out
-            # of the garbage collector's full passes, which would otherwise walk them all again
-            # and again, stalling a frame by tens of milliseconds each time.
-            gc.freeze()
+        if len(changes.added) < LONG_LIVED_BATCH:
+            self._dashboard.apply(changes, now)
+        else:
+            # Thousands of runs (the cache's first paint) that live as long as the app and hold
+            # no cycles: no collection passes while they are placed, then out of the collector's
+            # full passes for good (each would walk them all again, stalling a frame).
+            with _no_collection():
+                self._dashboard.apply(changes, now)
+                gc.freeze()
         if self.screen_stack and isinstance(self.screen, ChangeListener):  # none while quitting
             self.screen.runs_changed(changes)
 

@@ -109,5 +109,6 @@ async def test_a_first_paint_of_thousands_of_runs_is_kept_out_of_the_collectors_
             table = app.query_one(RunsTable)
             await wait_until(pilot, lambda: len(table.order) >= LONG_LIVED_BATCH)
             assert gc.get_freeze_count() > 0
+            assert gc.isenabled()  # collection is only held off while the batch is placed
     finally:
         gc.unfreeze()
