@@ -58,6 +58,8 @@ class Query:
                 return False
         if self.words:
             haystack = _haystack(run)
+            if len(self.words) == 1:
+                return self.words[0] in haystack
             return all(word in haystack for word in self.words)
         return True
 
@@ -81,12 +83,13 @@ def _haystack(run: Run) -> str:
 
 
 def _term_matches(term: Term, run: Run) -> bool:
+    # the enums are StrEnums: a member is its own value (and `.value` costs a lookup per row)
     if term.field == "status":
-        return run.status.value in term.values or run.provider_status.casefold() in term.values
+        return run.status in term.values or run.provider_status.casefold() in term.values
     if term.field == "provider":
-        return run.provider.casefold() in term.values or run.provider_kind.value in term.values
+        return run.provider.casefold() in term.values or run.provider_kind in term.values
     if term.field == "kind":
-        return run.kind.value in term.values
+        return run.kind in term.values
     return True
 
 
