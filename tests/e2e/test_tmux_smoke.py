@@ -41,6 +41,11 @@ class Terminal:
     socket: str
     session: str = "qa"
 
+    @property
+    def socket_path(self) -> Path:
+        """Where tmux puts the socket of `-L NAME` (it leaves the file behind when it exits)."""
+        return Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / self.socket
+
     def tmux(self, *args: str) -> str:
         done = subprocess.run(
             ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
@@ -76,6 +81,7 @@ def terminal() -> Iterator[Terminal]:
         yield term
     finally:
         term.tmux("kill-server")
+        term.socket_path.unlink(missing_ok=True)
 
 
 def provider_rows(lines: list[str], provider: str) -> list[str]:
