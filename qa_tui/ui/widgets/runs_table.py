@@ -372,8 +372,13 @@ class RunsTable(ScrollView, can_focus=True):
                 plain.append(cell)
                 plain.append(" ")
         if plain:
-            segments.append(Segment("".join(plain), base))
+            text = "".join(plain)
+            if sum(column.width + 1 for column in columns) == width + 1:
+                text = text[:-1]  # the usual case: the cells fill the width, but for one space
+            segments.append(Segment(text, base))
         strip = Strip(segments)
+        if strip.cell_length == width:
+            return strip
         return strip.crop(0, width).extend_cell_length(width, base)
 
     def _cell(self, row: Row, key: str) -> tuple[str, Style | None]:
