@@ -13,6 +13,7 @@ import copy
 import json
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,10 +26,12 @@ from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.http import ProviderHttp, RetryPolicy
 from qa_tui.core.model import Run, RunStatus
+from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.store import RunStore
+from qa_tui.core.triggers import TriggerLog
 from qa_tui.sim import credentials
 from qa_tui.sim.app import build_app
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
@@ -77,7 +80,14 @@ def shapes() -> dict[str, Json]:
             tests = await get("/bugbug/api/v2/testruns/", bugbug, page=1, page_size=30)
             suites = await get("/bugbug/api/v2/suiteruns/", bugbug, page=1, page_size=10)
             first = tests["results"][0]["id"]
+            trigger = await sim.post(
+                "/bug0/api/run-tests",
+                json={"projectId": credentials.BUG0_PROJECT_ID},
+                headers={"x-api-key": credentials.BUG0_API_KEY},
+            )
+            trigger.raise_for_status()
             return {
+                "trigger_answer": trigger.json(),
                 "testruns": tests["results"],
                 "suiteruns": suites["results"],
                 "testrun_status": await get(f"/bugbug/api/v2/testruns/{first}/status/", bugbug),
@@ -297,6 +307,26 @@ async def test_a_fuzzed_status_answer_is_read_or_refused_never_a_crash(
         return
     assert fresh.id == run.id
     assert isinstance(fresh.status, RunStatus)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+async def test_a_fuzzed_bug0_trigger_answer_is_recorded_or_refused_never_a_crash(
+    shapes: dict[str, Json], round_: int, tmp_path: Path
+) -> None:
+    answer, _ = mutate(shapes["trigger_answer"], random.Random(60_000 + round_), round_)
+    triggers = TriggerLog(tmp_path / "t.sqlite")
+    source = Bug0Source(
+        "previews",
+        session("previews", serve({"/api/run-tests": lambda _: answer})),
+        project_id="p",
+        triggers=triggers,
+    )
+    try:
+        run = await source.trigger(url="https://preview.test")
+    except ProviderError:
+        assert not (await source.list_runs()).runs  # nothing recorded for a refused answer
+        return
+    assert [r.id for r in (await source.list_runs()).runs] == [run.id]
 
 
 async def test_every_run_that_came_through_the_fuzz_shows_in_the_table() -> None:
