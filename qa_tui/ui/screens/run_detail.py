@@ -29,7 +29,7 @@ def summary(run: Run, now_text: str = "", *, bug_id: str | None = None) -> Text:
     text.append_text(render.status_text(run))
     text.append("  ")
     text.append(render.safe(run.name), style="bold")
-    text.append(f"\n{render.safe(run.provider)} · {run.kind.value} · {render.safe(run.id)}")
+    text.append(f"\n{render.safe(run.provider)} · {run.kind.value}")
     if run.progress is not None:
         text.append(f" · {render.progress_bar(run, 16)}")
     if run.duration_s is not None:
@@ -38,6 +38,7 @@ def summary(run: Run, now_text: str = "", *, bug_id: str | None = None) -> Text:
         text.append(f" · by {render.safe(run.triggered_by)}")
     if bug_id:
         text.append(f" · bug {render.safe(bug_id)}", style="bold")
+    text.append(f"\nid {render.safe(run.id)}", style="dim")
     if run.url:
         text.append(f"\n{render.safe(run.url)}", style="underline")
     if run.note:
@@ -55,7 +56,7 @@ def step_time(seconds: float | None) -> str:
 class RunDetailScreen(RunActions, ChangeListener):
     SCOPE = Scope.DETAIL
     DEFAULT_CSS = """
-    RunDetailScreen #summary { height: auto; max-height: 5; padding: 0 1; background: $panel; }
+    RunDetailScreen #summary { height: auto; max-height: 6; padding: 0 1; background: $panel; }
     RunDetailScreen TabbedContent { height: 1fr; }
     RunDetailScreen .unavailable { color: $text-muted; padding: 1 2; }
     RunDetailScreen #error-text, RunDetailScreen #analysis-text { padding: 0 1; }
@@ -106,7 +107,7 @@ class RunDetailScreen(RunActions, ChangeListener):
         children = self.query_one("#children-table", DataTable)
         children.add_columns("STATUS", "NAME", "PROGRESS", "DURATION")
         artifacts = self.query_one("#artifacts-table", DataTable)
-        artifacts.add_columns("KIND", "EXPIRES", "URL")
+        artifacts.add_columns("KIND", "NAME", "EXPIRES", "URL")
         self.load()
 
     def on_unmount(self) -> None:
@@ -202,7 +203,8 @@ class RunDetailScreen(RunActions, ChangeListener):
         for artifact in artifacts.items:
             expires = artifact.expires.strftime("%Y-%m-%d %H:%M") if artifact.expires else "never"
             table.add_row(
-                render.plain(artifact.label or artifact.kind),
+                render.plain(artifact.kind),
+                render.plain(artifact.label or ""),
                 expires,
                 render.plain(artifact.url or ""),
                 key=artifact.id,
