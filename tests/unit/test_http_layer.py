@@ -408,3 +408,24 @@ async def test_an_offset_list_without_a_total_stops_on_an_empty_page(clock: Manu
         follow_offsets(session(server, clock), "/x", params={}, limit=None, page_size=2)
     )
     assert ids == list(range(5))
+
+
+def test_every_client_shares_one_tls_context_that_verifies_certificates() -> None:
+    """GIVEN two providers' HTTP sessions WHEN they are built THEN they share one TLS context
+    (the CA bundle is loaded once, not once per provider) and it still verifies certificates and
+    host names; a provider configured with verify_tls=false gets no verification."""
+    import ssl
+
+    from qa_tui.core.budget import RequestBudget
+    from qa_tui.core.http import ProviderHttp, _verified_tls
+
+    context = _verified_tls()
+    assert context is _verified_tls()
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    one = ProviderHttp("a", "https://a.example", budget=RequestBudget(60))
+    two = ProviderHttp("b", "https://b.example", budget=RequestBudget(60))
+    pools = [http._client._transport._pool for http in (one, two)]  # type: ignore[attr-defined]
+    assert pools[0]._ssl_context is pools[1]._ssl_context is context
+    off = ProviderHttp("c", "https://c.example", budget=RequestBudget(60), verify_tls=False)
+    unverified = off._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert unverified.verify_mode is ssl.CERT_NONE
