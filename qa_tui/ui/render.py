@@ -37,6 +37,13 @@ STATUS_STYLES: dict[RunStatus, Style] = {
     RunStatus.UNKNOWN: Style(color="yellow", italic=True),
 }
 
+NO_COLOR_STYLES: dict[RunStatus, Style] = {
+    status: Style(bold=status in (RunStatus.FAILED, RunStatus.ERROR, RunStatus.RUNNING))
+    for status in RunStatus
+}
+"""With `NO_COLOR`, no greys that fade into the background: the word and glyph carry the status,
+and what needs attention is bold."""
+
 HEALTH_STYLES: dict[HealthState, Style] = {
     HealthState.UNKNOWN: Style(color="bright_black"),
     HealthState.OK: Style(color="green"),

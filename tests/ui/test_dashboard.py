@@ -142,3 +142,24 @@ async def test_q_quits_with_code_zero() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("q")
     assert app.return_value == 0
+
+
+async def test_without_colour_the_cursor_row_is_reversed_and_failures_are_bold() -> None:
+    """With NO_COLOR set, the cursor and the statuses stay readable with no colour at all."""
+    import os
+
+    os.environ["NO_COLOR"] = "1"
+    try:
+        app = _app(_source())
+    finally:
+        del os.environ["NO_COLOR"]
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        await wait_until(pilot, lambda: len(table.order) == 3)
+        cursor_line = table.render_line(1)
+        assert all(seg.style and seg.style.reverse for seg in cursor_line if seg.text.strip())
+        status, *rest = list(table.render_line(2))
+        assert status.text.startswith("✗ failed")
+        assert status.style is not None and status.style.bold
+        assert all(seg.style is not None for seg in rest)
+        assert {seg.style.color for seg in rest if seg.style} == {status.style.color}  # no red

@@ -91,6 +91,8 @@ class RunsTable(ScrollView, can_focus=True):
     RunsTable > .runs-table--cursor { background: $accent 40%; }
     RunsTable:focus > .runs-table--cursor { background: $accent; color: $text; }
     RunsTable > .runs-table--stale { color: $text-muted; }
+    RunsTable:nocolor > .runs-table--cursor { background: transparent; text-style: reverse; }
+    RunsTable:nocolor:focus > .runs-table--cursor { background: transparent; text-style: reverse bold; }
     """
     COMPONENT_CLASSES = {
         "runs-table--header",
@@ -386,7 +388,9 @@ class RunsTable(ScrollView, can_focus=True):
         if key == "status":
             return (
                 f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
-                render.STATUS_STYLES[run.status],
+                render.NO_COLOR_STYLES[run.status]
+                if self.app.no_color
+                else render.STATUS_STYLES[run.status],
             )
         if key == "provider":
             return render.safe(run.provider), None
