@@ -41,7 +41,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError
 from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
 from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
-from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label
+from qa_tui.core.providers.bugnet_wire import Bug, BugDraft, Comment, Label
 
 FILE_NAME = "outbox.sqlite"
 _EDITABLE = (ReportState.PENDING, ReportState.FAILED, ReportState.NEEDS_ATTENTION)

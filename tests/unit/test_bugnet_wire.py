@@ -18,12 +18,12 @@ from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, RequestRejected, Unsupported
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.providers.bugnet import (
+from qa_tui.core.providers.bugnet import BugnetClient
+from qa_tui.core.providers.bugnet_wire import (
     CATEGORIES,
     AuthMode,
     Bug,
     BugDraft,
-    BugnetClient,
     DraftInvalid,
     reference_line,
     significant_words,
