@@ -186,24 +186,35 @@ class LiveOrder:
 
     def _place(self, key: RunKey, match: Callable[[Run], bool] | None) -> bool:
         """Put `key` where it belongs now (`match`: the filter, None for none); True when the
-        order changed."""
+        order changed. (Written out flat: it runs for every row of every batch.)"""
         row = self._rows[key]
+        run = row.run
         old = self._placed.get(key)
-        if match is not None and not match(row.run):
+        if match is not None and not match(run):
             return self._unplace(key)
-        parent = _parent_key(row.run)
-        parent_place = self._placed.get(parent) if parent is not None and parent != key else None
+        under: RunKey | None = None
+        if run.parent_id and self.view.group_suites:
+            parent = (run.provider, run.parent_id)
+            parent_place = self._placed.get(parent) if parent != key else None
+            if parent_place is not None and parent_place[0] is None:
+                under = parent
         entry: _Placed
-        if self.view.group_suites and parent_place is not None and parent_place[0] is None:
-            under: RunKey | None = parent
+        if under is not None:
             entry = (*child_order(row), key)
         else:
-            under, entry = None, (*self._sort_key(key, row), key)
-        status = row.run.status
+            cached = self._sort_keys.get(key)
+            if cached is None or cached[0] is not row:
+                cached = (row, self._sort(row))
+                self._sort_keys[key] = cached
+            entry = (*cached[1], key)
+        status = run.status
         if old is not None and old[0] == under and old[1] == entry:
             if old[2] is not status:  # same place, another status: only the counts change
-                self._count(old[2], -1)
-                self._count(status, 1)
+                counts = self.counts
+                counts[status] += 1
+                counts[old[2]] -= 1
+                if counts[old[2]] <= 0:
+                    del counts[old[2]]
                 self._placed[key] = (under, old[1], status)
             return False
         self._unplace(key)

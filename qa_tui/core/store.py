@@ -102,11 +102,13 @@ class RunStore:
         """Upsert runs as seen by a provider (or, with `stale=True`, as loaded from the cache)."""
         added: list[Row] = []
         updated: list[Row] = []
+        rows = self._rows
         for run in runs:
-            old = self._rows.get(run.key)
+            key = run.key
+            old = rows.get(key)
             if old is None:
-                row = Row(run=run, stale=stale, bug_id=self._bugs.get(run.key))
-                self._rows[run.key] = row
+                row = Row(run=run, stale=stale, bug_id=self._bugs.get(key))
+                rows[key] = row
                 added.append(row)
                 continue
             if stale:
@@ -114,7 +116,7 @@ class RunStore:
             if old.run == run and not old.stale:
                 continue
             row = Row(run, False, old.bug_id)  # every field (dataclasses.replace is slow)
-            self._rows[run.key] = row
+            rows[key] = row
             updated.append(row)
         return Changes(tuple(added), tuple(updated))
 
