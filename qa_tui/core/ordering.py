@@ -19,11 +19,11 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import cast
 
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.query import Query, View, child_order, sort_function
+from qa_tui.core.query import SORT_FIELDS, Query, View, child_order, sort_function
 from qa_tui.core.store import Changes, Row, RunKey
 
 _Placed = tuple[object, ...]
@@ -46,6 +46,7 @@ class LiveOrder:
         self.now = now
         self._rows: dict[RunKey, Row] = {}
         self._sort = sort_function(view.sort)
+        self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
         self._match_all = view.query == Query()
         self._sort_keys: dict[RunKey, tuple[Row, tuple[object, ...]]] = {}
         """Each row's sort key, valid while the row (by identity) and the sort stay the same."""
@@ -83,6 +84,7 @@ class LiveOrder:
         if view is not None:
             if view.sort != self.view.sort:
                 self._sort = sort_function(view.sort)
+                self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
                 self._sort_keys = {}
             self.view = view
         self._rows = {row.key: row for row in rows}
@@ -97,30 +99,63 @@ class LiveOrder:
         """Show the rows it already has through another filter or sort."""
         if view.sort != self.view.sort:
             self._sort = sort_function(view.sort)
+            self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
             self._sort_keys = {}
         self.view = view
         self._build()
 
     def update(self, changes: Changes) -> None:
-        """Move only what the batch touched."""
+        """Move only what the batch touched; a row whose place cannot have changed (the same
+        sort fields, still matching the filter) only has its status counted again."""
         touched: list[RunKey] = []
-        for row in (*changes.added, *changes.updated):
+        rows, placed = self._rows, self._placed
+        place_of = self._place_fields
+        match = None if self._match_all else self.view.query.predicate(self.now)
+        for row in changes.added:  # first: a batch may add a run and then update it
+            rows[row.key] = row
+            touched.append(row.key)
+        for row in changes.updated:
             key = row.key
-            self._rows[key] = row
-            run = row.run
+            before = rows.get(key)
+            rows[key] = row
+            where = placed.get(key)
+            if (
+                before is not None
+                and where is not None
+                and place_of(before.run) == place_of(row.run)
+                and (match is None or match(row.run))
+            ):
+                self._recount(key, where, row)
+            else:
+                touched.append(key)
+        for key in touched:
+            run = rows[key].run
             if run.parent_id:
                 self._kids_of.setdefault((run.provider, run.parent_id), set()).add(key)
-            touched.append(key)
         for key in changes.removed:
             if self._unplace(key):
                 self._flat = None
-            self._rows.pop(key, None)
+            rows.pop(key, None)
             self._sort_keys.pop(key, None)
             touched.extend(self._kids_of.get(key, ()))  # they may now stand on their own
-        if len(touched) > self.BULK_SHARE * len(self._rows):
+        if len(touched) > self.BULK_SHARE * len(rows):
             self._build()
         elif touched:
             self._place_all(touched)
+
+    def _recount(
+        self, key: RunKey, where: tuple[RunKey | None, _Placed, RunStatus], row: Row
+    ) -> None:
+        """The row stays where it is: count its new status, keep its sort key for the new row."""
+        under, entry, counted = where
+        status = row.run.status
+        if counted is not status:
+            self._count(counted, -1)
+            self._count(status, 1)
+            self._placed[key] = (under, entry, status)
+        cached = self._sort_keys.get(key)
+        if cached is not None:
+            self._sort_keys[key] = (row, cached[1])
 
     def _sort_key(self, key: RunKey, row: Row) -> tuple[object, ...]:
         cached = self._sort_keys.get(key)

@@ -205,6 +205,18 @@ def _started(run: Run) -> datetime:
     return run.started or run.queued or run.ended or _NOT_YET
 
 
+_TIME_FIELDS = ("started", "queued", "ended", "parent_id")
+SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.STARTED: _TIME_FIELDS,
+    SortKey.STATUS: ("status", *_TIME_FIELDS),
+    SortKey.PROVIDER: ("provider", *_TIME_FIELDS),
+    SortKey.NAME: ("name", *_TIME_FIELDS),
+    SortKey.DURATION: ("duration_s", *_TIME_FIELDS),
+}
+"""The run fields a row's place depends on, per sort (its sort key, its order under its suite
+run, which suite run): a run whose new value has the same ones has not moved."""
+
+
 def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
     """A key function ordering rows for `key`; ties fall back to newest first."""
 
