@@ -167,12 +167,14 @@ class RunsTable(ScrollView, can_focus=True):
 
     def apply(self, changes: Changes, order: Sequence[RunKey]) -> None:
         """Apply one change batch and the new order, keeping the cursor and the view in place."""
-        for row in (*changes.added, *changes.updated):
-            self.rows[row.key] = row
+        rows = self.rows
+        changed = [row.key for row in (*changes.added, *changes.updated)]
+        for key, row in zip(changed, (*changes.added, *changes.updated), strict=True):
+            rows[key] = row
         for key in changes.removed:
-            self.rows.pop(key, None)
+            rows.pop(key, None)
         if order is self.order and not changes.removed:  # nothing moved: redraw what changed
-            self._refresh_rows(row.key for row in (*changes.added, *changes.updated))
+            self._refresh_rows(changed)
             return
         self.set_order(order)
 
