@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from qa_tui.core.model import HealthState, Run, RunStatus
-from qa_tui.core.textsafe import clip, terminal_safe
+from qa_tui.core.textsafe import cell_width, clip, terminal_safe
 
 STATUS_GLYPHS: dict[RunStatus, str] = {
     RunStatus.QUEUED: "◌",
@@ -56,9 +56,18 @@ HEALTH_STYLES: dict[HealthState, Style] = {
 
 
 def safe(text: str | None, width: int | None = None) -> str:
-    """A provider string made safe for the terminal, optionally clipped to `width` columns."""
-    shown = terminal_safe(text or "")
-    return clip(shown, width) if width is not None else shown
+    """A provider string made safe for the terminal, optionally clipped to `width` columns.
+
+    With a width, the raw text is cut first (generously: a character takes at least one column
+    once escaped, two if wide), so a 200,000-character name costs no more than a short one."""
+    raw = text or ""
+    if width is None:
+        return terminal_safe(raw)
+    cut = len(raw) > 2 * width + 8
+    shown = terminal_safe(raw[: 2 * width + 8] if cut else raw)
+    if cut and cell_width(shown) <= width:
+        shown += "…"
+    return clip(shown, width)
 
 
 def safe_lines(text: str | None) -> str:

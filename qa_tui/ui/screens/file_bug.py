@@ -24,7 +24,6 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
-from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.outbox import Outbox, OutboxError
@@ -41,6 +40,7 @@ from qa_tui.ui.screens.similar_bugs import (
     candidates,
     strong_match,
 )
+from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 _TEXT_FIELDS = {
     "description": "Description",
@@ -72,7 +72,7 @@ class BugRequest:
     """The outbox report this form edits (a refused or stuck one), if any."""
 
 
-class FileBugScreen(ModalScreen[None]):
+class FileBugScreen(ForwardsWorkerFailures, ModalScreen[None]):
     SCOPE = Scope.FILE_BUG
     DEFAULT_CSS = """
     FileBugScreen { align: center middle; }
@@ -175,12 +175,6 @@ class FileBugScreen(ModalScreen[None]):
         title.focus()
         self._search_similar()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The similar-bug search dying of a bug is reported like the app's own workers."""
-        forward = getattr(self.app, "on_worker_state_changed", None)
-        if forward is not None:
-            forward(event)
-
     # --- the values -------------------------------------------------------------------------
 
     def _widget(self, name: str) -> Widget:
@@ -252,7 +246,7 @@ class FileBugScreen(ModalScreen[None]):
             try:
                 found = await request.tracker.similar_bugs(title, description)
             except ProviderError as error:
-                note = f"Could not search Bugnet for similar bugs: {error.message}"
+                note = f"Could not search Bugnet for similar bugs: {render.safe(error.message)}"
         else:
             note = "Searching needs a session (token or email + password): a public API key can only submit."
         self.show_similar(candidates(local, found), note)

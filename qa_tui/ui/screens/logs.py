@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
-from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.ui import render
+from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 
-class LogScreen(Screen[None]):
+class LogScreen(ForwardsWorkerFailures, Screen[None]):
     DEFAULT_CSS = """
     LogScreen #log-title { height: 1; background: $panel; padding: 0 1; }
     LogScreen TextArea { height: 1fr; }
@@ -41,13 +41,6 @@ class LogScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._fetch()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A fetch that dies of a bug is reported by the app, never silently."""
-        from qa_tui.ui.app import QaTuiApp
-
-        if isinstance(self.app, QaTuiApp):
-            self.app.on_worker_state_changed(event)
 
     @work(group="logs", exclusive=True, exit_on_error=False)
     async def _fetch(self) -> None:

@@ -27,6 +27,7 @@ from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 from qa_tui.ui.widgets.run_forms import Bug0Form, BugBrainForm, BugBugForm, FormError, RunForm
 
 KIND_LABELS = {
@@ -44,7 +45,7 @@ class NewRun:
     request: StartRequest
 
 
-class NewRunScreen(ModalScreen[NewRun | None]):
+class NewRunScreen(ForwardsWorkerFailures, ModalScreen[NewRun | None]):
     """Step one: which provider (skipped when there is one). Step two: that provider's form."""
 
     SCOPE = Scope.NEW_RUN

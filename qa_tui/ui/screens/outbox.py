@@ -23,6 +23,7 @@ from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 STATE_STYLES = {
     ReportState.PENDING: "yellow",
@@ -33,7 +34,7 @@ STATE_STYLES = {
 }
 
 
-class OutboxScreen(ModalScreen[None]):
+class OutboxScreen(ForwardsWorkerFailures, ModalScreen[None]):
     SCOPE = Scope.OUTBOX
     DEFAULT_CSS = """
     OutboxScreen { align: center middle; }
@@ -125,7 +126,7 @@ class OutboxScreen(ModalScreen[None]):
             self.outbox.retry(report.ref)
         except OutboxError as error:
             if report.unconfirmed and not self.outbox.tracker.can_read:
-                question = Text(f"{error}\n\nSend it again anyway?")
+                question = Text(f"{render.safe(str(error))}\n\nSend it again anyway?")
                 self.app.push_screen(
                     ConfirmScreen(question, yes="Send again"),
                     lambda yes: self._resend(report) if yes else None,

@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.screen import Screen
-from textual.worker import Worker
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.store import RunKey
 from qa_tui.ui import render
 from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 if TYPE_CHECKING:
     from qa_tui.ui.app import QaTuiApp
 
 
-class RunActions(Screen[None]):
+class RunActions(ForwardsWorkerFailures, Screen[None]):
     """Base for screens that act on one current run."""
 
     @property
@@ -36,10 +36,6 @@ class RunActions(Screen[None]):
 
     def current_key(self) -> RunKey | None:
         raise NotImplementedError
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """This screen's workers (detail, stop, re-run, download) fail visibly, like the app's."""
-        self.qa_app.on_worker_state_changed(event)
 
     def current_run(self) -> Run | None:
         key = self.current_key()

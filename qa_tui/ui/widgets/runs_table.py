@@ -54,6 +54,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("bug", "BUG", 9, 7),
 )
 MIN_NAME_WIDTH = 18
+CELL_LIMIT = 400
+"""No cell is wider than this: provider strings are cut to it before they are escaped."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -395,11 +397,11 @@ class RunsTable(ScrollView, can_focus=True):
                 else render.STATUS_STYLES[run.status],
             )
         if key == "provider":
-            return render.safe(run.provider), None
+            return render.safe(run.provider, CELL_LIMIT), None
         if key == "kind":
             return run.kind.value, None
         if key == "name":
-            return render.safe(run.name), None
+            return render.safe(run.name, CELL_LIMIT), None
         if key == "progress":
             return render.progress_bar(run), None
         if key == "started":
@@ -407,7 +409,7 @@ class RunsTable(ScrollView, can_focus=True):
         if key == "duration":
             return render.format_duration(render.run_duration(run, self.now)), None
         if key == "trigger":
-            return render.safe(run.triggered_by), None
+            return render.safe(run.triggered_by, CELL_LIMIT), None
         if key == "bug":
-            return render.safe(row.bug_id), None
+            return render.safe(row.bug_id, CELL_LIMIT), None
         return "", None
