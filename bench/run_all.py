@@ -104,11 +104,10 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
             "x",
             (factor or 0) >= 3,
         )
-    factor = ratio(ref_table["peak_rss_mb"], table["peak_rss_mb"])
-    checks["table peak_rss_mb vs the stock DataTable (comparable? see note)"] = (
-        factor,
+    checks["table memory above the shared baseline >= 3x less than the stock DataTable"] = (
+        table.get("rss_above_baseline_ratio"),
         "x",
-        (factor or 0) >= 3,
+        (table.get("rss_above_baseline_ratio") or 0) >= 3,
     )
     return {
         name: {"value": value, "unit": unit, "met": met}
@@ -157,9 +156,10 @@ def main() -> None:
             "quick": quick,
             "total_seconds": round(time.monotonic() - started, 1),
             "peak_rss": (
-                "both tables load the same 10,000 runs into memory (store, rows): RSS is "
-                "dominated by Python, Textual and the runs, not by the widget; the 3x target "
-                "applies to the timings"
+                "both tables hold the same 10,000 runs: peak RSS is mostly Python, Textual and "
+                "the runs (table.rss_baseline_mb: a process that imports the same modules and "
+                "loads the runs, with no table); each table's own memory is its peak above that "
+                "baseline (table.rss_above_baseline_mb)"
             ),
         },
     }

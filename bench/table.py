@@ -227,6 +227,20 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
             applied.append(time.perf_counter())
 
         dashboard.apply = timed_apply  # type: ignore[method-assign]
+        filter_ms = []
+        for text in FILTERS:
+            await settle()
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            shown = frames.next_after(lambda: True)
+            dashboard._set_filter(text)
+            filter_ms.append((await shown - t0) * 1000)
+            cpu_ms["filter"].append((frames.cpu_at_last_frame - cpu0) * 1000)
+            result.setdefault("filter_rows", []).append(len(table.order))
+            await settle()
+            cleared = frames.next_after(lambda: True)
+            dashboard._set_filter("")
+            await cleared
+        result["filter_ms"] = filter_ms
         apply_ms, apply_only_ms = [], []
         keys = [row.key for row in engine.store]
         for _ in range(batches):
@@ -243,19 +257,6 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
             apply_only_ms.append((applied[0] - t0) * 1000)
         result["apply_500_ms"] = apply_ms
         result["apply_500_without_render_ms"] = apply_only_ms
-        filter_ms = []
-        for text in FILTERS:
-            await settle()
-            t0, cpu0 = time.perf_counter(), time.process_time()
-            shown = frames.next_after(lambda: True)
-            dashboard._set_filter(text)
-            filter_ms.append((await shown - t0) * 1000)
-            cpu_ms["filter"].append((frames.cpu_at_last_frame - cpu0) * 1000)
-            result.setdefault("filter_rows", []).append(len(table.order))
-            await settle()
-            dashboard._set_filter("")
-            await pilot.pause()
-        result["filter_ms"] = filter_ms
     cache.close()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -336,6 +337,22 @@ async def reference(cache_path: Path, count: int, batches: int, launched: float)
         result["first_table_cpu_s"] = frames.cpu_at_last_frame - cpu_started
         result["first_table_from_launch_s"] = started_wall - launched + (first_shown - started)
         await settle_after_start(pilot)
+        filter_ms = []
+        for text in FILTERS:
+            await settle()
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            shown = frames.next_after(lambda: True)
+            app.view = View(query=parse_query(text))
+            app.refill()
+            filter_ms.append((await shown - t0) * 1000)
+            cpu_ms["filter"].append((frames.cpu_at_last_frame - cpu0) * 1000)
+            result.setdefault("filter_rows", []).append(table_rows())
+            cleared = frames.next_after(lambda: True)
+            app.view = View()
+            app.refill()
+            await cleared  # the next measure starts once this refill is on screen
+            await settle()
+        result["filter_ms"] = filter_ms
         keys = [row.key for row in app.store]
         apply_ms = []
         for _ in range(batches):
@@ -349,23 +366,29 @@ async def reference(cache_path: Path, count: int, batches: int, launched: float)
             apply_ms.append((await shown - t0) * 1000)
             cpu_ms["apply"].append((frames.cpu_at_last_frame - cpu0) * 1000)
         result["apply_500_ms"] = apply_ms
-        filter_ms = []
-        for text in FILTERS:
-            await settle()
-            t0, cpu0 = time.perf_counter(), time.process_time()
-            shown = frames.next_after(lambda: True)
-            app.view = View(query=parse_query(text))
-            app.refill()
-            filter_ms.append((await shown - t0) * 1000)
-            cpu_ms["filter"].append((frames.cpu_at_last_frame - cpu0) * 1000)
-            result.setdefault("filter_rows", []).append(table_rows())
-            app.view = View()
-            app.refill()
-            await settle()
-        result["filter_ms"] = filter_ms
     cache.close()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
+
+
+# --- a baseline for memory ---------------------------------------------------------------
+
+
+async def baseline(cache_path: Path, count: int, batches: int, launched: float) -> dict[str, Any]:
+    """What both tables need before any widget: the modules and the runs in memory. Peak RSS
+    above this is each table's own."""
+    from textual.app import App  # noqa: F401
+    from textual.widgets import DataTable  # noqa: F401
+
+    from qa_tui.core.history import RunCache
+    from qa_tui.core.store import RunStore
+    from qa_tui.ui.app import QaTuiApp  # noqa: F401
+
+    cache = RunCache(cache_path)
+    store = RunStore()
+    store.apply(cache.load({"web", "plans"}), stale=True)
+    cache.close()
+    return {"peak_rss_mb": peak_rss_mb(), "runs": len(store)}
 
 
 # --- the parent ------------------------------------------------------------------------------
@@ -392,7 +415,9 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("side", nargs="?", choices=("ours", "reference"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "side", nargs="?", choices=("ours", "reference", "baseline"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=10_000)
@@ -406,7 +431,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("ours", "reference"))
     args = parser.parse_args()
     if args.child:
-        run = ours if args.side == "ours" else reference
+        run = {"ours": ours, "reference": reference, "baseline": baseline}[args.side]
         emit(asyncio.run(run(Path(args.cache), args.runs, args.batches, args.launched)))
         return
     from qa_tui.core.history import RunCache
@@ -418,8 +443,8 @@ def main() -> None:
         cache.save(make_runs(args.runs))
         cache.close()
         sides = {}
-        for side in ("ours", "reference"):
-            if args.only and side != args.only:
+        for side in ("ours", "reference", "baseline"):
+            if args.only and side not in (args.only, "baseline"):
                 continue
             batches = args.batches if side == "ours" else args.reference_batches
             child_args = [side, "--cache", str(path), "--runs", str(args.runs)]
@@ -430,6 +455,9 @@ def main() -> None:
         return
     ours_figures = summary(sides["ours"])
     ref = summary(sides["reference"])
+    base_rss = sides["baseline"]["peak_rss_mb"]
+    ours_above = round(ours_figures["peak_rss_mb"] - base_rss, 1)
+    ref_above = round(ref["peak_rss_mb"] - base_rss, 1)
     table = {
         **ours_figures,
         "apply_500_without_render_p95_ms": round(
@@ -441,6 +469,9 @@ def main() -> None:
             for key in ("first_table_s", "apply_500_p95_ms", "filter_ms", "peak_rss_mb")
             if ours_figures[key]
         },
+        "rss_baseline_mb": base_rss,
+        "rss_above_baseline_mb": {"ours": ours_above, "reference": ref_above},
+        "rss_above_baseline_ratio": round(ref_above / ours_above, 1) if ours_above > 0 else None,
         "runs": args.runs,
         "batches": args.batches,
         "reference_batches": args.reference_batches,
