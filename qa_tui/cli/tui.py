@@ -44,9 +44,10 @@ DEMO_PREVIEWS = (
 """The preview deploys (URL, branch, PR) the demo triggers on Bug0 as it opens."""
 
 
-async def trigger_demo_previews(sources: Sequence[RunSource]) -> None:
+async def trigger_demo_previews(sources: Sequence[RunSource], show: Callable[[], None]) -> None:
     """Bug0 has no API to list runs: its rows are the runs triggered from here. The demo triggers
-    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them."""
+    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them.
+    `show()` is called after each trigger, so each row appears as soon as its run exists."""
     from qa_tui.core.errors import ProviderError
     from qa_tui.core.providers.bug0 import Bug0Source
 
@@ -58,10 +59,15 @@ async def trigger_demo_previews(sources: Sequence[RunSource]) -> None:
                     await asyncio.wait_for(trigger, timeout=3.0)
                 except (ProviderError, TimeoutError):
                     break
+                show()
+
+
+Prepare = Callable[[Sequence[RunSource], Callable[[], None]], Awaitable[None]]
+"""Work run beside the app as it opens, given the sources and a way to make the engine poll now."""
 
 
 def prepare_alongside(
-    prepare: Callable[[Sequence[RunSource]], Awaitable[None]],
+    prepare: Prepare,
     sources: Sequence[RunSource],
     engine: Engine,
 ) -> asyncio.Task[None]:
@@ -70,7 +76,7 @@ def prepare_alongside(
     once it is done, the engine polls at once so what it made shows up."""
 
     async def prepare_then_show() -> None:
-        await prepare(sources)
+        await prepare(sources, engine.refresh_now)
         engine.refresh_now()
 
     return asyncio.create_task(prepare_then_show())
@@ -80,7 +86,7 @@ async def run_app(
     config: Config,
     *,
     subtitle: str = "",
-    prepare: Callable[[Sequence[RunSource]], Awaitable[None]] | None = None,
+    prepare: Prepare | None = None,
 ) -> int:
     """Build the providers, the engine and the app; run it; close everything after.
     `prepare(sources)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's

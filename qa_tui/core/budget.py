@@ -22,7 +22,7 @@ class RequestBudget:
         if per_minute <= 0:
             raise ValueError("per_minute must be positive")
         self.per_minute = per_minute
-        self.burst = burst if burst is not None else max(1.0, min(10.0, per_minute / 6))
+        self.burst = burst if burst is not None else max(2.0, min(10.0, per_minute / 6))
         self._clock = clock
         self._tokens = self.burst
         self._stamp = clock.monotonic()

@@ -11,11 +11,13 @@ from tests.support.sim_monitor import build_monitor
 
 async def test_the_demo_triggers_its_preview_runs_on_the_simulated_bug0(tmp_path: Path) -> None:
     monitor = build_monitor(tmp_path)
+    shown: list[int] = []
     try:
-        await trigger_demo_previews(monitor.sources)
+        await trigger_demo_previews(monitor.sources, lambda: shown.append(1))
         page = await monitor.source("previews").list_runs()
         assert [run.provider_status for run in page.runs] == ["triggered"] * len(DEMO_PREVIEWS)
         assert len(monitor.sim.truth()["bug0_triggers"]) == len(DEMO_PREVIEWS)
+        assert len(shown) == len(DEMO_PREVIEWS)  # each row is shown as soon as its run exists
     finally:
         await monitor.aclose()
 
@@ -26,7 +28,7 @@ async def test_a_bug0_that_refuses_leaves_the_demo_without_previews_not_broken(
     monitor = build_monitor(tmp_path)
     monitor.faults.set("bug0", error_rate=1.0)
     try:
-        await trigger_demo_previews(monitor.sources)
+        await trigger_demo_previews(monitor.sources, lambda: None)
         assert (await monitor.source("previews").list_runs()).runs == []
     finally:
         await monitor.aclose()
@@ -36,7 +38,7 @@ async def test_the_previews_are_triggered_beside_the_app_and_shown_when_done() -
     """GIVEN a preparation that takes a while (Bug0's budget makes the second trigger wait)
     WHEN the app opens THEN nothing waits for it, and once it is done the engine polls at once."""
     import asyncio
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from qa_tui.cli.tui import prepare_alongside
     from qa_tui.core.engine import Engine
@@ -47,7 +49,7 @@ async def test_the_previews_are_triggered_beside_the_app_and_shown_when_done() -
     release = asyncio.Event()
     refreshed: list[str | None] = []
 
-    async def slow_previews(_: Sequence[RunSource]) -> None:
+    async def slow_previews(_: Sequence[RunSource], show: Callable[[], None]) -> None:
         await release.wait()
 
     engine = Engine([FakeSource()], RunStore())
