@@ -91,21 +91,23 @@ class Query:
         return True
 
 
-_HAYSTACKS: dict[int, tuple[Run, str]] = {}
-"""Each recently searched run's text, by the run's id(); the run is held, so the id stays its
-own. Typing a filter searches every run at each key: a run's text is built once."""
+_HAYSTACKS: dict[tuple[str, str], tuple[Run, str]] = {}
+"""Each searched run's text, by run key, with the run it was built from (a new value of the run
+builds it again and lets the old one go). Typing a filter searches every run at each key: a
+run's text is built once."""
 _HAYSTACKS_KEPT = 50_000
 
 
 def _haystack(run: Run) -> str:
-    known = _HAYSTACKS.get(id(run))
+    key = (run.provider, run.id)
+    known = _HAYSTACKS.get(key)
     if known is not None and known[0] is run:
         return known[1]
     parts = (run.name, run.id, run.provider, run.provider_status, run.error or "")
     text = "\n".join(parts).casefold()
     if len(_HAYSTACKS) >= _HAYSTACKS_KEPT:
         _HAYSTACKS.clear()
-    _HAYSTACKS[id(run)] = (run, text)
+    _HAYSTACKS[key] = (run, text)
     return text
 
 
