@@ -103,7 +103,8 @@ async def run_app(
     tracker = build_tracker(config)
     outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite
     cache = RunCache(paths.cache_dir() / "runs.sqlite")
-    engine = Engine(sources, RunStore(), cache=cache)
+    intervals = {p.name: p.poll_interval_s for p in config.providers if p.poll_interval_s}
+    engine = Engine(sources, RunStore(), cache=cache, poll_intervals=intervals)
     app = QaTuiApp(
         engine,
         subtitle=subtitle,

@@ -17,11 +17,22 @@ class RequestBudget:
     """Token bucket with provider-imposed pauses. One per provider, shared by all its callers."""
 
     def __init__(
-        self, per_minute: float, *, burst: float | None = None, clock: Clock = SYSTEM_CLOCK
+        self,
+        per_minute: float,
+        *,
+        per_hour: float | None = None,
+        burst: float | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ):
-        if per_minute <= 0:
-            raise ValueError("per_minute must be positive")
+        if per_minute <= 0 or (per_hour is not None and per_hour <= 0):
+            raise ValueError("per_minute and per_hour must be positive")
         self.per_minute = per_minute
+        self.per_hour = per_hour
+        """A second, hourly limit (BugBrain 500, Bug0 100): a bucket of a fifth of it that refills
+        with the rest over the hour, so no rolling hour ever holds more than `per_hour`."""
+        self._hour_capacity = max(1.0, per_hour / 5) if per_hour else 0.0
+        self._hour_rate = per_hour * 0.8 / 3600 if per_hour else 0.0
+        self._hour_tokens = self._hour_capacity
         self.burst = burst if burst is not None else max(2.0, min(10.0, per_minute / 6))
         self._clock = clock
         self._tokens = self.burst
@@ -43,14 +54,32 @@ class RequestBudget:
         elapsed = now - self._stamp
         if elapsed > 0:
             self._tokens = min(self.burst, self._tokens + elapsed * self.rate_per_second)
+            if self.per_hour:
+                self._hour_tokens = min(
+                    self._hour_capacity, self._hour_tokens + elapsed * self._hour_rate
+                )
             self._stamp = now
+
+    def pace_per_minute(self) -> float:
+        """The rate a poller should plan for now: the minute's rate while the hourly allowance
+        lasts, the hour's sustainable rate once less than a quarter of it is left."""
+        self._refill()
+        if self.per_hour and self._hour_tokens < self._hour_capacity / 4:
+            return min(self.per_minute, self._hour_rate * 60)
+        return self.per_minute
+
+    def _take(self) -> None:
+        self._tokens -= 1.0
+        if self.per_hour:
+            self._hour_tokens -= 1.0
+        self.spent += 1
 
     def available(self) -> float:
         """Tokens available right now (0 while paused by the provider)."""
         self._refill()
         if self.paused_for() > 0:
             return 0.0
-        return self._tokens
+        return min(self._tokens, self._hour_tokens) if self.per_hour else self._tokens
 
     def paused_for(self) -> float:
         """Seconds left of a pause the provider imposed (0 when not paused)."""
@@ -60,14 +89,15 @@ class RequestBudget:
         """Seconds until a request may be sent."""
         self._refill()
         deficit = max(0.0, 1.0 - self._tokens) / self.rate_per_second
+        if self.per_hour:
+            deficit = max(deficit, max(0.0, 1.0 - self._hour_tokens) / self._hour_rate)
         return max(deficit, self.paused_for())
 
     def try_acquire(self) -> bool:
         """Take a token if one is free now; never waits."""
         if self.wait_time() > 0:
             return False
-        self._tokens -= 1.0
-        self.spent += 1
+        self._take()
         return True
 
     async def acquire(self) -> None:
@@ -76,8 +106,7 @@ class RequestBudget:
             while True:
                 wait = self.wait_time()
                 if wait <= 0:
-                    self._tokens -= 1.0
-                    self.spent += 1
+                    self._take()
                     return
                 await self._clock.sleep(wait)
 

@@ -40,6 +40,12 @@ __all__ = [
 ]
 
 DEFAULT_REQUESTS_PER_MINUTE = {"bugbug": 60.0, "bugbrain": 30.0, "bug0": 10.0}
+DEFAULT_REQUESTS_PER_HOUR: dict[str, float | None] = {
+    "bugbug": None,
+    "bugbrain": 500.0,
+    "bug0": 100.0,
+}
+"""The documented hourly limits (BugBug documents none)."""
 """BugBrain and Bug0 document 30/min and 10/min; BugBug documents none, 60/min is a polite pick."""
 AUTH_STYLES = {
     "bugbug": ("token",),
@@ -105,6 +111,8 @@ class ProviderConfig(_Section):
     """API token or key. Write `${VAR}` to read it from the environment."""
     requests_per_minute: float = Field(default=60.0, gt=0)
     """Request budget for this provider (default per kind: BugBug 60, BugBrain 30, Bug0 10)."""
+    requests_per_hour: float | None = Field(default=None, gt=0)
+    """A second, hourly budget (default per kind: BugBrain 500, Bug0 100, BugBug none)."""
     project_id: str | None = None
     """BugBrain project id / Bug0 project (required for those two kinds)."""
     auth_style: str = "token"
@@ -126,6 +134,7 @@ class ProviderConfig(_Section):
             kind = data["kind"]
             defaults = {
                 "requests_per_minute": DEFAULT_REQUESTS_PER_MINUTE[kind],
+                "requests_per_hour": DEFAULT_REQUESTS_PER_HOUR[kind],
                 "auth_style": AUTH_STYLES[kind][0],
             }
             return {**defaults, **data}

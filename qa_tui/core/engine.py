@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -81,6 +81,8 @@ class ProviderPoller:
     emit: Callable[[Changes], None]
     report: Callable[[ProviderHealth], None]
     focused: Callable[[], RunKey | None]
+    min_interval_s: float = 0.0
+    """The config's `poll_interval_s`: never poll this provider more often than this."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -168,9 +170,10 @@ class ProviderPoller:
     def _interval(self, spent: int) -> float:
         settings = self.settings
         if self.active_runs():
-            rate = self.source.budget.per_minute / 60.0 * settings.budget_share
-            return max(settings.active_interval_s, spent / rate)
-        return max(settings.idle_interval_s, spent * 60.0 / settings.idle_requests_per_minute)
+            rate = self.source.budget.pace_per_minute() / 60.0 * settings.budget_share
+            return max(settings.active_interval_s, self.min_interval_s, spent / rate)
+        idle = spent * 60.0 / settings.idle_requests_per_minute
+        return max(settings.idle_interval_s, self.min_interval_s, idle)
 
     def _backoff(self, error: ProviderError) -> float:
         base = self.backoff_s * 2 if self.backoff_s else self.settings.active_interval_s
@@ -239,7 +242,9 @@ class Engine:
         cache: RunCache | None = None,
         on_changes: Callable[[Changes], None] = _ignore,
         on_health: Callable[[ProviderHealth], None] = _ignore,
+        poll_intervals: Mapping[str, float] | None = None,
     ) -> None:
+        """`poll_intervals`: per provider name, the shortest wait between its cycles (config)."""
         self.store = store
         self.clock = clock
         self.settings = settings or EngineSettings()
@@ -261,6 +266,7 @@ class Engine:
                 emit=self._emit,
                 report=self._report,
                 focused=lambda: self.focus,
+                min_interval_s=(poll_intervals or {}).get(source.name, 0.0),
             )
             for source in sources
         }

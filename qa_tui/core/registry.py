@@ -65,7 +65,9 @@ def provider_http(
         provider.name,
         base_url_for(provider),
         headers=auth_headers(provider),
-        budget=RequestBudget(provider.requests_per_minute, clock=clock),
+        budget=RequestBudget(
+            provider.requests_per_minute, per_hour=provider.requests_per_hour, clock=clock
+        ),
         clock=clock,
         transport=transport,
         timeout_s=provider.timeout_s,

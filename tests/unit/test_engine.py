@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, RateLimited
@@ -181,3 +182,27 @@ async def test_cached_runs_paint_first_and_terminal_ones_are_confirmed_by_the_fi
     assert [(row.run.id, row.stale) for row in painted.added] == [("old", True)]
     await engine.pollers["web"].cycle()
     assert engine.store.get(("web", "old")).stale is False  # type: ignore[union-attr]
+
+
+async def test_a_configured_poll_interval_is_the_shortest_wait_between_cycles() -> None:
+    clock = ManualClock()
+    source = FakeSource(clock=clock)
+    source.put(make_run("a"))
+    engine = Engine([source], RunStore(), clock=clock, poll_intervals={"web": 30.0})
+    assert await engine.pollers["web"].cycle() == pytest.approx(30.0)
+
+
+async def test_busy_polling_slows_to_the_hourly_limit_once_most_of_it_is_spent() -> None:
+    """GIVEN BugBrain's 30 a minute and 500 an hour WHEN runs stay active THEN the engine paces at
+    the minute's rate first, and at the hour's sustainable rate once the hourly allowance runs low."""
+    clock = ManualClock()
+    source = FakeSource(clock=clock, per_minute=30)
+    source.budget = RequestBudget(30, per_hour=500, clock=clock)
+    source.put(make_run("a"))
+    engine, _, _ = _engine(source, clock=clock, active_interval_s=0.1, budget_share=1.0)
+    poller = engine.pollers["web"]
+    first = await poller.cycle()
+    assert first == pytest.approx(2.0)  # one request at 30 a minute
+    for _ in range(100):
+        clock.advance(await poller.cycle())
+    assert await poller.cycle() == pytest.approx(60 / (500 * 0.8 / 60), rel=0.01)

@@ -429,3 +429,20 @@ def test_every_client_shares_one_tls_context_that_verifies_certificates() -> Non
     off = ProviderHttp("c", "https://c.example", budget=RequestBudget(60), verify_tls=False)
     unverified = off._client._transport._pool._ssl_context  # type: ignore[attr-defined]
     assert unverified.verify_mode is ssl.CERT_NONE
+
+
+def test_an_hourly_budget_never_lets_a_rolling_hour_hold_more_than_its_limit(
+    clock: ManualClock,
+) -> None:
+    """GIVEN 30 a minute and 100 an hour WHEN requests are taken as fast as allowed for 3 hours
+    THEN no window of an hour ever holds more than 100."""
+    budget = RequestBudget(30, per_hour=100, clock=clock)
+    sent: list[float] = []
+    while clock.monotonic() < 1000 + 3 * 3600:
+        if budget.try_acquire():
+            sent.append(clock.monotonic())
+        else:
+            clock.advance(max(0.01, budget.wait_time()))
+    worst = max(sum(1 for t in sent if start <= t < start + 3600) for start in sent)
+    assert worst <= 100
+    assert len(sent) >= 250  # and it does not starve: ~100 in the first hour, ~80 an hour after
