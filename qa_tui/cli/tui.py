@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,8 +155,21 @@ def run_tui(args: argparse.Namespace) -> int:
     return asyncio.run(run_app(config, subtitle=str(path)))
 
 
+def _warm_tls_in_background() -> None:
+    """Load the CA bundle (tens of milliseconds, mostly outside the GIL) on a thread while the
+    simulator and the UI are imported, so building the clients does not wait for it."""
+
+    def warm() -> None:
+        from qa_tui.core.http import shared_tls_context
+
+        shared_tls_context()
+
+    threading.Thread(target=warm, name="tls-warm-up", daemon=True).start()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """`qa-tui demo [--port N] [--seed N] [--faults SPEC] [--write-config PATH]`."""
+    _warm_tls_in_background()
     from qa_tui.sim.faults import FaultSpecError, parse_fault_spec
     from qa_tui.sim.server import render_config, start_in_thread
 

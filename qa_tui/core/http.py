@@ -145,7 +145,7 @@ def shown_url(url: str) -> str:
 
 
 @functools.cache
-def _verified_tls() -> ssl.SSLContext:
+def shared_tls_context() -> ssl.SSLContext:
     """One TLS context (the CA bundle loaded once) shared by every client: each client loading
     its own cost tens of milliseconds, several times over, before the first table."""
     return httpx.create_ssl_context()
@@ -184,7 +184,7 @@ class ProviderHttp:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
             transport=transport,
-            verify=_verified_tls() if verify_tls else False,
+            verify=shared_tls_context() if verify_tls else False,
             follow_redirects=False,
         )
 

@@ -417,10 +417,10 @@ def test_every_client_shares_one_tls_context_that_verifies_certificates() -> Non
     import ssl
 
     from qa_tui.core.budget import RequestBudget
-    from qa_tui.core.http import ProviderHttp, _verified_tls
+    from qa_tui.core.http import ProviderHttp, shared_tls_context
 
-    context = _verified_tls()
-    assert context is _verified_tls()
+    context = shared_tls_context()
+    assert context is shared_tls_context()
     assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
     one = ProviderHttp("a", "https://a.example", budget=RequestBudget(60))
     two = ProviderHttp("b", "https://b.example", budget=RequestBudget(60))
