@@ -84,7 +84,7 @@ async def main(out: Path) -> None:
         transport_for=lambda _name: transport,
         triggers=TriggerLog(scratch / "triggers.sqlite"),
     )
-    await trigger_demo_previews(sources)
+    await trigger_demo_previews(sources, lambda: None)
     scenario.advance(MINUTE_IN)
     settings = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05)
     engine = Engine(sources, RunStore(), clock=clock, settings=settings)
