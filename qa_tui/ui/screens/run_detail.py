@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from qa_tui.core.artifacts import fetch_artifact, save_artifact
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunKind
 from qa_tui.core.store import Changes, RunKey
@@ -275,21 +276,11 @@ class RunDetailScreen(RunActions, ChangeListener):
             return
         source = self.qa_app.engine.source(run.provider)
         try:
-            if artifact.kind == "junit":
-                data = await source.fetch_junit(run)
-            elif artifact.url:
-                data = await source.download(artifact.url)
-            else:
-                return
+            data = await fetch_artifact(source, run, artifact)
         except ProviderError as error:
             self.notify(f"Download failed: {error}", severity="error", markup=False)
             return
-        path = _artifact_path(run, artifact)
-        path.write_bytes(data)
+        if data is None:
+            return
+        path = save_artifact(data, run, artifact, Path.cwd())
         self.notify(f"Saved {path}", markup=False)
-
-
-def _artifact_path(run: Run, artifact: Artifact) -> Path:
-    suffix = {"junit": ".xml", "screenshot": ".png", "logs": ".log"}.get(artifact.kind, "")
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{run.id}-{artifact.kind}")
-    return Path.cwd() / f"qa-tui-{stem[:80]}{suffix}"
