@@ -191,6 +191,28 @@ def _server(app: Starlette, log_level: str) -> Any:
     return uvicorn.Server(config)
 
 
+def _prepare(
+    host: str,
+    port: int,
+    seed: int,
+    faults: FaultPlan | None,
+    scenario: ScenarioSpec | None,
+    clock: ScenarioClock | None,
+    speed: float,
+    enforce_documented_limits: bool,
+    log_level: str,
+) -> tuple[Starlette, socket.socket, Any]:
+    """The app, its bound socket and the uvicorn server: what `serve` and `start_in_thread` share."""
+    app = build_app(
+        seed=seed,
+        clock=clock or ScenarioClock.realtime(speed),
+        faults=faults,
+        scenario=scenario,
+        enforce_documented_limits=enforce_documented_limits,
+    )
+    return app, _bind(host, port), _server(app, log_level)
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8765,
@@ -206,15 +228,9 @@ def serve(
     stop: threading.Event | None = None,
 ) -> None:
     """Serve the simulator until interrupted, or until ``stop`` is set (see the module docstring)."""
-    app = build_app(
-        seed=seed,
-        clock=clock or ScenarioClock.realtime(speed),
-        faults=faults,
-        scenario=scenario,
-        enforce_documented_limits=enforce_documented_limits,
+    _, sock, server = _prepare(
+        host, port, seed, faults, scenario, clock, speed, enforce_documented_limits, log_level
     )
-    sock = _bind(host, port)
-    server = _server(app, log_level)
 
     async def run() -> None:
         task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -281,15 +297,9 @@ def start_in_thread(
     log_level: str = "warning",
 ) -> RunningSim:
     """Serve the simulator in a daemon thread; returns once it accepts connections."""
-    app = build_app(
-        seed=seed,
-        clock=clock or ScenarioClock.realtime(speed),
-        faults=faults,
-        scenario=scenario,
-        enforce_documented_limits=enforce_documented_limits,
+    app, sock, server = _prepare(
+        host, port, seed, faults, scenario, clock, speed, enforce_documented_limits, log_level
     )
-    sock = _bind(host, port)
-    server = _server(app, log_level)
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[sock])), name="qa-tui-sim", daemon=True
     )
