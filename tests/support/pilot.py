@@ -10,6 +10,8 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from qa_tui.ui.widgets.runs_table import RunsTable
+
 
 async def wait_until(
     pilot: Pilot[Any], predicate: Callable[[], bool], *, timeout: float = 10.0, what: str = ""
@@ -27,3 +29,10 @@ def widget_text(widget: Widget) -> str:
     width, height = widget.size
     strips = widget.render_lines(Region(0, 0, width, height))
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def table_with_rows(pilot: Pilot[Any], count: int) -> RunsTable:
+    """The dashboard's runs table, once it shows `count` rows."""
+    table = pilot.app.query_one(RunsTable)
+    await wait_until(pilot, lambda: len(table.order) == count, what=f"{count} rows")
+    return table

@@ -9,9 +9,8 @@ from qa_tui.core.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.widgets.health_bar import HealthBar
-from qa_tui.ui.widgets.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
-from tests.support.pilot import wait_until, widget_text
+from tests.support.pilot import table_with_rows, wait_until, widget_text
 
 FAST = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05, idle_requests_per_minute=6000)
 
@@ -34,8 +33,7 @@ def _source() -> FakeSource:
 async def test_runs_appear_in_the_table_with_status_words() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3, what="three rows")
+        table = await table_with_rows(pilot, 3)
         text = widget_text(table)
         assert "checkout flow" in text
         assert "✗ failed" in text
@@ -46,8 +44,7 @@ async def test_a_status_change_updates_the_row_in_place_and_keeps_the_cursor() -
     source = _source()
     app = _app(source)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        table = await table_with_rows(pilot, 3)
         await pilot.press("j")
         assert table.cursor_key == ("web", "r2")
         source.put(make_run("r1", RunStatus.PASSED, name="checkout flow", minutes_ago=1))
@@ -64,8 +61,7 @@ async def test_stopping_a_running_run_asks_first_then_turns_its_row_stopped() ->
     source = _source()
     app = _app(source)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        table = await table_with_rows(pilot, 3)
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert "checkout flow" in str(app.screen.question)  # type: ignore[attr-defined]
@@ -82,8 +78,7 @@ async def test_declining_the_confirmation_stops_nothing() -> None:
     source = _source()
     app = _app(source)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        await table_with_rows(pilot, 3)
         await pilot.press("x", "n")
         await pilot.pause()
         assert not any(call.startswith("stop:") for call in source.calls)
@@ -97,8 +92,7 @@ async def test_hostile_names_show_as_literal_text() -> None:
     )
     app = _app(source)
     async with app.run_test(size=(200, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 2)
+        table = await table_with_rows(pilot, 2)
         text = widget_text(table)
         assert "[red]x[/red] [link=https://evil]y[/link]" in text
         assert "\\x1b]52;c;cHduZWQ=\\x07" in text
@@ -109,8 +103,7 @@ async def test_hostile_names_show_as_literal_text() -> None:
 async def test_filter_narrows_the_table_and_escape_clears_it() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        table = await table_with_rows(pilot, 3)
         await pilot.press("slash", *"status:failed", "enter")
         assert [key[1] for key in table.order] == ["r2"]
         await pilot.press("escape")
@@ -120,8 +113,7 @@ async def test_filter_narrows_the_table_and_escape_clears_it() -> None:
 async def test_failed_only_toggle() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        table = await table_with_rows(pilot, 3)
         await pilot.press("f")
         assert [key[1] for key in table.order] == ["r2"]
         await pilot.press("f")
@@ -154,8 +146,7 @@ async def test_without_colour_the_cursor_row_is_reversed_and_failures_are_bold()
     finally:
         del os.environ["NO_COLOR"]
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        table = await table_with_rows(pilot, 3)
         cursor_line = table.render_line(1)
         assert all(seg.style and seg.style.reverse for seg in cursor_line if seg.text.strip())
         status, *rest = list(table.render_line(2))

@@ -6,16 +6,14 @@ from textual.widgets import DataTable, Static
 
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.runs_table import RunsTable
-from tests.support.pilot import wait_until, widget_text
+from tests.support.pilot import table_with_rows, wait_until, widget_text
 from tests.ui.test_dashboard import _app, _source
 
 
 async def test_enter_opens_the_run_with_its_steps_and_esc_goes_back() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        await table_with_rows(pilot, 3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
         screen = app.screen
@@ -31,8 +29,7 @@ async def test_enter_opens_the_run_with_its_steps_and_esc_goes_back() -> None:
 async def test_q_on_the_detail_view_closes_it_instead_of_quitting() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        await table_with_rows(pilot, 3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen))
         await pilot.press("q")
@@ -43,8 +40,7 @@ async def test_q_on_the_detail_view_closes_it_instead_of_quitting() -> None:
 async def test_panes_the_provider_cannot_fill_say_so() -> None:
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(RunsTable)
-        await wait_until(pilot, lambda: len(table.order) == 3)
+        await table_with_rows(pilot, 3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen))
         screen = app.screen
