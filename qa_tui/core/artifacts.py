@@ -22,10 +22,14 @@ async def fetch_artifact(source: RunSource, run: Run, artifact: Artifact) -> byt
 
 
 def artifact_path(run: Run, artifact: Artifact, folder: Path) -> Path:
-    """`qa-tui-<run id>-<kind>.<ext>` in `folder`, with only filename-safe characters."""
+    """`qa-tui-<run id>-<kind>[-<artifact id>].<ext>` in `folder`, with only filename-safe
+    characters. A run has many screenshots: their own ids keep one from overwriting another."""
     suffix = SUFFIXES.get(artifact.kind, "")
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{run.id}-{artifact.kind}")
-    return folder / f"qa-tui-{stem[:80]}{suffix}"
+    name = f"{run.id}-{artifact.kind}"
+    if not artifact.id.startswith(run.id):
+        name += f"-{artifact.id}"
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return folder / f"qa-tui-{stem[:120]}{suffix}"
 
 
 def save_artifact(data: bytes, run: Run, artifact: Artifact, folder: Path) -> Path:

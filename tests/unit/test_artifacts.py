@@ -36,7 +36,15 @@ async def test_a_screenshot_is_downloaded_from_its_url_and_named_safely(tmp_path
     assert data == b"bytes of https://x/s1.png"
     path = save_artifact(data, run, shot, tmp_path)
     assert path.parent == tmp_path
-    assert path.name == "qa-tui-______etc_passwd-screenshot.png"
+    assert path.name == "qa-tui-______etc_passwd-screenshot-s1.png"
+
+
+def test_two_screenshots_of_one_run_are_saved_to_two_files(tmp_path: Path) -> None:
+    run = make_run("r1")
+    first = save_artifact(b"1", run, Artifact(id="step-1", kind="screenshot"), tmp_path)
+    second = save_artifact(b"2", run, Artifact(id="step-2", kind="screenshot"), tmp_path)
+    assert first != second
+    assert (first.read_bytes(), second.read_bytes()) == (b"1", b"2")
 
 
 async def test_an_artifact_without_an_address_is_not_fetched() -> None:
