@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
+from qa_tui.core.model import RunStatus
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
+from tests.support.fakes import make_run
 from tests.support.pilot import table_with_rows, wait_until, widget_text
 from tests.ui.test_dashboard import _app, _source
 
@@ -58,3 +60,25 @@ async def test_help_lists_every_action_from_the_one_list() -> None:
             assert words in text
         await pilot.press("escape")
         assert app.screen is app.dashboard
+
+
+async def test_a_change_arriving_while_the_detail_is_still_opening_is_shown_once_it_is_open() -> (
+    None
+):
+    """GIVEN the detail view just pushed (its widgets not made yet) WHEN a batch changing its
+    run arrives in that moment THEN nothing fails, and once open it shows the run as it is now."""
+    source = _source()
+    app = _app(source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await table_with_rows(pilot, 3)
+        screen = RunDetailScreen(("web", "r1"))
+        app.push_screen(screen)
+        renamed = make_run("r1", RunStatus.FAILED, name="checkout flow, renamed", minutes_ago=1)
+        source.put(renamed)  # the provider says so from now on
+        changes = app.engine.store.apply([renamed])
+        screen.runs_changed(changes)  # what on_runs_changed does when a batch lands now
+        await wait_until(pilot, lambda: screen.is_mounted, what="the detail open")
+        summary = screen.query_one("#summary", Static)
+        await wait_until(pilot, lambda: "renamed" in widget_text(summary), what="new name")
+        assert "failed" in widget_text(summary)
+        assert app.is_running

@@ -119,6 +119,8 @@ class RunDetailScreen(RunActions, ChangeListener):
         self.app.pop_screen()
 
     def runs_changed(self, changes: Changes) -> None:
+        if not self.is_mounted:  # still opening: compose reads the run as the store has it now
+            return
         row = next((r for r in (*changes.added, *changes.updated) if r.key == self.key), None)
         if row is None:
             return
