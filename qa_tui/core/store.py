@@ -11,7 +11,7 @@ not been confirmed by its provider yet (`stale`), and the Bugnet bug filed for i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from qa_tui.core.model import Run
 
@@ -28,10 +28,11 @@ class Row:
     """Loaded from the local cache and not yet confirmed by the provider."""
     bug_id: str | None = None
     """The Bugnet bug filed for this run, if any."""
+    key: RunKey = field(init=False, repr=False, compare=False)
+    """The run's key, worked out once: every batch reads it several times per row."""
 
-    @property
-    def key(self) -> RunKey:
-        return self.run.key
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.run.key)
 
 
 @dataclass(frozen=True, slots=True)
