@@ -9,8 +9,10 @@ at a fraction of the cost, for a table of ten thousand runs:
   lazily in one linear pass, is kept as it was;
 - a new filter or sort, or a batch touching a large share of the rows (the first paint from the
   cache), is built in bulk: one filtering pass and one sort;
-- sort keys are kept per row until the row or the sort changes, so a new filter does not
-  recompute them; the status counts of visible rows are kept as rows come and go.
+- sort keys are kept per row until the row's place fields or the sort change, so a new filter
+  does not recompute them; the status counts of visible rows are kept as rows come and go;
+- all it knows of a run is one record in one dict: a batch of 500 changes is 500 lookups of
+  records that have not been read for seconds (each a cache miss), not 500 in each of three dicts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import cast
 
 from qa_tui.core.model import Run, RunStatus
@@ -35,6 +37,25 @@ def _parent_key(run: Run) -> RunKey | None:
     return (run.provider, run.parent_id) if run.parent_id else None
 
 
+class _Known:
+    """What the order knows of one run: its row, where it is shown (if it is), its sort key."""
+
+    __slots__ = ("entry", "fields", "row", "sort_key", "status", "under")
+
+    def __init__(self, row: Row, fields: object) -> None:
+        self.row = row
+        self.fields = fields
+        """The row's place fields under the current sort (`SORT_FIELDS`)."""
+        self.sort_key: tuple[object, ...] | None = None
+        """Its sort key, worked out when first needed; valid while `fields` are the same."""
+        self.entry: _Placed | None = None
+        """Its entry in the top level or under its suite run; None while not shown."""
+        self.under: RunKey | None = None
+        """The suite run it is listed under, when shown there."""
+        self.status: RunStatus | None = None
+        """The status it is counted in, while shown."""
+
+
 class LiveOrder:
     """The visible keys of `view`, in order, maintained from change batches."""
 
@@ -44,16 +65,12 @@ class LiveOrder:
     def __init__(self, view: View, now: datetime) -> None:
         self.view = view
         self.now = now
-        self._rows: dict[RunKey, Row] = {}
+        self._known: dict[RunKey, _Known] = {}
         self._sort = sort_function(view.sort)
         self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
-        self._match_all = view.query == Query()
-        self._sort_keys: dict[RunKey, tuple[Row, tuple[object, ...]]] = {}
-        """Each row's sort key, valid while the row (by identity) and the sort stay the same."""
+        self._match_all = view.query == _EVERYTHING
         self._top: list[_Placed] = []
         self._children: dict[RunKey, list[_Placed]] = {}
-        self._placed: dict[RunKey, tuple[RunKey | None, _Placed, RunStatus]] = {}
-        """Where each visible row sits: (parent it is listed under, or None; its entry; its counted status)."""
         self._kids_of: dict[RunKey, set[RunKey]] = {}
         """Every known child of a run, visible or not (to re-place them when the parent moves)."""
         self._flat: list[RunKey] | None = []
@@ -82,200 +99,199 @@ class LiveOrder:
     def rebuild(self, rows: Iterable[Row], view: View | None = None) -> None:
         """Start over (a new filter or sort)."""
         if view is not None:
-            if view.sort != self.view.sort:
-                self._sort = sort_function(view.sort)
-                self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
-                self._sort_keys = {}
+            self._use_sort(view)
             self.view = view
-        self._rows = {row.key: row for row in rows}
+        place_of = self._place_fields
+        self._known = {row.key: _Known(row, place_of(row.run)) for row in rows}
         self._kids_of = {}
-        for key, row in self._rows.items():
-            parent = _parent_key(row.run)
+        for key, known in self._known.items():
+            parent = _parent_key(known.row.run)
             if parent is not None:
                 self._kids_of.setdefault(parent, set()).add(key)
         self._build()
 
     def set_view(self, view: View) -> None:
         """Show the rows it already has through another filter or sort."""
-        if view.sort != self.view.sort:
-            self._sort = sort_function(view.sort)
-            self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
-            self._sort_keys = {}
+        self._use_sort(view)
         self.view = view
         self._build()
 
+    def _use_sort(self, view: View) -> None:
+        if view.sort == self.view.sort:
+            return
+        self._sort = sort_function(view.sort)
+        self._place_fields = place_of = attrgetter(*SORT_FIELDS[view.sort])
+        for known in self._known.values():
+            known.fields = place_of(known.row.run)
+            known.sort_key = None
+
     def update(self, changes: Changes) -> None:
         """Move only what the batch touched; a row whose place cannot have changed (the same
-        sort fields, still matching the filter) only has its status counted again."""
+        place fields, still matching the filter) only has its status counted again."""
         touched: list[RunKey] = []
-        rows, placed = self._rows, self._placed
-        place_of = self._place_fields
+        all_known, counts, place_of = self._known, self.counts, self._place_fields
         match = None if self._match_all else self.view.query.predicate(self.now)
         for row in changes.added:  # first: a batch may add a run and then update it
-            rows[row.key] = row
-            touched.append(row.key)
-        for row in changes.updated:
             key = row.key
-            before = rows.get(key)
-            rows[key] = row
-            where = placed.get(key)
-            if (
-                before is not None
-                and where is not None
-                and place_of(before.run) == place_of(row.run)
-                and (match is None or match(row.run))
-            ):
-                self._recount(key, where, row)
+            known = all_known.get(key)
+            if known is None:
+                all_known[key] = _Known(row, place_of(row.run))
             else:
+                known.row, known.fields, known.sort_key = row, place_of(row.run), None
+            touched.append(key)
+        recounted = False
+        for row in changes.updated:  # written out flat: every row of every batch comes here
+            key, run = row.key, row.run
+            known = all_known.get(key)
+            if known is None:
+                all_known[key] = _Known(row, place_of(run))
                 touched.append(key)
+                continue
+            known.row = row
+            fields = place_of(run)
+            if known.fields != fields:
+                known.fields, known.sort_key = fields, None
+                touched.append(key)
+            elif known.entry is None or (match is not None and not match(run)):
+                touched.append(key)
+            elif known.status is not run.status:  # the same place, another status: recount
+                counts[known.status] -= 1  # type: ignore[index]
+                counts[run.status] += 1
+                known.status = run.status
+                recounted = True
+        if recounted:
+            for status in [status for status, count in counts.items() if count <= 0]:
+                del counts[status]
         for key in touched:
-            run = rows[key].run
+            run = all_known[key].row.run
             if run.parent_id:
                 self._kids_of.setdefault((run.provider, run.parent_id), set()).add(key)
         for key in changes.removed:
-            if self._unplace(key):
+            gone = all_known.pop(key, None)
+            if gone is not None and self._unplace(gone):
                 self._flat = None
-            rows.pop(key, None)
-            self._sort_keys.pop(key, None)
             touched.extend(self._kids_of.get(key, ()))  # they may now stand on their own
-        if len(touched) > self.BULK_SHARE * len(rows):
+        if len(touched) > self.BULK_SHARE * len(all_known):
             self._build()
         elif touched:
             self._place_all(touched)
 
-    def _recount(
-        self, key: RunKey, where: tuple[RunKey | None, _Placed, RunStatus], row: Row
-    ) -> None:
-        """The row stays where it is: count its new status, keep its sort key for the new row."""
-        under, entry, counted = where
-        status = row.run.status
-        if counted is not status:
-            self._count(counted, -1)
-            self._count(status, 1)
-            self._placed[key] = (under, entry, status)
-        cached = self._sort_keys.get(key)
-        if cached is not None:
-            self._sort_keys[key] = (row, cached[1])
-
-    def _sort_key(self, key: RunKey, row: Row) -> tuple[object, ...]:
-        cached = self._sort_keys.get(key)
-        if cached is not None and cached[0] is row:
-            return cached[1]
-        value = self._sort(row)
-        self._sort_keys[key] = (row, value)
-        return value
-
     def _build(self) -> None:
         """Place every row from scratch: one filtering pass, one sort (as `visible_keys`)."""
-        query, now, rows = self.view.query, self.now, self._rows
+        query, all_known = self.view.query, self._known
         self._match_all = query == _EVERYTHING
         if self._match_all:
-            shown = rows
+            shown = all_known
         else:
-            match = query.predicate(now)
-            shown = {key: row for key, row in rows.items() if match(row.run)}
+            match = query.predicate(self.now)
+            shown = {key: known for key, known in all_known.items() if match(known.row.run)}
+            for known in all_known.values():
+                known.entry = known.under = known.status = None
         top: list[_Placed] = []
         children: dict[RunKey, list[_Placed]] = {}
-        placed: dict[RunKey, tuple[RunKey | None, _Placed, RunStatus]] = {}
-        group, sort_key = self.view.group_suites, self._sort_key
-        for key, row in shown.items():
+        group, sort = self.view.group_suites, self._sort
+        statuses: list[RunStatus] = []
+        for key, known in shown.items():
+            row = known.row
             run = row.run
             parent = (run.provider, run.parent_id) if run.parent_id else None
             if (
                 group
                 and parent is not None
                 and parent in shown
-                and _parent_key(shown[parent].run) not in shown
+                and _parent_key(shown[parent].row.run) not in shown
             ):
                 entry: _Placed = (*child_order(row), key)
                 children.setdefault(parent, []).append(entry)
-                placed[key] = (parent, entry, run.status)
+                known.under = parent
             else:
-                entry = (*sort_key(key, row), key)
+                sort_key = known.sort_key
+                if sort_key is None:
+                    sort_key = known.sort_key = sort(row)
+                entry = (*sort_key, key)
                 top.append(entry)
-                placed[key] = (None, entry, run.status)
+                known.under = None
+            known.entry, known.status = entry, run.status
+            statuses.append(run.status)
         top.sort()
         for kids in children.values():
             kids.sort()
-        self._top, self._children, self._placed = top, children, placed
-        self.counts = Counter(map(_STATUS_OF, placed.values()))
+        self._top, self._children = top, children
+        self.counts = Counter(statuses)
         self._flat = None
 
     def _place_all(self, keys: list[RunKey]) -> None:
         """Place each key (parents first, so a child sees whether its parent is shown), then
         the children of every run whose place changed."""
-        rows = self._rows
+        all_known = self._known
         tops: list[RunKey] = []
         kids: list[RunKey] = []
         for key in dict.fromkeys(keys):
-            row = rows.get(key)
-            if row is not None:
-                (kids if row.run.parent_id else tops).append(key)
+            known = all_known.get(key)
+            if known is not None:
+                (kids if known.row.run.parent_id else tops).append(key)
         match = None if self._match_all else self.view.query.predicate(self.now)
         moved: list[RunKey] = [key for key in (*tops, *kids) if self._place(key, match)]
         for key in dict.fromkeys(kid for parent in moved for kid in self._kids_of.get(parent, ())):
-            if key in rows and self._place(key, match):
+            if key in all_known and self._place(key, match):
                 moved.append(key)
         if moved:
             self._flat = None
 
     def _place(self, key: RunKey, match: Callable[[Run], bool] | None) -> bool:
         """Put `key` where it belongs now (`match`: the filter, None for none); True when the
-        order changed. (Written out flat: it runs for every row of every batch.)"""
-        row = self._rows[key]
+        order changed."""
+        known = self._known[key]
+        row = known.row
         run = row.run
-        old = self._placed.get(key)
         if match is not None and not match(run):
-            return self._unplace(key)
+            return self._unplace(known)
         under: RunKey | None = None
         if run.parent_id and self.view.group_suites:
             parent = (run.provider, run.parent_id)
-            parent_place = self._placed.get(parent) if parent != key else None
-            if parent_place is not None and parent_place[0] is None:
+            above = self._known.get(parent) if parent != key else None
+            if above is not None and above.entry is not None and above.under is None:
                 under = parent
         entry: _Placed
         if under is not None:
             entry = (*child_order(row), key)
         else:
-            cached = self._sort_keys.get(key)
-            if cached is None or cached[0] is not row:
-                cached = (row, self._sort(row))
-                self._sort_keys[key] = cached
-            entry = (*cached[1], key)
+            sort_key = known.sort_key
+            if sort_key is None:
+                sort_key = known.sort_key = self._sort(row)
+            entry = (*sort_key, key)
         status = run.status
-        if old is not None and old[0] == under and old[1] == entry:
-            if old[2] is not status:  # same place, another status: only the counts change
-                counts = self.counts
-                counts[status] += 1
-                counts[old[2]] -= 1
-                if counts[old[2]] <= 0:
-                    del counts[old[2]]
-                self._placed[key] = (under, old[1], status)
+        if known.entry is not None and known.under == under and known.entry == entry:
+            if known.status is not status:  # same place, another status: only the counts change
+                self._count(known.status, -1)
+                self._count(status, 1)
+                known.status = status
             return False
-        self._unplace(key)
+        self._unplace(known)
         bucket = self._top if under is None else self._children.setdefault(under, [])
         bisect.insort(bucket, entry)
-        self._placed[key] = (under, entry, status)
+        known.entry, known.under, known.status = entry, under, status
         self._count(status, 1)
         return True
 
-    def _unplace(self, key: RunKey) -> bool:
-        where = self._placed.pop(key, None)
-        if where is None:
+    def _unplace(self, known: _Known) -> bool:
+        entry = known.entry
+        if entry is None:
             return False
-        parent, entry, status = where
-        bucket = self._top if parent is None else self._children.get(parent, [])
+        bucket = self._top if known.under is None else self._children.get(known.under, [])
         index = bisect.bisect_left(bucket, entry)
         if index < len(bucket) and bucket[index] == entry:
             del bucket[index]
-        self._count(status, -1)
+        self._count(known.status, -1)
+        known.entry = known.under = known.status = None
         return True
 
-    def _count(self, status: RunStatus, delta: int) -> None:
+    def _count(self, status: RunStatus | None, delta: int) -> None:
+        if status is None:
+            return
         self.counts[status] += delta
         if self.counts[status] <= 0:
             del self.counts[status]
 
 
 _EVERYTHING = Query()
-_STATUS_OF = itemgetter(2)

@@ -96,3 +96,39 @@ def test_a_new_filter_gives_the_order_computed_from_scratch() -> None:
         view = View(query=parse_query(text))
         order.rebuild(store, view)
         assert order.keys == visible_keys(store, view, T0)
+
+
+def test_batches_after_a_new_sort_or_filter_still_give_the_order_from_scratch() -> None:
+    """GIVEN a live order that has taken batches WHEN the sort or filter changes between
+    batches THEN after every later batch the order and counts equal a full computation."""
+    rng = random.Random(11)
+    store = RunStore()
+    order = LiveOrder(View(), T0)
+    views = [
+        View(sort=SortKey.NAME),
+        View(query=parse_query("status:failed,passed")),
+        View(sort=SortKey.STATUS, query=parse_query("checkout")),
+        View(sort=SortKey.DURATION),
+        View(),
+    ]
+    index = 0
+    for view in views:
+        order.set_view(view)
+        assert order.keys == visible_keys(store, view, T0)
+        for _ in range(5):
+            runs = []
+            for _ in range(rng.randrange(1, 30)):
+                if store and rng.random() < 0.6:
+                    old = rng.choice(list(store)).run
+                    update = {
+                        "status": rng.choice(STATUSES),
+                        "name": rng.choice(["login", "checkout"]),
+                    }
+                    runs.append(old.model_copy(update=update))
+                else:
+                    index += 1
+                    runs.append(_random_run(rng, index))
+            order.update(store.apply(runs))
+            assert order.keys == visible_keys(store, view, T0)
+            expected = Counter(store.get(key).run.status for key in order.keys)  # type: ignore[union-attr]
+            assert order.counts == expected
