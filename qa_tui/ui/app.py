@@ -7,9 +7,6 @@ one `RunsChanged`; however many batches arrive while the UI is busy, the table a
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from datetime import datetime
 
 from textual import work
@@ -29,25 +26,11 @@ from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.collector import LONG_LIVED_BATCH, RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
-
-LONG_LIVED_BATCH = 1000
-"""A batch adding at least this many runs is frozen out of the garbage collector's way."""
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """No garbage collection pass in this block (it would walk every object, to free none)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class QaTuiApp(App[int]):
@@ -72,6 +55,7 @@ class QaTuiApp(App[int]):
         tracker: BugnetClient | None = None,
         outbox: Outbox | None = None,
         bug_defaults: TriageDefaults | None = None,
+        collector: RunsOutOfTheCollector | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -86,6 +70,8 @@ class QaTuiApp(App[int]):
         self.tick_seconds = tick_seconds
         self.sub_title = subtitle or ""
         self._pending = Changes()
+        self.collector = collector or RunsOutOfTheCollector()
+        """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self._dashboard = DashboardScreen([source.name for source in engine.sources])
         engine.on_changes = self._engine_changes
         engine.on_health = self._engine_health
@@ -98,7 +84,8 @@ class QaTuiApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
-        with _no_collection():  # the cached runs are long-lived and hold no cycles
+        self.collector.start()
+        with no_collection():  # the cached runs are long-lived and hold no cycles
             self._engine_changes(self.engine.load_cache())
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self._tick)
@@ -139,15 +126,12 @@ class QaTuiApp(App[int]):
         if not changes:
             return
         now = self.clock.now()
+        rows = len(changes.added) + len(changes.updated)
         if len(changes.added) < LONG_LIVED_BATCH:
             self._dashboard.apply(changes, now)
-        else:
-            # Thousands of runs (the cache's first paint) that live as long as the app and hold
-            # no cycles: no collection passes while they are placed, then out of the collector's
-            # full passes for good (each would walk them all again, stalling a frame).
-            with _no_collection():
-                self._dashboard.apply(changes, now)
-                gc.freeze()
+            self.collector.batch_placed(rows)
+        else:  # thousands of runs (the cache's first paint): no collection pass while placing
+            self.collector.place_for_good(lambda: self._dashboard.apply(changes, now), rows)
         if self.screen_stack and isinstance(self.screen, ChangeListener):  # none while quitting
             self.screen.runs_changed(changes)
 
@@ -156,9 +140,13 @@ class QaTuiApp(App[int]):
         bar.now = self.clock.now()  # a chip's "data 2m old" reads the app's clock, ticking or not
         bar.update_health(message.health)
 
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
     def _tick(self) -> None:
         now: datetime = self.clock.now()
         self._dashboard.tick(now)
+        self.collector.tick()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: shown as plain text, never a traceback, never an exit.

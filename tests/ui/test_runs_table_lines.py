@@ -96,7 +96,8 @@ async def test_a_first_paint_of_thousands_of_runs_is_kept_out_of_the_collectors_
 
     from qa_tui.core.engine import Engine
     from qa_tui.core.store import RunStore
-    from qa_tui.ui.app import LONG_LIVED_BATCH, QaTuiApp
+    from qa_tui.ui.app import QaTuiApp
+    from qa_tui.ui.collector import LONG_LIVED_BATCH
     from tests.support.fakes import FakeSource
     from tests.support.pilot import wait_until
 
