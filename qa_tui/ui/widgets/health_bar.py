@@ -1,19 +1,26 @@
-"""The header line: one chip per provider (state, age of the last good data, budget) and counts."""
+"""The header line: one chip per provider (state, age of the last good data, budget) and counts.
+
+It changes with every batch (the counts), so it draws its one line itself: the Rich text turned
+straight into segments, not through a Static's content pipeline (wrapping, alignment), which
+took a millisecond a batch; a quarter of what showing 500 changed runs costs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
 from qa_tui.ui import render
 
 
-class HealthBar(Static):
+class HealthBar(Widget):
     """Provider chips, status counts and a paused marker, on one line."""
 
     DEFAULT_CSS = """
@@ -41,7 +48,18 @@ class HealthBar(Static):
         self.now = now
         self.refresh()
 
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        style = self.rich_style
+        if y != 0 or width <= 0:
+            return Strip.blank(width, style)
+        line = self.render()
+        line.truncate(width, overflow="ellipsis")
+        segments = Segment.apply_style(line.render(self.app.console), style)
+        return Strip(segments).extend_cell_length(width, style)
+
     def render(self) -> Text:
+        """The line as Rich text (drawn by `render_line`)."""
         line = Text(no_wrap=True, overflow="ellipsis")
         if self.paused:
             line.append("⏸ PAUSED ", style="bold reverse")
