@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from qa_tui.core.model import RunStatus
 from qa_tui.core.store import Changes, Row, RunKey
@@ -37,6 +38,34 @@ async def test_a_running_runs_duration_still_ticks_though_its_line_was_drawn_bef
         table.refresh()
         await pilot.pause()
         assert "1m05s" in widget_text(table)
+
+
+async def test_the_clock_tick_redraws_only_the_lines_whose_times_read_differently() -> None:
+    """GIVEN a running run and a run that ended long ago on screen WHEN the clock ticks on by
+    five seconds THEN the running run's line shows its new duration and it is the only line
+    asked to be drawn again (a tick costs what changed, not the screen)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        running = Row(make_run("a", minutes_ago=1))
+        ended = Row(make_run("b", RunStatus.PASSED, minutes_ago=300, ended=T0 - timedelta(hours=4)))
+        table.apply(_rows(running, ended), [running.key, ended.key])
+        await pilot.pause()
+        asked: list[Region] = []
+        original = table.refresh
+
+        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
+            asked.extend(regions or [table.region])
+            return original(*regions, **kwargs)
+
+        table.refresh = refresh  # type: ignore[method-assign]
+        table.tick(T0 + timedelta(seconds=5))
+        assert [region.y for region in asked] == [1]  # the running run's line (0 is the header)
+        await pilot.pause()
+        lines = widget_text(table).splitlines()
+        assert "1m05s" in lines[1]
+        assert "5h ago" in lines[2]
 
 
 async def test_a_changed_row_is_drawn_again_and_an_unchanged_one_keeps_its_line() -> None:

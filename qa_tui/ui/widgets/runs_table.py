@@ -17,6 +17,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,7 +28,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qa_tui.core.model import RunStatus
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
@@ -53,6 +53,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("trigger", "TRIGGER", 9, 6),
     Column("bug", "BUG", 9, 7),
 )
+
+
+class _Drawn(NamedTuple):
+    """What a line was drawn from: the same again draws the same line."""
+
+    row: Row
+    width: int
+    base: Style
+    started: str
+    duration: str
+    nested: bool
+
+
 MIN_NAME_WIDTH = 18
 CELL_LIMIT = 400
 """No cell is wider than this: provider strings are cut to it before they are escaped."""
@@ -132,7 +145,7 @@ class RunsTable(ScrollView, can_focus=True):
         """The keys shown, in order; a list this table never changes in place."""
         self._positions: dict[RunKey, int] = {}
         """Where some keys (the cursor's, the top line's) were last seen in `order`."""
-        self._lines: dict[RunKey, tuple[tuple[object, ...], Strip]] = {}
+        self._lines: dict[RunKey, tuple[_Drawn, Strip]] = {}
         """Each recently drawn row's line, with what it was drawn from."""
         self._frame_style: Style | None = None
         """The widget's style, looked up once per drawing pass rather than once per line."""
@@ -184,7 +197,7 @@ class RunsTable(ScrollView, can_focus=True):
         """Redraw the lines of these runs that are on screen, and no other line."""
         top = int(self.scroll_y)
         on_screen = {key: y for y, key in enumerate(self.order[top : top + self.size.height], 1)}
-        width = self.size.width
+        width = self.scrollable_content_region.width  # not the scrollbar: it has not changed
         for key in keys:
             y = on_screen.get(key)
             if y is not None:
@@ -207,15 +220,23 @@ class RunsTable(ScrollView, can_focus=True):
         self.refresh()
 
     def tick(self, now: datetime) -> None:
-        """Advance relative times and running durations (only on-screen lines are redrawn)."""
+        """Advance relative times and running durations: only the on-screen lines whose time
+        text reads differently now are redrawn (a running run's duration, each second)."""
         self.now = now
-        first = int(self.scroll_y)
-        visible = self.order[first : first + self.size.height]
-        running = RunStatus.RUNNING
-        if any((row := self.rows.get(key)) and row.run.status is running for key in visible) or (
-            now.second % 10 == 0
-        ):
-            self.refresh()
+        top = int(self.scroll_y)
+        width = self.scrollable_content_region.width
+        for y, key in enumerate(self.order[top : top + self.size.height], 1):
+            row = self.rows.get(key)
+            drawn = self._lines.get(key)
+            if row is None:
+                continue
+            run = row.run
+            if (
+                drawn is None
+                or drawn[0].started != render.relative_time(run.started or run.queued, now)
+                or drawn[0].duration != render.format_duration(render.run_duration(run, now))
+            ):
+                self.refresh(Region(0, y, width, 1))
 
     # --- cursor ---------------------------------------------------------------------------
 
@@ -306,7 +327,7 @@ class RunsTable(ScrollView, can_focus=True):
         started = render.relative_time(run.started or run.queued, self.now)
         duration = render.format_duration(render.run_duration(run, self.now))
         nested = self._under_its_parent(row_index)
-        drawn_from = (row, width, base, started, duration, nested)
+        drawn_from = _Drawn(row, width, base, started, duration, nested)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
