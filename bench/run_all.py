@@ -104,10 +104,11 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
             "x",
             (factor or 0) >= 3,
         )
-    checks["table memory above the shared baseline >= 3x less than the stock DataTable"] = (
-        table.get("rss_above_baseline_ratio"),
+    factor = ratio(ref_table.get("table_memory_mb"), table.get("table_memory_mb"))
+    checks["memory the table keeps for its runs >= 3x less than the stock DataTable"] = (
+        factor,
         "x",
-        (table.get("rss_above_baseline_ratio") or 0) >= 3,
+        (factor or 0) >= 3,
     )
     return {
         name: {"value": value, "unit": unit, "met": met}
@@ -156,10 +157,12 @@ def main() -> None:
             "quick": quick,
             "total_seconds": round(time.monotonic() - started, 1),
             "peak_rss": (
-                "both tables hold the same 10,000 runs: peak RSS is mostly Python, Textual and "
-                "the runs (table.rss_baseline_mb: a process that imports the same modules and "
-                "loads the runs, with no table); each table's own memory is its peak above that "
-                "baseline (table.rss_above_baseline_mb)"
+                "both processes hold the same 10,000 runs: peak RSS is mostly Python, the "
+                "libraries and the runs (table.rss_baseline_mb: a process that imports the same "
+                "modules and loads the runs, with no app), so the two peaks are close and their "
+                "ratio says little; where the tables differ is what each keeps to show the runs "
+                "(table.table_memory_mb: allocations still held after filling an empty table "
+                "with the runs already in a store, by tracemalloc, the same way on both sides)"
             ),
         },
     }

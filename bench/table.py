@@ -9,20 +9,28 @@ that follows it has been composed AND turned into terminal output (`render_segme
 headless app would otherwise skip), so the figure includes rendering the visible lines and the
 wait for the frame, not only the Python that changes the data.
 
-- qa-tui: `QaTuiApp` with the engine's sources silent (so only the cache feeds it).
+- qa-tui: `QaTuiApp` with the engine's sources silent (so only the cache feeds it), and its real
+  one-second clock tick (what it redraws, and the collector's full pass when one is due, land
+  when they would in use).
   first table: from creating the RunCache/Engine/app to the first screen update showing the
   table with every cached run (modules already imported; `from_launch` adds interpreter start
   and imports); a batch: 500 changed runs put through the store and the engine's change
   callback (→ RunsChanged → DashboardScreen.apply → RunsTable); a filter: what typing in the
   filter box runs (`_set_filter`).
 - reference: an App with one DataTable (the same nine columns, cells from the same renderers),
-  filled by `add_row` in the table order; a batch or a filter is applied by clear-and-refill.
+  filled by `add_row` in the table order; a batch or a filter is applied by clear-and-refill
+  (bench/stock_table.py).
+
+Memory: peak RSS of each child, of a child that only imports the modules and loads the runs
+(the baseline both share), and what each table keeps for its runs (`table_memory`: two more
+children, tracemalloc from handing the runs to an empty table to its first full frame).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import sys
@@ -205,7 +213,7 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
     cache = RunCache(cache_path)
     sources: list[Any] = [SilentSource("web"), SilentSource("plans")]
     engine = Engine(sources, RunStore(), cache=cache)
-    app = QaTuiApp(engine, tick_seconds=0)
+    app = QaTuiApp(engine)  # with its real clock tick: the collector's passes are made on it
     frames = Frames(app)
     table = app.dashboard.table
     first = frames.next_after(lambda: len(table.order) == count)
@@ -257,6 +265,13 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
             apply_only_ms.append((applied[0] - t0) * 1000)
         result["apply_500_ms"] = apply_ms
         result["apply_500_without_render_ms"] = apply_only_ms
+        frozen = gc.get_freeze_count()
+        full_pass_ms = app.collector.full_pass()  # what the tick does every 5 minutes
+        result["gc"] = {
+            "frozen_objects": frozen,
+            "freed_by_full_pass": frozen - gc.get_freeze_count(),
+            "full_pass_ms": round(full_pass_ms, 2),
+        }
     cache.close()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -266,59 +281,17 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
 
 
 async def reference(cache_path: Path, count: int, batches: int, launched: float) -> dict[str, Any]:
-    from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
+    from bench.stock_table import StockTableApp
     from qa_tui.core.history import RunCache
-    from qa_tui.core.query import View, parse_query, visible_keys
-    from qa_tui.core.store import Row, RunStore
-    from qa_tui.ui import render
-    from qa_tui.ui.widgets.runs_table import COLUMNS
-
-    def cells(row: Row) -> tuple[str, ...]:
-        run = row.run
-        name = render.safe(run.name)
-        return (
-            f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
-            render.safe(run.provider),
-            run.kind.value,
-            f"  └ {name}" if run.parent_id else name,
-            render.progress_bar(run),
-            render.relative_time(run.started or run.queued, NOW),
-            render.format_duration(render.run_duration(run, NOW)),
-            render.safe(run.triggered_by),
-            render.safe(row.bug_id),
-        )
-
-    class StockTableApp(App[None]):
-        def __init__(self, cache: RunCache) -> None:
-            super().__init__()
-            self.cache = cache
-            self.store = RunStore()
-            self.view = View()
-
-        def compose(self) -> ComposeResult:
-            yield DataTable(id="runs", cursor_type="row")
-
-        def on_mount(self) -> None:
-            table = self.query_one(DataTable)
-            table.add_columns(*(column.title for column in COLUMNS))
-            self.store.apply(self.cache.load({"web", "plans"}), stale=True)
-            self.refill()
-
-        def refill(self) -> None:
-            table = self.query_one(DataTable)
-            table.clear()
-            for key in visible_keys(self.store, self.view, NOW):
-                row = self.store.get(key)
-                assert row is not None
-                table.add_row(*cells(row), key=f"{key[0]}/{key[1]}")
+    from qa_tui.core.query import View, parse_query
 
     rng = random.Random(SEED + 1)
     started_wall = time.time()
     started, cpu_started = time.perf_counter(), time.process_time()
     cache = RunCache(cache_path)
-    app = StockTableApp(cache)
+    app = StockTableApp(NOW, cache=cache)
     frames = Frames(app)
     result: dict[str, Any] = {}
     cpu_ms: dict[str, list[float]] = {"apply": [], "filter": []}
@@ -371,6 +344,60 @@ async def reference(cache_path: Path, count: int, batches: int, launched: float)
     return result
 
 
+# --- what each table holds ------------------------------------------------------------------
+
+
+async def table_memory(side: str, cache_path: Path, count: int) -> dict[str, Any]:
+    """The memory a table keeps for showing `count` runs, the same way on both sides: the runs
+    already in a store and the app already on screen with an empty table; from just before the
+    runs are handed to the table until its first full frame, what is still allocated (Python's
+    tracemalloc, after a full collection). The runs, the store, the interpreter and the libraries
+    are the same for both and not counted: this is the part where the two tables differ."""
+    import tracemalloc
+
+    from qa_tui.core.engine import Engine
+    from qa_tui.core.history import RunCache
+    from qa_tui.core.store import RunStore
+
+    cache = RunCache(cache_path)
+    store = RunStore()
+    changes = store.apply(cache.load({"web", "plans"}), stale=True)
+    cache.close()
+    app: Any
+    if side == "ours":
+        from qa_tui.ui.app import QaTuiApp
+
+        sources: list[Any] = [SilentSource("web"), SilentSource("plans")]
+        app = QaTuiApp(Engine(sources, store))
+        shown: Callable[[], bool] = lambda: len(app.dashboard.table.order) == count  # noqa: E731
+        fill: Callable[[], None] = lambda: app._engine_changes(changes)  # noqa: E731
+    else:
+        from textual.widgets import DataTable
+
+        from bench.stock_table import StockTableApp
+
+        app = StockTableApp(NOW, store=store)
+        shown = lambda: app.query_one(DataTable).row_count == count  # noqa: E731
+        fill = app.refill
+    frames = Frames(app)
+    async with app.run_test(headless=True, size=SIZE) as pilot:
+        await settle_after_start(pilot)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        full = frames.next_after(shown)
+        fill()
+        await full
+        await settle_after_start(pilot)
+        gc.collect()
+        after, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return {
+        "table_memory_mb": round((after - before) / 1e6, 2),
+        "table_memory_peak_mb": round((peak - before) / 1e6, 2),
+    }
+
+
 # --- a baseline for memory ---------------------------------------------------------------
 
 
@@ -404,6 +431,7 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         "filter_max_ms": round(max(raw["filter_ms"]), 2),
         "filter_rows": raw.get("filter_rows"),
         "peak_rss_mb": raw["peak_rss_mb"],
+        **({"gc": raw["gc"]} if "gc" in raw else {}),
         "cpu": {
             "first_table_s": round(raw["first_table_cpu_s"], 3),
             "apply_500_p95_ms": round(percentile(raw["cpu_ms"]["apply"], 95), 2),
@@ -416,7 +444,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
-        "side", nargs="?", choices=("ours", "reference", "baseline"), help=argparse.SUPPRESS
+        "side",
+        nargs="?",
+        choices=("ours", "reference", "baseline", "memory-ours", "memory-reference"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
@@ -431,6 +462,10 @@ def main() -> None:
     parser.add_argument("--only", choices=("ours", "reference"))
     args = parser.parse_args()
     if args.child:
+        if args.side.startswith("memory-"):
+            side = args.side.removeprefix("memory-")
+            emit(asyncio.run(table_memory(side, Path(args.cache), args.runs)))
+            return
         run = {"ours": ours, "reference": reference, "baseline": baseline}[args.side]
         emit(asyncio.run(run(Path(args.cache), args.runs, args.batches, args.launched)))
         return
@@ -450,11 +485,19 @@ def main() -> None:
             child_args = [side, "--cache", str(path), "--runs", str(args.runs)]
             child_args += ["--batches", str(batches), "--launched", str(time.time())]
             sides[side] = run_child("table.py", child_args)
+        memory = {
+            side: run_child(
+                "table.py", [f"memory-{side}", "--cache", str(path), "--runs", str(args.runs)]
+            )
+            for side in ("ours", "reference")
+            if not args.only or side == args.only
+        }
     if args.only:
-        print(json.dumps({args.only: summary(sides[args.only])}, indent=2))
+        only = {**summary(sides[args.only]), **memory[args.only]}
+        print(json.dumps({args.only: only}, indent=2))
         return
-    ours_figures = summary(sides["ours"])
-    ref = summary(sides["reference"])
+    ours_figures = {**summary(sides["ours"]), **memory["ours"]}
+    ref = {**summary(sides["reference"]), **memory["reference"]}
     base_rss = sides["baseline"]["peak_rss_mb"]
     ours_above = round(ours_figures["peak_rss_mb"] - base_rss, 1)
     ref_above = round(ref["peak_rss_mb"] - base_rss, 1)
@@ -466,7 +509,13 @@ def main() -> None:
         "reference": ref,
         "ratio_vs_reference": {
             key: round(ref[key] / ours_figures[key], 1)
-            for key in ("first_table_s", "apply_500_p95_ms", "filter_ms", "peak_rss_mb")
+            for key in (
+                "first_table_s",
+                "apply_500_p95_ms",
+                "filter_ms",
+                "table_memory_mb",
+                "peak_rss_mb",
+            )
             if ours_figures[key]
         },
         "rss_baseline_mb": base_rss,
