@@ -40,14 +40,16 @@ def _parent_key(run: Run) -> RunKey | None:
 class _Known:
     """What the order knows of one run: its row, where it is shown (if it is), its sort key."""
 
-    __slots__ = ("entry", "fields", "row", "sort_key", "status", "under")
+    __slots__ = ("entry", "fields", "row", "status", "top_entry", "under")
 
     def __init__(self, row: Row, fields: object) -> None:
         self.row = row
         self.fields = fields
         """The row's place fields under the current sort (`SORT_FIELDS`)."""
-        self.sort_key: tuple[object, ...] | None = None
-        """Its sort key, worked out when first needed; valid while `fields` are the same."""
+        self.top_entry: _Placed | None = None
+        """Its entry at the top level (sort key, then key), worked out when first needed and
+        valid while `fields` and the sort are the same; while it is shown at the top level,
+        `entry` is this very tuple (no second copy)."""
         self.entry: _Placed | None = None
         """Its entry in the top level or under its suite run; None while not shown."""
         self.under: RunKey | None = None
@@ -123,7 +125,7 @@ class LiveOrder:
         self._place_fields = place_of = attrgetter(*SORT_FIELDS[view.sort])
         for known in self._known.values():
             known.fields = place_of(known.row.run)
-            known.sort_key = None
+            known.top_entry = None
 
     def update(self, changes: Changes) -> None:
         """Move only what the batch touched; a row whose place cannot have changed (the same
@@ -137,7 +139,7 @@ class LiveOrder:
             if known is None:
                 all_known[key] = _Known(row, place_of(row.run))
             else:
-                known.row, known.fields, known.sort_key = row, place_of(row.run), None
+                known.row, known.fields, known.top_entry = row, place_of(row.run), None
             touched.append(key)
         recounted = False
         for row in changes.updated:  # written out flat: every row of every batch comes here
@@ -150,7 +152,7 @@ class LiveOrder:
             known.row = row
             fields = place_of(run)
             if known.fields != fields:
-                known.fields, known.sort_key = fields, None
+                known.fields, known.top_entry = fields, None
                 touched.append(key)
             elif known.entry is None or (match is not None and not match(run)):
                 touched.append(key)
@@ -205,10 +207,8 @@ class LiveOrder:
                 children.setdefault(parent, []).append(entry)
                 known.under = parent
             else:
-                sort_key = known.sort_key
-                if sort_key is None:
-                    sort_key = known.sort_key = sort(row)
-                entry = (*sort_key, key)
+                entry = known.top_entry or (*sort(row), key)
+                known.top_entry = entry
                 top.append(entry)
                 known.under = None
             known.entry, known.status = entry, run.status
@@ -256,10 +256,8 @@ class LiveOrder:
         if under is not None:
             entry = (*child_order(row), key)
         else:
-            sort_key = known.sort_key
-            if sort_key is None:
-                sort_key = known.sort_key = self._sort(row)
-            entry = (*sort_key, key)
+            entry = known.top_entry or (*self._sort(row), key)
+            known.top_entry = entry
         status = run.status
         if known.entry is not None and known.under == under and known.entry == entry:
             if known.status is not status:  # same place, another status: only the counts change
