@@ -4,12 +4,40 @@ It never imports ``qa_tui.core``: it is a second, independent reading of shared/
 misunderstanding in a client is caught here instead of mirrored. See :mod:`qa_tui.sim.server` for
 the public surface, :mod:`qa_tui.sim.app` for the URL layout and control API, and each provider
 module's docstring for the choices made where the documentation is silent.
+
+The names below are loaded when first used, so `qa-tui demo` can read the config text
+(:mod:`qa_tui.sim.config_text`) without loading Starlette and uvicorn: its simulator starts in a
+process of its own, importing them there, on the other core.
 """
 
-from qa_tui.sim.app import Simulator, build_app
-from qa_tui.sim.faults import FaultPlan, FaultSpecError, ProviderFaults, parse_fault_spec
-from qa_tui.sim.scenario import HOSTILE_NAMES, ScenarioClock, ScenarioSpec
-from qa_tui.sim.server import RunningSim, banner, render_config, serve, start_in_thread
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qa_tui.sim.app import Simulator, build_app
+    from qa_tui.sim.config_text import banner, render_config
+    from qa_tui.sim.faults import FaultPlan, FaultSpecError, ProviderFaults, parse_fault_spec
+    from qa_tui.sim.scenario import HOSTILE_NAMES, ScenarioClock, ScenarioSpec
+    from qa_tui.sim.server import RunningSim, serve, start_in_thread
+
+_HOMES = {
+    "Simulator": "app",
+    "build_app": "app",
+    "banner": "config_text",
+    "render_config": "config_text",
+    "FaultPlan": "faults",
+    "FaultSpecError": "faults",
+    "ProviderFaults": "faults",
+    "parse_fault_spec": "faults",
+    "HOSTILE_NAMES": "scenario",
+    "ScenarioClock": "scenario",
+    "ScenarioSpec": "scenario",
+    "RunningSim": "server",
+    "serve": "server",
+    "start_in_thread": "server",
+}
 
 __all__ = [
     "HOSTILE_NAMES",
@@ -27,3 +55,10 @@ __all__ = [
     "serve",
     "start_in_thread",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'qa_tui.sim' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"qa_tui.sim.{home}"), name)

@@ -37,7 +37,6 @@ uvicorn would log a traceback for each, so a logging filter hides exactly those 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 import threading
@@ -50,6 +49,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from qa_tui.sim.app import Simulator, build_app
+from qa_tui.sim.config_text import banner, render_config
 from qa_tui.sim.credentials import (
     BUG0_API_KEY,
     BUG0_PROJECT_ID,
@@ -82,78 +82,6 @@ __all__ = [
     "serve",
     "start_in_thread",
 ]
-
-
-def _urls(base_url: str) -> dict[str, str]:
-    base = base_url.rstrip("/")
-    return {
-        "bugbug": f"{base}/bugbug",
-        "bugbrain": f"{base}/bugbrain/api/v1",
-        "bug0": f"{base}/bug0",
-        "bugnet": f"{base}/bugnet",
-    }
-
-
-def render_config(base_url: str) -> str:
-    """The TOML config text pointing qa-tui at the simulator at ``base_url``."""
-    u = _urls(base_url)
-
-    def q(text: str) -> str:
-        return json.dumps(text)  # a TOML basic string for these ASCII values
-
-    return "\n".join(
-        [
-            f"# qa-tui config for the simulator at {base_url.rstrip('/')} (written by qa-tui sim).",
-            "# Demo credentials only: they work nowhere else.",
-            "",
-            "[[providers]]",
-            'name = "web"',
-            'kind = "bugbug"',
-            f"base_url = {q(u['bugbug'])}",
-            f"token = {q(BUGBUG_TOKEN)}",
-            "",
-            "[[providers]]",
-            'name = "plans"',
-            'kind = "bugbrain"',
-            f"base_url = {q(u['bugbrain'])}",
-            f"token = {q(BUGBRAIN_API_KEY)}",
-            f"project_id = {q(BUGBRAIN_PROJECT_ID)}",
-            "",
-            "[[providers]]",
-            'name = "previews"',
-            'kind = "bug0"',
-            f"base_url = {q(u['bug0'])}",
-            f"token = {q(BUG0_API_KEY)}",
-            f"project_id = {q(BUG0_PROJECT_ID)}",
-            "",
-            "[tracker]",
-            'kind = "bugnet"',
-            f"base_url = {q(u['bugnet'])}",
-            f"project = {q(BUGNET_PROJECT)}",
-            f"token = {q(BUGNET_TOKEN)}",
-            f"api_key = {q(BUGNET_API_KEY)}",
-            "",
-        ]
-    )
-
-
-def banner(base_url: str) -> str:
-    """Base URLs and demo credentials, for ``qa-tui sim`` to print."""
-    u = _urls(base_url)
-    return "\n".join(
-        [
-            f"qa-tui simulator listening on {base_url.rstrip('/')}",
-            f"  BugBug    {u['bugbug']}    Authorization: Token {BUGBUG_TOKEN}",
-            f"  BugBrain  {u['bugbrain']}    Authorization: Bearer {BUGBRAIN_API_KEY}"
-            f"    project_id={BUGBRAIN_PROJECT_ID}",
-            f"  Bug0      {u['bug0']}    x-api-key: {BUG0_API_KEY}    projectId={BUG0_PROJECT_ID}",
-            f"  Bugnet    {u['bugnet']}    project {BUGNET_PROJECT}",
-            f"            login {BUGNET_EMAIL} / {BUGNET_PASSWORD}"
-            f"    Authorization: Bearer {BUGNET_TOKEN}",
-            f"            X-API-Key: {BUGNET_API_KEY} (public submit)",
-            f"  Control   {base_url.rstrip('/')}/_sim/truth  /_sim/faults  /_sim/advance",
-        ]
-    )
 
 
 class _HideSimulatedDrops(logging.Filter):
@@ -201,8 +129,10 @@ def _prepare(
     speed: float,
     enforce_documented_limits: bool,
     log_level: str,
+    sock: socket.socket | None = None,
 ) -> tuple[Starlette, socket.socket, Any]:
-    """The app, its bound socket and the uvicorn server: what `serve` and `start_in_thread` share."""
+    """The app, its bound socket (`sock` when given) and the uvicorn server: what `serve` and
+    `start_in_thread` share."""
     app = build_app(
         seed=seed,
         clock=clock or ScenarioClock.realtime(speed),
@@ -210,7 +140,7 @@ def _prepare(
         scenario=scenario,
         enforce_documented_limits=enforce_documented_limits,
     )
-    return app, _bind(host, port), _server(app, log_level)
+    return app, sock or _bind(host, port), _server(app, log_level)
 
 
 def serve(
@@ -226,10 +156,12 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
     log_level: str = "warning",
     stop: threading.Event | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve the simulator until interrupted, or until ``stop`` is set (see the module docstring)."""
+    """Serve the simulator until interrupted, or until ``stop`` is set (see the module docstring);
+    on ``sock`` when given (a socket bound, even listening, by another process)."""
     _, sock, server = _prepare(
-        host, port, seed, faults, scenario, clock, speed, enforce_documented_limits, log_level
+        host, port, seed, faults, scenario, clock, speed, enforce_documented_limits, log_level, sock
     )
 
     async def run() -> None:

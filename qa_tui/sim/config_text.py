@@ -1,0 +1,91 @@
+"""The config and the banner for a simulator at a base URL: all `qa-tui demo` needs before the
+simulator itself is up, so it imports nothing heavy (no Starlette, no uvicorn)."""
+
+from __future__ import annotations
+
+import json
+
+from qa_tui.sim.credentials import (
+    BUG0_API_KEY,
+    BUG0_PROJECT_ID,
+    BUGBRAIN_API_KEY,
+    BUGBRAIN_PROJECT_ID,
+    BUGBUG_TOKEN,
+    BUGNET_API_KEY,
+    BUGNET_EMAIL,
+    BUGNET_PASSWORD,
+    BUGNET_PROJECT,
+    BUGNET_TOKEN,
+)
+
+
+def _urls(base_url: str) -> dict[str, str]:
+    base = base_url.rstrip("/")
+    return {
+        "bugbug": f"{base}/bugbug",
+        "bugbrain": f"{base}/bugbrain/api/v1",
+        "bug0": f"{base}/bug0",
+        "bugnet": f"{base}/bugnet",
+    }
+
+
+def render_config(base_url: str) -> str:
+    """The TOML config text pointing qa-tui at the simulator at ``base_url``."""
+    u = _urls(base_url)
+
+    def q(text: str) -> str:
+        return json.dumps(text)  # a TOML basic string for these ASCII values
+
+    return "\n".join(
+        [
+            f"# qa-tui config for the simulator at {base_url.rstrip('/')} (written by qa-tui sim).",
+            "# Demo credentials only: they work nowhere else.",
+            "",
+            "[[providers]]",
+            'name = "web"',
+            'kind = "bugbug"',
+            f"base_url = {q(u['bugbug'])}",
+            f"token = {q(BUGBUG_TOKEN)}",
+            "",
+            "[[providers]]",
+            'name = "plans"',
+            'kind = "bugbrain"',
+            f"base_url = {q(u['bugbrain'])}",
+            f"token = {q(BUGBRAIN_API_KEY)}",
+            f"project_id = {q(BUGBRAIN_PROJECT_ID)}",
+            "",
+            "[[providers]]",
+            'name = "previews"',
+            'kind = "bug0"',
+            f"base_url = {q(u['bug0'])}",
+            f"token = {q(BUG0_API_KEY)}",
+            f"project_id = {q(BUG0_PROJECT_ID)}",
+            "",
+            "[tracker]",
+            'kind = "bugnet"',
+            f"base_url = {q(u['bugnet'])}",
+            f"project = {q(BUGNET_PROJECT)}",
+            f"token = {q(BUGNET_TOKEN)}",
+            f"api_key = {q(BUGNET_API_KEY)}",
+            "",
+        ]
+    )
+
+
+def banner(base_url: str) -> str:
+    """Base URLs and demo credentials, for ``qa-tui sim`` to print."""
+    u = _urls(base_url)
+    return "\n".join(
+        [
+            f"qa-tui simulator listening on {base_url.rstrip('/')}",
+            f"  BugBug    {u['bugbug']}    Authorization: Token {BUGBUG_TOKEN}",
+            f"  BugBrain  {u['bugbrain']}    Authorization: Bearer {BUGBRAIN_API_KEY}"
+            f"    project_id={BUGBRAIN_PROJECT_ID}",
+            f"  Bug0      {u['bug0']}    x-api-key: {BUG0_API_KEY}    projectId={BUG0_PROJECT_ID}",
+            f"  Bugnet    {u['bugnet']}    project {BUGNET_PROJECT}",
+            f"            login {BUGNET_EMAIL} / {BUGNET_PASSWORD}"
+            f"    Authorization: Bearer {BUGNET_TOKEN}",
+            f"            X-API-Key: {BUGNET_API_KEY} (public submit)",
+            f"  Control   {base_url.rstrip('/')}/_sim/truth  /_sim/faults  /_sim/advance",
+        ]
+    )
