@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
     )
+    # `qa-tui demo` starts its simulator in a child: on a socket the demo bound, until the
+    # demo's end of the child's stdin closes (qa_tui/cli/demo_sim.py).
+    sim.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 

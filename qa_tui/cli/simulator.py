@@ -8,10 +8,16 @@ The simulator package is imported only inside `run_sim`, so other commands never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qa_tui.sim.faults import FaultPlan
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -35,6 +41,8 @@ def run_sim(args: argparse.Namespace) -> int:
     except FaultSpecError as exc:
         print(f"qa-tui sim: error: --faults: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "listen_fd", None) is not None:
+        return _serve_for_the_demo(args.listen_fd, faults, args.seed)
     try:
         sim = server.start_in_thread(host=args.host, port=args.port, faults=faults, **seed)
     except (OSError, RuntimeError) as exc:
@@ -58,4 +66,22 @@ def run_sim(args: argparse.Namespace) -> int:
         print("stopped", file=sys.stderr)
     finally:
         sim.stop()
+    return EXIT_OK
+
+
+def _serve_for_the_demo(fd: int, faults: FaultPlan | None, seed: int | None) -> int:
+    """Serve on the listening socket `qa-tui demo` handed down (fd `fd`) until the demo is gone:
+    its end of our stdin closes when it exits, however it exits."""
+    from qa_tui.sim import server
+
+    sock = socket.socket(fileno=fd)
+    stop = threading.Event()
+
+    def wait_for_the_demo() -> None:
+        sys.stdin.buffer.read()  # returns at end of file: the demo closed the pipe or died
+        stop.set()
+
+    threading.Thread(target=wait_for_the_demo, name="demo-alive", daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the demo's terminal: just stop
+        server.serve(faults=faults, stop=stop, sock=sock, seed=7 if seed is None else seed)
     return EXIT_OK

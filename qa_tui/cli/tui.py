@@ -170,11 +170,14 @@ def _warm_tls_in_background() -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """`qa-tui demo [--port N] [--seed N] [--faults SPEC] [--write-config PATH]`."""
     _warm_tls_in_background()
+    from qa_tui.cli.demo_sim import start_demo_simulator
+    from qa_tui.sim.config_text import render_config
     from qa_tui.sim.faults import FaultSpecError, parse_fault_spec
-    from qa_tui.sim.server import render_config, start_in_thread
 
+    spec = getattr(args, "faults", None)
     try:
-        faults = parse_fault_spec(args.faults) if getattr(args, "faults", None) else None
+        if spec:
+            parse_fault_spec(spec)  # said here, before the child would fail on it
     except FaultSpecError as error:
         print(f"qa-tui demo: --faults: {error}", file=sys.stderr)
         return 2
@@ -184,7 +187,11 @@ def run_demo(args: argparse.Namespace) -> int:
         # The demo's cache and trigger records are its own: the user's real ones stay untouched.
         os.environ["QA_TUI_DATA_DIR"] = str(Path(scratch) / "data")
         os.environ["QA_TUI_CACHE_DIR"] = str(Path(scratch) / "cache")
-        sim = start_in_thread(host="127.0.0.1", port=port, seed=seed, faults=faults)
+        try:
+            sim = start_demo_simulator(port, seed, spec, Path(scratch))
+        except OSError as error:
+            print(f"qa-tui demo: cannot listen on 127.0.0.1:{port} ({error})", file=sys.stderr)
+            return 2
         try:
             text = render_config(sim.base_url)
             config_path = Path(scratch) / "demo.toml"
@@ -200,4 +207,6 @@ def run_demo(args: argparse.Namespace) -> int:
             subtitle = f"demo · simulator at {sim.base_url}"
             return asyncio.run(run_app(config, subtitle=subtitle, prepare=trigger_demo_previews))
         finally:
-            sim.stop()
+            why = sim.stop()
+            if why is not None:
+                print(f"qa-tui demo: the simulator stopped early:\n{why}", file=sys.stderr)
