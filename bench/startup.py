@@ -7,9 +7,10 @@
   (120x40, its own tmux server started beforehand so only qa-tui is timed). The clock starts
   when tmux is asked to start the command and stops at the first `capture-pane` showing a table
   row under the header (a status glyph and word). That covers Python's start-up, imports, the
-  simulator starting in its thread, the first poll of each provider over loopback and the
-  drawing; the demo starts with an empty cache, so that first table comes from the providers.
-  Polling adds up to ~15 ms; the median of N runs is reported.
+  simulator starting in its child process (qa_tui/cli/demo_sim.py), the first poll of each
+  provider over loopback and the drawing; the demo starts with an empty cache, so that first
+  table comes from the providers. Polling adds up to ~15 ms; the median of N runs is reported.
+  `make bench` compiles qa-tui's modules first (`make bytecode`), as an installed package is.
 """
 
 from __future__ import annotations
