@@ -27,8 +27,9 @@ speed=1.0, enforce_documented_limits=True, log_level="warning") -> RunningSim``
 
 Credentials: :data:`BUGBUG_TOKEN`, :data:`BUGBRAIN_API_KEY`, :data:`BUGBRAIN_PROJECT_ID`,
 :data:`BUG0_API_KEY`, :data:`BUG0_PROJECT_ID`, :data:`BUGNET_EMAIL`, :data:`BUGNET_PASSWORD`,
-:data:`BUGNET_TOKEN`, :data:`BUGNET_API_KEY`, :data:`BUGNET_PROJECT` (from
-:mod:`qa_tui.sim.credentials`, re-exported here).
+:data:`BUGNET_TOKEN`, :data:`BUGNET_API_KEY`, :data:`BUGNET_PROJECT` live in
+:mod:`qa_tui.sim.credentials`; ``render_config`` and ``banner`` in :mod:`qa_tui.sim.config_text`
+(re-exported here), which imports nothing heavy.
 
 Dropped connections (the ``drop_rate`` and ``down`` faults) raise inside the app on purpose;
 uvicorn would log a traceback for each, so a logging filter hides exactly those records.
@@ -50,32 +51,10 @@ from starlette.applications import Starlette
 
 from qa_tui.sim.app import Simulator, build_app
 from qa_tui.sim.config_text import banner, render_config
-from qa_tui.sim.credentials import (
-    BUG0_API_KEY,
-    BUG0_PROJECT_ID,
-    BUGBRAIN_API_KEY,
-    BUGBRAIN_PROJECT_ID,
-    BUGBUG_TOKEN,
-    BUGNET_API_KEY,
-    BUGNET_EMAIL,
-    BUGNET_PASSWORD,
-    BUGNET_PROJECT,
-    BUGNET_TOKEN,
-)
 from qa_tui.sim.faults import FaultPlan, SimulatedDisconnect
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 
 __all__ = [
-    "BUG0_API_KEY",
-    "BUG0_PROJECT_ID",
-    "BUGBRAIN_API_KEY",
-    "BUGBRAIN_PROJECT_ID",
-    "BUGBUG_TOKEN",
-    "BUGNET_API_KEY",
-    "BUGNET_EMAIL",
-    "BUGNET_PASSWORD",
-    "BUGNET_PROJECT",
-    "BUGNET_TOKEN",
     "RunningSim",
     "banner",
     "render_config",

@@ -109,7 +109,7 @@ def test_a_provider_with_a_bad_token_fails_alone_with_exit_1(
     config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = config_path.read_text(encoding="utf-8")
-    from qa_tui.sim.server import BUGBUG_TOKEN
+    from qa_tui.sim.credentials import BUGBUG_TOKEN
 
     bad = tmp_path / "bad-token.toml"
     bad.write_text(text.replace(BUGBUG_TOKEN, "0" * 40), encoding="utf-8")
