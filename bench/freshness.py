@@ -124,7 +124,7 @@ def idle_world() -> Any:
 
 
 def config_text(base_url: str) -> str:
-    from qa_tui.sim.server import BUGBRAIN_API_KEY, BUGBRAIN_PROJECT_ID, BUGBUG_TOKEN
+    from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBRAIN_PROJECT_ID, BUGBUG_TOKEN
 
     base = base_url.rstrip("/")
     return f"""
