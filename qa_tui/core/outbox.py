@@ -41,6 +41,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError
 from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
 from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
+from qa_tui.core.outbox_tally import DISCARDED
 from qa_tui.core.providers.bugnet_wire import Bug, BugDraft, Comment, Label
 
 FILE_NAME = "outbox.sqlite"
@@ -199,7 +200,7 @@ class Outbox:
         report = self.db.get(ref)
         if report is None or not self.db.delete(ref, only_if=_EDITABLE):
             return False
-        self._changed(replace(report, state=ReportState.FAILED, last_error="discarded"))
+        self._changed(replace(report, state=ReportState.FAILED, last_error=DISCARDED))
         return True
 
     def get(self, ref: str) -> Report | None:

@@ -20,6 +20,7 @@ from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.outbox_db import Report, ReportState
+from qa_tui.core.outbox_tally import DISCARDED, OpenReports
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.providers.bugnet_wire import BugDraft
 from qa_tui.core.store import Changes, RunKey
@@ -70,6 +71,8 @@ class QaTuiApp(App[int]):
         self.tick_seconds = tick_seconds
         self.sub_title = subtitle or ""
         self._pending = Changes()
+        self.open_reports = OpenReports()
+        """Bug reports not filed yet, as the outbox's change reports tell (for the header)."""
         self.collector = collector or RunsOutOfTheCollector()
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self._dashboard = DashboardScreen([source.name for source in engine.sources])
@@ -92,6 +95,8 @@ class QaTuiApp(App[int]):
         self.run_engine()
         if self.outbox is not None:
             self.outbox.on_change = self._outbox_report_changed
+            self.open_reports = OpenReports(self.outbox.open_reports())
+            self._show_open_reports()
             links = Changes()
             for key, bug_id in self.outbox.links().items():
                 links = links.merged(self.engine.store.link_bug(key, bug_id))
@@ -176,13 +181,15 @@ class QaTuiApp(App[int]):
         from qa_tui.ui.screens.outbox import OutboxScreen
 
         report = message.report
+        self.open_reports.changed(report)
+        self._show_open_reports()
         if report.state is ReportState.FILED and report.bug_id and report.run_key:
             self.drafts.pop(report.run_key, None)
             self._engine_changes(self.engine.store.link_bug(report.run_key, report.bug_id))
             self.notify(_filed_text(report), markup=False, timeout=6)
         elif report.state in (ReportState.FAILED, ReportState.NEEDS_ATTENTION):
             on_form = isinstance(self.screen, FileBugScreen) and self.screen.ref == report.ref
-            if not on_form and report.last_error != "discarded":
+            if not on_form and report.last_error != DISCARDED:
                 self.notify(
                     f"Bug report not filed: {report.last_error} (B shows the outbox)",
                     severity="error",
@@ -192,6 +199,10 @@ class QaTuiApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, OutboxScreen):
                 screen.refresh_reports()
+
+    def _show_open_reports(self) -> None:
+        tally = self.open_reports
+        self._dashboard.health_bar.outbox = (tally.sending, tally.need_the_user)
 
     def action_show_outbox(self) -> None:
         from qa_tui.ui.screens.bug_actions import NO_TRACKER

@@ -336,3 +336,31 @@ async def test_a_new_title_searches_bugnet_again_once_typing_pauses(desk: BugDes
         )
         assert desk.wire.posts("/bugs/similar") == 2
         assert similar.found[0].title == seeded and similar.found[0].score == 1.0
+
+
+async def test_the_header_counts_a_report_on_its_way_until_bugnet_has_it(desk: BugDesk) -> None:
+    """GIVEN Bugnet down WHEN a bug is filed THEN the header says one report is being sent, and
+    once Bugnet is back and has it, the header says nothing of the outbox any more."""
+    app = desk.app
+    bar = app.dashboard.health_bar
+    async with app.run_test(size=WIDE) as pilot:
+        await _failed_web_test(pilot, app)
+        await _open_form(pilot, app)
+        assert "✉" not in widget_text(bar)
+        desk.monitor.faults.set("bugnet", down=True)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "✉ 1 sending" in widget_text(bar), what="1 sending")
+        desk.monitor.faults.clear("bugnet")
+        await pilot.press("B")
+        await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
+        outbox_screen = app.screen
+        assert isinstance(outbox_screen, OutboxScreen)
+        await wait_until(
+            pilot,
+            lambda: outbox_screen.reports[0].state is not ReportState.SENDING,
+            what="the background attempt to end",
+        )
+        await pilot.press("r")
+        await wait_until(pilot, lambda: outbox_screen.reports == [], what="an empty outbox")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "✉" not in widget_text(bar), what="no report in the header")

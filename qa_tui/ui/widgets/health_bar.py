@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -18,6 +19,8 @@ from textual.widget import Widget
 
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
 from qa_tui.ui import render
+
+NEEDS_YOU = Style(color="red", bold=True)
 
 
 class HealthBar(Widget):
@@ -33,6 +36,8 @@ class HealthBar(Widget):
     """How many runs (after the filter) are in each status."""
     paused: reactive[bool] = reactive(False)
     """True while live updates are paused."""
+    outbox: reactive[tuple[int, int]] = reactive((0, 0))
+    """Bug reports not filed yet: (being sent, waiting for the user)."""
 
     def __init__(self, providers: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -67,10 +72,14 @@ class HealthBar(Widget):
             line.append_text(chip(health, self.now))
             line.append("  ")
         line.append("│ ")
-        counts = count_text(self.counts)
-        if line.cell_len + counts.cell_len > self.size.width - 2:
-            counts = count_text(self.counts, compact=True)
+        room = self.size.width - 2 - line.cell_len
+        counts, reports = count_text(self.counts), outbox_text(*self.outbox)
+        if counts.cell_len + reports.cell_len > room:  # the counts give way first: they are
+            counts = count_text(self.counts, compact=True)  # also in the table itself
+        if counts.cell_len + reports.cell_len > room:
+            reports = outbox_text(*self.outbox, compact=True)
         line.append_text(counts)
+        line.append_text(reports)
         return line
 
 
@@ -102,4 +111,21 @@ def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Tex
             text.append(" " if compact else " · ")
     if not shown:
         text.append("no runs yet", style="dim")
+    return text
+
+
+def outbox_text(sending: int, need_the_user: int, *, compact: bool = False) -> Text:
+    """`  │ ✉ 2 sending · 1 needs you (B)`, or `  ✉2 ✉!1` on a narrow line; empty with none."""
+    text = Text()
+    if not sending and not need_the_user:
+        return text
+    text.append("  " if compact else "  │ ")
+    if sending:
+        text.append(f"✉{sending}" if compact else f"✉ {sending} sending", style="dim")
+    if need_the_user:
+        if sending:
+            text.append(" " if compact else " · ")
+        verb = "needs" if need_the_user == 1 else "need"
+        words = f"✉!{need_the_user}" if compact else f"✉ {need_the_user} {verb} you (B)"
+        text.append(words, style=NEEDS_YOU)
     return text
