@@ -115,7 +115,7 @@ def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Tex
 
 
 def outbox_text(sending: int, need_the_user: int, *, compact: bool = False) -> Text:
-    """`  │ ✉ 2 sending · 1 needs you (B)`, or `  ✉2 ✉!1` on a narrow line; empty with none."""
+    """`  │ ✉ 2 sending · ✉ 1 needs you (B)`, or `  ✉2 ✉!1` on a narrow line; empty with none."""
     text = Text()
     if not sending and not need_the_user:
         return text
