@@ -14,7 +14,7 @@ the same as last time is not rendered again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
@@ -69,6 +70,12 @@ class _Drawn(NamedTuple):
 MIN_NAME_WIDTH = 18
 CELL_LIMIT = 400
 """No cell is wider than this: provider strings are cut to it before they are escaped."""
+
+
+def time_texts(run: Run, now: datetime) -> tuple[str, str]:
+    """The STARTED and DURATION cells at `now`: the two that change with the clock alone."""
+    started = render.relative_time(run.started or run.queued, now)
+    return started, render.format_duration(render.run_duration(run, now))
 
 
 @functools.lru_cache(maxsize=16)
@@ -193,15 +200,22 @@ class RunsTable(ScrollView, can_focus=True):
             return
         self.set_order(order)
 
+    def _on_screen(self) -> Iterator[tuple[int, RunKey]]:
+        """(line, key) of each run on screen; line 0 is the header."""
+        top = int(self.scroll_y)
+        return enumerate(self.order[top : top + self.size.height], 1)
+
+    def _refresh_line(self, y: int) -> None:
+        width = self.scrollable_content_region.width  # not the scrollbar: it has not changed
+        self.refresh(Region(0, y, width, 1))
+
     def _refresh_rows(self, keys: Iterable[RunKey]) -> None:
         """Redraw the lines of these runs that are on screen, and no other line."""
-        top = int(self.scroll_y)
-        on_screen = {key: y for y, key in enumerate(self.order[top : top + self.size.height], 1)}
-        width = self.scrollable_content_region.width  # not the scrollbar: it has not changed
+        on_screen = {key: y for y, key in self._on_screen()}
         for key in keys:
             y = on_screen.get(key)
             if y is not None:
-                self.refresh(Region(0, y, width, 1))
+                self._refresh_line(y)
 
     def set_order(self, order: Sequence[RunKey]) -> None:
         """Show these keys in this order (after a batch, a new filter or a new sort). The keys
@@ -223,20 +237,13 @@ class RunsTable(ScrollView, can_focus=True):
         """Advance relative times and running durations: only the on-screen lines whose time
         text reads differently now are redrawn (a running run's duration, each second)."""
         self.now = now
-        top = int(self.scroll_y)
-        width = self.scrollable_content_region.width
-        for y, key in enumerate(self.order[top : top + self.size.height], 1):
+        for y, key in self._on_screen():
             row = self.rows.get(key)
-            drawn = self._lines.get(key)
             if row is None:
                 continue
-            run = row.run
-            if (
-                drawn is None
-                or drawn[0].started != render.relative_time(run.started or run.queued, now)
-                or drawn[0].duration != render.format_duration(render.run_duration(run, now))
-            ):
-                self.refresh(Region(0, y, width, 1))
+            drawn = self._lines.get(key)
+            if drawn is None or (drawn[0].started, drawn[0].duration) != time_texts(row.run, now):
+                self._refresh_line(y)
 
     # --- cursor ---------------------------------------------------------------------------
 
@@ -323,9 +330,7 @@ class RunsTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("runs-table--stale")
         if key == self.cursor_key:
             base = base + self.get_component_rich_style("runs-table--cursor")
-        run = row.run
-        started = render.relative_time(run.started or run.queued, self.now)
-        duration = render.format_duration(render.run_duration(run, self.now))
+        started, duration = time_texts(row.run, self.now)
         nested = self._under_its_parent(row_index)
         drawn_from = _Drawn(row, width, base, started, duration, nested)
         cached = self._lines.get(key)
@@ -425,10 +430,6 @@ class RunsTable(ScrollView, can_focus=True):
             return render.safe(run.name, CELL_LIMIT), None
         if key == "progress":
             return render.progress_bar(run), None
-        if key == "started":
-            return render.relative_time(run.started or run.queued, self.now), None
-        if key == "duration":
-            return render.format_duration(render.run_duration(run, self.now)), None
         if key == "trigger":
             return render.safe(run.triggered_by, CELL_LIMIT), None
         if key == "bug":
