@@ -27,7 +27,7 @@ from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.collector import LONG_LIVED_BATCH, RunsOutOfTheCollector, no_collection
+from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.screens.dashboard import DashboardScreen
@@ -131,12 +131,11 @@ class QaTuiApp(App[int]):
         if not changes:
             return
         now = self.clock.now()
-        rows = len(changes.added) + len(changes.updated)
-        if len(changes.added) < LONG_LIVED_BATCH:
-            self._dashboard.apply(changes, now)
-            self.collector.batch_placed(rows)
-        else:  # thousands of runs (the cache's first paint): no collection pass while placing
-            self.collector.place_for_good(lambda: self._dashboard.apply(changes, now), rows)
+        self.collector.place(
+            lambda: self._dashboard.apply(changes, now),
+            added=len(changes.added),
+            rows=len(changes.added) + len(changes.updated),
+        )
         if self.screen_stack and isinstance(self.screen, ChangeListener):  # none while quitting
             self.screen.runs_changed(changes)
 

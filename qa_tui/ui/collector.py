@@ -73,18 +73,18 @@ class RunsOutOfTheCollector:
             gc.unfreeze()
             self._running = False
 
-    def batch_placed(self, rows: int) -> None:
-        """A batch of `rows` new or changed rows is in the table: if they are many, what is
-        alive now (they among it) leaves the collector's passes."""
+    def place(self, apply: Callable[[], None], *, added: int, rows: int) -> None:
+        """Run `apply`, which puts a batch in the table (`added` new runs, `rows` new or changed
+        in all). Thousands of new runs (the cache's first paint) are placed with no collection
+        pass; if the batch is big, what is alive then (its runs among it) is frozen."""
+        if added >= LONG_LIVED_BATCH:
+            with no_collection():
+                apply()
+        else:
+            apply()
         if self._running and rows >= FREEZE_BATCH:
             gc.freeze()
             self._frozen_since_full_pass = True
-
-    def place_for_good(self, place: Callable[[], None], rows: int) -> None:
-        """Run `place` (it makes thousands of objects that stay) with no collection pass."""
-        with no_collection():
-            place()
-        self.batch_placed(rows)
 
     def tick(self) -> bool:
         """Make the full pass if one is due; True when it made one."""

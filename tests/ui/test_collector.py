@@ -43,7 +43,7 @@ def test_a_big_batch_moves_what_is_alive_out_of_the_collectors_passes() -> None:
     collector = RunsOutOfTheCollector()
     collector.start()
     kept = [[index] for index in range(1000)]
-    collector.batch_placed(FREEZE_BATCH)
+    collector.place(lambda: None, added=0, rows=FREEZE_BATCH)
     assert gc.get_freeze_count() >= len(kept)
     collector.stop()
     assert gc.get_freeze_count() == 0  # given back on stop
@@ -52,7 +52,7 @@ def test_a_big_batch_moves_what_is_alive_out_of_the_collectors_passes() -> None:
 def test_a_batch_of_a_few_runs_is_left_to_the_collector() -> None:
     collector = RunsOutOfTheCollector()
     collector.start()
-    collector.batch_placed(FREEZE_BATCH - 1)
+    collector.place(lambda: None, added=0, rows=FREEZE_BATCH - 1)
     assert gc.get_freeze_count() == 0
     collector.stop()
 
@@ -63,7 +63,7 @@ def test_garbage_frozen_with_a_batch_is_freed_by_the_full_pass_on_the_tick() -> 
     collector.start()
     try:
         garbage = weakref.ref(Cycle())  # unreachable at once, but only a pass can free it
-        collector.batch_placed(FREEZE_BATCH)
+        collector.place(lambda: None, added=0, rows=FREEZE_BATCH)
         gc.collect()
         assert garbage() is not None  # frozen: no automatic or explicit pass looks at it
         clock.now += 299
@@ -85,7 +85,7 @@ def test_no_full_pass_when_nothing_was_frozen_since_the_last() -> None:
     try:
         clock.now += 301
         assert collector.tick() is False
-        collector.batch_placed(FREEZE_BATCH)
+        collector.place(lambda: None, added=0, rows=FREEZE_BATCH)
         assert collector.tick() is True
         clock.now += 301
         assert collector.tick() is False  # nothing frozen since: nothing held back
@@ -96,7 +96,7 @@ def test_no_full_pass_when_nothing_was_frozen_since_the_last() -> None:
 def test_a_collector_not_started_freezes_nothing_and_never_collects() -> None:
     clock = FakeMonotonic()
     collector = RunsOutOfTheCollector(full_pass_every_s=0, monotonic=clock)
-    collector.batch_placed(FREEZE_BATCH * 10)
+    collector.place(lambda: None, added=0, rows=FREEZE_BATCH * 10)
     assert gc.get_freeze_count() == 0
     assert collector.tick() is False
 

@@ -72,7 +72,7 @@ class HealthBar(Widget):
             line.append_text(chip(health, self.now))
             line.append("  ")
         line.append("│ ")
-        room = self.size.width - 2 - line.cell_len
+        room = self.content_size.width - line.cell_len
         counts, reports = count_text(self.counts), outbox_text(*self.outbox)
         if counts.cell_len + reports.cell_len > room:  # the counts give way first: they are
             counts = count_text(self.counts, compact=True)  # also in the table itself
