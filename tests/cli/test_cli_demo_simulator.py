@@ -26,13 +26,24 @@ def test_the_demo_simulator_serves_at_once_on_the_port_the_demo_bound(tmp_path: 
     assert sim.process.returncode == 0  # it stopped because the demo closed its stdin
 
 
-def test_a_simulator_that_ended_on_its_own_is_reported_with_its_log(tmp_path: Path) -> None:
+def test_a_simulator_that_ended_on_its_own_is_reported_with_how_it_ended(tmp_path: Path) -> None:
     sim = start_demo_simulator(0, 7, None, tmp_path)
     assert _answers(sim.base_url)
     sim.process.send_signal(signal.SIGTERM)
     sim.process.wait(10)
+    assert sim.stop() == "exit status -15"  # it printed nothing: its exit status says how
+
+
+def test_what_an_ended_simulator_printed_last_is_in_the_report(tmp_path: Path) -> None:
+    sim = start_demo_simulator(0, 7, None, tmp_path)
+    assert _answers(sim.base_url)
+    lines = [f"line {n}" for n in range(12)]
+    sim.log_path.write_text("\n".join([*lines, "OSError: out of file descriptors"]))
+    sim.process.send_signal(signal.SIGTERM)
+    sim.process.wait(10)
     why = sim.stop()
     assert why is not None
+    assert why.splitlines() == [*lines[-7:], "OSError: out of file descriptors"]  # the last 8
 
 
 def test_faults_given_to_the_demo_reach_its_simulator(tmp_path: Path) -> None:
