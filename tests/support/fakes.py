@@ -17,7 +17,7 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.providers.base import Capabilities, RunPage
+from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -122,3 +122,56 @@ class FakeSource:
 
     async def aclose(self) -> None:
         return None
+
+
+class FakeDiscoveringSource(FakeSource):
+    """A FakeSource whose lists also filter by raw status and page, as BugBug's and BugBrain's do.
+
+    `sweep_queries()` gives one status filter per raw word in `filters` and then a walk of the
+    whole list; pages hold `page_size` runs, newest first (by start; none yet: first)."""
+
+    def __init__(
+        self,
+        name: str = "web",
+        *,
+        clock: Clock | None = None,
+        per_minute: float = 60,
+        filters: tuple[str, ...] = ("running", "queued"),
+        page_size: int = 100,
+        walk_history_only: bool = False,
+    ) -> None:
+        super().__init__(name, clock=clock, per_minute=per_minute)
+        self.page_size = page_size
+        self.queries = [ListQuery(f"runs status={w}", "runs", w) for w in filters]
+        self.queries.append(ListQuery("runs", "runs", history_only=walk_history_only))
+
+    def newest_first(self) -> list[Run]:
+        def key(run: Run) -> tuple[bool, float]:
+            return (run.started is not None, -(run.started or T0).timestamp())
+
+        return sorted(self.runs.values(), key=key)
+
+    async def list_runs(
+        self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
+    ) -> RunPage:
+        await self._spend(f"list:{limit}")
+        return RunPage(runs=self.newest_first()[:limit])
+
+    def sweep_queries(self) -> list[ListQuery]:
+        return self.queries
+
+    def covering(self, run: Run) -> ListQuery | None:
+        return next((q for q in self.queries if q.status == run.provider_status), None)
+
+    async def list_page(self, query: ListQuery, page: int) -> QueryPage:
+        await self._spend(f"page:{query.status or 'all'}:{page}")
+        runs = [
+            r for r in self.newest_first() if query.is_walk or r.provider_status == query.status
+        ]
+        start = page * self.page_size
+        chunk = runs[start : start + self.page_size]
+        return QueryPage(runs=chunk, more=start + self.page_size < len(runs))
+
+    async def get_parent(self, run: Run) -> Run:
+        await self._spend(f"parent:{run.parent_id}")
+        return self.runs[run.parent_id or ""]

@@ -8,6 +8,7 @@ failing: Bug0, for instance, has no read API.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -38,6 +39,62 @@ class RunPage:
 
     runs: list[Run] = field(default_factory=list)
     skipped: int = 0
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """One list a discovery sweep reads to the end: a status filter, or the whole list (a walk).
+
+    `statuses` are the raw provider words the query lists (a status filter lists one); a walk
+    (`statuses` empty) lists every run, newest first, and is how runs whose status no filter
+    selects are found (BugBug suite runs, BugBrain `queued`), and how history is crawled."""
+
+    label: str
+    """What it asks for, for logs and tests: `testruns status=running`, `suiteruns`."""
+    collection: str
+    """Which of the provider's lists (`testruns`, `suiteruns`, `executions`)."""
+    status: str | None = None
+    """The raw status filter sent; None walks the whole list."""
+    history_only: bool = False
+    """A walk that cannot find an active run no filter would (every active status of that list
+    has a filter): it is read only as deep as history is wanted."""
+
+    @property
+    def is_walk(self) -> bool:
+        return self.status is None
+
+
+@dataclass
+class QueryPage:
+    """One page of a `ListQuery`: its runs, and whether a later page exists."""
+
+    runs: list[Run] = field(default_factory=list)
+    more: bool = False
+    skipped: int = 0
+
+
+@runtime_checkable
+class Discovers(Protocol):
+    """A source whose lists can find active runs at any depth (status filters, walks).
+
+    The engine reads every `sweep_queries()` to the end at start and on a schedule, and uses
+    `covering(run)` to refresh many deep active runs with one status-filtered page."""
+
+    def sweep_queries(self) -> Sequence[ListQuery]:
+        """Every query of one discovery sweep, status filters first, walks last."""
+        ...
+
+    def covering(self, run: Run) -> ListQuery | None:
+        """The status filter that lists `run` while its status stays (None: no filter does)."""
+        ...
+
+    async def list_page(self, query: ListQuery, page: int) -> QueryPage:
+        """The `page`-th page (0-based) of `query`, newest first."""
+        ...
+
+    async def get_parent(self, run: Run) -> Run:
+        """The run `run.parent_id` names (a suite run found through an active child)."""
+        ...
 
 
 @runtime_checkable

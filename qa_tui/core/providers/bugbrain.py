@@ -19,13 +19,17 @@ Quirks this module absorbs:
 - Failure analysis is optional ("if available"): absent, 404 or empty is an empty result.
 - The synchronous start blocks up to `timeout_seconds`, so it gets a read timeout to match; it is
   not idempotent, so it is never retried after it may have reached the server.
+- Discovery (the engine's sweeps): `status=running` and `status=pending` are read to their last
+  offset; `queued` is not in the filter enum, so queued executions deep in the list are found by
+  walking the whole list, offset by offset, at low priority. Offsets shift when executions are
+  created or leave a filter while a sweep pages: a run skipped so is found by the next sweep.
 - No test-plan list endpoint exists: plan ids (`tp_…`) come from the user.
 - No logs, no JUnit. Screenshots live on a CDN host, not the API host.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +48,7 @@ from qa_tui.core.model import (
     Step,
 )
 from qa_tui.core.pagination import follow_offsets
-from qa_tui.core.providers.base import Capabilities, RunPage
+from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
 from qa_tui.core.providers.bugbrain_wire import (
     AnalysisItem,
     AsyncStart,
@@ -82,6 +86,14 @@ SERVER_FILTER: dict[RunStatus, str] = {
 STOPPED is `cancelled`, neither in the filter enum: those are filtered client-side only)."""
 EXACT_SERVER_FILTER = frozenset({RunStatus.RUNNING, RunStatus.ERROR})
 """Statuses the server filter alone selects exactly (`completed` still needs the passed/failed split)."""
+
+SWEEP_QUERIES = (
+    ListQuery("executions status=running", "executions", "running"),
+    ListQuery("executions status=pending", "executions", "pending"),
+    ListQuery("executions", "executions"),
+)
+"""One discovery sweep: the two active statuses the filter knows, then the whole list (for
+`queued`, which it does not, and for history)."""
 
 
 def auth_headers(token: str, style: str = "bearer") -> dict[str, str]:
@@ -251,6 +263,30 @@ class BugBrainSource:
             runs = [r for r in runs if r.status is status]
         runs.sort(key=newest_first_key, reverse=True)
         return RunPage(runs=runs[:limit], skipped=parsed.skipped)
+
+    def sweep_queries(self) -> Sequence[ListQuery]:
+        return SWEEP_QUERIES
+
+    def covering(self, run: Run) -> ListQuery | None:
+        return next((q for q in SWEEP_QUERIES[:2] if q.status == run.provider_status), None)
+
+    async def list_page(self, query: ListQuery, page: int) -> QueryPage:
+        """`GET /executions?limit=100&offset=…` (optionally one status)."""
+        offset = page * LIST_PAGE_SIZE
+        params = {"project_id": self.project_id, "limit": LIST_PAGE_SIZE, "offset": offset}
+        if query.status is not None:
+            params["status"] = query.status
+        body = as_dict(self.name, await self.http.get_json("/executions", params=params), "page")
+        parsed = parse_each(Execution, body.get("data"))
+        pagination = body.get("pagination")
+        total = pagination.get("total") if isinstance(pagination, dict) else None
+        seen = offset + len(parsed.items) + parsed.skipped
+        more = bool(parsed.items or parsed.skipped) and (not isinstance(total, int) or seen < total)
+        runs = [execution_to_run(self.name, e) for e in parsed.items]
+        return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
+
+    async def get_parent(self, run: Run) -> Run:
+        raise NotFound(self.name, "BugBrain executions have no parent run")
 
     async def refresh_run(self, run: Run) -> Run:
         return merge_refresh(run, execution_to_run(self.name, await self.execution_status(run.id)))

@@ -13,6 +13,11 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
 - a suite run's documented shape has no suite id: a re-run uses `suiteId` if sent, else the id the
   run was started with, else the one suite whose name matches exactly [INF], else Unsupported;
 - `/status/` has no end time or duration: when a run turns terminal it is read in full once;
+- discovery (the engine's sweeps): test runs have a `status` filter, so each active raw status is
+  listed to its last page; suite runs have none (nor a documented status-range trick: a queued
+  suite run has no start, so a `started_after` range would miss it), so they are found through
+  the `suiteRunId` of the active test runs those filters list (`get_parent`), and by walking the
+  whole suite-run list page by page at low priority;
 - `stepsRuns` may be a list, a JSON string or opaque: steps then come from `/screenshots/` plus
   `/stepruns/{id}/` (finished step runs are cached; a few are fetched per detail call);
 - downloads send the token to BugBug's own origin only.
@@ -38,7 +43,7 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.providers.base import Capabilities, RunPage
+from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
 from qa_tui.core.providers.bugbug_api import API_PREFIX, BugBugApi
 from qa_tui.core.providers.bugbug_wire import (
     StepRun,
@@ -68,6 +73,16 @@ DEFAULT_REQUESTS_PER_MINUTE = 60
 """BugBug documents no rate limit: a polite default of ours, one request a second on average."""
 STEP_RUN_FETCHES_PER_DETAIL = 20
 """At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""
+
+ACTIVE_WORDS = ("running", "queued", "initialized", "paused", "auto_retrying", "recording")
+"""BugBug's active raw statuses, the likeliest to sit deep first (a long run, a queue)."""
+SWEEP_QUERIES = (
+    *(ListQuery(f"testruns status={word}", "testruns", word) for word in ACTIVE_WORDS),
+    ListQuery("suiteruns", "suiteruns"),
+    ListQuery("testruns", "testruns", history_only=True),
+)
+"""One discovery sweep: every active status of test runs, then the suite runs (which no filter
+selects), then the test runs' whole list, which is history only."""
 
 T = TypeVar("T")
 
@@ -145,6 +160,34 @@ class BugBugSource(BugBugApi):
         wanted = [run for run in runs.values() if status is None or run.status is status]
         wanted.sort(key=_newest_first, reverse=True)
         return RunPage(runs=wanted[:limit], skipped=tests.skipped + suites.skipped)
+
+    def sweep_queries(self) -> Sequence[ListQuery]:
+        return SWEEP_QUERIES
+
+    def covering(self, run: Run) -> ListQuery | None:
+        if run.kind is RunKind.SUITE:
+            return None
+        return next((q for q in SWEEP_QUERIES[:6] if q.status == run.provider_status), None)
+
+    async def list_page(self, query: ListQuery, page: int) -> QueryPage:
+        """A page of test runs (one raw status, or all) or of suite runs with their children."""
+        if query.collection == "suiteruns":
+            suites, more = await self.suite_runs_page(page + 1)
+            runs = []
+            for suite in suites.items:
+                runs.append(self._to_run(suite))
+                runs += [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
+            return QueryPage(runs=runs, more=more, skipped=suites.skipped)
+        tests, more = await self.test_runs_page(page + 1, status=query.status)
+        self._learn_steps(tests.items)
+        runs = [self._to_run(test) for test in tests.items]
+        return QueryPage(runs=runs, more=more, skipped=tests.skipped)
+
+    async def get_parent(self, run: Run) -> Run:
+        """The suite run a test run belongs to (its `suiteRunId`)."""
+        if run.parent_id is None:
+            raise NotFound(self.name, f"{run.id} has no parent run")
+        return self._to_run(await self.get_suite_run(run.parent_id))
 
     async def get_run(self, run_id: str) -> Run:
         """A test run by id, else a suite run by that id."""

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from qa_tui.core.errors import BadPayload
+from qa_tui.core.errors import BadPayload, NotFound
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.pagination import follow_next_links
 from qa_tui.core.providers.bugbug_wire import (
@@ -36,7 +36,7 @@ from qa_tui.core.providers.bugbug_wire import (
     V2TestRun,
     V2TestRunStatus,
 )
-from qa_tui.core.wire import Parsed, WireModel, parse_each, parse_one
+from qa_tui.core.wire import Parsed, WireModel, as_dict, parse_each, parse_one
 
 API_PREFIX = "/api/v2"
 PAGE_SIZE = 100
@@ -95,6 +95,36 @@ class BugBugApi:
             parsed.items.extend(chunk.items)
             parsed.skipped += chunk.skipped
         return parsed
+
+    async def _one_page(
+        self, model: type[M], path: str, params: Mapping[str, Any], page: int
+    ) -> tuple[Parsed[M], bool]:
+        """Page `page` (1-based) of a list, and whether a later one exists. DRF answers 404
+        "Invalid page." past the last page (the list shrank since the page count was read): an
+        empty page, nothing more."""
+        query = {**{k: v for k, v in params.items() if v is not None}}
+        query.update(page=page, page_size=self.page_size)
+        try:
+            body = as_dict(
+                self.name, await self.http.get_json(API_PREFIX + path, params=query), "page"
+            )
+        except NotFound:
+            if page == 1:
+                raise
+            return Parsed(), False
+        more = isinstance(body.get("next"), str) and bool(body["next"])
+        return parse_each(model, body.get("results")), more
+
+    async def test_runs_page(
+        self, page: int, *, status: str | None = None
+    ) -> tuple[Parsed[V2TestRun], bool]:
+        """One page of `GET /testruns/?ordering=-started` (optionally one raw status)."""
+        params = {"status": status, "ordering": "-started"}
+        return await self._one_page(V2TestRun, "/testruns/", params, page)
+
+    async def suite_runs_page(self, page: int) -> tuple[Parsed[V2SuiteRun], bool]:
+        """One page of `GET /suiteruns/?ordering=-started` (suite runs have no status filter)."""
+        return await self._one_page(V2SuiteRun, "/suiteruns/", {"ordering": "-started"}, page)
 
     @staticmethod
     def _start_body(

@@ -1,0 +1,170 @@
+"""`Engine`: every provider's poller, the store they fill, and the actions that go through them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.engine.poller import ProviderPoller
+from qa_tui.core.engine.settings import EngineSettings
+from qa_tui.core.history import RunCache
+from qa_tui.core.launch import StartRequest, start_run
+from qa_tui.core.model import ProviderHealth, Run, RunDetail
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.store import Changes, RunKey, RunStore
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+class Engine:
+    """All providers' pollers, the store they fill, and the actions that go through them."""
+
+    def __init__(
+        self,
+        sources: Sequence[RunSource],
+        store: RunStore,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        settings: EngineSettings | None = None,
+        cache: RunCache | None = None,
+        on_changes: Callable[[Changes], None] = _ignore,
+        on_health: Callable[[ProviderHealth], None] = _ignore,
+        poll_intervals: Mapping[str, float] | None = None,
+    ) -> None:
+        """`poll_intervals`: per provider name, the shortest wait between its cycles (config)."""
+        self.store = store
+        self.clock = clock
+        self.settings = settings or EngineSettings()
+        self.cache = cache
+        self.on_changes = on_changes
+        self.on_health = on_health
+        self.focus: RunKey | None = None
+        """The run open in the detail view: polled every cycle while active."""
+        self._sources = {source.name: source for source in sources}
+        self._wake = {name: asyncio.Event() for name in self._sources}
+        self._running = asyncio.Event()
+        self._running.set()
+        self.pollers = {
+            source.name: ProviderPoller(
+                source=source,
+                store=store,
+                clock=clock,
+                settings=self.settings,
+                emit=self._emit,
+                report=self._report,
+                focused=lambda: self.focus,
+                min_interval_s=(poll_intervals or {}).get(source.name, 0.0),
+            )
+            for source in sources
+        }
+
+    @property
+    def sources(self) -> list[RunSource]:
+        return list(self._sources.values())
+
+    def source(self, provider: str) -> RunSource:
+        return self._sources[provider]
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        """Stop polling (the `p` key); nothing is sent until `resume()`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+        self.refresh_now()
+
+    def refresh_now(self, provider: str | None = None) -> None:
+        """Cut the current wait short (the `R` key)."""
+        for name, event in self._wake.items():
+            if provider is None or name == provider:
+                event.set()
+
+    def load_cache(self) -> Changes:
+        """Put the cached runs of configured providers in the store, marked stale: the first paint."""
+        if self.cache is None:
+            return Changes()
+        runs = self.cache.load(set(self._sources))
+        return self.store.apply(runs, stale=True)
+
+    async def run(self) -> None:
+        """Poll every provider until cancelled."""
+        async with asyncio.TaskGroup() as group:
+            for name in self.pollers:
+                group.create_task(self._loop(name), name=f"poll:{name}")
+
+    async def _loop(self, name: str) -> None:
+        poller = self.pollers[name]
+        wake = self._wake[name]
+        while True:
+            await self._running.wait()
+            wake.clear()
+            wait = await poller.cycle()
+            await self._sleep_or_wake(wait, wake)
+
+    async def _sleep_or_wake(self, seconds: float, wake: asyncio.Event) -> None:
+        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
+        waker = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waker):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def _emit(self, changes: Changes) -> None:
+        if self.cache is not None:
+            self.cache.save([row.run for row in (*changes.added, *changes.updated)])
+        self.on_changes(changes)
+
+    def _report(self, health: ProviderHealth) -> None:
+        self.on_health(health)
+
+    def _apply(self, runs: Sequence[Run]) -> None:
+        changes = self.store.apply(runs)
+        if changes:
+            self._emit(changes)
+
+    async def stop_run(self, key: RunKey) -> Run:
+        """Stop a run; the store and table show the outcome at once."""
+        row = self.store.get(key)
+        if row is None:
+            raise KeyError(key)
+        run = await self._sources[key[0]].stop_run(row.run)
+        self._apply([run])
+        self.refresh_now(key[0])
+        return run
+
+    async def rerun(self, key: RunKey) -> Run:
+        """Start the run's test, suite or plan again; the new run joins the store at once."""
+        row = self.store.get(key)
+        if row is None:
+            raise KeyError(key)
+        run = await self._sources[key[0]].rerun(row.run)
+        self._apply([run])
+        self.refresh_now(key[0])
+        return run
+
+    async def start(self, provider: str, request: StartRequest) -> Run:
+        """Start a new run (the `n` dialog); it joins the store at once, like a re-run."""
+        run = await start_run(self._sources[provider], request, clock=self.clock)
+        self._apply([run])
+        self.refresh_now(provider)
+        return run
+
+    async def detail(self, key: RunKey) -> RunDetail:
+        """Everything the detail view shows; the run itself is refreshed in the store too."""
+        row = self.store.get(key)
+        if row is None:
+            raise KeyError(key)
+        detail = await self._sources[key[0]].run_detail(row.run)
+        self._apply([detail.run, *detail.children.items])
+        return detail
