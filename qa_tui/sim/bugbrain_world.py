@@ -18,7 +18,9 @@ from qa_tui.sim.scenario import (
     Schedule,
     Timeline,
     active_schedule,
+    deep_schedule,
     finished_schedule,
+    moment_below,
     periodic_schedule,
     plan_timeline,
     rng_for,
@@ -120,6 +122,10 @@ class BugBrainWorld:
         for i in range(spec.bugbrain_active):
             r = rng_for(seed, "bugbrain", "active", i)
             initial.append((active_schedule(r, i, t0, spec), r))
+        below = moment_below([p[0].created for p in initial], spec.deep_below, t0)
+        for i in range(spec.bugbrain_deep):
+            r = rng_for(seed, "bugbrain", "deep", i)
+            initial.append((deep_schedule(r, i, t0, spec, below), r))
         plans = list(self.plans.values())
         for j, (sched, r) in enumerate(sorted(initial, key=lambda p: p[0].created)):
             plan = r.choice(plans[:4])

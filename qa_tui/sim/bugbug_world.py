@@ -19,7 +19,9 @@ from qa_tui.sim.scenario import (
     Schedule,
     Timeline,
     active_schedule,
+    deep_schedule,
     finished_schedule,
+    moment_below,
     periodic_schedule,
     plan_timeline,
     rng_for,
@@ -231,6 +233,17 @@ class BugBugWorld:
         for i in range(spec.bugbug_suite_runs_active):
             rng = rng_for(self.seed, "bugbug", "suite-active", i)
             plans.append((active_schedule(rng, i + 2, t0, spec), rng, "suite", i))
+        k = max(spec.tests_per_suite, 1)
+        starts = [p[0].start for p in plans for _ in range(k if p[2] == "suite" else 1)]
+        below = moment_below(starts, spec.deep_below, t0 - spec.history_span_s)
+        for i in range(spec.bugbug_test_runs_deep):
+            rng = rng_for(self.seed, "bugbug", "deep", i)
+            plans.append((deep_schedule(rng, i, t0, spec, below), rng, "test", i))
+        suite_starts = [p[0].start for p in plans if p[2] == "suite"]
+        suite_below = moment_below(suite_starts, spec.deep_below, below)
+        for i in range(spec.bugbug_suite_runs_deep):
+            rng = rng_for(self.seed, "bugbug", "suite-deep", i)
+            plans.append((deep_schedule(rng, i, t0, spec, suite_below), rng, "deep-suite", i))
         hostile = 0
         for sched, rng, kind, i in sorted(plans, key=lambda p: p[0].created):
             trigger = rng.choice(("user", "api", "scheduler", "github", "cli", "webhook"))
@@ -241,7 +254,8 @@ class BugBugWorld:
                     hostile += 1
                 self.add_test_run(rng, test, sched, trigger)
             else:
-                self.add_suite_run(rng, self.suites[i % len(self.suites)], sched, trigger)
+                suite = self.suites[i % len(self.suites)]
+                self.add_suite_run(rng, suite, sched, trigger, long_last=kind == "deep-suite")
 
     def materialize(self, now: float) -> None:
         """Create the periodic runs whose creation time has come (at most 200 per call)."""
@@ -331,12 +345,18 @@ class BugBugWorld:
         triggered_by: str,
         *,
         profile: Profile | None = None,
+        long_last: bool = False,
     ) -> SuiteRun:
+        """With `long_last`, the test runs before the last take a minute each and the last runs
+        until the suite's end (a long test started long ago: deep in the test-run list)."""
         sid, seq, profile = uuid_from(rng), self._next_sequence(), profile or self.profiles[0]
         children, start = [], sched.start
         span = max(sched.end - sched.start, 3.0) / max(len(suite.tests), 1)
-        for test in suite.tests:
-            child = Schedule(sched.created, start, start + span * rng.uniform(0.6, 1.0))
+        for n, test in enumerate(suite.tests):
+            end = start + span * rng.uniform(0.6, 1.0)
+            if long_last:
+                end = sched.end if n == len(suite.tests) - 1 else start + 60.0
+            child = Schedule(sched.created, start, end)
             children.append(
                 self.add_test_run(rng, test, child, triggered_by, profile=profile, suite_run_id=sid)
             )

@@ -115,6 +115,15 @@ class ScenarioSpec:
     history_span_s: float = 8 * 3600.0
     """Finished runs are spread over this much time before the scenario start."""
     hostile_names: bool = False
+    bugbug_test_runs_deep: int = 0
+    """Test runs still active that sit deep in the newest-first list: long runs started before
+    `deep_below` newer ones (counted among all the provider's runs of that list)."""
+    bugbug_suite_runs_deep: int = 0
+    """Suite runs started as deep, whose test runs run one after another well into the scenario."""
+    bugbrain_deep: int = 0
+    """Executions still active created before `deep_below` newer ones."""
+    deep_below: int = 250
+    """How many runs a deep active run has above it in its list when the scenario starts."""
     sync_wait_cap_s: float = 10.0
     """Longest a synchronous BugBrain ``POST /executions`` blocks, in real seconds."""
 
@@ -282,6 +291,25 @@ def active_schedule(rng: random.Random, index: int, t0: float, spec: ScenarioSpe
         start = t0 + rng.uniform(2.0, 15.0)  # still queued when the scenario starts
     end = max(start + rng.uniform(low, high), t0 + 5.0)
     return Schedule(created, start, end, forced=OUTCOME_DECK[(index + 3) % len(OUTCOME_DECK)])
+
+
+def deep_schedule(
+    rng: random.Random, index: int, t0: float, spec: ScenarioSpec, below: float
+) -> Schedule:
+    """A long run started just before the moment `below` (so the runs newer than that moment sit
+    above it in a newest-first list) that is still active and ends within `spec.active_span_s`
+    of the scenario's start."""
+    start = below - 1.0 - index * 2.0
+    low, high = spec.active_span_s
+    end = t0 + rng.uniform(low, high)
+    forced = ("pass", "fail", "pass", "error")[index % 4]  # runs that ran: none skipped unstarted
+    return Schedule(start - rng.uniform(1.0, 5.0), start, end, forced=forced)
+
+
+def moment_below(moments: list[float], count: int, default: float) -> float:
+    """The `count`-th latest of `moments` (the time below which `count` runs are newer)."""
+    ordered = sorted(moments, reverse=True)
+    return ordered[count - 1] if 0 < count <= len(ordered) else default
 
 
 def periodic_schedule(
