@@ -44,7 +44,7 @@ class BugBugApi:
 
     def __init__(self, ctx: SimContext, world: BugBugWorld) -> None:
         self.ctx, self.world = ctx, world
-        self.files = bugbug_files.BugBugFiles(self)
+        self.files = bugbug_files.BugBugFiles(ctx, world)
 
     # -- plumbing ---------------------------------------------------------------------------
     def now(self) -> float:

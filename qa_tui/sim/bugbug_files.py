@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import (
@@ -31,12 +31,9 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugbug_world import TestRun
-from qa_tui.sim.common import django_duration, iso_drf, iso_millis, prefix_url
+from qa_tui.sim.bugbug_world import BugBugWorld, TestRun
+from qa_tui.sim.common import SimContext, django_duration, iso_drf, iso_millis, prefix_url
 from qa_tui.sim.media import JUnitCase, junit_xml, png, web_page
-
-if TYPE_CHECKING:
-    from qa_tui.sim.bugbug_api import BugBugApi
 
 Json = dict[str, Any]
 _EXT = {"container_stats": "json", "dom_snapshot": "html"}
@@ -44,8 +41,13 @@ _THIRTY_DAYS = 30 * 86_400.0
 
 
 class BugBugFiles:
-    def __init__(self, api: BugBugApi) -> None:
-        self.api = api
+    """The files and pages of the runs in `world`, as of the scenario clock in `ctx`.
+
+    It is handed the world and the context, not the API that owns it, so the two modules do not
+    import each other."""
+
+    def __init__(self, ctx: SimContext, world: BugBugWorld) -> None:
+        self.ctx, self.world = ctx, world
 
     def step_window(self, run: TestRun, i: int) -> tuple[float, float]:
         tl = run.timeline
@@ -190,28 +192,28 @@ class BugBugFiles:
 
     # -- routes -----------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
-        world = self.api.world
+        world = self.world
 
         async def screenshot(request: Request) -> Response:
             found = world.step_runs.get(request.path_params["id"])
             if found is None:
                 return self._missing("Not found.")
             run, i = found
-            status = run.step_status(i, self.api.ctx.now()) or "queued"
+            status = run.step_status(i, self.ctx.now()) or "queued"
             return Response(png(96, 60, status, i), media_type="image/png")
 
         async def log_file(request: Request) -> Response:
             run = world.test_runs.get(request.path_params["id"])
             if run is None or not run.has_logs:
                 return self._missing("Not found.")
-            return PlainTextResponse(self.log_text(run, self.api.ctx.now()))
+            return PlainTextResponse(self.log_text(run, self.ctx.now()))
 
         async def artifact_file(request: Request) -> Response:
             run = world.test_runs.get(request.path_params["id"])
             kind = request.path_params["name"].rsplit(".", 1)[0]
             if run is None or (kind not in run.artifacts and kind != "logs_partial"):
                 return self._missing("Not found.")
-            now = self.api.ctx.now()
+            now = self.ctx.now()
             if kind == "container_stats":
                 return Response(
                     b'{"cpu_percent": 41.5, "memory_mb": 812}', media_type="application/json"
@@ -224,7 +226,7 @@ class BugBugFiles:
             run = world.test_runs.get(request.path_params["id"])
             if run is None:
                 return HTMLResponse("<h1>Not found</h1>", status_code=404)
-            now = self.api.ctx.now()
+            now = self.ctx.now()
             facts = {
                 "Status": run.timeline.status(now),
                 "Profile": run.profile.name,
@@ -236,7 +238,7 @@ class BugBugFiles:
             run = world.suite_runs.get(request.path_params["id"])
             if run is None:
                 return HTMLResponse("<h1>Not found</h1>", status_code=404)
-            now = self.api.ctx.now()
+            now = self.ctx.now()
             links = [(c.name, f"{prefix_url(request)}/app/test-runs/{c.id}/") for c in run.children]
             return HTMLResponse(
                 web_page(f"Suite run: {run.name}", {"Status": run.status(now)}, links)

@@ -29,6 +29,7 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
+from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
@@ -213,11 +214,11 @@ class QaTuiApp(App[int]):
             self.push_screen(OutboxScreen(self.outbox, self.clock, self._edit_report))
 
     def _edit_report(self, report: Report) -> None:
-        from qa_tui.ui.screens.bug_actions import open_form
+        from qa_tui.ui.screens.bug_actions import form_for
 
         if report.run_key is not None:
             draft = self.drafts.get(report.run_key, report.draft)
-            open_form(self, report.run_key, report.run_name, draft, report)
+            self.push_screen(form_for(self, report.run_key, report.run_name, draft, report))
 
     def notify(
         self,
@@ -270,10 +271,3 @@ def _filed_text(report: Report) -> str:
     else:
         text = f"Filed bug {bug}: {render.safe(report.draft.title, 60)}"
     return f"{text} ({report.last_error})" if report.last_error else text
-
-
-class ChangeListener:
-    """A screen that wants change batches too (the detail view follows its run)."""
-
-    def runs_changed(self, changes: Changes) -> None:
-        raise NotImplementedError

@@ -8,8 +8,6 @@ sent is not opened twice: `b` says so and points at the outbox.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.widget import Widget
 
 from qa_tui.core.errors import ProviderError
@@ -19,10 +17,8 @@ from qa_tui.core.providers.bugnet_wire import BugDraft
 from qa_tui.core.store import RunKey
 from qa_tui.core.triage import build_draft, can_file
 from qa_tui.ui import render
+from qa_tui.ui.host import ScreenHost
 from qa_tui.ui.screens.file_bug import BugRequest, FileBugScreen
-
-if TYPE_CHECKING:
-    from qa_tui.ui.app import QaTuiApp
 
 NO_TRACKER = (
     "No bug tracker is configured. Add a [tracker] table to the config file "
@@ -32,14 +28,14 @@ NO_TRACKER = (
 
 
 def start_filing(
-    screen: Widget, app: QaTuiApp, key: RunKey | None, detail: RunDetail | None
+    screen: Widget, host: ScreenHost, key: RunKey | None, detail: RunDetail | None
 ) -> None:
     """Open the bug form for the run `key` (from the dashboard or the detail view)."""
-    row = app.engine.store.get(key) if key is not None else None
+    row = host.engine.store.get(key) if key is not None else None
     if row is None or key is None:
         return
     run = row.run
-    if app.tracker is None or app.outbox is None:
+    if host.tracker is None or host.outbox is None:
         screen.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)
         return
     if not can_file(run):
@@ -48,52 +44,56 @@ def start_filing(
             markup=False,
         )
         return
-    report = app.outbox.open_report_for(key)
+    report = host.outbox.open_report_for(key)
     if report is not None and report.state in (ReportState.PENDING, ReportState.SENDING):
         screen.notify(
             "A report for this run is waiting to be sent (B shows the outbox)", markup=False
         )
         return
-    kept = app.drafts.get(key)
+    kept = host.drafts.get(key)
     if kept is not None or report is not None:
         draft = kept if kept is not None else report.draft if report is not None else None
         assert draft is not None
-        open_form(app, key, run.name, draft, report)
+        screen.app.push_screen(form_for(host, key, run.name, draft, report))
         return
     if detail is not None and detail.run.key == key:
-        open_form(app, key, run.name, build_draft(run, detail, app.bug_defaults), None)
+        draft = build_draft(run, detail, host.bug_defaults)
+        screen.app.push_screen(form_for(host, key, run.name, draft, None))
         return
     screen.notify("Preparing the bug report…", timeout=2)
-    screen.run_worker(_prepare(app, run), group="bugs", exclusive=True, exit_on_error=False)
+    screen.run_worker(
+        _prepare(screen, host, run), group="bugs", exclusive=True, exit_on_error=False
+    )
 
 
-async def _prepare(app: QaTuiApp, run: Run) -> None:
+async def _prepare(screen: Widget, host: ScreenHost, run: Run) -> None:
     """Fetch the run's detail (steps, links, analysis), then open the prefilled form."""
     detail: RunDetail | None = None
     try:
-        detail = await app.engine.detail(run.key)
+        detail = await host.engine.detail(run.key)
     except (ProviderError, KeyError) as error:
-        app.notify(
+        screen.notify(
             f"Could not load the run's steps ({error}): the report has what the table knows",
             severity="warning",
             markup=False,
         )
     current = detail.run if detail is not None else run
-    open_form(app, run.key, current.name, build_draft(current, detail, app.bug_defaults), None)
+    draft = build_draft(current, detail, host.bug_defaults)
+    screen.app.push_screen(form_for(host, run.key, current.name, draft, None))
 
 
-def open_form(
-    app: QaTuiApp, key: RunKey, name: str, draft: BugDraft, report: Report | None
-) -> None:
+def form_for(
+    host: ScreenHost, key: RunKey, name: str, draft: BugDraft, report: Report | None
+) -> FileBugScreen:
     """The bug form for one run; with `report`, it edits that outbox report (same reference)."""
-    assert app.tracker is not None and app.outbox is not None
+    assert host.tracker is not None and host.outbox is not None
     request = BugRequest(
         run_key=key,
         run_name=report.run_name if report is not None and report.run_name else name,
         draft=draft,
-        tracker=app.tracker,
-        outbox=app.outbox,
-        drafts=app.drafts,
+        tracker=host.tracker,
+        outbox=host.outbox,
+        drafts=host.drafts,
         ref=report.ref if report is not None else None,
     )
-    app.push_screen(FileBugScreen(request))
+    return FileBugScreen(request)

@@ -1,4 +1,5 @@
-"""A run's log: fetched in a worker, shown read-only, searchable with `/`, `n` and `N`."""
+"""A run's log: fetched in a worker from its provider, shown read-only, searchable with `/`, `n`
+and `N`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
+from qa_tui.core.providers.base import RunSource
 from qa_tui.ui import render
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
@@ -28,9 +30,11 @@ class LogScreen(ForwardsWorkerFailures, Screen[None]):
         Binding("N", "next_match(-1)", "Previous", id="logs.previous"),
     ]
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, source: RunSource) -> None:
         super().__init__()
         self.run = run
+        self.source = source
+        """The run's provider, which the log is fetched from."""
         self.needle = ""
 
     def compose(self) -> ComposeResult:
@@ -44,13 +48,9 @@ class LogScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(group="logs", exclusive=True, exit_on_error=False)
     async def _fetch(self) -> None:
-        from qa_tui.ui.app import QaTuiApp
-
-        app = self.app
-        assert isinstance(app, QaTuiApp)
         area = self.query_one(TextArea)
         try:
-            text = await app.engine.source(self.run.provider).fetch_log(self.run)
+            text = await self.source.fetch_log(self.run)
         except ProviderError as error:
             area.text = f"Could not load the log: {render.safe_lines(str(error))}"
             return

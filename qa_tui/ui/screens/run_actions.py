@@ -7,7 +7,6 @@ The I/O happens in named workers through the engine; the outcome comes back thro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -17,22 +16,18 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.store import RunKey
 from qa_tui.ui import render
+from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-
-if TYPE_CHECKING:
-    from qa_tui.ui.app import QaTuiApp
 
 
 class RunActions(ForwardsWorkerFailures, Screen[None]):
     """Base for screens that act on one current run."""
 
     @property
-    def qa_app(self) -> QaTuiApp:
-        from qa_tui.ui.app import QaTuiApp
-
-        assert isinstance(self.app, QaTuiApp)
-        return self.app
+    def qa_app(self) -> ScreenHost:
+        """The app, as screens see it: its engine, clock, tracker and outbox (ui/host.py)."""
+        return host_of(self.app)
 
     def current_key(self) -> RunKey | None:
         raise NotImplementedError
@@ -136,9 +131,10 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         run = self.current_run()
         if run is None:
             return
-        if not self.qa_app.engine.source(run.provider).capabilities.logs:
+        source = self.qa_app.engine.source(run.provider)
+        if not source.capabilities.logs:
             self.notify(f"{run.provider}: logs are not available from this provider", markup=False)
             return
         from qa_tui.ui.screens.logs import LogScreen
 
-        self.app.push_screen(LogScreen(run))
+        self.app.push_screen(LogScreen(run, source))

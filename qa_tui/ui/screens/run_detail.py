@@ -19,8 +19,8 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunKind
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.ui import render
-from qa_tui.ui.app import ChangeListener
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.screens.run_actions import RunActions
 
 

@@ -3,7 +3,8 @@
 It keeps its own rows (immutable `Row` values from the store's change batches) and an order (the
 keys `core.ordering.LiveOrder` keeps). `apply()` updates both in place: no clearing, no
 rebuild; the cursor stays on the run it was on and, when the user has scrolled down, the rows on
-screen stay on screen even as new runs arrive at the top.
+screen stay on screen even as new runs arrive at the top. What one run's line reads (columns,
+cells, the strip) is drawn by run_line.py; this widget decides which run is on which line.
 
 Nothing here costs in proportion to the number of runs: a batch or a new order is taken as it is
 (no copy, no index of every key: the cursor's row is found with a remembered position), a frame
@@ -13,13 +14,10 @@ the same as last time is not rendered again.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -28,32 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
-from qa_tui.core.textsafe import clip, pad
-from qa_tui.ui import render
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    priority: int
-    """Columns with a higher number are dropped first on a narrow terminal."""
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("status", "STATUS", 12, 0),
-    Column("provider", "PROVIDER", 9, 3),
-    Column("kind", "KIND", 9, 5),
-    Column("name", "NAME", 0, 0),
-    Column("progress", "PROGRESS", 14, 2),
-    Column("started", "STARTED", 8, 4),
-    Column("duration", "DURATION", 8, 1),
-    Column("trigger", "TRIGGER", 9, 6),
-    Column("bug", "BUG", 9, 7),
-)
+from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
 
 
 class _Drawn(NamedTuple):
@@ -65,39 +39,6 @@ class _Drawn(NamedTuple):
     started: str
     duration: str
     nested: bool
-
-
-MIN_NAME_WIDTH = 18
-CELL_LIMIT = 400
-"""No cell is wider than this: provider strings are cut to it before they are escaped."""
-
-
-def time_texts(run: Run, now: datetime) -> tuple[str, str]:
-    """The STARTED and DURATION cells at `now`: the two that change with the clock alone."""
-    started = render.relative_time(run.started or run.queued, now)
-    return started, render.format_duration(render.run_duration(run, now))
-
-
-@functools.lru_cache(maxsize=16)
-def _layout(width: int) -> tuple[Column, ...]:
-    return tuple(layout_columns(width))
-
-
-def layout_columns(width: int) -> list[Column]:
-    """The columns that fit `width`, the name column taking what is left (at least 18)."""
-    columns = list(COLUMNS)
-    while True:
-        fixed = sum(c.width + 1 for c in columns if c.key != "name")
-        name_width = width - fixed
-        if name_width >= MIN_NAME_WIDTH or len(columns) <= 3:
-            break
-        columns.remove(max(columns, key=lambda c: c.priority))
-    return [
-        Column(c.key, c.title, max(MIN_NAME_WIDTH, name_width), c.priority)
-        if c.key == "name"
-        else c
-        for c in columns
-    ]
 
 
 class RunsTable(ScrollView, can_focus=True):
@@ -316,9 +257,10 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = _layout(width)
+        columns = layout(width)
         if y == 0:
-            return self._header(columns, width)
+            style = self.rich_style + self.get_component_rich_style("runs-table--header")
+            return header_strip(columns, width, style, self.sort_title)
         row_index = int(self.scroll_y) + y - 1
         key = self.order[row_index] if row_index < len(self.order) else None
         row = self.rows.get(key) if key is not None else None
@@ -336,7 +278,10 @@ class RunsTable(ScrollView, can_focus=True):
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
-        strip = self._row(row, columns, width, base, started, duration, nested)
+        no_color = self.app.no_color
+        strip = row_strip(
+            row, columns, width, base, started, duration, nested=nested, no_color=no_color
+        )
         if len(self._lines) > 4096:
             self._lines.clear()
         self._lines[key] = (drawn_from, strip)
@@ -358,80 +303,3 @@ class RunsTable(ScrollView, can_focus=True):
             if (above.run.provider, above.run.parent_id) != parent:
                 return False
         return False
-
-    def _header(self, columns: Iterable[Column], width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("runs-table--header")
-        cells = []
-        for column in columns:
-            title = f"{column.title}▾" if column.title == self.sort_title else column.title
-            cells.append(pad(clip(title, column.width), column.width))
-        return Strip([Segment(pad(" ".join(cells), width)[:width], style)], width)
-
-    def _row(
-        self,
-        row: Row,
-        columns: Sequence[Column],
-        width: int,
-        base: Style,
-        started: str,
-        duration: str,
-        nested: bool = False,
-    ) -> Strip:
-        segments: list[Segment] = []
-        plain: list[str] = []  # cells in the base style, joined into one segment
-        bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
-        for column in columns:
-            if column.key == "started":
-                text, style = started, None
-            elif column.key == "duration":
-                text, style = duration, None
-            else:
-                text, style = self._cell(row, column.key)
-            if column.key == "name" and nested:
-                text = f"  └ {text}"
-            if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here
-                text = (
-                    f"{clip(text, max(4, column.width - 15))} · bug {render.safe(row.bug_id)[:8]}"
-                )
-            cell = pad(clip(text, column.width), column.width)
-            if style:
-                if plain:
-                    segments.append(Segment("".join(plain), base))
-                    plain = []
-                segments.append(Segment(cell, base + style))
-                plain.append(" ")
-            else:
-                plain.append(cell)
-                plain.append(" ")
-        if plain:
-            text = "".join(plain)
-            if sum(column.width + 1 for column in columns) == width + 1:
-                text = text[:-1]  # the usual case: the cells fill the width, but for one space
-            segments.append(Segment(text, base))
-        strip = Strip(segments)
-        if strip.cell_length == width:
-            return strip
-        return strip.crop(0, width).extend_cell_length(width, base)
-
-    def _cell(self, row: Row, key: str) -> tuple[str, Style | None]:
-        run = row.run
-        if key == "status":
-            return (
-                f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
-                render.NO_COLOR_STYLES[run.status]
-                if self.app.no_color
-                else render.STATUS_STYLES[run.status],
-            )
-        if key == "provider":
-            return render.safe(run.provider, CELL_LIMIT), None
-        if key == "kind":
-            return run.kind.value, None
-        if key == "name":
-            return render.safe(run.name, CELL_LIMIT), None
-        if key == "progress":
-            return render.progress_bar(run), None
-        if key == "trigger":
-            return render.safe(run.triggered_by, CELL_LIMIT), None
-        if key == "bug":
-            return render.safe(row.bug_id, CELL_LIMIT), None
-        return "", None
