@@ -9,13 +9,14 @@ A cycle:
    run open in the detail view, one by one through the cheap status call, oldest refresh first,
    as far as the budget allows now (a run that left its filter because it finished is caught so);
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
-   more than the user's reserve, and reads the parent of any active child it finds;
+   more than the user's reserve: at start every page that can find an active run, at once;
+   after that, and for history, one page a cycle; and reads the parent of an active child;
 4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
    long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
    when nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
-   an exponential backoff (at least `Retry-After`). Discovery pages do not lengthen the wait:
-   they only ever take tokens the budget already has spare.
+   an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
+   wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
 Terminal runs are never polled again. Runs a provider cannot be asked about (Bug0) are never
 polled at all.
@@ -196,14 +197,23 @@ class ProviderPoller:
         return stale
 
     async def _discover(self) -> None:
+        """Sweep pages, low priority. The first sweep's status filters and discovery walks are
+        read at once (from the burst the bucket starts with: deep active runs are found at
+        start); every other page, one a cycle, counted in the cycle's pace like live work."""
         source = self.source
         if not isinstance(source, Discovers):
             return
-        while spare_for_discovery(source.budget, self.settings):
+        paced = 0
+        while paced == 0 and spare_for_discovery(source.budget, self.settings):
             task = self.sweeps.next_page(self.clock.monotonic())
             if task is None:
                 return
+            urgent = self.sweeps.sweeps_done == 0 and not task.query.history_only
+            before = source.budget.spent
             found = await source.list_page(task.query, task.page)
+            if not urgent:
+                paced = source.budget.spent - before
+                self._live_spent += paced
             keep = found.runs
             if not self.sweeps.adds_history(task):
                 keep = [run for run in keep if run.status.is_active]

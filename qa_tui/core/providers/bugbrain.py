@@ -29,9 +29,8 @@ Quirks this module absorbs:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
@@ -47,35 +46,25 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.pagination import follow_offsets
 from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
+from qa_tui.core.providers.bugbrain_api import LIST_PAGE_SIZE, BugBrainApi
 from qa_tui.core.providers.bugbrain_wire import (
-    AnalysisItem,
-    AsyncStart,
     Execution,
-    ExecutionResults,
-    SavedTestCase,
-    SyncStart,
     analysis_to_model,
     execution_to_run,
     merge_refresh,
     newest_first_key,
     plan_name,
-    read_results,
     result_to_step,
 )
 from qa_tui.core.status import bugbrain_status
-from qa_tui.core.wire import Parsed, as_dict, parse_each, parse_one
+from qa_tui.core.wire import as_dict, parse_each
 
 DEFAULT_BASE_URL = "https://api.bugbrain.tech/api/v1"
 DEFAULT_REQUESTS_PER_MINUTE = 30
 """Gen A documents 30 requests a minute (and 500 an hour) per key."""
-LIST_PAGE_SIZE = 100
-"""The list's documented maximum `limit`."""
 FILTER_SCAN_LIMIT = 1000
 """How many executions a client-side status filter reads at most before it stops looking."""
-SYNC_START_MARGIN_S = 30.0
-"""Read-timeout slack over `timeout_seconds` for the blocking synchronous start."""
 SERVER_FILTER: dict[RunStatus, str] = {
     RunStatus.RUNNING: "running",
     RunStatus.PASSED: "completed",
@@ -105,8 +94,8 @@ def auth_headers(token: str, style: str = "bearer") -> dict[str, str]:
     raise ValueError(f"unknown BugBrain auth style {style!r}: expected 'bearer' or 'x-api-key'")
 
 
-class BugBrainSource:
-    """Executions of one BugBrain project."""
+class BugBrainSource(BugBrainApi):
+    """Executions of one BugBrain project; every raw endpoint of `BugBrainApi` is here too."""
 
     kind = ProviderKind.BUGBRAIN
     capabilities = Capabilities(artifacts=True, analysis=True)
@@ -114,134 +103,12 @@ class BugBrainSource:
     def __init__(
         self, name: str, http: ProviderHttp, *, project_id: str, clock: Clock = SYSTEM_CLOCK
     ) -> None:
-        self.name = name
-        self.http = http
+        super().__init__(name, http, project_id=project_id)
         self.budget = http.budget
-        self.project_id = project_id
         self._clock = clock
 
     def __repr__(self) -> str:
         return f"BugBrainSource(name={self.name!r}, project_id={self.project_id!r})"
-
-    # -- raw endpoints -------------------------------------------------------------------------
-
-    async def list_executions(
-        self,
-        *,
-        limit: int | None = 20,
-        status: str | None = None,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-        page_size: int = LIST_PAGE_SIZE,
-    ) -> Parsed[Execution]:
-        """`GET /executions`, following `offset` until `limit` items (None: all of them)."""
-        params = {
-            "project_id": self.project_id,
-            "status": status,
-            "created_after": created_after.isoformat() if created_after else None,
-            "created_before": created_before.isoformat() if created_before else None,
-        }
-        parsed: Parsed[Execution] = Parsed()
-        pages = follow_offsets(
-            self.http, "/executions", params=params, limit=limit, page_size=page_size
-        )
-        async for raw_items in pages:
-            page = parse_each(Execution, raw_items)
-            parsed.items.extend(page.items)
-            parsed.skipped += page.skipped
-        return parsed
-
-    async def start_execution(
-        self,
-        test_plan_id: str,
-        *,
-        timeout_seconds: int | None = None,
-        wait_for_completion: bool | None = None,
-        environment: str | None = None,
-        variables: Mapping[str, str] | None = None,
-    ) -> SyncStart:
-        """`POST /executions`: blocks until done (up to `timeout_seconds`, default 300) unless
-        `wait_for_completion` is false. Not idempotent: never retried once it may have arrived."""
-        body: dict[str, Any] = {"test_plan_id": test_plan_id, "project_id": self.project_id}
-        optional = {
-            "timeout_seconds": timeout_seconds,
-            "wait_for_completion": wait_for_completion,
-            "environment": environment,
-            "variables": dict(variables) if variables is not None else None,
-        }
-        body.update({k: v for k, v in optional.items() if v is not None})
-        blocks = wait_for_completion is not False
-        read_timeout = (timeout_seconds or 300) + SYNC_START_MARGIN_S if blocks else None
-        raw = as_dict(
-            self.name,
-            await self.http.send_json(
-                "POST", "/executions", body, idempotent=False, timeout_s=read_timeout
-            ),
-            "started execution",
-        )
-        execution = parse_one(self.name, Execution, raw, "started execution")
-        block = raw.get("results")
-        results = read_results(block if isinstance(block, dict) else {}, execution)
-        return SyncStart(execution=execution, results=results)
-
-    async def start_execution_async(self, test_plan_id: str) -> AsyncStart:
-        """`POST /executions/async`: returns at once with the queued execution's id."""
-        body = {"test_plan_id": test_plan_id, "project_id": self.project_id}
-        raw = await self.http.send_json("POST", "/executions/async", body, idempotent=False)
-        return parse_one(self.name, AsyncStart, raw, "started execution")
-
-    async def execution_status(self, execution_id: str) -> Execution:
-        """`GET /executions/{id}/status` (running or done shape)."""
-        raw = await self.http.get_json(f"/executions/{execution_id}/status")
-        return parse_one(self.name, Execution, raw, "execution status")
-
-    async def execution_results(self, execution_id: str) -> ExecutionResults:
-        """`GET /executions/{id}/results`; unreadable test results are skipped and counted."""
-        raw = as_dict(
-            self.name, await self.http.get_json(f"/executions/{execution_id}/results"), "results"
-        )
-        return read_results(raw, None)
-
-    async def failure_analysis(self, execution_id: str) -> list[AnalysisItem]:
-        """`GET /executions/{id}/failure-analysis`: optional data, so absent/404/empty → []."""
-        try:
-            raw = await self.http.get_json(f"/executions/{execution_id}/failure-analysis")
-        except NotFound:
-            return []
-        if not isinstance(raw, dict):
-            return []
-        return parse_each(AnalysisItem, raw.get("analysis")).items
-
-    async def cancel_execution(self, execution_id: str) -> Execution:
-        """`DELETE /executions/{id}` → `{id, status: "cancelled", cancellation_reason, …}`."""
-        raw = await self.http.send_json("DELETE", f"/executions/{execution_id}")
-        if raw is None:  # an empty answer still means the cancel was accepted
-            raw = {"id": execution_id, "status": "cancelled"}
-        return parse_one(self.name, Execution, raw, "cancelled execution")
-
-    async def list_test_cases(
-        self,
-        *,
-        test_plan_id: str | None = None,
-        search: str | None = None,
-        status: str | None = None,
-        limit: int | None = None,
-    ) -> Parsed[SavedTestCase]:
-        """`GET /test-cases` (`status` is `active` or `archived`), every page up to `limit`."""
-        params = {
-            "project_id": self.project_id,
-            "test_plan_id": test_plan_id,
-            "search": search,
-            "status": status,
-        }
-        parsed: Parsed[SavedTestCase] = Parsed()
-        async for raw_items in follow_offsets(
-            self.http, "/test-cases", params=params, limit=limit, page_size=500
-        ):
-            page = parse_each(SavedTestCase, raw_items)
-            parsed.items.extend(page.items)
-            parsed.skipped += page.skipped
-        return parsed
 
     # -- RunSource -----------------------------------------------------------------------------
 

@@ -145,8 +145,9 @@ class BugBugSource(BugBugApi):
     async def list_runs(
         self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
     ) -> RunPage:
-        """Test and suite runs (and the test runs inside listed suite runs), newest first.
-        The two lists are asked for at once: a cycle waits for one round trip, not two."""
+        """Up to `limit` test runs and up to `limit` suite runs (with the test runs inside them),
+        newest first, all that were read: a suite run started long ago still comes with the
+        newest test runs (it is cheap: one list). The two lists are asked for at once."""
         tests, suites = await asyncio.gather(
             self.list_test_runs(limit=limit, status=_server_status(status), started_after=since),
             self.list_suite_runs(limit=limit, started_after=since),
@@ -159,7 +160,7 @@ class BugBugSource(BugBugApi):
                 runs.setdefault(child.id, self._to_run(child, parent_id=suite.id))
         wanted = [run for run in runs.values() if status is None or run.status is status]
         wanted.sort(key=_newest_first, reverse=True)
-        return RunPage(runs=wanted[:limit], skipped=tests.skipped + suites.skipped)
+        return RunPage(runs=wanted, skipped=tests.skipped + suites.skipped)
 
     def sweep_queries(self) -> Sequence[ListQuery]:
         return SWEEP_QUERIES

@@ -1,0 +1,162 @@
+"""BugBrain executions API (generation A): one method per endpoint qa-tui uses, as wire models.
+
+`BugBrainSource` (in `bugbrain`) builds the product behaviour on these. Quirks absorbed here:
+- the base URL already ends in `/api/v1`; paths are `/executions…` and `/test-cases`;
+- lists page by `limit`/`offset` with a `pagination.total` (followed up to the limit asked for);
+- the synchronous start blocks up to `timeout_seconds`, so it gets a read timeout to match; no
+  start is idempotent, so none is retried once it may have reached the server;
+- failure analysis is optional ("if available"): absent, 404 or empty is an empty result;
+- a cancel with an empty answer still means the cancel was accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from qa_tui.core.errors import NotFound
+from qa_tui.core.http import ProviderHttp
+from qa_tui.core.pagination import follow_offsets
+from qa_tui.core.providers.bugbrain_wire import (
+    AnalysisItem,
+    AsyncStart,
+    Execution,
+    ExecutionResults,
+    SavedTestCase,
+    SyncStart,
+    read_results,
+)
+from qa_tui.core.wire import Parsed, as_dict, parse_each, parse_one
+
+LIST_PAGE_SIZE = 100
+"""The list's documented maximum `limit`."""
+SYNC_START_MARGIN_S = 30.0
+"""Read-timeout slack over `timeout_seconds` for the blocking synchronous start."""
+
+
+class BugBrainApi:
+    """The raw endpoints of one BugBrain project over one `ProviderHttp`."""
+
+    def __init__(self, name: str, http: ProviderHttp, *, project_id: str) -> None:
+        self.name = name
+        self.http = http
+        self.project_id = project_id
+
+    async def list_executions(
+        self,
+        *,
+        limit: int | None = 20,
+        status: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        page_size: int = LIST_PAGE_SIZE,
+    ) -> Parsed[Execution]:
+        """`GET /executions`, following `offset` until `limit` items (None: all of them)."""
+        params = {
+            "project_id": self.project_id,
+            "status": status,
+            "created_after": created_after.isoformat() if created_after else None,
+            "created_before": created_before.isoformat() if created_before else None,
+        }
+        parsed: Parsed[Execution] = Parsed()
+        pages = follow_offsets(
+            self.http, "/executions", params=params, limit=limit, page_size=page_size
+        )
+        async for raw_items in pages:
+            page = parse_each(Execution, raw_items)
+            parsed.items.extend(page.items)
+            parsed.skipped += page.skipped
+        return parsed
+
+    async def start_execution(
+        self,
+        test_plan_id: str,
+        *,
+        timeout_seconds: int | None = None,
+        wait_for_completion: bool | None = None,
+        environment: str | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> SyncStart:
+        """`POST /executions`: blocks until done (up to `timeout_seconds`, default 300) unless
+        `wait_for_completion` is false. Not idempotent: never retried once it may have arrived."""
+        body: dict[str, Any] = {"test_plan_id": test_plan_id, "project_id": self.project_id}
+        optional = {
+            "timeout_seconds": timeout_seconds,
+            "wait_for_completion": wait_for_completion,
+            "environment": environment,
+            "variables": dict(variables) if variables is not None else None,
+        }
+        body.update({k: v for k, v in optional.items() if v is not None})
+        blocks = wait_for_completion is not False
+        read_timeout = (timeout_seconds or 300) + SYNC_START_MARGIN_S if blocks else None
+        raw = as_dict(
+            self.name,
+            await self.http.send_json(
+                "POST", "/executions", body, idempotent=False, timeout_s=read_timeout
+            ),
+            "started execution",
+        )
+        execution = parse_one(self.name, Execution, raw, "started execution")
+        block = raw.get("results")
+        results = read_results(block if isinstance(block, dict) else {}, execution)
+        return SyncStart(execution=execution, results=results)
+
+    async def start_execution_async(self, test_plan_id: str) -> AsyncStart:
+        """`POST /executions/async`: returns at once with the queued execution's id."""
+        body = {"test_plan_id": test_plan_id, "project_id": self.project_id}
+        raw = await self.http.send_json("POST", "/executions/async", body, idempotent=False)
+        return parse_one(self.name, AsyncStart, raw, "started execution")
+
+    async def execution_status(self, execution_id: str) -> Execution:
+        """`GET /executions/{id}/status` (running or done shape)."""
+        raw = await self.http.get_json(f"/executions/{execution_id}/status")
+        return parse_one(self.name, Execution, raw, "execution status")
+
+    async def execution_results(self, execution_id: str) -> ExecutionResults:
+        """`GET /executions/{id}/results`; unreadable test results are skipped and counted."""
+        raw = as_dict(
+            self.name, await self.http.get_json(f"/executions/{execution_id}/results"), "results"
+        )
+        return read_results(raw, None)
+
+    async def failure_analysis(self, execution_id: str) -> list[AnalysisItem]:
+        """`GET /executions/{id}/failure-analysis`: optional data, so absent/404/empty → []."""
+        try:
+            raw = await self.http.get_json(f"/executions/{execution_id}/failure-analysis")
+        except NotFound:
+            return []
+        if not isinstance(raw, dict):
+            return []
+        return parse_each(AnalysisItem, raw.get("analysis")).items
+
+    async def cancel_execution(self, execution_id: str) -> Execution:
+        """`DELETE /executions/{id}` → `{id, status: "cancelled", cancellation_reason, …}`."""
+        raw = await self.http.send_json("DELETE", f"/executions/{execution_id}")
+        if raw is None:  # an empty answer still means the cancel was accepted
+            raw = {"id": execution_id, "status": "cancelled"}
+        return parse_one(self.name, Execution, raw, "cancelled execution")
+
+    async def list_test_cases(
+        self,
+        *,
+        test_plan_id: str | None = None,
+        search: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> Parsed[SavedTestCase]:
+        """`GET /test-cases` (`status` is `active` or `archived`), every page up to `limit`."""
+        params = {
+            "project_id": self.project_id,
+            "test_plan_id": test_plan_id,
+            "search": search,
+            "status": status,
+        }
+        parsed: Parsed[SavedTestCase] = Parsed()
+        async for raw_items in follow_offsets(
+            self.http, "/test-cases", params=params, limit=limit, page_size=500
+        ):
+            page = parse_each(SavedTestCase, raw_items)
+            parsed.items.extend(page.items)
+            parsed.skipped += page.skipped
+        return parsed
