@@ -13,7 +13,8 @@ URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
 ========================  ===================================================================
 
 Control API: ``GET /_sim/truth`` (every run's true status and last change, Bug0 triggers, Bugnet
-bugs), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
+bugs, and under ``bugnet_sdk`` what the game SDK reported: sessions, perf snapshots, replays,
+settings reads), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
 ``{"bugbug": {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it
 names and keeps the others; the answer is the current plan), ``POST
 /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
@@ -96,7 +97,8 @@ class Simulator:
         self.ctx.revoked.discard(_known(provider))
 
     def truth(self) -> dict[str, Any]:
-        """Every run of every provider with its true status now, plus Bug0 triggers and bugs."""
+        """Every run of every provider with its true status now, plus Bug0 triggers, Bugnet bugs
+        and what the Bugnet SDK reported."""
         now = self.now()
         self.bugbug.materialize(now)
         self.bugbrain.materialize(now)
@@ -163,6 +165,7 @@ class Simulator:
             "runs": runs,
             "bug0_triggers": [t.to_json() for t in self.bug0.triggers],
             "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
+            "bugnet_sdk": self.bugnet.telemetry.to_json(),
         }
 
 

@@ -10,8 +10,9 @@ Clients append ``/api/...`` to the base URL ``<host>/bugnet``.
   provider (errors included) carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
   ``X-RateLimit-Reset`` (unix seconds); a 429 has no ``Retry-After`` (none is documented).
 * Auth: ``Authorization: Bearer <token>`` with the static demo token or a token from
-  ``POST /api/auth/login``; ``X-API-Key: sk_live_...`` for ``POST /api/bugs/submit`` and
-  ``GET /api/bugs/settings`` (the SDK paths).
+  ``POST /api/auth/login``; the SDK routes take the ``sk_live_...`` API key, in ``X-API-Key``
+  (submit, settings, perf snapshot, session replays) or as ``api_key`` in the body (sessions
+  start/end): see :mod:`qa_tui.sim.bugnet_sdk`.
 * Bug lists [INF: the shape is undocumented]: ``{"ok": true, "data": [bug, ...], "pagination":
   {"page", "limit", "total", "pages"}}``; ``page`` from 1, ``limit`` 1..100 (default 20), ``sort`` ∈
   newest (default), oldest, updated, priority; ``search`` is a case-insensitive substring match on

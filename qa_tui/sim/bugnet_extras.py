@@ -1,17 +1,15 @@
-"""Bugnet's comments, activity, labels, similar-bug search and the SDK (API-key) endpoints."""
+"""Bugnet's comments, activity, labels and similar-bug search (the SDK's API-key routes are in
+:mod:`qa_tui.sim.bugnet_sdk`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugnet_api import BugnetApi, bug_fields, fail, ok
+from qa_tui.sim.bugnet_api import BugnetApi, fail, ok
 from qa_tui.sim.bugnet_world import User
 from qa_tui.sim.common import iso_millis
-from qa_tui.sim.credentials import BUGNET_API_KEY
 
 
 def extra_routes(api: BugnetApi) -> list[BaseRoute]:
@@ -92,53 +90,6 @@ def extra_routes(api: BugnetApi) -> list[BaseRoute]:
             found.activity.append(world.event("labeled", user, ctx.now()))
         return ok(world.bug_json(found))
 
-    # -- SDK (API key) ---------------------------------------------------------------------------
-    def api_key_error(request: Request) -> Response | None:
-        key = request.headers.get("x-api-key")
-        if not key:
-            return fail(401, "Missing API key")
-        if key != BUGNET_API_KEY or "bugnet" in ctx.revoked:
-            return fail(401, "Invalid API key")
-        return None
-
-    async def submit(request: Request) -> Response:
-        if (refusal := api_key_error(request)) is not None:
-            return refusal
-        body = await body_of(request)
-        if isinstance(body, Response):
-            return body
-        fields = bug_fields(body, create=True)
-        if isinstance(fields, str):
-            return fail(400, fields)
-        shot = body.get("screenshot")
-        if shot is not None and not (isinstance(shot, str) and shot.startswith("data:image/")):
-            return fail(400, "screenshot must be a data:image/... URI")
-        extra: dict[str, Any] = {
-            k: fields.pop(k)
-            for k in ("os_info", "device_info", "steam_id", "reporter_name")
-            if k in fields
-        }
-        extra["has_screenshot"] = shot is not None
-        fields.pop("status", None)
-        bug = world.add_bug(
-            fields.pop("title"),
-            fields.pop("description", ""),
-            fields.pop("category", "other"),
-            fields.pop("priority", "medium"),
-            reporter=None,
-            source="sdk",
-            at=ctx.now(),
-            extra=extra,
-            **fields,
-        )
-        return ok(world.bug_json(bug), 201)
-
-    async def settings(request: Request) -> Response:
-        refusal = api_key_error(request)
-        return refusal or ok(
-            {"screenshot_capture": True, "session_capture": False, "auto_file_errors": True}
-        )
-
     p, b = "/projects/{slug}", "/projects/{slug}/bugs"
     return [
         Route(f"{b}/similar", authed(similar), methods=["POST"]),
@@ -147,6 +98,4 @@ def extra_routes(api: BugnetApi) -> list[BaseRoute]:
         Route(b + "/{id}/labels", authed(bug_labels), methods=["POST"]),
         Route(b + "/{id}/labels/{label_id}", authed(bug_labels), methods=["DELETE"]),
         Route(f"{p}/labels", authed(labels), methods=["GET", "POST"]),
-        Route("/bugs/submit", submit, methods=["POST"]),
-        Route("/bugs/settings", settings),
     ]

@@ -1,6 +1,6 @@
 """The routes of the simulated Bugnet (see :mod:`qa_tui.sim.bugnet` for the rules they follow):
-health, login, projects and bugs here; comments, labels, similar and the SDK in
-:mod:`qa_tui.sim.bugnet_extras`."""
+health, login, projects and bugs here; comments, labels and similar in
+:mod:`qa_tui.sim.bugnet_extras`; the SDK's API-key routes in :mod:`qa_tui.sim.bugnet_sdk`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from qa_tui.sim.bugnet_api import BugnetApi, bug_fields, fail, ok
 from qa_tui.sim.bugnet_extras import extra_routes
+from qa_tui.sim.bugnet_sdk import sdk_routes
 from qa_tui.sim.bugnet_world import PRIORITIES, User
 from qa_tui.sim.common import int_param
 
@@ -162,4 +163,5 @@ def api_routes(api: BugnetApi) -> list[BaseRoute]:
         Route(f"{b}/bulk", authed(bulk), methods=["PATCH", "POST"]),
         Route(b + "/{id}", authed(bug), methods=["GET", "PATCH", "PUT"]),
         *extra_routes(api),
+        *sdk_routes(api),
     ]

@@ -1,5 +1,5 @@
 """Bugnet's in-memory world: users and sessions, one project, bugs, comments, labels, activity,
-and the similar-bug scoring."""
+the similar-bug scoring, and what the game SDK reported (:mod:`qa_tui.sim.bugnet_telemetry`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_tui.sim.bugnet_telemetry import Telemetry
 from qa_tui.sim.common import iso_millis
 from qa_tui.sim.credentials import (
     BUGNET_DISPLAY_NAME,
@@ -110,6 +111,9 @@ class BugnetWorld:
         self.other = User(uuid_from(self.rng), "alex@qa-tui.dev", "Alex QA")
         self.users = {u.id: u for u in (self.user, self.other)}
         self.sessions: dict[str, User] = {BUGNET_TOKEN: self.user}
+        """Dashboard login sessions: bearer token to user."""
+        self.telemetry = Telemetry()
+        """Game sessions, perf snapshots, replays and settings reads from the SDK routes."""
         self.project = {
             "id": uuid_from(self.rng),
             "name": "qa-tui demo shop",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 from starlette.requests import Request
@@ -95,6 +97,39 @@ async def read_json_object(request: Request) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One field of a ``multipart/form-data`` body."""
+
+    data: bytes
+    filename: str | None = None
+    """Set for a file field."""
+    content_type: str = "text/plain"
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+async def read_multipart(request: Request) -> dict[str, FormPart] | None:
+    """A ``multipart/form-data`` body by field name (the first of a repeated name wins), or None
+    when the body is not one. Read with the standard library's MIME parser, so the simulator needs
+    no form-parsing package for the one route that takes a form."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    head = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(head + await request.body())
+    if not message.is_multipart() or message.defects:
+        return None
+    parts: dict[str, FormPart] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes) and name not in parts:
+            parts[name] = FormPart(payload, part.get_filename(), part.get_content_type())
+    return parts
 
 
 def bearer(request: Request) -> str | None:

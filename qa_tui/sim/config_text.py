@@ -85,7 +85,7 @@ def banner(base_url: str) -> str:
             f"  Bugnet    {u['bugnet']}    project {BUGNET_PROJECT}",
             f"            login {BUGNET_EMAIL} / {BUGNET_PASSWORD}"
             f"    Authorization: Bearer {BUGNET_TOKEN}",
-            f"            X-API-Key: {BUGNET_API_KEY} (public submit)",
+            f"            X-API-Key: {BUGNET_API_KEY} (public submit, game SDKs)",
             f"  Control   {base_url.rstrip('/')}/_sim/truth  /_sim/faults  /_sim/advance",
         ]
     )

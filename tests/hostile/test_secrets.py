@@ -128,7 +128,7 @@ async def test_logging_in_to_bugnet_with_a_password_leaks_neither_it_nor_the_ses
         password=credentials.BUGNET_PASSWORD,
     )
     page = await client.list_bugs(limit=5)
-    session = client._session.get_secret_value() if client._session else ""
+    session = client._calls._session.get_secret_value() if client._calls._session else ""
     assert page.bugs and session
     sim.sim.revoke("bugnet")
     with pytest.raises(ProviderError) as caught:

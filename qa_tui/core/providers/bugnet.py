@@ -1,12 +1,10 @@
 """Bugnet, the bug tracker qa-tui files bugs into (a tracker, not a `RunSource`).
 
-Facts and their confidence are in shared/providers.md §4. Quirks this module absorbs:
+Facts and their confidence are in shared/providers.md §4. `BugnetClient` says what to ask Bugnet;
+how each request is sent (the two auth worlds, login and re-login, the `{ok, data}` envelope, secrets
+kept out of errors) is `BugnetCalls` in `bugnet_calls.py`, and the payloads and tolerant readers are
+in `bugnet_wire.py`. Quirks this module absorbs:
 
-- Two auth worlds. Dashboard routes take `Authorization: Bearer <session token>`, from config or from
-  `POST /api/auth/login` (kept in memory only; one re-login on a 401). The public submit route takes
-  `X-API-Key` and implies the project. The `ProviderHttp` carries no auth: each request gets its own.
-- Envelope `{ok, data}` / `{ok:false, error}`: `data` is unwrapped; a 2xx that says `ok:false` is a
-  `RequestRejected` with Bugnet's text; a body with no envelope is read as the data [tolerant].
 - Create-bug field names differ between Bugnet's own pages: both `steps_to_reproduce` /
   `expected_behavior` / `actual_behavior` and the short `steps` / `expected` / `actual` are sent.
 - The bug list's shape is undocumented: `data` may be a list, or an object holding `bugs`, `items`,
@@ -20,29 +18,19 @@ Facts and their confidence are in shared/providers.md §4. Quirks this module ab
 - Reports carry a client reference line (`qa-tui-ref: <ref>`) in their description so an ambiguous
   send can be resolved by `find_by_reference` before any retry. With only an API key there is no
   read access at all: lookups raise `Unsupported` and the caller must say so.
-- Secrets (token, password, API key, the login token) never reach a repr or an error message.
+- Secrets never reach a repr or an error message (see `bugnet_calls.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import (
-    SecretStr,
-    ValidationError,
-)
+from pydantic import SecretStr, ValidationError
 
-from qa_tui.core.errors import (
-    AuthFailed,
-    BadPayload,
-    NotFound,
-    ProviderError,
-    RequestRejected,
-    Unsupported,
-)
+from qa_tui.core.errors import BadPayload, NotFound, RequestRejected
 from qa_tui.core.http import ProviderHttp
+from qa_tui.core.providers.bugnet_calls import BugnetCalls
 from qa_tui.core.providers.bugnet_wire import (  # the public face of the provider is here
     PUBLIC_LIMITS,
     AuthMode,
@@ -55,24 +43,19 @@ from qa_tui.core.providers.bugnet_wire import (  # the public face of the provid
     SimilarBug,
     items_of,
     read_many,
+    read_similar,
     reference_line,
     significant_words,
     title_similarity,
     total_in,
     with_reference,
 )
-from qa_tui.core.wire import as_dict, first_present, parse_one
+from qa_tui.core.wire import as_dict, parse_one
 
 DEFAULT_BASE_URL = "https://api.bugnet.io"
 """The service root; the client appends `/api/...` as the SDKs do."""
 DEFAULT_REQUESTS_PER_MINUTE = 120
 """Bugnet's documented limit for authenticated routes, per IP (shared by every project)."""
-
-
-def _secret(value: str | SecretStr | None) -> SecretStr | None:
-    if value is None or isinstance(value, SecretStr):
-        return value
-    return SecretStr(value) if value else None
 
 
 class BugnetClient:
@@ -91,22 +74,11 @@ class BugnetClient:
         self.http = http
         self.budget = http.budget
         self.project = project
-        self._token = _secret(token)
-        self._email = email
-        self._password = _secret(password)
-        self._api_key = _secret(api_key)
-        self._session: SecretStr | None = self._token
-        self._login_lock = asyncio.Lock()
+        self._calls = BugnetCalls(
+            http, token=token, email=email, password=password, api_key=api_key
+        )
         self._similar_route_missing = False
         self._update_method = "PATCH"
-        if self._token is not None:
-            self.auth_mode = AuthMode.SESSION
-        elif email and self._password is not None:
-            self.auth_mode = AuthMode.LOGIN
-        elif self._api_key is not None:
-            self.auth_mode = AuthMode.API_KEY
-        else:
-            raise ValueError("Bugnet needs a token, an email and password, or an api_key")
 
     def __repr__(self) -> str:
         return (
@@ -117,106 +89,21 @@ class BugnetClient:
     __str__ = __repr__
 
     @property
+    def auth_mode(self) -> AuthMode:
+        """How requests are authenticated, from the credentials configured."""
+        return self._calls.auth_mode
+
+    @property
     def can_read(self) -> bool:
         """False with only an API key: no search, similar bugs or reference lookups then."""
-        return self.auth_mode is not AuthMode.API_KEY
+        return self._calls.can_read
 
     def describe_auth(self) -> str:
         """A short phrase for the UI: how reports will be filed."""
-        return {
-            AuthMode.SESSION: "session token",
-            AuthMode.LOGIN: f"login as {self._email}",
-            AuthMode.API_KEY: "public API key (submit only)",
-        }[self.auth_mode]
+        return self._calls.describe_auth()
 
     async def aclose(self) -> None:
         await self.http.aclose()
-
-    # --- plumbing ---------------------------------------------------------------------------
-
-    def _scrub(self, exc: ProviderError) -> ProviderError:
-        """Blank any secret a server might have echoed into its error text."""
-        for secret in (self._token, self._password, self._api_key, self._session):
-            if secret is not None and secret.get_secret_value() in exc.message:
-                exc.message = exc.message.replace(secret.get_secret_value(), "***")
-                exc.args = (f"{exc.provider}: {exc.message}",)
-        return exc
-
-    def _unwrap(self, body: Any, whole: bool) -> Any:
-        """`data` from the envelope (or the whole envelope, for a list's sibling `pagination`)."""
-        if isinstance(body, dict) and "ok" in body:
-            if body.get("ok") is False:
-                error = body.get("error")
-                raise RequestRejected(self.http.provider, str(error or "Bugnet said not ok"))
-            return body if whole else body.get("data")
-        return {"data": body} if whole else body
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotent: bool | None = None,
-        whole: bool = False,
-    ) -> Any:
-        try:
-            response = await self.http.request(
-                method, path, params=params, json_body=body, idempotent=idempotent, headers=headers
-            )
-            return self._unwrap(self.http.decode_json(response), whole)
-        except ProviderError as exc:
-            raise self._scrub(exc) from None
-
-    async def _dashboard(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotent: bool | None = None,
-        whole: bool = False,
-    ) -> Any:
-        """A Bearer call; in login mode a 401 logs in again once and repeats the call."""
-        if not self.can_read:
-            raise Unsupported(
-                self.http.provider, "only a public API key is configured: this needs a session"
-            )
-        for attempt in (1, 2):
-            token = await self._bearer()
-            headers = {"Authorization": f"Bearer {token}"}
-            try:
-                return await self._send(
-                    method,
-                    path,
-                    headers=headers,
-                    params=params,
-                    body=body,
-                    idempotent=idempotent,
-                    whole=whole,
-                )
-            except AuthFailed as exc:
-                if self.auth_mode is not AuthMode.LOGIN or exc.status_code != 401 or attempt > 1:
-                    raise
-                async with self._login_lock:  # a racing call may already have logged in again
-                    if self._session is not None and self._session.get_secret_value() == token:
-                        self._session = None
-        raise AssertionError("unreachable")
-
-    async def _bearer(self) -> str:
-        async with self._login_lock:
-            if self._session is None:
-                await self._login_locked()
-            assert self._session is not None
-            return self._session.get_secret_value()
-
-    def _public_headers(self) -> dict[str, str]:
-        if self._api_key is None:
-            raise Unsupported(self.http.provider, "no public API key is configured")
-        return {"X-API-Key": self._api_key.get_secret_value()}
 
     def _bugs_path(self, *parts: str) -> str:
         return "/".join([f"/api/projects/{self.project}/bugs", *parts])
@@ -225,29 +112,11 @@ class BugnetClient:
 
     async def login(self) -> str:
         """`POST /api/auth/login`; keeps the token in memory. Returns who logged in (no secret)."""
-        async with self._login_lock:
-            return await self._login_locked()
-
-    async def _login_locked(self) -> str:
-        if self._email is None or self._password is None:
-            raise AuthFailed(self.http.provider, "no email and password configured to log in")
-        body = {"email": self._email, "password": self._password.get_secret_value()}
-        data = as_dict(
-            self.http.provider,
-            await self._send("POST", "/api/auth/login", body=body),
-            "login answer",
-        )
-        token = data.get("token")
-        if not isinstance(token, str) or not token:
-            raise BadPayload(self.http.provider, "login answer has no token")
-        self._session = SecretStr(token)
-        user = data.get("user")
-        who = first_present(user, ("display_name", "email")) if isinstance(user, dict) else None
-        return str(who or self._email)
+        return await self._calls.login()
 
     async def health(self) -> str:
         """`GET /api/health` (no auth): Bugnet's own status word, e.g. `healthy`."""
-        data = await self._send("GET", "/api/health")
+        data = await self._calls.send("GET", "/api/health")
         return str(data.get("status", "ok")) if isinstance(data, dict) else "ok"
 
     async def check(self) -> str:
@@ -266,11 +135,11 @@ class BugnetClient:
 
     async def settings(self) -> dict[str, Any]:
         """`GET /api/bugs/settings` with the API key: the project's SDK capture settings."""
-        data = await self._send("GET", "/api/bugs/settings", headers=self._public_headers())
+        data = await self._calls.public("GET", "/api/bugs/settings")
         return data if isinstance(data, dict) else {}
 
     async def list_projects(self) -> list[Project]:
-        raw, _ = items_of(await self._dashboard("GET", "/api/projects"), "projects")
+        raw, _ = items_of(await self._calls.dashboard("GET", "/api/projects"), "projects")
         return read_many(Project, raw)[0]
 
     # --- bugs -------------------------------------------------------------------------------
@@ -298,7 +167,7 @@ class BugnetClient:
             "limit": limit,
             "sort": sort,
         }
-        envelope = await self._dashboard("GET", self._bugs_path(), params=params, whole=True)
+        envelope = await self._calls.dashboard("GET", self._bugs_path(), params=params, whole=True)
         data = envelope.get("data") if isinstance(envelope, dict) else None
         raw, total = items_of(data, "bugs")
         bugs, skipped = read_many(Bug, raw)
@@ -307,7 +176,7 @@ class BugnetClient:
         )
 
     async def get_bug(self, bug_id: str) -> Bug:
-        return self._bug(await self._dashboard("GET", self._bugs_path(bug_id)), "bug")
+        return self._bug(await self._calls.dashboard("GET", self._bugs_path(bug_id)), "bug")
 
     async def create_bug(self, draft: BugDraft) -> Bug:
         """`POST …/bugs` with a session; sends both spellings of the steps/expected/actual fields."""
@@ -324,7 +193,7 @@ class BugnetClient:
             "expected": draft.expected,
             "actual": draft.actual,
         }
-        data = await self._dashboard("POST", self._bugs_path(), body=body)
+        data = await self._calls.dashboard("POST", self._bugs_path(), body=body)
         return self._bug(data, "created bug", draft)
 
     async def submit_public(self, draft: BugDraft) -> Bug:
@@ -343,9 +212,7 @@ class BugnetClient:
             "reporter_name": "qa-tui",
         }
         body = {k: v[: PUBLIC_LIMITS[k]] if k in PUBLIC_LIMITS else v for k, v in body.items()}
-        data = await self._send(
-            "POST", "/api/bugs/submit", headers=self._public_headers(), body=body
-        )
+        data = await self._calls.public("POST", "/api/bugs/submit", body=body)
         return self._bug(data, "submitted bug", draft)
 
     async def submit(self, draft: BugDraft) -> Bug:
@@ -359,12 +226,12 @@ class BugnetClient:
         path, body = self._bugs_path(bug_id), dict(fields)
         if self._update_method == "PATCH":
             try:
-                data = await self._dashboard("PATCH", path, body=body, idempotent=True)
+                data = await self._calls.dashboard("PATCH", path, body=body, idempotent=True)
                 return self._bug(data, "updated bug")
             except (NotFound, RequestRejected) as exc:
                 if exc.status_code not in (404, 405):
                     raise
-        data = await self._dashboard("PUT", path, body=body)
+        data = await self._calls.dashboard("PUT", path, body=body)
         self._update_method = "PUT"  # only once PUT has worked: a 404 may mean a missing bug
         return self._bug(data, "updated bug")
 
@@ -376,7 +243,7 @@ class BugnetClient:
         The comment's `id` is empty when Bugnet answers without one."""
         text = with_reference(body, client_ref)
         sent = {"id": "", "body": text, "internal": internal}
-        data = await self._dashboard(
+        data = await self._calls.dashboard(
             "POST", self._bugs_path(bug_id, "comments"), body={"body": text, "internal": internal}
         )
         read = read_many(Comment, [{**sent, **data} if isinstance(data, dict) else sent])[0]
@@ -410,13 +277,13 @@ class BugnetClient:
         """Bugs that may already describe this failure, closest first."""
         if not self._similar_route_missing:
             try:
-                data = await self._dashboard(
+                data = await self._calls.dashboard(
                     "POST",
                     self._bugs_path("similar"),
                     body={"title": title, "description": description},
                     idempotent=True,
                 )
-                return self._ranked(title, data, limit)
+                return read_similar(title, data, limit)
             except (NotFound, RequestRejected) as exc:
                 if exc.status_code not in (404, 405):
                     raise
@@ -428,24 +295,6 @@ class BugnetClient:
         ranked = [SimilarBug(bug=b, score=title_similarity(title, b.title)) for b in seen.values()]
         ranked = [s for s in ranked if s.score >= 0.25]
         return sorted(ranked, key=lambda s: s.score, reverse=True)[:limit]
-
-    def _ranked(self, title: str, data: Any, limit: int) -> list[SimilarBug]:
-        """The similar-bugs answer: bugs, or `{bug, score}` items, bare or wrapped [tolerant]."""
-        raw, _ = items_of(data, "similar", "bugs")
-        found: list[SimilarBug] = []
-        for item in raw if isinstance(raw, list) else []:
-            if not isinstance(item, dict):
-                continue
-            inner = item.get("bug") if isinstance(item.get("bug"), dict) else item
-            try:
-                bug = Bug.model_validate(inner)
-            except ValidationError:
-                continue
-            score = first_present(item, ("score", "similarity"))
-            if not isinstance(score, int | float):
-                score = title_similarity(title, bug.title)
-            found.append(SimilarBug(bug=bug, score=max(0.0, min(1.0, float(score)))))
-        return sorted(found, key=lambda s: s.score, reverse=True)[:limit]
 
     def _bug(self, data: Any, what: str, draft: BugDraft | None = None) -> Bug:
         raw = as_dict(self.http.provider, data, what)
@@ -465,13 +314,15 @@ class BugnetClient:
     # --- labels -----------------------------------------------------------------------------
 
     async def list_labels(self) -> list[Label]:
-        data = await self._dashboard("GET", f"/api/projects/{self.project}/labels")
+        data = await self._calls.dashboard("GET", f"/api/projects/{self.project}/labels")
         raw, _ = items_of(data, "labels")
         return read_many(Label, raw)[0]
 
     async def create_label(self, name: str, color: str = "#888888") -> Label:
         body = {"name": name, "color": color}
-        data = await self._dashboard("POST", f"/api/projects/{self.project}/labels", body=body)
+        data = await self._calls.dashboard(
+            "POST", f"/api/projects/{self.project}/labels", body=body
+        )
         return parse_one(
             self.http.provider,
             Label,
@@ -480,7 +331,7 @@ class BugnetClient:
         )
 
     async def add_label(self, bug_id: str, label_id: str) -> None:
-        await self._dashboard(
+        await self._calls.dashboard(
             "POST", self._bugs_path(bug_id, "labels"), body={"label_id": label_id}, idempotent=True
         )
 

@@ -1,8 +1,9 @@
 """Bugnet's payloads and drafts: what qa-tui sends and how it reads what comes back (no I/O).
 
-The client is in `bugnet.py`; this module holds the pure part: the bug draft and its validation,
-the client reference line, tolerant readers for Bugnet's (partly undocumented) answers, and the
-title similarity used when the similar-bugs route is missing. See `bugnet.py` for the quirks.
+The client is in `bugnet.py` (its requests go through `bugnet_calls.py`); this module holds the pure
+part: the bug draft and its validation, the client reference line, tolerant readers for Bugnet's
+(partly undocumented) answers, the similar-bugs answer among them, and the title similarity used
+when that route is missing. See `bugnet.py` for the quirks.
 """
 
 from __future__ import annotations
@@ -261,3 +262,23 @@ def title_similarity(a: str, b: str) -> float:
     jaccard = len(wa & wb) / len(wa | wb) if wa | wb else 0.0
     ratio = difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
     return round((jaccard + ratio) / 2, 4)
+
+
+def read_similar(title: str, data: Any, limit: int) -> list[SimilarBug]:
+    """The similar-bugs answer, closest first: bugs, or `{bug, score}` items, bare or wrapped
+    [tolerant: the route is inferred]. A missing score is `title_similarity` to `title`."""
+    raw, _ = items_of(data, "similar", "bugs")
+    found: list[SimilarBug] = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("bug") if isinstance(item.get("bug"), dict) else item
+        try:
+            bug = Bug.model_validate(inner)
+        except ValidationError:
+            continue
+        score = first_present(item, ("score", "similarity"))
+        if not isinstance(score, int | float):
+            score = title_similarity(title, bug.title)
+        found.append(SimilarBug(bug=bug, score=max(0.0, min(1.0, float(score)))))
+    return sorted(found, key=lambda s: s.score, reverse=True)[:limit]
