@@ -5,7 +5,9 @@ Worlds (`ScenarioSpec`s of the simulator):
 - `deep`: the world users have on a busy afternoon. BugBug: 306 test runs, 62 of them active;
   10 long test runs sit past position 250 of the newest-first list, and 2 suite runs started as
   long ago have their running test run at positions ~250 too. BugBrain: 295 executions, 30
-  active, 5 of them past offset 250. What a window of the newest 100 can never see.
+  active, 5 of them past offset 250. The deep runs end within the counted minute or so; a new
+  run arrives every 4 s on each provider, so the number of active runs holds. What a window of
+  the newest 100 can never see.
 - `busy`: issue 6's world, 200 active runs, every one inside the newest 100 of its list.
 - `idle`: 1,000 finished runs, none active.
 
@@ -50,10 +52,11 @@ def spec_for(world: str) -> Any:
             bugbrain_active=25,
             bugbrain_deep=5,
             bugnet_bugs=0,
-            new_run_every_s=None,
+            new_run_every_s=4.0,
             active_span_s=(40.0, 200.0),
             history_span_s=3 * 3600.0,
             deep_below=250,
+            deep_ends_within_s=(10.0, 70.0),
         )
     if world == "busy":
         return ScenarioSpec(

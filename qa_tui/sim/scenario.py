@@ -124,6 +124,8 @@ class ScenarioSpec:
     """Executions still active created before `deep_below` newer ones."""
     deep_below: int = 250
     """How many runs a deep active run has above it in its list when the scenario starts."""
+    deep_ends_within_s: tuple[float, float] = (15.0, 60.0)
+    """When deep active runs end, in scenario seconds after the start (min, max)."""
     sync_wait_cap_s: float = 10.0
     """Longest a synchronous BugBrain ``POST /executions`` blocks, in real seconds."""
 
@@ -297,10 +299,10 @@ def deep_schedule(
     rng: random.Random, index: int, t0: float, spec: ScenarioSpec, below: float
 ) -> Schedule:
     """A long run started just before the moment `below` (so the runs newer than that moment sit
-    above it in a newest-first list) that is still active and ends within `spec.active_span_s`
-    of the scenario's start."""
+    above it in a newest-first list) that is still active and ends within
+    `spec.deep_ends_within_s` of the scenario's start."""
     start = below - 1.0 - index * 2.0
-    low, high = spec.active_span_s
+    low, high = spec.deep_ends_within_s
     end = t0 + rng.uniform(low, high)
     forced = ("pass", "fail", "pass", "error")[index % 4]  # runs that ran: none skipped unstarted
     return Schedule(start - rng.uniform(1.0, 5.0), start, end, forced=forced)

@@ -145,17 +145,14 @@ class FakeDiscoveringSource(FakeSource):
         self.queries = [ListQuery(f"runs status={w}", "runs", w) for w in filters]
         self.queries.append(ListQuery("runs", "runs", history_only=walk_history_only))
 
-    def newest_first(self) -> list[Run]:
-        def key(run: Run) -> tuple[bool, float]:
-            return (run.started is not None, -(run.started or T0).timestamp())
-
-        return sorted(self.runs.values(), key=key)
+    def ordered(self) -> list[Run]:
+        return sorted(self.runs.values(), key=self.newest_first)
 
     async def list_runs(
         self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
     ) -> RunPage:
         await self._spend(f"list:{limit}")
-        return RunPage(runs=self.newest_first()[:limit])
+        return RunPage(runs=self.ordered()[:limit])
 
     def sweep_queries(self) -> list[ListQuery]:
         return self.queries
@@ -165,12 +162,17 @@ class FakeDiscoveringSource(FakeSource):
 
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:
         await self._spend(f"page:{query.status or 'all'}:{page}")
-        runs = [
-            r for r in self.newest_first() if query.is_walk or r.provider_status == query.status
-        ]
+        runs = [r for r in self.ordered() if query.is_walk or r.provider_status == query.status]
         start = page * self.page_size
         chunk = runs[start : start + self.page_size]
         return QueryPage(runs=chunk, more=start + self.page_size < len(runs))
+
+    async def read_finished(self, run: Run) -> Run:
+        await self._spend(f"finished:{run.id}")
+        return self.runs[run.id]
+
+    def newest_first(self, run: Run) -> tuple[int, float]:
+        return (int(run.started is not None), -(run.started or T0).timestamp())
 
     async def get_parent(self, run: Run) -> Run:
         await self._spend(f"parent:{run.parent_id}")

@@ -119,7 +119,7 @@ async def test_a_deep_run_that_finished_leaves_its_filter_and_is_read_on_its_own
     source.put(make_run(deep[0], RunStatus.FAILED, minutes_ago=250.5))
     source.calls.clear()
     await engine.pollers["web"].cycle()
-    assert f"status:{deep[0]}" in source.calls
+    assert source.calls == ["list:20", "page:running:0", f"finished:{deep[0]}"]
     row = engine.store.get(("web", deep[0]))
     assert row is not None and row.run.status is RunStatus.FAILED
 
@@ -217,3 +217,26 @@ def test_a_long_walk_goes_on_where_it_stopped_in_the_next_sweep() -> None:
         planner.read(task, more=True, now=10_000.0 * i, planned_rpm=60.0)
     assert pages == [0, 1, 2, 3, 4]
     assert planner.sweeps_done == 1
+
+
+def test_a_status_list_the_live_cycle_read_to_its_end_is_not_read_again_by_the_sweep() -> None:
+    running, queued = ListQuery("r", "runs", "running"), ListQuery("q", "runs", "queued")
+    planner = SweepPlanner([running, queued], EngineSettings())
+    assert planner.next_page(now=0.0) == PageTask(running, 0)
+    planner.covered(running)
+    assert planner.next_page(now=0.0) == PageTask(queued, 0)
+
+
+async def test_history_pages_come_no_faster_than_their_share_of_the_rate() -> None:
+    clock = ManualClock()
+    source = FakeDiscoveringSource(clock=clock, page_size=20, walk_history_only=True)
+    _busy_project(source)
+    engine = _engine(source, clock, history_pages=10, sweep_share=0.05)
+    poller = engine.pollers["web"]
+    for _ in range(10):
+        clock.advance(await poller.cycle())
+    history = [call for call in source.calls if call.startswith("page:all")]
+    assert (
+        len(history) <= 2
+    )  # 10 cycles of ~3.5 s: a history page every 20 s at most (5% of 51/min)
+    assert history  # and yet history is crawled

@@ -206,3 +206,19 @@ async def test_busy_polling_slows_to_the_hourly_limit_once_most_of_it_is_spent()
     for _ in range(100):
         clock.advance(await poller.cycle())
     assert await poller.cycle() == pytest.approx(60 / (500 * 0.8 / 60), rel=0.01)
+
+
+async def test_a_cycle_that_spent_more_pays_it_back_over_the_next_waits_not_all_at_once() -> None:
+    """GIVEN active runs at 60 a minute (all of it planned)
+    WHEN one cycle spends 5 requests among cycles of 2
+    THEN no wait is that cycle's 5 seconds, and over time every request is earned back."""
+    clock = ManualClock()
+    source = FakeSource(clock=clock, per_minute=60)
+    source.put(make_run("a"))
+    engine, _, _ = _engine(source, clock=clock, active_interval_s=0.1, budget_share=1.0)
+    poller = engine.pollers["web"]
+    await poller.cycle()
+    spends = [2] * 5 + [5] + [2] * 40
+    waits = [poller._interval(spent) for spent in spends]
+    assert max(waits) < 4.0
+    assert sum(waits) == pytest.approx(sum(spends), abs=0.5)  # one second a request, in the end

@@ -61,6 +61,7 @@ class SweepPlanner:
         self._walk_cursor: dict[str, int] = {}
         self._walk_read = 0
         self._spent = 0
+        self._last_now = 0.0
 
     @property
     def sweeping(self) -> bool:
@@ -74,6 +75,7 @@ class SweepPlanner:
                 return None
             self._pending = list(self.queries)
             self._spent = 0
+            self._last_now = now
             self._begin_query()
         return PageTask(self._pending[0], self._page)
 
@@ -84,6 +86,7 @@ class SweepPlanner:
     def read(self, task: PageTask, *, more: bool, now: float, planned_rpm: float) -> None:
         """Record that `task` was read; `more`: the list has a later page."""
         self._spent += 1
+        self._last_now = now
         query, following = task.query, task.page + 1
         if query.is_walk:
             self._walk_read += 1
@@ -101,6 +104,24 @@ class SweepPlanner:
             self._begin_query()
         else:
             self._finish(now, planned_rpm)
+
+    def covered(self, query: ListQuery) -> None:
+        """`query` was just read to its end by a live step: this sweep need not read it again."""
+        if query not in self._pending or query.is_walk:
+            return
+        current = self._pending[0] == query
+        self._pending.remove(query)
+        if not current:
+            return
+        if self._pending:
+            self._begin_query()
+        else:
+            self._finish_without_cost()
+
+    def _finish_without_cost(self) -> None:
+        self.sweeps_done += 1
+        self.last_cost = self._spent
+        self.due_at = self._last_now + self.settings.sweep_min_interval_s
 
     def _begin_query(self) -> None:
         query = self._pending[0]

@@ -10,7 +10,8 @@ A cycle:
    as far as the budget allows now (a run that left its filter because it finished is caught so);
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
    more than the user's reserve: at start every page that can find an active run, at once;
-   after that, and for history, one page a cycle; and reads the parent of an active child;
+   after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
+   and reads the parent of an active child;
 4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
    long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
@@ -26,26 +27,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from qa_tui.core.clock import Clock
 from qa_tui.core.engine.discovery import SweepPlanner, spare_for_discovery
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RateLimited
 from qa_tui.core.model import HealthState, ProviderHealth, Run
-from qa_tui.core.providers.base import Discovers, ListQuery, RunSource
+from qa_tui.core.providers.base import Discovers, ListQuery, RunSource, started_newest_first
 from qa_tui.core.store import Changes, RunKey, RunStore
 
-_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
-
-def _newest_first_key(run: Run) -> tuple[int, float]:
-    """Where a run sits in a provider's newest-first list: runs not started yet on top (BugBug
-    sorts a null start first; a BugBrain execution not started yet is among the newest created),
-    then the latest start first. A run with no time at all is new, never the oldest."""
-    if run.started is None:
-        return (0, -(run.queued or run.ended or _FAR_FUTURE).timestamp())
-    return (1, -run.started.timestamp())
+PACE_SMOOTHING = 0.7
+"""How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
 
 
 @dataclass
@@ -68,6 +61,11 @@ class ProviderPoller:
     _refreshed_at: dict[RunKey, float] = field(default_factory=dict)
     _changes: Changes = field(default_factory=Changes)
     _live_spent: int = 0
+    _paced: float = 0.0
+    """What a cycle spends on average, lately (requests)."""
+    _owed: float = 0.0
+    """Requests spent and not yet earned back by a wait."""
+    _history_due: float = 0.0
 
     def __post_init__(self) -> None:
         self.health = ProviderHealth(provider=self.source.name)
@@ -92,7 +90,8 @@ class ProviderPoller:
             return self.settings.initial_window
         if not active:
             return self.settings.discover_window
-        ordered = sorted(self.store.runs_of(self.name), key=_newest_first_key)
+        key = self.source.newest_first if isinstance(self.source, Discovers) else None
+        ordered = sorted(self.store.runs_of(self.name), key=key or started_newest_first)
         active_keys = {run.key for run in active}
         positions = [i for i, run in enumerate(ordered) if run.key in active_keys]
         shallow = [i for i in positions if i < self.settings.max_window]
@@ -151,18 +150,19 @@ class ProviderPoller:
         await self._discover()
 
     async def _refresh_by_filter(self, seen: set[RunKey]) -> set[RunKey]:
-        """One filtered list for each status that two or more uncovered active runs share."""
+        """One filtered list for each status that two or more uncovered active runs share; a
+        run missing from its list has left that status (most likely finished): read it alone."""
         source = self.source
         if not isinstance(source, Discovers):
             return set()
-        groups: dict[ListQuery, int] = {}
+        groups: dict[ListQuery, list[Run]] = {}
         for run in self.active_runs():
             query = source.covering(run) if run.key not in seen else None
             if query is not None:
-                groups[query] = groups.get(query, 0) + 1
+                groups.setdefault(query, []).append(run)
         listed: set[RunKey] = set()
-        for query, count in groups.items():
-            if count < 2:
+        for query, expected in groups.items():
+            if len(expected) < 2:
                 continue
             page, more = 0, True
             while more and page < 10:
@@ -173,6 +173,14 @@ class ProviderPoller:
                 await self._read_parents(source, found.runs)
                 listed |= {run.key for run in found.runs}
                 page, more = page + 1, found.more
+            if not more:
+                self.sweeps.covered(query)
+            for run in expected:
+                if run.key not in listed and source.budget.wait_time() <= 0:
+                    before = source.budget.spent
+                    self._apply([await source.read_finished(run)])
+                    self._live_spent += source.budget.spent - before
+                    listed.add(run.key)
         return listed
 
     async def _refresh_one_by_one(self, seen: set[RunKey]) -> None:
@@ -209,6 +217,13 @@ class ProviderPoller:
             if task is None:
                 return
             urgent = self.sweeps.sweeps_done == 0 and not task.query.history_only
+            now = self.clock.monotonic()
+            if task.query.history_only:
+                if now < self._history_due:
+                    return  # history waits its turn: a share of the rate, never the live lag
+                self._history_due = now + 60.0 / max(
+                    1e-9, self.settings.sweep_share * self._planned_rpm()
+                )
             before = source.budget.spent
             found = await source.list_page(task.query, task.page)
             if not urgent:
@@ -243,10 +258,19 @@ class ProviderPoller:
         return self.settings.idle_requests_per_minute
 
     def _interval(self, spent: int) -> float:
+        """While active, the wait earns back what cycles spend on average (a cycle that read a
+        finished run or a discovery page pays for it over the next few waits, not all in one:
+        a spike never doubles one wait); at idle, this cycle's spend under the idle rate."""
         settings = self.settings
         if self.active_runs():
             rate = self.source.budget.pace_per_minute() / 60.0 * settings.budget_share
-            return max(settings.active_interval_s, self.min_interval_s, spent / rate)
+            self._paced = spent if not self._paced else self._paced
+            self._paced = PACE_SMOOTHING * self._paced + (1 - PACE_SMOOTHING) * spent
+            owed = self._owed + spent
+            paid = min(owed, self._paced + 0.2 * max(0.0, owed - self._paced))
+            self._owed = owed - paid
+            return max(settings.active_interval_s, self.min_interval_s, paid / rate)
+        self._owed = 0.0
         idle = spent * 60.0 / settings.idle_requests_per_minute
         return max(settings.idle_interval_s, self.min_interval_s, idle)
 

@@ -29,10 +29,11 @@ class EngineSettings:
     max_backoff_s: float = 120.0
     slow_after_s: float = 3.0
     """A provider whose requests take longer than this on average shows as slow."""
-    sweep_share: float = 0.1
+    sweep_share: float = 0.05
     """Discovery sweeps after the first are spaced so they use about this share of the rate
-    the live cycles plan for."""
-    sweep_min_interval_s: float = 60.0
+    the live cycles plan for; history pages (walks that can only add history) are read no
+    faster than that share either."""
+    sweep_min_interval_s: float = 120.0
     """Never sweep more often than this."""
     walk_pages_per_sweep: int = 10
     """Pages of each whole-list walk read per sweep; a walk goes on where it stopped next sweep."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from qa_tui.core.budget import RequestBudget
@@ -73,6 +73,17 @@ class QueryPage:
     skipped: int = 0
 
 
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def started_newest_first(run: Run) -> tuple[int, float]:
+    """Where a run sits in a list ordered by `-started`: runs not started yet on top (a null
+    start sorts first), then the latest start first. A run with no time at all is new."""
+    if run.started is None:
+        return (0, -(run.queued or run.ended or _FAR_FUTURE).timestamp())
+    return (1, -run.started.timestamp())
+
+
 @runtime_checkable
 class Discovers(Protocol):
     """A source whose lists can find active runs at any depth (status filters, walks).
@@ -94,6 +105,15 @@ class Discovers(Protocol):
 
     async def get_parent(self, run: Run) -> Run:
         """The run `run.parent_id` names (a suite run found through an active child)."""
+        ...
+
+    async def read_finished(self, run: Run) -> Run:
+        """A run that has left its status filter, most likely finished: read the cheapest way
+        that gives a finished run in full."""
+        ...
+
+    def newest_first(self, run: Run) -> tuple[int, float]:
+        """Sort key of the provider's newest-first list (where a run sits in it)."""
         ...
 
 

@@ -152,6 +152,15 @@ class BugBrainSource(BugBrainApi):
         runs = [execution_to_run(self.name, e) for e in parsed.items]
         return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
 
+    async def read_finished(self, run: Run) -> Run:
+        """`/status` already has the done shape (counts, end): one request either way."""
+        return await self.refresh_run(run)
+
+    def newest_first(self, run: Run) -> tuple[int, float]:
+        """Executions are listed by creation, newest first."""
+        when = run.queued or run.started or run.ended
+        return (0, -when.timestamp()) if when else (1, 0.0)
+
     async def get_parent(self, run: Run) -> Run:
         raise NotFound(self.name, "BugBrain executions have no parent run")
 

@@ -43,7 +43,13 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
+from qa_tui.core.providers.base import (
+    Capabilities,
+    ListQuery,
+    QueryPage,
+    RunPage,
+    started_newest_first,
+)
 from qa_tui.core.providers.bugbug_api import API_PREFIX, BugBugApi
 from qa_tui.core.providers.bugbug_wire import (
     StepRun,
@@ -183,6 +189,13 @@ class BugBugSource(BugBugApi):
         self._learn_steps(tests.items)
         runs = [self._to_run(test) for test in tests.items]
         return QueryPage(runs=runs, more=more, skipped=tests.skipped)
+
+    async def read_finished(self, run: Run) -> Run:
+        """One full read (`/status/` and then the full run would be two)."""
+        return await self._full(run)
+
+    def newest_first(self, run: Run) -> tuple[int, float]:
+        return started_newest_first(run)
 
     async def get_parent(self, run: Run) -> Run:
         """The suite run a test run belongs to (its `suiteRunId`)."""
