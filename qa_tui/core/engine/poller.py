@@ -36,7 +36,6 @@ from qa_tui.core.model import HealthState, ProviderHealth, Run
 from qa_tui.core.providers.base import Discovers, ListQuery, RunSource, started_newest_first
 from qa_tui.core.store import Changes, RunKey, RunStore
 
-
 PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
 
