@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,9 +140,11 @@ class FakeDiscoveringSource(FakeSource):
         filters: tuple[str, ...] = ("running", "queued"),
         page_size: int = 100,
         walk_history_only: bool = False,
+        ranges: bool = True,
     ) -> None:
         super().__init__(name, clock=clock, per_minute=per_minute)
         self.page_size = page_size
+        self.ranges = ranges
         self.queries = [ListQuery(f"runs status={w}", "runs", w) for w in filters]
         self.queries.append(ListQuery("runs", "runs", history_only=walk_history_only))
 
@@ -160,9 +163,21 @@ class FakeDiscoveringSource(FakeSource):
     def covering(self, run: Run) -> ListQuery | None:
         return next((q for q in self.queries if q.status == run.provider_status), None)
 
+    def around(self, runs: Sequence[Run]) -> ListQuery | None:
+        starts = [run.started for run in runs if run.started is not None]
+        if not self.ranges or not starts:
+            return None
+        return ListQuery("runs in range", "runs", after=min(starts), before=max(starts))
+
+    def _in(self, query: ListQuery, run: Run) -> bool:
+        if query.after is not None and query.before is not None:
+            return run.started is not None and query.after <= run.started <= query.before
+        return query.is_walk or run.provider_status == query.status
+
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:
-        await self._spend(f"page:{query.status or 'all'}:{page}")
-        runs = [r for r in self.ordered() if query.is_walk or r.provider_status == query.status]
+        label = "range" if query.after is not None else query.status or "all"
+        await self._spend(f"page:{label}:{page}")
+        runs = [r for r in self.ordered() if self._in(query, r)]
         start = page * self.page_size
         chunk = runs[start : start + self.page_size]
         return QueryPage(runs=chunk, more=start + self.page_size < len(runs))

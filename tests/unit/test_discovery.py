@@ -94,9 +94,26 @@ async def test_the_sweep_never_spends_the_share_reserved_for_user_actions() -> N
     assert cycles > 1  # 12 pages at 30 a minute: the sweep was spread over several cycles
 
 
-async def test_deep_runs_sharing_a_status_are_refreshed_by_one_filtered_page() -> None:
+async def test_deep_runs_are_refreshed_by_one_page_of_the_time_range_around_them() -> None:
     clock = ManualClock()
     source = FakeDiscoveringSource(clock=clock)
+    deep = _busy_project(source)
+    engine = _engine(source, clock)
+    await _cycle_until_swept(engine, clock)
+    source.calls.clear()
+    source.put(make_run(deep[0], RunStatus.FAILED, minutes_ago=250.5))  # it finished
+    source.put(make_run(deep[5], RunStatus.RUNNING, raw="paused", minutes_ago=255.5))
+    await engine.pollers["web"].cycle()
+    assert source.calls == ["list:20", "page:range:0"]  # no filter, no read of its own
+    finished, paused = engine.store.get(("web", deep[0])), engine.store.get(("web", deep[5]))
+    assert finished is not None and finished.run.status is RunStatus.FAILED
+    assert paused is not None and paused.run.provider_status == "paused"
+
+
+async def test_deep_runs_sharing_a_status_are_refreshed_by_one_filtered_page() -> None:
+    """Where the list has no time range (or the range overflows a page), a status filter."""
+    clock = ManualClock()
+    source = FakeDiscoveringSource(clock=clock, ranges=False)
     deep = _busy_project(source)
     engine = _engine(source, clock)
     await _cycle_until_swept(engine, clock)
@@ -112,7 +129,7 @@ async def test_deep_runs_sharing_a_status_are_refreshed_by_one_filtered_page() -
 
 async def test_a_deep_run_that_finished_leaves_its_filter_and_is_read_on_its_own() -> None:
     clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock)
+    source = FakeDiscoveringSource(clock=clock, ranges=False)
     deep = _busy_project(source)
     engine = _engine(source, clock)
     await _cycle_until_swept(engine, clock)
@@ -229,7 +246,7 @@ def test_a_status_list_the_live_cycle_read_to_its_end_is_not_read_again_by_the_s
 
 async def test_history_pages_come_no_faster_than_their_share_of_the_rate() -> None:
     clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock, page_size=20, walk_history_only=True)
+    source = FakeDiscoveringSource(clock=clock, page_size=20, walk_history_only=True, ranges=False)
     _busy_project(source)
     engine = _engine(source, clock, history_pages=10, sweep_share=0.05)
     poller = engine.pollers["web"]

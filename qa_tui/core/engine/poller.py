@@ -4,10 +4,11 @@ A cycle:
 
 1. lists the newest runs (many runs per request), wide enough to cover the active runs down to
    `max_window`; on the first cycle that batch goes out at once (the first paint);
-2. refreshes the active runs the list did not cover: where two or more share a status filter
-   (`Discovers.covering`), one filtered page refreshes them all, at any depth; the rest, and the
-   run open in the detail view, one by one through the cheap status call, oldest refresh first,
-   as far as the budget allows now (a run that left its filter because it finished is caught so);
+2. refreshes the active runs the list did not cover, at any depth: two or more through one page
+   of the time range around them (`Discovers.around`), or a status filter they share
+   (`Discovers.covering`); a run missing from its filter is read alone; the rest, and the run
+   open in the detail view, one by one through the cheap status call, oldest refresh first,
+   as far as the budget allows now;
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
    more than the user's reserve: at start every page that can find an active run, at once;
    after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
@@ -33,9 +34,17 @@ from qa_tui.core.engine.discovery import SweepPlanner, spare_for_discovery
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RateLimited
 from qa_tui.core.model import HealthState, ProviderHealth, Run
-from qa_tui.core.providers.base import Discovers, ListQuery, RunSource, started_newest_first
+from qa_tui.core.providers.base import (
+    Discovers,
+    ListQuery,
+    QueryPage,
+    RunSource,
+    started_newest_first,
+)
 from qa_tui.core.store import Changes, RunKey, RunStore
 
+RANGE_RETRY_S = 60.0
+"""After a time range around the deep runs overflowed a page, status filters serve this long."""
 PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
 
@@ -65,6 +74,7 @@ class ProviderPoller:
     _owed: float = 0.0
     """Requests spent and not yet earned back by a wait."""
     _history_due: float = 0.0
+    _ranges_after: float = 0.0
 
     def __post_init__(self) -> None:
         self.health = ProviderHealth(provider=self.source.name)
@@ -144,43 +154,56 @@ class ProviderPoller:
             confirmed = [run.key for run in self.store.runs_of(self.name) if run.status.is_terminal]
             self._changes = self._changes.merged(self.store.confirm(confirmed))
             self._flush()  # the first paint goes out before anything deeper is asked for
-        seen |= await self._refresh_by_filter(seen)
+        seen |= await self._refresh_deep(seen)
         await self._refresh_one_by_one(seen)
         await self._discover()
 
-    async def _refresh_by_filter(self, seen: set[RunKey]) -> set[RunKey]:
-        """One filtered list for each status that two or more uncovered active runs share; a
-        run missing from its list has left that status (most likely finished): read it alone."""
+    async def _refresh_deep(self, seen: set[RunKey]) -> set[RunKey]:
+        """The active runs the newest list did not cover, two or more: first one page of the
+        time range around them (it shows each whatever its status now); for those it did not
+        show, one filtered list per status they share; a run missing from its status list has
+        left that status (most likely finished), so it is read alone."""
         source = self.source
-        if not isinstance(source, Discovers):
+        deep = [run for run in self.active_runs() if run.key not in seen]
+        if not isinstance(source, Discovers) or len(deep) < 2:
             return set()
+        listed: set[RunKey] = set()
+        ranged = source.around(deep) if self.clock.monotonic() >= self._ranges_after else None
+        if ranged is not None:
+            found = await self._live_page(source, ranged, 0)
+            listed |= {run.key for run in found.runs}
+            if found.more:  # too wide a range for one page: status filters for a while
+                self._ranges_after = self.clock.monotonic() + RANGE_RETRY_S
         groups: dict[ListQuery, list[Run]] = {}
-        for run in self.active_runs():
-            query = source.covering(run) if run.key not in seen else None
+        for run in deep:
+            query = source.covering(run) if run.key not in listed else None
             if query is not None:
                 groups.setdefault(query, []).append(run)
-        listed: set[RunKey] = set()
         for query, expected in groups.items():
             if len(expected) < 2:
                 continue
             page, more = 0, True
             while more and page < 10:
-                before = source.budget.spent
-                found = await source.list_page(query, page)
-                self._live_spent += source.budget.spent - before
-                self._apply(found.runs)
-                await self._read_parents(source, found.runs)
+                found = await self._live_page(source, query, page)
                 listed |= {run.key for run in found.runs}
                 page, more = page + 1, found.more
             if not more:
                 self.sweeps.covered(query)
-            for run in expected:
-                if run.key not in listed and source.budget.wait_time() <= 0:
+            for run in expected:  # gone from its list: it changed; read it now, waiting if need be
+                if run.key not in listed:
                     before = source.budget.spent
                     self._apply([await source.read_finished(run)])
                     self._live_spent += source.budget.spent - before
                     listed.add(run.key)
         return listed
+
+    async def _live_page(self, source: Discovers, query: ListQuery, page: int) -> QueryPage:
+        before = self.source.budget.spent
+        found = await source.list_page(query, page)
+        self._live_spent += self.source.budget.spent - before
+        self._apply(found.runs)
+        await self._read_parents(source, found.runs)
+        return found
 
     async def _refresh_one_by_one(self, seen: set[RunKey]) -> None:
         for run in self._refresh_targets(seen):

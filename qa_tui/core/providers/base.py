@@ -58,10 +58,14 @@ class ListQuery:
     history_only: bool = False
     """A walk that cannot find an active run no filter would (every active status of that list
     has a filter): it is read only as deep as history is wanted."""
+    after: datetime | None = None
+    """With `before`: only the runs whose list time (BugBug start, BugBrain creation) lies in
+    this range, whatever their status: how a few deep runs are refreshed with one request."""
+    before: datetime | None = None
 
     @property
     def is_walk(self) -> bool:
-        return self.status is None
+        return self.status is None and self.after is None
 
 
 @dataclass
@@ -97,6 +101,11 @@ class Discovers(Protocol):
 
     def covering(self, run: Run) -> ListQuery | None:
         """The status filter that lists `run` while its status stays (None: no filter does)."""
+        ...
+
+    def around(self, runs: Sequence[Run]) -> ListQuery | None:
+        """A time-range query that lists those of `runs` it can place (by the list's time),
+        whatever their status now; None when it can place none."""
         ...
 
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:

@@ -30,7 +30,8 @@ Quirks this module absorbs:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
@@ -76,6 +77,7 @@ STOPPED is `cancelled`, neither in the filter enum: those are filtered client-si
 EXACT_SERVER_FILTER = frozenset({RunStatus.RUNNING, RunStatus.ERROR})
 """Statuses the server filter alone selects exactly (`completed` still needs the passed/failed split)."""
 
+_EDGE = timedelta(seconds=1)
 SWEEP_QUERIES = (
     ListQuery("executions status=running", "executions", "running"),
     ListQuery("executions status=pending", "executions", "pending"),
@@ -137,12 +139,28 @@ class BugBrainSource(BugBrainApi):
     def covering(self, run: Run) -> ListQuery | None:
         return next((q for q in SWEEP_QUERIES[:2] if q.status == run.provider_status), None)
 
+    def around(self, runs: Sequence[Run]) -> ListQuery | None:
+        """`created_after`/`created_before` around the runs' creation (a second either side:
+        whether the bounds are inclusive is not documented [INF])."""
+        times = [run.queued for run in runs if run.queued is not None]
+        if not times:
+            return None
+        after, before = min(times) - _EDGE, max(times) + _EDGE
+        return ListQuery("executions created in range", "executions", after=after, before=before)
+
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:
-        """`GET /executions?limit=100&offset=…` (optionally one status)."""
+        """`GET /executions?limit=100&offset=…` (optionally one status, or a creation range)."""
         offset = page * LIST_PAGE_SIZE
-        params = {"project_id": self.project_id, "limit": LIST_PAGE_SIZE, "offset": offset}
+        params: dict[str, Any] = {
+            "project_id": self.project_id,
+            "limit": LIST_PAGE_SIZE,
+            "offset": offset,
+        }
         if query.status is not None:
             params["status"] = query.status
+        if query.after is not None and query.before is not None:
+            params["created_after"] = query.after.isoformat()
+            params["created_before"] = query.before.isoformat()
         body = as_dict(self.name, await self.http.get_json("/executions", params=params), "page")
         parsed = parse_each(Execution, body.get("data"))
         pagination = body.get("pagination")

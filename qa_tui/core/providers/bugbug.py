@@ -13,11 +13,7 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
 - a suite run's documented shape has no suite id: a re-run uses `suiteId` if sent, else the id the
   run was started with, else the one suite whose name matches exactly [INF], else Unsupported;
 - `/status/` has no end time or duration: when a run turns terminal it is read in full once;
-- discovery (the engine's sweeps): test runs have a `status` filter, so each active raw status is
-  listed to its last page; suite runs have none (nor a documented status-range trick: a queued
-  suite run has no start, so a `started_after` range would miss it), so they are found through
-  the `suiteRunId` of the active test runs those filters list (`get_parent`), and by walking the
-  whole suite-run list page by page at low priority;
+- discovery (the status filters, the suite-run walk, time ranges): see `bugbug_discovery`;
 - `stepsRuns` may be a list, a JSON string or opaque: steps then come from `/screenshots/` plus
   `/stepruns/{id}/` (finished step runs are cached; a few are fetched per detail call);
 - downloads send the token to BugBug's own origin only.
@@ -26,7 +22,7 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin
@@ -45,22 +41,17 @@ from qa_tui.core.model import (
 )
 from qa_tui.core.providers.base import (
     Capabilities,
-    ListQuery,
-    QueryPage,
     RunPage,
-    started_newest_first,
 )
-from qa_tui.core.providers.bugbug_api import API_PREFIX, BugBugApi
+from qa_tui.core.providers.bugbug_api import API_PREFIX
+from qa_tui.core.providers.bugbug_discovery import BugBugDiscovery
 from qa_tui.core.providers.bugbug_wire import (
     StepRun,
     TestRunScreenshots,
-    V2SuiteRun,
-    V2TestRun,
     V2TestRunStatus,
     parse_steps_runs,
     to_run,
     to_step,
-    with_status,
 )
 from qa_tui.core.status import BUGBUG_STATUSES
 
@@ -79,16 +70,6 @@ DEFAULT_REQUESTS_PER_MINUTE = 60
 """BugBug documents no rate limit: a polite default of ours, one request a second on average."""
 STEP_RUN_FETCHES_PER_DETAIL = 20
 """At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""
-
-ACTIVE_WORDS = ("running", "queued", "initialized", "paused", "auto_retrying", "recording")
-"""BugBug's active raw statuses, the likeliest to sit deep first (a long run, a queue)."""
-SWEEP_QUERIES = (
-    *(ListQuery(f"testruns status={word}", "testruns", word) for word in ACTIVE_WORDS),
-    ListQuery("suiteruns", "suiteruns"),
-    ListQuery("testruns", "testruns", history_only=True),
-)
-"""One discovery sweep: every active status of test runs, then the suite runs (which no filter
-selects), then the test runs' whole list, which is history only."""
 
 T = TypeVar("T")
 
@@ -110,7 +91,7 @@ def _newest_first(run: Run) -> tuple[bool, float]:
     return (moment is None, moment.timestamp() if moment else 0.0)
 
 
-class BugBugSource(BugBugApi):
+class BugBugSource(BugBugDiscovery):
     """BugBug as a `RunSource`; every raw endpoint method of `BugBugApi` is available too."""
 
     kind = ProviderKind.BUGBUG
@@ -121,32 +102,9 @@ class BugBugSource(BugBugApi):
         self.budget = http.budget
         self._finished_steps: dict[str, Step] = {}
         """Step run id → its finished `Step`: a finished step run never changes, so it is read once."""
-        self._steps_of_test: dict[str, int] = {}
-        """Test id → its step count, from `/status/` or a passed run: the total `stepsRuns` lacks."""
 
     def __repr__(self) -> str:
         return f"BugBugSource(name={self.name!r}, http={self.http!r})"
-
-    def _to_run(self, wire: V2TestRun | V2SuiteRun, parent_id: str | None = None) -> Run:
-        if isinstance(wire, V2SuiteRun):
-            return to_run(self.name, wire, suite_id=self._suite_of_run.get(wire.id))
-        known = self._steps_of_test.get(wire.test_id or "")
-        return to_run(self.name, wire, parent_id=parent_id, total_steps=known)
-
-    def _learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
-        """Each test's step count from its newest passed run (a passed run ran every step)."""
-        seen: set[str] = set()
-        for wire in newest_first:
-            if not wire.test_id or wire.test_id in seen or wire.status != "passed":
-                continue
-            if steps := parse_steps_runs(wire.steps_runs):
-                seen.add(wire.test_id)
-                self._steps_of_test[wire.test_id] = len(steps)
-
-    def _with_status(self, run: Run, wire: V2TestRunStatus) -> Run:
-        if run.kind is RunKind.TEST and run.target_id and wire.total_steps:
-            self._steps_of_test[run.target_id] = wire.total_steps
-        return with_status(run, wire)
 
     async def list_runs(
         self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
@@ -168,52 +126,12 @@ class BugBugSource(BugBugApi):
         wanted.sort(key=_newest_first, reverse=True)
         return RunPage(runs=wanted, skipped=tests.skipped + suites.skipped)
 
-    def sweep_queries(self) -> Sequence[ListQuery]:
-        return SWEEP_QUERIES
-
-    def covering(self, run: Run) -> ListQuery | None:
-        if run.kind is RunKind.SUITE:
-            return None
-        return next((q for q in SWEEP_QUERIES[:6] if q.status == run.provider_status), None)
-
-    async def list_page(self, query: ListQuery, page: int) -> QueryPage:
-        """A page of test runs (one raw status, or all) or of suite runs with their children."""
-        if query.collection == "suiteruns":
-            suites, more = await self.suite_runs_page(page + 1)
-            runs = []
-            for suite in suites.items:
-                runs.append(self._to_run(suite))
-                runs += [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
-            return QueryPage(runs=runs, more=more, skipped=suites.skipped)
-        tests, more = await self.test_runs_page(page + 1, status=query.status)
-        self._learn_steps(tests.items)
-        runs = [self._to_run(test) for test in tests.items]
-        return QueryPage(runs=runs, more=more, skipped=tests.skipped)
-
-    async def read_finished(self, run: Run) -> Run:
-        """One full read (`/status/` and then the full run would be two)."""
-        return await self._full(run)
-
-    def newest_first(self, run: Run) -> tuple[int, float]:
-        return started_newest_first(run)
-
-    async def get_parent(self, run: Run) -> Run:
-        """The suite run a test run belongs to (its `suiteRunId`)."""
-        if run.parent_id is None:
-            raise NotFound(self.name, f"{run.id} has no parent run")
-        return self._to_run(await self.get_suite_run(run.parent_id))
-
     async def get_run(self, run_id: str) -> Run:
         """A test run by id, else a suite run by that id."""
         try:
             return self._to_run(await self.get_test_run(run_id))
         except NotFound:
             return self._to_run(await self.get_suite_run(run_id))
-
-    async def _full(self, run: Run) -> Run:
-        if run.kind is RunKind.SUITE:
-            return self._to_run(await self.get_suite_run(run.id))
-        return self._to_run(await self.get_test_run(run.id), parent_id=run.parent_id)
 
     async def refresh_run(self, run: Run) -> Run:
         """Through `/status/`; once the run turns terminal, the full run is read once for its end."""

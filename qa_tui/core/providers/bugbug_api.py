@@ -116,10 +116,20 @@ class BugBugApi:
         return parse_each(model, body.get("results")), more
 
     async def test_runs_page(
-        self, page: int, *, status: str | None = None
+        self,
+        page: int,
+        *,
+        status: str | None = None,
+        started_after: datetime | None = None,
+        started_before: datetime | None = None,
     ) -> tuple[Parsed[V2TestRun], bool]:
-        """One page of `GET /testruns/?ordering=-started` (optionally one raw status)."""
-        params = {"status": status, "ordering": "-started"}
+        """One page of `GET /testruns/?ordering=-started` (a raw status, a start range)."""
+        params = {
+            "status": status,
+            "started_after": _iso(started_after),
+            "started_before": _iso(started_before),
+            "ordering": "-started",
+        }
         return await self._one_page(V2TestRun, "/testruns/", params, page)
 
     async def suite_runs_page(self, page: int) -> tuple[Parsed[V2SuiteRun], bool]:
