@@ -266,7 +266,8 @@ def average_active(
 
 def deep_runs(sim: Any, at: float, depth: int = 100) -> dict[str, list[tuple[int, Key]]]:
     """Active runs past `depth` in their newest-first list at time `at`, with their positions:
-    BugBug test runs and suite runs by `-started` (no start yet: first), BugBrain by creation."""
+    BugBug test runs (those of suite runs apart) and suite runs by `-started` (no start yet:
+    first), BugBrain executions by creation."""
     world = sim.bugbug
 
     def by_start(runs: list[Any], started: Callable[[Any], float | None]) -> list[Any]:
@@ -286,6 +287,7 @@ def deep_runs(sim: Any, at: float, depth: int = 100) -> dict[str, list[tuple[int
             reverse=True,
         ),
     }
+    children = {r.id for r in world.test_runs.values() if r.suite_run_id is not None}
     out: dict[str, list[tuple[int, Key]]] = {}
     for label, runs in lists.items():
         provider = "bugbrain" if label.startswith("bugbrain") else "bugbug"
@@ -297,4 +299,7 @@ def deep_runs(sim: Any, at: float, depth: int = 100) -> dict[str, list[tuple[int
             and (run.status(at) if label == "bugbug suite runs" else run.timeline.status(at))
             not in terminal
         ]
+    tests = out.pop("bugbug test runs")
+    out["bugbug test runs"] = [(i, key) for i, key in tests if key[1] not in children]
+    out["bugbug suite runs' test runs"] = [(i, key) for i, key in tests if key[1] in children]
     return out
