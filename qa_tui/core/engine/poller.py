@@ -10,7 +10,8 @@ A cycle:
    open in the detail view, one by one through the cheap status call, oldest refresh first,
    as far as the budget allows now;
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
-   more than the user's reserve: at start every page that can find an active run, at once;
+   more than the user's reserve: at start every status filter (waiting for spare tokens if it
+   must) and the walks that can find an active run;
    after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
    and reads the parent of an active child;
 4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
@@ -30,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa_tui.core.clock import Clock
-from qa_tui.core.engine.discovery import SweepPlanner, spare_for_discovery
+from qa_tui.core.engine.discovery import SweepPlanner, discovery_reserve, spare_for_discovery
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RateLimited
 from qa_tui.core.model import HealthState, ProviderHealth, Run
@@ -94,7 +95,7 @@ class ProviderPoller:
 
     def window(self, active: Sequence[Run]) -> int:
         """How many of the newest runs to list so that the list covers the active ones (down to
-        `max_window`; deeper ones are refreshed by status filter or one by one)."""
+        `max_window`; deeper ones are refreshed by time range, status filter or one by one)."""
         if self.first:
             return self.settings.initial_window
         if not active:
@@ -227,18 +228,24 @@ class ProviderPoller:
         return stale
 
     async def _discover(self) -> None:
-        """Sweep pages, low priority. The first sweep's status filters and discovery walks are
-        read at once (from the burst the bucket starts with: deep active runs are found at
-        start); every other page, one a cycle, counted in the cycle's pace like live work."""
+        """Sweep pages, low priority, never taking the budget below the user's reserve. The first
+        sweep's status filters are read at once, waiting for spare tokens if there are none yet
+        (they find the deep active runs); its other pages come from what is spare; every later
+        page, one a cycle, counted in the cycle's pace like live work."""
         source = self.source
         if not isinstance(source, Discovers):
             return
         paced = 0
-        while paced == 0 and spare_for_discovery(source.budget, self.settings):
+        while paced == 0:
             task = self.sweeps.next_page(self.clock.monotonic())
             if task is None:
                 return
-            urgent = self.sweeps.sweeps_done == 0 and not task.query.history_only
+            first_sweep = self.sweeps.sweeps_done == 0
+            if first_sweep and not task.query.is_walk:
+                await self._wait_for_spare()
+            elif not spare_for_discovery(source.budget, self.settings):
+                return
+            urgent = first_sweep and not task.query.history_only
             now = self.clock.monotonic()
             if task.query.history_only:
                 if now < self._history_due:
@@ -259,6 +266,12 @@ class ProviderPoller:
                 task, more=found.more, now=self.clock.monotonic(), planned_rpm=self._planned_rpm()
             )
             await self._read_parents(source, keep)
+
+    async def _wait_for_spare(self) -> None:
+        budget = self.source.budget
+        while not spare_for_discovery(budget, self.settings):
+            missing = 1.0 + discovery_reserve(budget, self.settings) - budget.available()
+            await self.clock.sleep(max(0.05, missing / budget.rate_per_second))
 
     async def _read_parents(self, source: Discovers, runs: Sequence[Run]) -> None:
         """An active child whose parent is unknown here: its parent is active too, read it."""
