@@ -155,6 +155,7 @@ class ProviderPoller:
             confirmed = [run.key for run in self.store.runs_of(self.name) if run.status.is_terminal]
             self._changes = self._changes.merged(self.store.confirm(confirmed))
             self._flush()  # the first paint goes out before anything deeper is asked for
+            self._report_success(0.0)  # and its provider shows as answering with it
         seen |= await self._refresh_deep(seen)
         await self._refresh_one_by_one(seen)
         await self._discover()
