@@ -33,11 +33,14 @@ from qa_tui.core.notify.notice import (
     unhealthy_notice,
 )
 from qa_tui.core.notify.settings import NotifyConfig
-from qa_tui.core.notify.watchlist import Target, WatchList
+from qa_tui.core.notify.watchlist import WatchList
 from qa_tui.core.store import Changes, Row, RunKey
 
 FAILING = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_Ran = tuple[str, RunKind, str]
+"""What a run ran, as a key: provider, kind, target id (else name). A plain tuple, not a
+`Target`: the first sync hands every cached run through here."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Rules:
     watchlist: WatchList
     _active: set[RunKey] = field(default_factory=set)
     _told: set[RunKey] = field(default_factory=set)
-    _last: dict[Target, _Final] = field(default_factory=dict)
+    _last: dict[_Ran, _Final] = field(default_factory=dict)
     _outages: dict[str, _Outage] = field(default_factory=dict)
 
     def observe(self, changes: Changes) -> list[Notice]:
@@ -81,7 +84,7 @@ class Rules:
             if not row.stale or not self.settings.quiet_start:
                 self._active.add(key)
             return None
-        target = Target.of(run)
+        target = (run.provider, run.kind, run.target_id or run.name)
         previous = self._last.get(target)
         self._remember(target, run)
         if row.stale or key not in self._active or key in self._told:
@@ -90,7 +93,7 @@ class Rules:
         self._told.add(key)
         return self._notice_for(run, previous)
 
-    def _remember(self, target: Target, run: Run) -> None:
+    def _remember(self, target: _Ran, run: Run) -> None:
         at = run.ended or run.started or run.queued or _EPOCH
         kept = self._last.get(target)
         if kept is None or at >= kept.at:
