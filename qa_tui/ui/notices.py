@@ -41,8 +41,6 @@ class Notices:
         self._unseen = unseen
         self.count = 0
         """Notifications since the user last pressed a key or clicked."""
-        self.sent: list[Notice] = []
-        """Every notice of this session, oldest first."""
         if center is not None:
             center.watchlist.on_change = marks
 
@@ -65,7 +63,6 @@ class Notices:
         for notice in notices:
             self.center.send(notice, self._write)
             self._toast(notice)
-            self.sent.append(notice)
         self.count += len(notices)
         self._unseen(self.count, notices[-1].title)
 
@@ -90,8 +87,8 @@ class Notices:
         if target:
             what = {"suite": "suite", "execution": "plan"}.get(run.kind.value, "test")
             if watchlist.toggle_target(run):
-                return f"Watching every run of the {what} {name}"
-            return f"No longer watching the {what} {name}"
+                return f"Watching every run of this {what}: {name}"
+            return f"No longer watching this {what}: {name}"
         if run.status.is_terminal and not watchlist.watches_run(run):
             return f"{name} has ended ({run.status.value}); W watches every future run of it"
         if watchlist.toggle_run(run):

@@ -177,7 +177,7 @@ async def test_w_capital_watches_every_future_run_of_the_test() -> None:
     async with s.run_test() as pilot:
         await table_with_rows(pilot, 1)
         await pilot.press("W")
-        assert s.toasts.shown[-1][1] == "Watching every run of the test login page"
+        assert s.toasts.shown[-1][1] == "Watching every run of this test: login page"
         s.source.put(LOGIN_RUNNING)
         table = await table_with_rows(pilot, 2)
         await wait_until(pilot, lambda: "◉ login page" in s.line_of("r3"), what="new run marked")
