@@ -25,6 +25,8 @@ from qa_tui.core.notify.settings import Method
 from qa_tui.core.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.screens.run_detail import RunDetailScreen
+from qa_tui.ui.widgets.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.notify import TMUX_ENV, FakeTerminal, center_for
 from tests.support.pilot import table_with_rows, wait_until, widget_text
@@ -260,3 +262,28 @@ async def test_a_provider_down_longer_than_the_limit_is_told_once_then_when_it_i
         assert terminal.writes[1] == expected_bytes(
             Method.OSC9, b"web is back", b"after 12 min without it", False
         )
+
+
+async def test_w_in_the_detail_view_and_the_count_of_what_was_not_seen_yet() -> None:
+    """GIVEN one run watched from its detail view and one from the table WHEN both end, one
+    after the other THEN the header says two are new, naming the latest, until a key."""
+    s = story(CHECKOUT, LOGIN_RUNNING, method=Method.BELL)
+    async with s.run_test() as pilot:
+        await table_with_rows(pilot, 2)
+        s.app.dashboard.table.move_cursor_to(("web", "r1"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(s.app.screen, RunDetailScreen), what="detail")
+        await pilot.press("w")
+        assert s.toasts.shown[-1][1] == "Watching checkout flow: you will be told when it ends"
+        await pilot.press("escape")
+        s.app.dashboard.table.move_cursor_to(("web", "r3"))
+        await pilot.press("w")
+        assert "◉ checkout flow" in s.line_of("r1") and "◉ login page" in s.line_of("r3")
+        s.source.put(ended(CHECKOUT, RunStatus.PASSED))
+        await arrived(pilot, s.terminal)
+        s.source.put(ended(LOGIN_RUNNING, RunStatus.STOPPED))
+        await wait_until(pilot, lambda: len(s.terminal.writes) == 2, what="the second bell")
+        assert s.terminal.output == b"\x07\x07"
+        await wait_until(pilot, lambda: "⚑ 2 new: Stopped: login page" in s.header())
+        await pilot.click(RunsTable)
+        await wait_until(pilot, lambda: "⚑" not in s.header(), what="the count gone")
