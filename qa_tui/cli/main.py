@@ -248,6 +248,12 @@ def watch_options(sub: argparse.ArgumentParser, *, bugbrain: bool = False) -> No
     )
     sub.add_argument("--json", action="store_true", help="print the result as JSON")
     sub.add_argument("--junit", metavar="PATH", help="save the JUnit report here (BugBug)")
+    sub.add_argument(
+        "--notify",
+        action="store_true",
+        help="tell the terminal when the run ends, as the app does ([notify] method; "
+        "works over SSH and in tmux)",
+    )
 
 
 def _with_default_command(argv: Sequence[str]) -> list[str]:

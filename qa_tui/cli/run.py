@@ -22,7 +22,7 @@ from dataclasses import replace
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
 from qa_tui.cli.watch import EXIT_ENDED, EXIT_USAGE, Follow, options_from
-from qa_tui.core.config import ProviderConfig
+from qa_tui.core.config import Config, ProviderConfig
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.launch import (
     AssignmentError,
@@ -71,6 +71,8 @@ def check_flags(args: argparse.Namespace, kind: str) -> None:
     if kind in ("bugbug", "bugbrain") and not args.target:
         what = "a test or suite (id or name)" if kind == "bugbug" else "a test plan id (tp_...)"
         raise Usage(f"TARGET is required for {kind}: {what}")
+    if getattr(args, "notify", False) and not args.wait:
+        raise Usage("--notify tells the terminal when the run ends: it needs --wait")
     if kind == "bug0" and args.wait:
         raise Usage(
             "Bug0 runs cannot be waited on: Bug0 has no API to read a run's status (results go "
@@ -141,7 +143,11 @@ def _announce(run: Run) -> None:
 
 
 async def start_and_report(
-    source: RunSource, kind: str, args: argparse.Namespace, services: Services
+    source: RunSource,
+    kind: str,
+    args: argparse.Namespace,
+    services: Services,
+    config: Config | None = None,
 ) -> int:
     try:
         try:
@@ -160,7 +166,7 @@ async def start_and_report(
             else:
                 print(run.id, flush=True)
             return 0
-        options = options_from(args)
+        options = options_from(args, config)
         if kind == "bugbrain" and args.timeout and options.timeout_s is not None:
             # let BugBrain's own verdict on its timeout arrive before ours
             options = replace(options, timeout_s=options.timeout_s + BUGBRAIN_TIMEOUT_GRACE_S)
@@ -188,7 +194,7 @@ def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
     if provider.kind == "bug0" and args.target:
         provider = _for_project(provider, args.target)
     source = open_source(provider, services)
-    return asyncio.run(start_and_report(source, provider.kind, args, services))
+    return asyncio.run(start_and_report(source, provider.kind, args, services, config))
 
 
 def _for_project(provider: ProviderConfig, project_id: str) -> ProviderConfig:

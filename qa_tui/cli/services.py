@@ -8,8 +8,9 @@ fake git checkout. The command line passes the defaults (the real clock and netw
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,10 @@ class Services:
     """The current git checkout's facts, to prefill Bug0 triggers."""
     live: Callable[[], bool] = field(default=_stderr_is_tty)
     """True when progress may redraw one line in place (stderr is a terminal)."""
+    notify_out: Callable[[str], None] | None = None
+    """Where `--notify` writes its terminal notification (None: the controlling terminal)."""
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    """The environment `--notify` reads: $TMUX, the terminal's name, SSH_CONNECTION."""
 
 
 def say(message: str) -> None:

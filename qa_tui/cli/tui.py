@@ -94,6 +94,7 @@ async def run_app(
     10 requests a minute the second one waits seconds for its turn, the table must not)."""
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
+    from qa_tui.core.notify.center import NotifyCenter
     from qa_tui.core.outbox import Outbox
     from qa_tui.core.registry import build_sources, build_tracker
     from qa_tui.core.store import RunStore
@@ -112,6 +113,7 @@ async def run_app(
         tracker=tracker,
         outbox=outbox,
         bug_defaults=TriageDefaults.from_config(config.tracker),
+        notify=NotifyCenter.open(config.notify, paths.data_dir(), os.environ),  # watch.sqlite
     )
     preparing = prepare_alongside(prepare, sources, engine) if prepare is not None else None
     try:

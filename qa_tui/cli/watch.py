@@ -3,7 +3,8 @@
 Progress goes to stderr: one line redrawn in place on a terminal, plain lines (one per change)
 otherwise. The final summary goes to stdout (`--json`: one object). Transient provider failures
 (network, 5xx, 429, unreadable answers) are retried within `--timeout`; the status reported is the
-provider's last word.
+provider's last word. `--notify` tells the terminal when it ends, as the app does
+(cli/notify_end.py).
 
 Exit codes: 0 passed, 1 failed, 2 usage or config error (also: bad credentials, no such run),
 3 ended without a verdict (error, stopped, cancelled, skipped) or a provider failure that is not
@@ -23,8 +24,10 @@ from typing import Any
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
+from qa_tui.core.config import Config
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
 from qa_tui.core.model import ProviderKind, Run
+from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import NO_READ_API
 from qa_tui.core.textsafe import clip, terminal_safe
@@ -49,17 +52,21 @@ class WatchOptions:
     interval_s: float = 5.0
     json: bool = False
     junit: Path | None = None
+    notify: NotifyConfig | None = None
+    """`--notify`: the `[notify]` settings to tell the terminal with at the end."""
 
 
-def options_from(args: argparse.Namespace) -> WatchOptions:
+def options_from(args: argparse.Namespace, config: Config | None = None) -> WatchOptions:
     timeout = getattr(args, "timeout", None)
     timeout_s = DEFAULT_TIMEOUT_S if timeout is None else (float(timeout) or None)
     junit = getattr(args, "junit", None)
+    settings = config.notify if config is not None else NotifyConfig()
     return WatchOptions(
         timeout_s=timeout_s,
         interval_s=float(getattr(args, "interval", None) or 5.0),
         json=bool(getattr(args, "json", False)),
         junit=Path(junit).expanduser() if junit else None,
+        notify=settings if getattr(args, "notify", False) else None,
     )
 
 
@@ -171,6 +178,7 @@ class Follow:
     def __init__(self, source: RunSource, options: WatchOptions, services: Services) -> None:
         self.source = source
         self.options = options
+        self.services = services
         self.progress = ProgressLine(services)
         self.watcher = Watcher(
             source,
@@ -217,6 +225,10 @@ class Follow:
         if self.options.junit is not None and terminal:
             await save_junit(self.source, result.run, self.options.junit)
         print_summary(result, code, self.options)
+        if self.options.notify is not None:
+            from qa_tui.cli.notify_end import tell_the_terminal
+
+            tell_the_terminal(result, self.options.notify, self.services)
         return code
 
 
@@ -259,4 +271,4 @@ def run_watch(args: argparse.Namespace, services: Services | None = None) -> int
         say(f"watch: {provider}")
         return EXIT_USAGE
     source = open_source(provider, services)
-    return asyncio.run(watch_run_id(source, ref[1], options_from(args), services))
+    return asyncio.run(watch_run_id(source, ref[1], options_from(args, config), services))

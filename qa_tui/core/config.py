@@ -28,11 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from pydantic_core import ErrorDetails
 
 from qa_tui.core.errors import ConfigError
+from qa_tui.core.notify.settings import NotifyConfig
 
 __all__ = [
     "Config",
     "ConfigError",
     "ConfigFileMissing",
+    "NotifyConfig",
     "ProviderConfig",
     "TrackerConfig",
     "load_config",
@@ -207,6 +209,8 @@ class Config(_Section):
     """Run providers, in the order they are shown."""
     tracker: TrackerConfig | None = None
     """Bug tracker; without it, filing bugs is unavailable."""
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    """Which runs notify, and how the terminal is told (qa_tui/core/notify)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -270,7 +274,7 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
         return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else ""), None
     if kind == "missing" and leaf == "providers":
         return "expected at least one [[providers]] table", None
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         return f"expected {ctx.get('expected', 'one of the allowed values')}", None
     simple = {
         "missing": "required key is missing",
@@ -285,6 +289,7 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
         "too_short": "expected at least one entry" if leaf == "providers" else "must not be empty",
         "string_too_short": "must not be empty",
         "greater_than": f"expected a number greater than {ctx.get('gt', 0):g}",
+        "greater_than_equal": f"expected a number of at least {ctx.get('ge', 0):g}",
     }
     return simple.get(kind, str(error["msg"]).removeprefix("Value error, ")), None
 
@@ -296,6 +301,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             model = ProviderConfig
         elif part == "tracker":
             model = TrackerConfig
+        elif part == "notify":
+            model = NotifyConfig
     return list(model.model_fields)
 
 

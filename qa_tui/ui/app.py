@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -18,6 +18,9 @@ from textual.worker import Worker, WorkerState
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
+from qa_tui.core.notify.center import NotifyCenter
+from qa_tui.core.notify.delivery import Writer
+from qa_tui.core.notify.notice import Notice
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.core.outbox_tally import DISCARDED, OpenReports
@@ -31,6 +34,7 @@ from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
+from qa_tui.ui.notices import Notices
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
 
@@ -58,7 +62,11 @@ class QaTuiApp(App[int]):
         outbox: Outbox | None = None,
         bug_defaults: TriageDefaults | None = None,
         collector: RunsOutOfTheCollector | None = None,
+        notify: NotifyCenter | None = None,
+        terminal: Writer | None = None,
     ) -> None:
+        """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
+        their bytes go (None: this app's terminal, through its driver)."""
         super().__init__()
         self.engine = engine
         self.tracker = tracker
@@ -77,6 +85,15 @@ class QaTuiApp(App[int]):
         self.collector = collector or RunsOutOfTheCollector()
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self._dashboard = DashboardScreen([source.name for source in engine.sources])
+        self.notices = Notices(
+            notify,
+            write=terminal or self._write_to_terminal,
+            toast=self._toast,
+            unseen=self._dashboard.show_unseen,
+            marks=self._dashboard.refresh_marks,
+        )
+        """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
+        self._dashboard.table.marked = self.notices.watched
         engine.on_changes = self._engine_changes
         engine.on_health = self._engine_health
 
@@ -119,12 +136,14 @@ class QaTuiApp(App[int]):
     def _engine_changes(self, changes: Changes) -> None:
         if not changes:
             return
+        self.notices.changes(changes)  # each batch as it comes, before merging
         first = not self._pending
         self._pending = self._pending.merged(changes)
         if first:
             self.post_message(RunsChanged())
 
     def _engine_health(self, health: ProviderHealth) -> None:
+        self.notices.health(health, self.clock.now())
         self.post_message(ProviderHealthChanged(health))
 
     def on_runs_changed(self, _: RunsChanged) -> None:
@@ -151,6 +170,7 @@ class QaTuiApp(App[int]):
     def _tick(self) -> None:
         now: datetime = self.clock.now()
         self._dashboard.tick(now)
+        self.notices.tick(now)
         self.collector.tick()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -169,6 +189,22 @@ class QaTuiApp(App[int]):
                 self.run_engine()  # the engine is restarted; providers keep their own backoff
             elif event.worker.group == "outbox":
                 self.run_outbox()  # the reports are on disk: nothing is lost by a restart
+
+    # --- notifications ------------------------------------------------------------------------
+
+    def _write_to_terminal(self, text: str) -> None:
+        """Bytes for the terminal itself, through the driver's output queue (between frames)."""
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(text)
+
+    def _toast(self, notice: Notice) -> None:
+        severity: SeverityLevel = "warning" if notice.bad_news else "information"
+        self.notify(notice.body, title=notice.title, severity=severity, timeout=10)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.notices.seen()  # the user is looking: the header's count goes
+        await super().on_event(event)
 
     # --- bugs -------------------------------------------------------------------------------
 

@@ -55,6 +55,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
+    Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops)", _BOTH, show=False),
+    Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (W again stops)", _BOTH, show=False),
     Action("runs.new", "n", "new_run", "New run", "Start a new run: a BugBug test or suite, a BugBrain test plan, a Bug0 trigger", (Scope.DASHBOARD,)),
     Action("new_run.start", "ctrl+s", "start", "Start", "In the new-run dialog: start the run (enter in a field does too)", (Scope.NEW_RUN,), key_display="^s"),
     Action("new_run.cancel", "escape", "cancel", "Cancel", "In the new-run dialog: close it, starting nothing", (Scope.NEW_RUN,), key_display="esc"),

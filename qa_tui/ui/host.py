@@ -2,8 +2,8 @@
 
 The app imports the screens to show them; the screens never import the app. What a screen uses of
 the app is `ScreenHost`, a protocol of exactly those services (the engine and through it the store
-and the providers, the clock, the tracker, the outbox, the bug defaults and kept drafts); what the
-app calls on a screen is `ChangeListener`. `QaTuiApp` satisfies `ScreenHost` by its shape: mypy
+and the providers, the clock, the tracker, the outbox, the bug defaults and kept drafts, the
+notifications and watch list); what the app calls on a screen is `ChangeListener`. `QaTuiApp` satisfies `ScreenHost` by its shape: mypy
 checks it where the app hands itself to a screen's helper (`bug_actions.form_for`).
 """
 
@@ -20,6 +20,7 @@ from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.providers.bugnet_wire import BugDraft
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.triage import TriageDefaults
+from qa_tui.ui.notices import Notices
 
 
 @runtime_checkable
@@ -49,6 +50,10 @@ class ScreenHost(Protocol):
     @property
     def drafts(self) -> dict[RunKey, BugDraft]:
         """Bug forms closed with esc, by run: `b` reopens them (the form keeps them here)."""
+
+    @property
+    def notices(self) -> Notices:
+        """Notifications and the watch list (`w`, `W`)."""
 
 
 def host_of(app: App[object]) -> ScreenHost:

@@ -23,6 +23,8 @@ from starlette.applications import Starlette
 from qa_tui.core.config import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import Run
+from qa_tui.core.notify.center import NotifyCenter
+from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.registry import build_sources
@@ -144,6 +146,8 @@ def build_monitor(
     seed: int = 7,
     spec: ScenarioSpec | None = None,
     loopback: bool = False,
+    notify: NotifyCenter | None = None,
+    terminal: Writer | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring)."""
     scenario = ScenarioClock.manual_at()
@@ -189,5 +193,5 @@ def build_monitor(
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
     engine = Engine(sources, RunStore(), clock=clock, settings=FAST)
-    app = QaTuiApp(engine, clock=clock, tick_seconds=0)
+    app = QaTuiApp(engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal)
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

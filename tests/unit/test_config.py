@@ -11,6 +11,7 @@ import pytest
 from qa_tui.core.config import (
     Config,
     ConfigFileMissing,
+    NotifyConfig,
     expand_env,
     is_loopback,
     load_config,
@@ -55,14 +56,15 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
     assert config.tracker.project == "my-cool-game"
     assert config.tracker.token is not None
     assert config.tracker.token.get_secret_value() == example_env["BUGNET_TOKEN"]
+    assert config.notify == NotifyConfig()  # the example shows every default
 
 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
-    from qa_tui.core.config import ProviderConfig, TrackerConfig
+    from qa_tui.core.config import NotifyConfig, ProviderConfig, TrackerConfig
 
     text = EXAMPLE.read_text(encoding="utf-8")
-    for model in (ProviderConfig, TrackerConfig):
+    for model in (ProviderConfig, TrackerConfig, NotifyConfig):
         for key in model.model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, key
 

@@ -85,6 +85,14 @@ class DashboardScreen(RunActions):
         self.table.set_order(self.order.keys)
         self.health_bar.counts = dict(self.order.counts)
 
+    def refresh_marks(self) -> None:
+        """The watch list changed: redraw the table's watch markers."""
+        self.table.refresh()
+
+    def show_unseen(self, count: int, latest: str) -> None:
+        """The header's count of notifications not seen yet, and the latest one's title."""
+        self.health_bar.unseen = (count, latest)
+
     def tick(self, now: datetime) -> None:
         if self.view.query.since is not None and now.second % 10 == 0:
             self._reorder()  # runs age out of a `since:` window as time passes

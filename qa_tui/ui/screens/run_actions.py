@@ -127,6 +127,17 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         self.app.copy_to_clipboard(run.url)
         self.notify(f"Copied {render.safe(run.url, 70)}", markup=False)
 
+    def action_watch_run(self) -> None:
+        self._toggle_watch(target=False)
+
+    def action_watch_target(self) -> None:
+        self._toggle_watch(target=True)
+
+    def _toggle_watch(self, *, target: bool) -> None:
+        run = self.current_run()
+        if run is not None:
+            self.notify(self.qa_app.notices.toggle(run, target=target), markup=False, timeout=4)
+
     def action_show_logs(self) -> None:
         run = self.current_run()
         if run is None:

@@ -38,6 +38,9 @@ class HealthBar(Widget):
     """True while live updates are paused."""
     outbox: reactive[tuple[int, int]] = reactive((0, 0))
     """Bug reports not filed yet: (being sent, waiting for the user)."""
+    unseen: reactive[tuple[int, str]] = reactive((0, ""))
+    """Notifications the user has not seen yet (since their last key or click), and the title
+    of the latest."""
 
     def __init__(self, providers: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -73,6 +76,11 @@ class HealthBar(Widget):
             line.append("  ")
         line.append("│ ")
         room = self.content_size.width - line.cell_len
+        alerts = unseen_text(*self.unseen)
+        room -= alerts.cell_len
+        if room < 30:  # the latest title gives way to the counts first
+            alerts = unseen_text(*self.unseen, compact=True)
+            room = self.content_size.width - line.cell_len - alerts.cell_len
         counts, reports = count_text(self.counts), outbox_text(*self.outbox)
         if counts.cell_len + reports.cell_len > room:  # the counts give way first: they are
             counts = count_text(self.counts, compact=True)  # also in the table itself
@@ -80,6 +88,7 @@ class HealthBar(Widget):
             reports = outbox_text(*self.outbox, compact=True)
         line.append_text(counts)
         line.append_text(reports)
+        line.append_text(alerts)
         return line
 
 
@@ -128,4 +137,19 @@ def outbox_text(sending: int, need_the_user: int, *, compact: bool = False) -> T
         verb = "needs" if need_the_user == 1 else "need"
         words = f"✉!{need_the_user}" if compact else f"✉ {need_the_user} {verb} you (B)"
         text.append(words, style=NEEDS_YOU)
+    return text
+
+
+def unseen_text(count: int, latest: str, *, compact: bool = False) -> Text:
+    """`  │ ⚑ 2 new: Failed: Checkout` (the latest notification's title, cut), or `  ⚑2` on a
+    narrow line; empty when the user has seen them all."""
+    text = Text()
+    if count <= 0:
+        return text
+    if compact:
+        return text.append(f"  ⚑{count}", style=NEEDS_YOU)
+    text.append("  │ ")
+    text.append(f"⚑ {count} new", style=NEEDS_YOU)
+    if latest:
+        text.append(f": {render.safe(latest, 40)}")
     return text

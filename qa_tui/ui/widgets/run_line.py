@@ -51,6 +51,8 @@ MIN_NAME_WIDTH = 18
 """Narrower than this, the name column takes a column of lower priority instead."""
 CELL_LIMIT = 400
 """No cell is wider than this: provider strings are cut to it before they are escaped."""
+WATCH_MARK = "◉"
+"""Before the name of a watched run (`w`, or `W` on a run of the same test)."""
 
 
 def time_texts(run: Run, now: datetime) -> tuple[str, str]:
@@ -101,10 +103,11 @@ def row_strip(
     *,
     nested: bool,
     no_color: bool,
+    watched: bool = False,
 ) -> Strip:
     """One run's line, exactly `width` cells: `started` and `duration` are its clock texts
     (`time_texts`), `nested` draws it under its suite run (`└`), `no_color` its status without
-    colour."""
+    colour, `watched` marks its name (`◉`)."""
     segments: list[Segment] = []
     plain: list[str] = []  # cells in the base style, joined into one segment
     bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
@@ -115,6 +118,8 @@ def row_strip(
             text, style = duration, None
         else:
             text, style = cell_text(row, column.key, no_color=no_color)
+        if column.key == "name" and watched:
+            text = f"{WATCH_MARK} {text}"
         if column.key == "name" and nested:
             text = f"  └ {text}"
         if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here

@@ -14,7 +14,7 @@ the same as last time is not rendered again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
 
@@ -39,6 +40,7 @@ class _Drawn(NamedTuple):
     started: str
     duration: str
     nested: bool
+    watched: bool
 
 
 class RunsTable(ScrollView, can_focus=True):
@@ -100,6 +102,8 @@ class RunsTable(ScrollView, can_focus=True):
         self.cursor_key: RunKey | None = None
         self.sort_title = "STARTED"
         self.now = datetime.now(UTC)
+        self.marked: Callable[[Run], bool] = _never
+        """True for a watched run: its name is marked (the app hands the watch list's test)."""
 
     # --- data -----------------------------------------------------------------------------
 
@@ -274,13 +278,22 @@ class RunsTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("runs-table--cursor")
         started, duration = time_texts(row.run, self.now)
         nested = self._under_its_parent(row_index)
-        drawn_from = _Drawn(row, width, base, started, duration, nested)
+        watched = self.marked(row.run)
+        drawn_from = _Drawn(row, width, base, started, duration, nested, watched)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
         no_color = self.app.no_color
         strip = row_strip(
-            row, columns, width, base, started, duration, nested=nested, no_color=no_color
+            row,
+            columns,
+            width,
+            base,
+            started,
+            duration,
+            nested=nested,
+            no_color=no_color,
+            watched=watched,
         )
         if len(self._lines) > 4096:
             self._lines.clear()
@@ -303,3 +316,7 @@ class RunsTable(ScrollView, can_focus=True):
             if (above.run.provider, above.run.parent_id) != parent:
                 return False
         return False
+
+
+def _never(_: Run) -> bool:
+    return False
