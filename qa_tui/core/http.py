@@ -38,6 +38,7 @@ from qa_tui.core.errors import (
     RateLimited,
     RequestRejected,
     ServerError,
+    TooLarge,
 )
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -210,6 +211,7 @@ class ProviderHttp:
         follow_redirects: bool = False,
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
         """Send one request through the budget; retry what is safe to retry; raise classified errors.
 
@@ -217,6 +219,8 @@ class ProviderHttp:
         `headers` are added to this request only (per-request auth, e.g. Bugnet's two auth modes).
         Returns the response only for 2xx/3xx; everything else raises a `ProviderError`.
         `timeout_s` overrides the session's read timeout for a call that may block (a sync start).
+        `max_bytes` bounds the body (a file a provider links to): a bigger one raises `TooLarge`
+        as soon as it is seen to be bigger, by its `Content-Length` or while it arrives.
         """
         method = method.upper()
         if path.startswith(("http://", "https://")) and not self.same_origin(path):
@@ -232,15 +236,19 @@ class ProviderHttp:
             await self.budget.acquire()
             started = self._clock.monotonic()
             try:
-                response = await self._client.request(
+                built = self._client.build_request(
                     method,
                     path,
                     params=clean_params or None,
                     json=json_body,
-                    follow_redirects=follow_redirects,
                     headers=headers,
                     **per_call,
                 )
+                response = await self._client.send(
+                    built, follow_redirects=follow_redirects, stream=max_bytes is not None
+                )
+                if max_bytes is not None:
+                    response = await self._read_capped(response, max_bytes)
             except httpx.HTTPError as exc:
                 network_error = self._network_error(exc)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -355,24 +363,62 @@ class ProviderHttp:
             what = type(exc).__name__
         return NetworkError(self.provider, f"{what} ({self.shown_url})")
 
-    async def get_other_origin(self, url: str) -> httpx.Response:
+    async def get_other_origin(self, url: str, *, max_bytes: int | None = None) -> httpx.Response:
         """GET an absolute URL on another host (a redirect target, a signed file link).
 
         Sends none of the session's own headers (so no credentials leave for a host that is not
         the provider), spends no provider budget (that host is not the provider's API), follows
-        redirects, and classifies failures like every other call.
+        redirects, and classifies failures like every other call. `max_bytes` as for `request`.
         """
         request = self._client.build_request("GET", url)
         for name in list(request.headers.keys()):
             if name.lower() not in _SAFE_FOREIGN_HEADERS:
                 del request.headers[name]
         try:
-            response = await self._client.send(request, follow_redirects=True)
+            response = await self._client.send(
+                request, follow_redirects=True, stream=max_bytes is not None
+            )
+            if max_bytes is not None:
+                response = await self._read_capped(response, max_bytes)
         except httpx.HTTPError as exc:
             raise self._network_error(exc) from None
         if response.status_code >= 400:
             raise self._classify(response)
         return response
+
+    async def _read_capped(self, response: httpx.Response, max_bytes: int) -> httpx.Response:
+        """Read a streamed answer's body, refusing it (`TooLarge`) once it is past `max_bytes`.
+
+        The count is of the decoded body, so a small gzip of a huge body is refused too. The
+        answer comes back as a plain, fully read response (no content encoding left to undo)."""
+        try:
+            declared = int(response.headers.get("content-length", "-1"))
+        except ValueError:
+            declared = -1
+        body = bytearray()
+        try:
+            if declared > max_bytes:
+                raise TooLarge(self.provider, _too_large(declared, max_bytes), status_code=None)
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise TooLarge(self.provider, _too_large(None, max_bytes), status_code=None)
+        finally:
+            await response.aclose()
+        skip = {"content-encoding", "content-length", "transfer-encoding"}
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in skip]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=response.request
+        )
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count / 1000:.0f} kB"
+
+
+def _too_large(declared: int | None, limit: int) -> str:
+    size = f"{_megabytes(declared)}, " if declared is not None else ""
+    return f"the file is too large ({size}over the {_megabytes(limit)} limit)"
 
 
 _SAFE_FOREIGN_HEADERS = frozenset({"host", "user-agent", "accept", "accept-encoding"})

@@ -341,12 +341,12 @@ class BugBugSource(BugBugApi):
             return await self.suite_run_junit(run.id)
         return await self.test_run_junit(run.id)
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """An artifact's bytes: with the token on BugBug's own origin, without it anywhere else."""
         absolute = urljoin(self.http.base_url + "/", url)
         if self.http.same_origin(absolute):
-            return await self._get_following(absolute)
-        return (await self.http.get_other_origin(absolute)).content
+            return await self._get_following(absolute, max_bytes=max_bytes)
+        return (await self.http.get_other_origin(absolute, max_bytes=max_bytes)).content
 
     async def check(self) -> str:
         """`GET /tests/?page=1&page_size=1`: the cheapest call that needs a valid token."""
