@@ -33,7 +33,8 @@ from starlette.routing import BaseRoute, Route
 
 from qa_tui.sim.bugbug_world import TestRun
 from qa_tui.sim.common import django_duration, iso_drf, iso_millis, prefix_url
-from qa_tui.sim.media import JUnitCase, junit_xml, png, web_page
+from qa_tui.sim.media import JUnitCase, junit_xml, web_page
+from qa_tui.sim.screenshots import step_screenshot
 
 if TYPE_CHECKING:
     from qa_tui.sim.bugbug_api import BugBugApi
@@ -198,7 +199,7 @@ class BugBugFiles:
                 return self._missing("Not found.")
             run, i = found
             status = run.step_status(i, self.api.ctx.now()) or "queued"
-            return Response(png(96, 60, status, i), media_type="image/png")
+            return Response(step_screenshot(i + 1, status), media_type="image/png")
 
         async def log_file(request: Request) -> Response:
             run = world.test_runs.get(request.path_params["id"])
