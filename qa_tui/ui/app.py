@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
+from qa_tui.core.images.fetch import ScreenshotFetcher
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.outbox_db import Report, ReportState
@@ -57,6 +58,7 @@ class QaTuiApp(App[int]):
         outbox: Outbox | None = None,
         bug_defaults: TriageDefaults | None = None,
         collector: RunsOutOfTheCollector | None = None,
+        screenshots: ScreenshotFetcher | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -75,6 +77,8 @@ class QaTuiApp(App[int]):
         """Bug reports not filed yet, as the outbox's change reports tell (for the header)."""
         self.collector = collector or RunsOutOfTheCollector()
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
+        self.screenshots = screenshots or default_screenshots()
+        """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
         self._dashboard = DashboardScreen([source.name for source in engine.sources])
         engine.on_changes = self._engine_changes
         engine.on_health = self._engine_health
@@ -270,6 +274,13 @@ def _filed_text(report: Report) -> str:
     else:
         text = f"Filed bug {bug}: {render.safe(report.draft.title, 60)}"
     return f"{text} ({report.last_error})" if report.last_error else text
+
+
+def default_screenshots() -> ScreenshotFetcher:
+    from qa_tui.core import paths
+    from qa_tui.core.images.cache import ImageCache
+
+    return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir()))
 
 
 class ChangeListener:

@@ -49,11 +49,21 @@ class ScreenshotFetcher:
         self.timeout_s = timeout_s
         """The whole download, however slowly the bytes trickle in."""
         self._refused: OrderedDict[str, str] = OrderedDict()
+        self._loading: dict[str, asyncio.Future[Screenshot]] = {}
 
     async def load(self, source: RunSource, url: str) -> Screenshot:
         """The screenshot at `url` (a link `source` gave). Raises `ImageRefused` (a sentence for
-        the user) or the provider's error."""
+        the user) or the provider's error. Two panels asking for one screenshot at once share
+        one download; a caller that gives up does not cancel it for the other."""
         key = cache_key(source.name, url)
+        task = self._loading.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._load(source, url, key))
+            self._loading[key] = task
+            task.add_done_callback(lambda _: self._loading.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def _load(self, source: RunSource, url: str, key: str) -> Screenshot:
         if key in self._refused:
             raise ImageRefused(self._refused[key])
         if self.cache is not None:

@@ -289,7 +289,15 @@ class BugBugSource(BugBugApi):
         self, parsed: list[StepRun] | None, shots: TestRunScreenshots | None
     ) -> PaneData[Step]:
         if parsed and any(step.status is not None for step in parsed):
-            return PaneData(items=tuple(to_step(i, step) for i, step in enumerate(parsed)))
+            urls = {shot.id: shot.screenshot_url for shot in (shots.steps_runs if shots else [])}
+            return PaneData(
+                items=tuple(
+                    to_step(i, step).model_copy(
+                        update={"screenshot_url": step.screenshot_url or urls.get(step.id)}
+                    )
+                    for i, step in enumerate(parsed)
+                )
+            )
         refs = shots.steps_runs if shots and shots.steps_runs else parsed or []
         if not refs:
             return PaneData(unavailable="BugBug has not reported any steps for this run yet")
