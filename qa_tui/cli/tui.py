@@ -99,7 +99,9 @@ async def run_app(
     from qa_tui.core.store import RunStore
     from qa_tui.core.triage import TriageDefaults
     from qa_tui.ui.app import QaTuiApp
+    from qa_tui.ui.graphics import detect
 
+    detect()  # asks the terminal how it draws pictures: only possible before Textual reads input
     sources = build_sources(config)
     tracker = build_tracker(config)
     outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite

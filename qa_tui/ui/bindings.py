@@ -72,6 +72,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("outbox.edit", "e,enter", "edit_report", "Edit", "In the outbox: edit the report in the bug form", (Scope.OUTBOX,)),
     Action("outbox.discard", "d", "discard_report", "Discard", "In the outbox: drop the report (asks first)", (Scope.OUTBOX,)),
     Action("outbox.close", "escape,q", "close_outbox", "Close", "Close the outbox", (Scope.OUTBOX,), key_display="esc"),
+    Action("shots.open", "enter", "open_screenshot", "Screenshot", "In the Steps or Artifacts pane: show the screenshot drawn there full screen", (Scope.DETAIL,), show=False),
     Action("shots.full", "enter", "open_full", "Full screen", "On a screenshot (or a step, or a screenshot artifact): show it full screen", (Scope.SHOT_PANEL,)),
     Action("shots.save", "s", "save_shot", "Save", "On a full-screen screenshot: save the file to the current folder", (Scope.SHOT_VIEW,)),
     Action("shots.browser", "o", "open_shot", "Browser", "On a full-screen screenshot: open it in the web browser", (Scope.SHOT_VIEW,)),

@@ -99,6 +99,13 @@ async def test_a_failed_runs_steps_pane_draws_the_failing_steps_screenshot(
         assert f"step {number} of" in drawn and failing.provider_status in drawn
         failing_picture = panel.shot.image.tobytes()
 
+        await pilot.press("enter")  # the tab bar has the focus: enter shows the pane's picture
+        await wait_until(pilot, lambda: isinstance(app.screen, ScreenshotScreen), what="full")
+        full = app.screen
+        assert isinstance(full, ScreenshotScreen) and full.shot is panel.shot
+        await pilot.press("escape")
+        assert app.screen is screen
+
         screen.query_one("#steps-table", DataTable).focus()
         await pilot.press("up")
         await settled(pilot, panel, f"step {number - 1} of")

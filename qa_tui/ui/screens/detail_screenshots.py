@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from textual.widgets import DataTable, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.images.decode import ImageRefused
@@ -186,6 +186,12 @@ class DetailScreenshots(RunActions):
             self.notify(f"Opening {render.safe(panel.target.url, 70)}", markup=False)
             return
         super().action_open_browser()
+
+    def action_open_screenshot(self) -> None:
+        """`enter` where no table takes it (the tab bar has the focus): the active pane's picture."""
+        pane = self.query_one(TabbedContent).active
+        if pane in ("steps", "artifacts"):
+            self.open_full(self._panel(pane).target)
 
     def on_screenshot_panel_open(self, message: ScreenshotPanel.Open) -> None:
         self.open_full(message.panel.target)
