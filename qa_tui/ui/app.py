@@ -276,11 +276,16 @@ def _filed_text(report: Report) -> str:
     return f"{text} ({report.last_error})" if report.last_error else text
 
 
-def default_screenshots() -> ScreenshotFetcher:
+def default_screenshots(cache_bytes: int = 64_000_000) -> ScreenshotFetcher:
+    """Screenshots cached in the cache dir (at most `cache_bytes`), each kept no bigger than
+    this terminal can show (half-blocks need far fewer pixels than Kitty)."""
     from qa_tui.core import paths
     from qa_tui.core.images.cache import ImageCache
+    from qa_tui.core.images.decode import ImageLimits
+    from qa_tui.ui.graphics import display_box
 
-    return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir()))
+    limits = ImageLimits(display_box=display_box())
+    return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir(), cache_bytes), limits=limits)
 
 
 class ChangeListener:

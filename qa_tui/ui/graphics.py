@@ -17,7 +17,13 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 
+from PIL import Image
 from textual.widget import Widget
+
+HALF_BLOCK_BOX = (480, 300)
+"""Half-blocks and shades draw two pixels a cell (shades one): 480 x 300 is more than a
+240-column, 150-line terminal can show, so a bigger picture is shrunk to it once, instead of
+textual-image copying and shrinking the whole picture on every redraw."""
 
 
 class Graphics(StrEnum):
@@ -82,3 +88,27 @@ def image_widget(graphics: Graphics | None = None) -> type[Widget]:
         Graphics.TEXT: UnicodeImage,
     }
     return kinds[graphics or detect()]
+
+
+PIXEL_BOX = (1600, 1200)
+"""Kitty and Sixel send real pixels: a picture is kept up to this size for them."""
+
+
+def display_box(graphics: Graphics | None = None) -> tuple[int, int]:
+    """How big a screenshot is worth keeping for this terminal (the fetcher shrinks to it)."""
+    return (
+        PIXEL_BOX if (graphics or detect()) in (Graphics.KITTY, Graphics.SIXEL) else HALF_BLOCK_BOX
+    )
+
+
+def drawable(image: Image.Image, graphics: Graphics | None = None) -> Image.Image:
+    """The picture to hand textual-image: as it is for Kitty and Sixel (they send pixels), else
+    no bigger than `HALF_BLOCK_BOX`."""
+    if (graphics or detect()) in (Graphics.KITTY, Graphics.SIXEL):
+        return image
+    box_w, box_h = HALF_BLOCK_BOX
+    if image.width <= box_w and image.height <= box_h:
+        return image
+    small = image.copy()
+    small.thumbnail(HALF_BLOCK_BOX, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return small

@@ -97,7 +97,8 @@ async def test_a_screenshot_is_downloaded_bounded_once_then_read_from_the_cache(
     assert (first.from_cache, again.from_cache) == (False, True)
     assert again.image.size == (96, 60)
     assert source.downloads == [("https://m/1.png", 500_000)]
-    assert (tmp_path / f"{cache_key('web', 'https://m/1.png')}.img").exists()
+    key = cache_key("web", "https://m/1.png", ImageLimits().display_box)
+    assert (tmp_path / f"{key}.img").exists()
 
 
 async def test_a_refused_screenshot_is_not_downloaded_again_to_be_refused_again(
@@ -115,7 +116,7 @@ async def test_a_refused_screenshot_is_not_downloaded_again_to_be_refused_again(
 async def test_a_damaged_cache_file_is_fetched_again(tmp_path: Path) -> None:
     source = Shots({"https://m/1.png": png_of(40, 20)})
     cache = ImageCache(tmp_path)
-    cache.put(cache_key("web", "https://m/1.png"), b"garbage")
+    cache.put(cache_key("web", "https://m/1.png", ImageLimits().display_box), b"garbage")
     shot = await ScreenshotFetcher(cache).load(source, "https://m/1.png")
     assert shot.image.size == (40, 20) and not shot.from_cache
 

@@ -16,9 +16,9 @@ from pathlib import Path
 SUFFIX = ".img"
 
 
-def cache_key(provider: str, url: str) -> str:
-    """The file name stem for one screenshot."""
-    return hashlib.sha256(f"{provider}\n{url}".encode()).hexdigest()[:40]
+def cache_key(provider: str, url: str, box: tuple[int, int] = (0, 0)) -> str:
+    """The file name stem for one screenshot, as kept shrunk to fit `box`."""
+    return hashlib.sha256(f"{provider}\n{url}\n{box[0]}x{box[1]}".encode()).hexdigest()[:40]
 
 
 class ImageCache:

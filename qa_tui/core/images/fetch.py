@@ -55,7 +55,7 @@ class ScreenshotFetcher:
         """The screenshot at `url` (a link `source` gave). Raises `ImageRefused` (a sentence for
         the user) or the provider's error. Two panels asking for one screenshot at once share
         one download; a caller that gives up does not cancel it for the other."""
-        key = cache_key(source.name, url)
+        key = cache_key(source.name, url, self.limits.display_box)
         task = self._loading.get(key)
         if task is None:
             task = asyncio.ensure_future(self._load(source, url, key))

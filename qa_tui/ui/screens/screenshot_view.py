@@ -26,7 +26,7 @@ from qa_tui.core.images.fetch import Screenshot, ScreenshotFetcher
 from qa_tui.core.model import Run
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.graphics import image_widget
+from qa_tui.ui.graphics import drawable, image_widget
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 from qa_tui.ui.widgets.screenshot import ShotTarget, caption
 
@@ -87,7 +87,7 @@ class ScreenshotScreen(ForwardsWorkerFailures, Screen[None]):
 
     def _show(self, shot: Screenshot) -> None:
         self.shot = shot
-        self._image.image = shot.image  # type: ignore[attr-defined]
+        self._image.image = drawable(shot.image)  # type: ignore[attr-defined]
         self.query_one("#shot-note", Static).display = False
         self.query_one("#shot-title", Static).update(self._title())
 

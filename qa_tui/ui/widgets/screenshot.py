@@ -21,7 +21,7 @@ from qa_tui.core.images.fetch import Screenshot
 from qa_tui.core.model import Artifact
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.graphics import Graphics, image_widget
+from qa_tui.ui.graphics import Graphics, drawable, image_widget
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ class ScreenshotPanel(Widget, can_focus=True):
 
     def _set_image(self, shot: Screenshot | None) -> None:
         self.shot = shot
-        self._image.image = shot.image if shot else None  # type: ignore[attr-defined]
+        picture = drawable(shot.image, self.graphics) if shot else None
+        self._image.image = picture  # type: ignore[attr-defined]
         self._image.display = shot is not None
 
     def show_loading(self, target: ShotTarget) -> None:
