@@ -38,8 +38,8 @@ from qa_tui.core.errors import (
     RateLimited,
     RequestRejected,
     ServerError,
-    TooLarge,
 )
+from qa_tui.core.http_capped import read_capped
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 USER_AGENT = f"qa-tui/{__version__}"
@@ -248,7 +248,7 @@ class ProviderHttp:
                     built, follow_redirects=follow_redirects, stream=max_bytes is not None
                 )
                 if max_bytes is not None:
-                    response = await self._read_capped(response, max_bytes)
+                    response = await read_capped(response, max_bytes, self.provider)
             except httpx.HTTPError as exc:
                 network_error = self._network_error(exc)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -379,46 +379,12 @@ class ProviderHttp:
                 request, follow_redirects=True, stream=max_bytes is not None
             )
             if max_bytes is not None:
-                response = await self._read_capped(response, max_bytes)
+                response = await read_capped(response, max_bytes, self.provider)
         except httpx.HTTPError as exc:
             raise self._network_error(exc) from None
         if response.status_code >= 400:
             raise self._classify(response)
         return response
-
-    async def _read_capped(self, response: httpx.Response, max_bytes: int) -> httpx.Response:
-        """Read a streamed answer's body, refusing it (`TooLarge`) once it is past `max_bytes`.
-
-        The count is of the decoded body, so a small gzip of a huge body is refused too. The
-        answer comes back as a plain, fully read response (no content encoding left to undo)."""
-        try:
-            declared = int(response.headers.get("content-length", "-1"))
-        except ValueError:
-            declared = -1
-        body = bytearray()
-        try:
-            if declared > max_bytes:
-                raise TooLarge(self.provider, _too_large(declared, max_bytes), status_code=None)
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise TooLarge(self.provider, _too_large(None, max_bytes), status_code=None)
-        finally:
-            await response.aclose()
-        skip = {"content-encoding", "content-length", "transfer-encoding"}
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in skip]
-        return httpx.Response(
-            response.status_code, headers=headers, content=bytes(body), request=response.request
-        )
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count / 1000:.0f} kB"
-
-
-def _too_large(declared: int | None, limit: int) -> str:
-    size = f"{_megabytes(declared)}, " if declared is not None else ""
-    return f"the file is too large ({size}over the {_megabytes(limit)} limit)"
 
 
 _SAFE_FOREIGN_HEADERS = frozenset({"host", "user-agent", "accept", "accept-encoding"})
