@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: bytecode demo test lint format typecheck layers unit snapshots snapshots-update bench screenshots soak clean
+.PHONY: bytecode demo demo-web test lint format typecheck layers unit snapshots snapshots-update bench screenshots soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ bytecode: $(STAMP)
 demo: bytecode
 	$(BIN)/qa-tui demo
 
+## demo-web: the demo in a web browser (qa-tui serve --demo): open http://127.0.0.1:8000
+demo-web: bytecode
+	$(BIN)/qa-tui serve --demo
+
 ## test: lint, types, layer contracts, then the whole suite
 test: $(STAMP) lint typecheck layers
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
@@ -36,12 +40,12 @@ bench: bytecode
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa_tui tests bench
-	$(BIN)/ruff format --check qa_tui tests bench
+	$(BIN)/ruff check qa_tui tests bench screenshots
+	$(BIN)/ruff format --check qa_tui tests bench screenshots
 
 format: $(STAMP)
-	$(BIN)/ruff format qa_tui tests bench
-	$(BIN)/ruff check --fix qa_tui tests bench
+	$(BIN)/ruff format qa_tui tests bench screenshots
+	$(BIN)/ruff check --fix qa_tui tests bench screenshots
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

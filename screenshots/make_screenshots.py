@@ -6,8 +6,10 @@ its relative times from that same clock. The app is the real one (config, provid
 engine), driven headless with Textual's pilot, and each screen is saved as an SVG beside this file:
 
     dashboard.svg             every run of the three providers
-    run-detail.svg            a failed BugBug run: its steps
-    run-detail-artifacts.svg  the same run: its debug artifacts
+    run-detail.svg            a failed BugBug run: its steps, the failing step's screenshot
+    run-detail-artifacts.svg  the same run: its debug artifacts, and that screenshot
+    browser.png               not made here: `qa-tui serve` in Chromium, kept by the browser test
+                              (tests/e2e/test_browser.py, in .test-artifacts/) and copied here
     stop-confirm.svg          the question `x` asks before stopping a running run
 """
 
@@ -36,6 +38,7 @@ from qa_tui.sim.server import render_config
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
+from qa_tui.ui.widgets.screenshot import ScreenshotPanel
 
 HERE = Path(__file__).resolve().parent
 SIZE = (100, 30)
@@ -126,10 +129,14 @@ async def main(out: Path) -> None:
             detail = app.screen
             assert isinstance(detail, RunDetailScreen)
             await wait_for(pilot, lambda: detail.detail is not None, "the run's detail")
+            steps_shot = detail.query_one("#steps-shot", ScreenshotPanel)
+            await wait_for(pilot, lambda: steps_shot.shot is not None, "the failing step's picture")
             await pilot.pause(0.2)
             save("run-detail.svg")
             detail.query_one(TabbedContent).active = "artifacts"
             await wait_for(pilot, lambda: detail.query_one("#artifacts").size.height > 0, "pane")
+            shot = detail.query_one("#artifacts-shot", ScreenshotPanel)
+            await wait_for(pilot, lambda: shot.shot is not None, "the artifacts pane's picture")
             await pilot.pause(0.2)
             save("run-detail-artifacts.svg")
             await pilot.press("escape")

@@ -24,7 +24,7 @@ EXIT_PROVIDER_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
-SUBCOMMANDS = ("tui", "demo", "runs", "run", "watch", "doctor", "sim")
+SUBCOMMANDS = ("tui", "demo", "serve", "runs", "run", "watch", "doctor", "sim")
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -70,6 +70,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from qa_tui.cli.tui import run_demo  # textual and the simulator are imported only here
 
     return run_demo(args)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from qa_tui.cli.serve import run_serve  # textual-serve is imported only here
+
+    return run_serve(args)
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
@@ -153,6 +159,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also write the demo's config here, for `qa-tui runs --config PATH` beside it",
     )
+    # `qa-tui serve --demo` runs one simulator and a demo on it per browser tab (cli/serve.py).
+    demo.add_argument("--sim-url", default=None, help=argparse.SUPPRESS)
+    serve = command(
+        "serve",
+        _cmd_serve,
+        "serve the monitor to a web browser (textual-serve; loopback by default)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    config_option(serve)
+    serve.add_argument(
+        "--demo", action="store_true", help="serve the demo: on the built-in simulator"
+    )
+    serve.add_argument("--seed", type=int, default=None, help="with --demo: the scenario seed")
 
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")

@@ -100,7 +100,9 @@ async def run_app(
     from qa_tui.core.store import RunStore
     from qa_tui.core.triage import TriageDefaults
     from qa_tui.ui.app import QaTuiApp
+    from qa_tui.ui.graphics import detect
 
+    detect()  # asks the terminal how it draws pictures: only possible before Textual reads input
     sources = build_sources(config)
     tracker = build_tracker(config)
     outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite
@@ -189,13 +191,15 @@ def run_demo(args: argparse.Namespace) -> int:
         # The demo's cache and trigger records are its own: the user's real ones stay untouched.
         os.environ["QA_TUI_DATA_DIR"] = str(Path(scratch) / "data")
         os.environ["QA_TUI_CACHE_DIR"] = str(Path(scratch) / "cache")
+        shared = getattr(args, "sim_url", None)  # `qa-tui serve --demo`: one simulator for all
         try:
-            sim = start_demo_simulator(port, seed, spec, Path(scratch))
+            sim = None if shared else start_demo_simulator(port, seed, spec, Path(scratch))
         except OSError as error:
             print(f"qa-tui demo: cannot listen on 127.0.0.1:{port} ({error})", file=sys.stderr)
             return 2
+        base_url = shared or (sim.base_url if sim else "")
         try:
-            text = render_config(sim.base_url)
+            text = render_config(base_url)
             config_path = Path(scratch) / "demo.toml"
             config_path.write_text(text)
             written = getattr(args, "write_config", None)
@@ -206,9 +210,9 @@ def run_demo(args: argparse.Namespace) -> int:
             if isinstance(config, int):
                 return config
             _draw_less_over_ssh()
-            subtitle = f"demo · simulator at {sim.base_url}"
+            subtitle = f"demo · simulator at {base_url}"
             return asyncio.run(run_app(config, subtitle=subtitle, prepare=trigger_demo_previews))
         finally:
-            why = sim.stop()
+            why = sim.stop() if sim is not None else None
             if why is not None:
                 print(f"qa-tui demo: the simulator stopped early:\n{why}", file=sys.stderr)

@@ -97,6 +97,11 @@ class BadPayload(ProviderError):
     kind = ErrorKind.BAD_PAYLOAD
 
 
+class TooLarge(BadPayload):
+    """The answer was bigger than the caller allows (a screenshot past its size limit): it was
+    refused while arriving, never read whole."""
+
+
 class RequestRejected(ProviderError):
     """400/422: the provider refused the request; `message` carries its own error text."""
 

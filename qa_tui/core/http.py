@@ -39,6 +39,7 @@ from qa_tui.core.errors import (
     RequestRejected,
     ServerError,
 )
+from qa_tui.core.http_capped import read_capped
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 USER_AGENT = f"qa-tui/{__version__}"
@@ -210,6 +211,7 @@ class ProviderHttp:
         follow_redirects: bool = False,
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
         """Send one request through the budget; retry what is safe to retry; raise classified errors.
 
@@ -217,6 +219,8 @@ class ProviderHttp:
         `headers` are added to this request only (per-request auth, e.g. Bugnet's two auth modes).
         Returns the response only for 2xx/3xx; everything else raises a `ProviderError`.
         `timeout_s` overrides the session's read timeout for a call that may block (a sync start).
+        `max_bytes` bounds the body (a file a provider links to): a bigger one raises `TooLarge`
+        as soon as it is seen to be bigger, by its `Content-Length` or while it arrives.
         """
         method = method.upper()
         if path.startswith(("http://", "https://")) and not self.same_origin(path):
@@ -232,15 +236,19 @@ class ProviderHttp:
             await self.budget.acquire()
             started = self._clock.monotonic()
             try:
-                response = await self._client.request(
+                built = self._client.build_request(
                     method,
                     path,
                     params=clean_params or None,
                     json=json_body,
-                    follow_redirects=follow_redirects,
                     headers=headers,
                     **per_call,
                 )
+                response = await self._client.send(
+                    built, follow_redirects=follow_redirects, stream=max_bytes is not None
+                )
+                if max_bytes is not None:
+                    response = await read_capped(response, max_bytes, self.provider)
             except httpx.HTTPError as exc:
                 network_error = self._network_error(exc)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -355,19 +363,23 @@ class ProviderHttp:
             what = type(exc).__name__
         return NetworkError(self.provider, f"{what} ({self.shown_url})")
 
-    async def get_other_origin(self, url: str) -> httpx.Response:
+    async def get_other_origin(self, url: str, *, max_bytes: int | None = None) -> httpx.Response:
         """GET an absolute URL on another host (a redirect target, a signed file link).
 
         Sends none of the session's own headers (so no credentials leave for a host that is not
         the provider), spends no provider budget (that host is not the provider's API), follows
-        redirects, and classifies failures like every other call.
+        redirects, and classifies failures like every other call. `max_bytes` as for `request`.
         """
         request = self._client.build_request("GET", url)
         for name in list(request.headers.keys()):
             if name.lower() not in _SAFE_FOREIGN_HEADERS:
                 del request.headers[name]
         try:
-            response = await self._client.send(request, follow_redirects=True)
+            response = await self._client.send(
+                request, follow_redirects=True, stream=max_bytes is not None
+            )
+            if max_bytes is not None:
+                response = await read_capped(response, max_bytes, self.provider)
         except httpx.HTTPError as exc:
             raise self._network_error(exc) from None
         if response.status_code >= 400:

@@ -2,7 +2,7 @@
 
 - `QA_TUI_CONFIG`: the config file (default `user_config_dir("qa-tui")/config.toml`);
 - `QA_TUI_DATA_DIR`: durable data — the bug outbox, Bug0 trigger records;
-- `QA_TUI_CACHE_DIR`: the run cache for the first paint.
+- `QA_TUI_CACHE_DIR`: the run cache for the first paint, and the screenshots shown inline.
 
 Nothing is created at import: callers `mkdir` when they first write.
 """
@@ -39,3 +39,8 @@ def cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def screenshot_cache_dir() -> Path:
+    """Screenshots shown in the detail view (bounded: see core/images/cache.py)."""
+    return cache_dir() / "screenshots"

@@ -53,7 +53,7 @@ from qa_tui.sim.common import (
 )
 from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID
 from qa_tui.sim.faults import FaultMiddleware
-from qa_tui.sim.media import png
+from qa_tui.sim.screenshots import step_screenshot
 
 
 def routes(api: BugBrainApi) -> list[BaseRoute]:
@@ -239,11 +239,13 @@ def build(ctx: SimContext, world: BugBrainWorld) -> tuple[ASGIApp, ASGIApp]:
 
     async def screenshot(request: Request) -> Response:
         ex = world.executions.get(request.path_params["exec_id"])
-        if ex is None:
-            return fail(404, "Not found")
-        return Response(
-            png(96, 60, "failed", len(request.path_params["test_id"])), media_type="image/png"
+        test_id = request.path_params["test_id"]
+        index = (
+            next((i for i, t in enumerate(ex.plan.tests) if t.id == test_id), None) if ex else None
         )
+        if ex is None or index is None:
+            return fail(404, "Not found")
+        return Response(step_screenshot(index + 1, "failed"), media_type="image/png")
 
     handlers: dict[Any, Any] = {HTTPException: http_error}
     app = Starlette(routes=routes(api), exception_handlers=handlers)

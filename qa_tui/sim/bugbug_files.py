@@ -33,7 +33,8 @@ from starlette.routing import BaseRoute, Route
 
 from qa_tui.sim.bugbug_world import BugBugWorld, TestRun
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, iso_millis, prefix_url
-from qa_tui.sim.media import JUnitCase, junit_xml, png, web_page
+from qa_tui.sim.media import JUnitCase, junit_xml, web_page
+from qa_tui.sim.screenshots import step_screenshot
 
 Json = dict[str, Any]
 _EXT = {"container_stats": "json", "dom_snapshot": "html"}
@@ -200,7 +201,7 @@ class BugBugFiles:
                 return self._missing("Not found.")
             run, i = found
             status = run.step_status(i, self.ctx.now()) or "queued"
-            return Response(png(96, 60, status, i), media_type="image/png")
+            return Response(step_screenshot(i + 1, status), media_type="image/png")
 
         async def log_file(request: Request) -> Response:
             run = world.test_runs.get(request.path_params["id"])

@@ -1,57 +1,14 @@
-"""Files the simulator serves besides JSON: step screenshots (real PNGs, made with zlib), JUnit XML
-reports and the small HTML "web app" pages that ``webappUrl`` points at."""
+"""Files the simulator serves besides JSON: JUnit XML reports and the small HTML "web app" pages
+that ``webappUrl`` points at (step screenshots are painted in screenshots.py)."""
 
 from __future__ import annotations
 
 import html
 import re
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
-
-_COLOURS = {
-    "passed": (46, 160, 67),
-    "failed": (207, 34, 46),
-    "error": (191, 135, 0),
-    "running": (9, 105, 218),
-}
-
-
-def png(width: int, height: int, status: str, variant: int = 0) -> bytes:
-    """A small valid PNG: a status-coloured frame with a lighter body and a few 'text' bars."""
-    r, g, b = _COLOURS.get(status, (110, 119, 129))
-    rows = []
-    for y in range(height):
-        row = bytearray([0])  # filter type 0 per scanline
-        for x in range(width):
-            edge = x < 2 or y < 2 or x >= width - 2 or y >= height - 2
-            bar = (
-                6 <= y % 10 <= 7 and 6 <= x < 6 + (width - 12) * (1 + (y // 10 + variant) % 3) // 3
-            )
-            if edge:
-                row += bytes((r, g, b))
-            elif bar:
-                row += bytes((r // 2, g // 2, b // 2))
-            else:
-                row += bytes((240, 242, 245))
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

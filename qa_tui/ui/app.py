@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
+from qa_tui.core.images.fetch import ScreenshotFetcher
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
@@ -64,6 +65,7 @@ class QaTuiApp(App[int]):
         collector: RunsOutOfTheCollector | None = None,
         notify: NotifyCenter | None = None,
         terminal: Writer | None = None,
+        screenshots: ScreenshotFetcher | None = None,
     ) -> None:
         """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
         their bytes go (None: this app's terminal, through its driver)."""
@@ -84,6 +86,8 @@ class QaTuiApp(App[int]):
         """Bug reports not filed yet, as the outbox's change reports tell (for the header)."""
         self.collector = collector or RunsOutOfTheCollector()
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
+        self.screenshots = screenshots or default_screenshots()
+        """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
         self._dashboard = DashboardScreen([source.name for source in engine.sources])
         self.notices = Notices(
             notify,
@@ -307,3 +311,15 @@ def _filed_text(report: Report) -> str:
     else:
         text = f"Filed bug {bug}: {render.safe(report.draft.title, 60)}"
     return f"{text} ({report.last_error})" if report.last_error else text
+
+
+def default_screenshots(cache_bytes: int = 64_000_000) -> ScreenshotFetcher:
+    """Screenshots cached in the cache dir (at most `cache_bytes`), each kept no bigger than
+    this terminal can show (half-blocks need far fewer pixels than Kitty)."""
+    from qa_tui.core import paths
+    from qa_tui.core.images.cache import ImageCache
+    from qa_tui.core.images.decode import ImageLimits
+    from qa_tui.ui.graphics import display_box
+
+    limits = ImageLimits(display_box=display_box())
+    return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir(), cache_bytes), limits=limits)

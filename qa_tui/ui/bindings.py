@@ -25,6 +25,10 @@ class Scope(StrEnum):
     SIMILAR = "similar"
     """The similar-bugs list inside the bug form (letters act only while it has the focus)."""
     OUTBOX = "outbox"
+    SHOT_PANEL = "shot-panel"
+    """A screenshot inside the detail view's Steps or Artifacts pane (while it has the focus)."""
+    SHOT_VIEW = "shot-view"
+    """A screenshot full screen."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("outbox.edit", "e,enter", "edit_report", "Edit", "In the outbox: edit the report in the bug form", (Scope.OUTBOX,)),
     Action("outbox.discard", "d", "discard_report", "Discard", "In the outbox: drop the report (asks first)", (Scope.OUTBOX,)),
     Action("outbox.close", "escape,q", "close_outbox", "Close", "Close the outbox", (Scope.OUTBOX,), key_display="esc"),
+    Action("shots.open", "enter", "open_screenshot", "Screenshot", "In the Steps or Artifacts pane: show the screenshot drawn there full screen", (Scope.DETAIL,), show=False),
+    Action("shots.full", "enter", "open_full", "Full screen", "On a screenshot (or a step, or a screenshot artifact): show it full screen", (Scope.SHOT_PANEL,)),
+    Action("shots.save", "s", "save_shot", "Save", "On a full-screen screenshot: save the file to the current folder", (Scope.SHOT_VIEW,)),
+    Action("shots.browser", "o", "open_shot", "Browser", "On a full-screen screenshot: open it in the web browser", (Scope.SHOT_VIEW,)),
+    Action("shots.close", "escape", "back", "Back", "Close the full-screen screenshot", (Scope.SHOT_VIEW,), key_display="esc"),
     Action("app.refresh", "R", "refresh_now", "Refresh", "Poll every provider now", (Scope.APP,), show=False),
     Action("app.pause", "p", "toggle_pause", "Pause", "Pause or resume live updates (no requests while paused)", (Scope.APP,), show=False),
     Action("app.help", "question_mark", "help", "Help", "Show every key", (Scope.APP,), key_display="?"),

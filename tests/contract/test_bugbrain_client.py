@@ -321,8 +321,28 @@ async def test_logs_and_junit_are_unsupported(source: BugBrainSource) -> None:
         await source.fetch_log(run)
     with pytest.raises(Unsupported):
         await source.fetch_junit(run)
-    with pytest.raises(Unsupported, match="another host"):
-        await source.download("https://cdn.bugbrain.tech/x.png")
+
+
+async def test_a_screenshot_on_another_host_is_fetched_without_the_key(harness: Harness) -> None:
+    """GIVEN a result's screenshot on a CDN WHEN it is downloaded THEN the CDN never sees the
+    key (the API host does)."""
+    seen: list[tuple[str, str | None]] = []
+    sim = httpx.ASGITransport(app=harness.app)
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.host, request.headers.get("authorization")))
+        if request.url.host == "cdn.bugbrain.tech":
+            return httpx.Response(200, content=b"\x89PNG cdn")
+        return await sim.handle_async_request(request)
+
+    source = harness.source(transport=httpx.MockTransport(handle))
+    try:
+        assert await source.download("https://cdn.bugbrain.tech/x.png") == b"\x89PNG cdn"
+        await source.list_runs(limit=1)
+    finally:
+        await source.aclose()
+    assert {auth for host, auth in seen if host == "cdn.bugbrain.tech"} == {None}
+    assert {auth for host, auth in seen if host == "sim.test"} == {f"Bearer {BUGBRAIN_API_KEY}"}
 
 
 async def test_check_counts_the_projects_executions(source: BugBrainSource) -> None:

@@ -142,3 +142,43 @@ def test_the_demo_shows_three_providers_opens_a_run_and_quits_with_code_zero(
         time.sleep(0.1)
     assert exit_file.read_text().strip() == "EXIT=0"
     print(f"\n{width}x{height}: first paint with three providers after {first_paint:.1f}s")
+
+
+def test_the_failing_steps_screenshot_is_drawn_in_half_blocks_in_plain_tmux(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """GIVEN the demo in tmux at 100x30 (tmux answers neither the Sixel nor the Kitty graphics
+    query) WHEN a failed test run is opened THEN its failing step's screenshot is drawn under
+    the steps in coloured half-blocks, beside a caption naming the step."""
+    command = " ".join(shlex.quote(part) for part in [*qa_tui_command(), "demo"])
+    shell = f"unset COLUMNS LINES QA_TUI_GRAPHICS NO_COLOR; {command}"
+    terminal.tmux("new-session", "-d", "-s", terminal.session, "-x", "100", "-y", "30", shell)
+    terminal.wait_for("the runs table", lambda ls: len(ls) > 3 and ls[1].startswith("STATUS"))
+    terminal.press("/")
+    terminal.wait_for("the filter box", lambda ls: any("filter" in x.lower() for x in ls[-3:]))
+    terminal.press("-l", "status:failed kind:test")
+    terminal.press("Enter")
+
+    def first_row(lines: list[str]) -> str:
+        header = next((i for i, x in enumerate(lines) if x.startswith("STATUS")), len(lines))
+        return lines[header + 1] if header + 1 < len(lines) else ""
+
+    terminal.wait_for(
+        "failed test runs only",
+        lambda ls: first_row(ls).startswith("✗ failed") and " test " in first_row(ls),
+    )
+    terminal.press("g", "Enter")
+
+    def picture(lines: list[str]) -> list[str]:
+        return [line for line in lines if line.count("▀") >= 30]
+
+    lines = terminal.wait_for(
+        "the failing step's screenshot",
+        lambda ls: len(picture(ls)) >= 8 and any(re.search(r"step \d+ of \d+", x) for x in ls),
+    )
+    caption = next(x for x in lines if re.search(r"step \d+ of \d+ · failed", x))
+    assert caption.index("step") > caption.rindex("▀")  # the caption beside the picture
+    coloured = terminal.tmux("capture-pane", "-p", "-e", "-t", terminal.session)
+    assert re.search(r"\x1b\[(38|48);[25];[0-9;]+m▀", coloured)  # drawn in colour
+    assert all(len(line) <= 100 for line in lines)
+    terminal.press("Escape", "q")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -9,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from qa_tui.sim import HOSTILE_NAMES, ScenarioClock, Simulator, build_app
 from qa_tui.sim.bugbug_world import RUN_STATUSES
@@ -288,6 +290,23 @@ async def test_step_screenshots_are_real_pngs(client: httpx.AsyncClient) -> None
     image = await client.get(shots["stepsRuns"][0]["screenshotUrl"])
     assert image.headers["content-type"] == "image/png"
     assert image.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_each_step_has_its_own_screenshot_and_a_failing_one_shows_the_failure(
+    client: httpx.AsyncClient,
+) -> None:
+    """GIVEN a failed run THEN its steps' screenshots are different pictures (a browser window,
+    640 x 400), and the failing step's has a red error banner along its foot."""
+    run = await a_run(client, "failed")
+    shots = (await client.get(f"{API}/testruns/{run['id']}/screenshots/", headers=BUGBUG)).json()
+    pictures = [
+        Image.open(io.BytesIO((await client.get(s["screenshotUrl"])).content)).convert("RGB")
+        for s in shots["stepsRuns"]
+    ]
+    assert len(pictures) >= 2 and all(p.size == (640, 400) for p in pictures)
+    assert len({p.tobytes() for p in pictures}) == len(pictures)
+    assert pictures[-1].getpixel((320, 390)) == (207, 34, 46)
+    assert pictures[0].getpixel((320, 390)) == (255, 255, 255)
 
 
 async def test_a_step_run_can_be_read_from_the_ids_in_steps_runs(client: httpx.AsyncClient) -> None:

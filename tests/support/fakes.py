@@ -115,7 +115,7 @@ class FakeSource:
     async def fetch_junit(self, run: Run) -> bytes:
         raise Unsupported(self.name, "no junit")
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         return b""
 
     async def check(self) -> str:

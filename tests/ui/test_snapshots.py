@@ -31,10 +31,12 @@ from qa_tui.core.model import (
 )
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.store import RunStore
+from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
+from qa_tui.ui.widgets.screenshot import ScreenshotPanel
 from tests.support.fakes import T0, FakeSource, make_run
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import FAST
@@ -56,6 +58,11 @@ class ScriptedSource(FakeSource):
         await self._spend(f"detail:{run.id}")
         return self.details.get(run.id) or RunDetail(run=self.runs[run.id])
 
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """A step's screenshot as the simulator paints it (`.../<step>.png`)."""
+        number = url.rsplit("/", 1)[-1].removesuffix(".png")
+        return step_screenshot(int(number), "failed" if number == "5" else "passed")
+
 
 def step(index: int, name: str, status: RunStatus, seconds: float, error: str = "") -> Step:
     return Step(
@@ -65,6 +72,7 @@ def step(index: int, name: str, status: RunStatus, seconds: float, error: str = 
         provider_status=status.value,
         duration_s=seconds,
         error=error or None,
+        screenshot_url=f"{MEDIA}/screenshots/7f3a91c2/{index + 1}.png",
     )
 
 
@@ -224,6 +232,9 @@ def open_login_detail(pane: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         await wait_until(
             pilot, lambda: screen.query_one(f"#{pane}").size.height > 0, what=f"{pane} pane"
         )
+        if pane in ("steps", "artifacts"):
+            panel = screen.query_one(f"#{pane}-shot", ScreenshotPanel)
+            await wait_until(pilot, lambda: panel.shot is not None, what="the screenshot")
 
     return go
 

@@ -13,7 +13,7 @@ class Downloads(FakeSource):
     async def fetch_junit(self, run: Run) -> bytes:
         return b"<testsuite/>"
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         return f"bytes of {url}".encode()
 
 

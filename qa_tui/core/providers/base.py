@@ -170,8 +170,9 @@ class RunSource(Protocol):
         """The run's JUnit XML (raises Unsupported where the provider has none)."""
         ...
 
-    async def download(self, url: str) -> bytes:
-        """Bytes of an artifact or screenshot URL the provider gave."""
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """Bytes of an artifact or screenshot URL the provider gave; past `max_bytes` the file
+        is refused while it arrives (`TooLarge`)."""
         ...
 
     async def check(self) -> str:

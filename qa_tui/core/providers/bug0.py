@@ -234,7 +234,7 @@ class Bug0Source:
     async def fetch_junit(self, run: Run) -> bytes:
         raise Unsupported(self.name, NO_READ_API)
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         raise Unsupported(self.name, "Bug0 gives no file URLs through its API")
 
     async def check(self) -> str:

@@ -263,11 +263,13 @@ class BugBrainSource(BugBrainApi):
     async def fetch_junit(self, run: Run) -> bytes:
         raise Unsupported(self.name, "BugBrain has no JUnit report endpoint")
 
-    async def download(self, url: str) -> bytes:
-        """Bytes of a URL on the API host (screenshots on another host are not fetched here)."""
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """Bytes of a file BugBrain links to (a result's screenshot): with the key on the API's
+        own host, without it anywhere else (a CDN), like BugBug's files."""
         if url.startswith(("http://", "https://")) and not self.http.same_origin(url):
-            raise Unsupported(self.name, "the file is on another host: open its URL instead")
-        return (await self.http.request("GET", url, follow_redirects=True)).content
+            return (await self.http.get_other_origin(url, max_bytes=max_bytes)).content
+        response = await self.http.request("GET", url, follow_redirects=True, max_bytes=max_bytes)
+        return response.content
 
     async def check(self) -> str:
         """One list call (limit=1) for the project: tells a bad key from a wrong project id."""

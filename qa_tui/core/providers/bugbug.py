@@ -264,7 +264,15 @@ class BugBugSource(BugBugDiscovery):
         self, parsed: list[StepRun] | None, shots: TestRunScreenshots | None
     ) -> PaneData[Step]:
         if parsed and any(step.status is not None for step in parsed):
-            return PaneData(items=tuple(to_step(i, step) for i, step in enumerate(parsed)))
+            urls = {shot.id: shot.screenshot_url for shot in (shots.steps_runs if shots else [])}
+            return PaneData(
+                items=tuple(
+                    to_step(i, step).model_copy(
+                        update={"screenshot_url": step.screenshot_url or urls.get(step.id)}
+                    )
+                    for i, step in enumerate(parsed)
+                )
+            )
         refs = shots.steps_runs if shots and shots.steps_runs else parsed or []
         if not refs:
             return PaneData(unavailable="BugBug has not reported any steps for this run yet")
@@ -316,12 +324,12 @@ class BugBugSource(BugBugDiscovery):
             return await self.suite_run_junit(run.id)
         return await self.test_run_junit(run.id)
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """An artifact's bytes: with the token on BugBug's own origin, without it anywhere else."""
         absolute = urljoin(self.http.base_url + "/", url)
         if self.http.same_origin(absolute):
-            return await self._get_following(absolute)
-        return (await self.http.get_other_origin(absolute)).content
+            return await self._get_following(absolute, max_bytes=max_bytes)
+        return (await self.http.get_other_origin(absolute, max_bytes=max_bytes)).content
 
     async def check(self) -> str:
         """`GET /tests/?page=1&page_size=1`: the cheapest call that needs a valid token."""

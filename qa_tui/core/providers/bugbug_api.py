@@ -206,17 +206,17 @@ class BugBugApi:
         content = await self._get_following(f"{API_PREFIX}/testruns/{run_id}/logs/")
         return content.decode("utf-8", errors="replace")
 
-    async def _get_following(self, url: str) -> bytes:
+    async def _get_following(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """GET on BugBug's origin, following redirects by hand: the token stays on that origin."""
-        response = await self.http.request("GET", url)
+        response = await self.http.request("GET", url, max_bytes=max_bytes)
         for _ in range(MAX_REDIRECTS):
             location = response.headers.get("location")
             if not response.is_redirect or not location:
                 return response.content
             target = urljoin(str(response.url), location)
             if not self.http.same_origin(target):
-                return (await self.http.get_other_origin(target)).content
-            response = await self.http.request("GET", target)
+                return (await self.http.get_other_origin(target, max_bytes=max_bytes)).content
+            response = await self.http.request("GET", target, max_bytes=max_bytes)
         raise BadPayload(self.name, "too many redirects", status_code=response.status_code)
 
     async def test_run_junit(self, run_id: str) -> bytes:

@@ -19,6 +19,7 @@ NAVIGATION = (
     ("tab  shift+tab", "Next / previous field (the detail's tab bar, its table)"),
     ("← →", "On the detail's tab bar: the previous / next pane"),
     ("enter (artifact)", "Save it to the current folder (a log opens in the log view)"),
+    ("enter (step, screenshot)", "Show its screenshot full screen: s saves it, o opens it"),
     ("o (artifact)", "Open the highlighted artifact or screenshot in the browser"),
 )
 

@@ -21,7 +21,8 @@ from qa_tui.core.store import Changes, RunKey
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ChangeListener
-from qa_tui.ui.screens.run_actions import RunActions
+from qa_tui.ui.screens.detail_screenshots import DetailScreenshots
+from qa_tui.ui.widgets.screenshot import ScreenshotPanel
 
 
 def summary(run: Run, now_text: str = "", *, bug_id: str | None = None) -> Text:
@@ -54,7 +55,7 @@ def step_time(seconds: float | None) -> str:
     return render.format_duration(seconds)
 
 
-class RunDetailScreen(RunActions, ChangeListener):
+class RunDetailScreen(DetailScreenshots, ChangeListener):
     SCOPE = Scope.DETAIL
     DEFAULT_CSS = """
     RunDetailScreen #summary { height: auto; max-height: 6; padding: 0 1; background: $panel; }
@@ -89,12 +90,14 @@ class RunDetailScreen(RunActions, ChangeListener):
             with TabPane("Steps", id="steps"):
                 yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="steps-note", classes="unavailable")
+                yield ScreenshotPanel(id="steps-shot")
             with TabPane("Child runs", id="children"):
                 yield DataTable(id="children-table", cursor_type="row")
                 yield Static("", id="children-note", classes="unavailable")
             with TabPane("Artifacts", id="artifacts"):
                 yield DataTable(id="artifacts-table", cursor_type="row")
                 yield Static("", id="artifacts-note", classes="unavailable")
+                yield ScreenshotPanel(id="artifacts-shot")
             with TabPane("Analysis", id="analysis"):
                 yield Static("", id="analysis-text")
             with TabPane("Error", id="error"):
@@ -141,9 +144,9 @@ class RunDetailScreen(RunActions, ChangeListener):
         try:
             detail = await self.qa_app.engine.detail(self.key)
         except ProviderError as error:
-            self.query_one("#steps-note", Static).update(
-                Text(f"Could not load: {render.safe_lines(str(error))}")
-            )
+            note = self.query_one("#steps-note", Static)
+            note.update(Text(f"Could not load: {render.safe_lines(str(error))}"))
+            note.display = True
             return
         finally:
             self._loading = False
@@ -153,12 +156,13 @@ class RunDetailScreen(RunActions, ChangeListener):
             self.load()
 
     def show(self, detail: RunDetail) -> None:
-        self.detail = detail
+        first, self.detail = self.detail is None, detail
         self.query_one("#summary", Static).update(summary(detail.run, bug_id=self._bug_id()))
         self._fill_steps(detail)
         self._fill_children(detail)
         self._fill_artifacts(detail.artifacts)
         self._fill_analysis(detail)
+        self.screenshots_changed(detail, first=first)
         error = detail.run.error
         self.query_one("#error-text", Static).update(
             render.plain_lines(error) if error else Text("No error reported.", style="dim")
@@ -166,7 +170,9 @@ class RunDetailScreen(RunActions, ChangeListener):
 
     def _note(self, pane: str, data: PaneData[object], empty: str) -> None:
         note = data.unavailable or ("" if data.items else empty)
-        self.query_one(f"#{pane}-note", Static).update(Text(note))
+        box = self.query_one(f"#{pane}-note", Static)
+        box.update(Text(note))
+        box.display = bool(note)  # an empty note would still take its padding's lines
 
     def _fill_steps(self, detail: RunDetail) -> None:
         table = self.query_one("#steps-table", DataTable)
@@ -239,7 +245,9 @@ class RunDetailScreen(RunActions, ChangeListener):
         box.update(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "children-table" and event.row_key.value:
+        if event.data_table.id == "steps-table":
+            self.open_step_full(event.cursor_row)
+        elif event.data_table.id == "children-table" and event.row_key.value:
             key = (self.key[0], event.row_key.value)
             if key in self.qa_app.engine.store:
                 self.app.push_screen(RunDetailScreen(key))
@@ -251,6 +259,8 @@ class RunDetailScreen(RunActions, ChangeListener):
                 return
             if artifact.kind == "logs":
                 self.action_show_logs()
+            elif artifact.kind == "screenshot":
+                self.open_artifact_full(artifact)
             else:
                 self._save_artifact(artifact)
 
