@@ -24,7 +24,7 @@ polled at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -37,6 +37,10 @@ from qa_tui.core.providers.base import Discovers, ListQuery, RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
 
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _nothing() -> Collection[RunKey]:
+    return ()
 
 
 def _newest_first_key(run: Run) -> tuple[int, float]:
@@ -61,6 +65,8 @@ class ProviderPoller:
     focused: Callable[[], RunKey | None]
     min_interval_s: float = 0.0
     """The config's `poll_interval_s`: never poll this provider more often than this."""
+    wanted: Callable[[], Collection[RunKey]] = _nothing
+    """More runs refreshed every cycle like the focused one (team mode: followers' detail views)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -79,6 +85,12 @@ class ProviderPoller:
     @property
     def name(self) -> str:
         return self.source.name
+
+    def resume(self) -> None:
+        """Go on from what another instance polled (team mode: the store already holds its runs
+        and its sweep's finds): no first-paint listing, no start-up sweep at once."""
+        self.first = False
+        self.sweeps.postpone(self.clock.monotonic())
 
     def active_runs(self) -> list[Run]:
         return [
@@ -189,11 +201,11 @@ class ProviderPoller:
             return []
         stale = [run for run in self.active_runs() if run.key not in seen]
         stale.sort(key=lambda run: self._refreshed_at.get(run.key, 0.0))
-        focus = self.focused()
-        if focus is not None and focus[0] == self.name and focus not in seen:
-            row = self.store.get(focus)
-            if row is not None and row.run.status.is_active and row.run.pollable:
-                stale = [row.run, *[run for run in stale if run.key != focus]]
+        for focus in (*self.wanted(), self.focused()):  # the user's own focus goes first
+            if focus is not None and focus[0] == self.name and focus not in seen:
+                row = self.store.get(focus)
+                if row is not None and row.run.status.is_active and row.run.pollable:
+                    stale = [row.run, *[run for run in stale if run.key != focus]]
         return stale
 
     async def _discover(self) -> None:
