@@ -103,9 +103,21 @@ class Instance:
         tasks = [t for t in (self.task, self.link._heartbeat) if t is not None]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        done, pending = await asyncio.wait(tasks, timeout=10)
+        if pending:
+            import socket
+
+            url = self.link.config.redis_url.get_secret_value()
+            port = int(url.rsplit(":", 1)[1].split("/")[0])
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    print("REDIS ANSWERS", sock.recv(100))
+            except OSError as error:
+                print("REDIS DOES NOT ANSWER", error)
+            for task in asyncio.all_tasks():
+                task.print_stack(limit=12)
+            raise AssertionError(f"{self.name}: tasks did not stop: {pending}")
         self.task = None
         for source in self.engine.sources:
             await source.aclose()
@@ -191,3 +203,10 @@ async def until(
 
 def run_ids(runs: list[Run]) -> set[str]:
     return {r.id for r in runs}
+
+
+def quick_client(url: str) -> Any:
+    """A redis client for a test's own looks at Redis."""
+    import redis.asyncio as aioredis
+
+    return aioredis.Redis.from_url(url)

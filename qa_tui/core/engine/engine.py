@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
@@ -162,8 +161,9 @@ class Engine:
         finally:
             for task in (sleeper, waker):
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # gather, not `await task` under suppress(CancelledError): a cancellation of this
+            # task arriving right now must go on up, not be taken for the child's
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     def _emit(self, changes: Changes) -> None:
         if self.cache is not None:

@@ -23,7 +23,7 @@ from redis.exceptions import ResponseError
 
 from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock
-from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection
+from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection, cancelled_meanwhile
 from qa_tui.core.team.keys import ScopeKeys
 from qa_tui.core.team.scripts import BUCKET
 
@@ -79,6 +79,7 @@ class SharedBudget(RequestBudget):
                 try:
                     granted, wait = await self._call("take", 1.0)
                 except REDIS_DOWN as error:
+                    cancelled_meanwhile()
                     self.connection.lost(error)
                     continue
                 if granted:
@@ -143,11 +144,11 @@ class SharedBudget(RequestBudget):
         )
         debt, self._debt = self._debt, 0
         try:
-            reply = await self._script(keys=[self.key], args=list(args))
+            reply = await self.connection.bounded(self._script(keys=[self.key], args=list(args)))
         except ResponseError:
             # the bucket holds something the script cannot read: Redis is not trusted, start over
             self.connection.rejected.add("unreadable bucket")
-            await self.connection.client.delete(self.key)
+            await self.connection.bounded(self.connection.client.delete(self.key))
             return False, 0.05
         except BaseException:
             self._debt += debt

@@ -13,9 +13,12 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
@@ -26,16 +29,31 @@ REDIS_DOWN: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError
 """What a Redis call raises when Redis cannot be reached (or answers nonsense)."""
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-def client_for(config: TeamConfig, *, timeout_s: float = 3.0) -> aioredis.Redis:
+def cancelled_meanwhile() -> None:
+    """Raise CancelledError if this task was asked to stop: on Python 3.11 a cancellation that
+    meets a socket timeout in the redis client can come out as a timeout error instead, and a
+    loop that rides out Redis errors must not ride out its own end with it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+def client_for(config: TeamConfig, *, connect_timeout_s: float = 2.0) -> aioredis.Redis:
     """The asyncio client for `[team]`: TLS verified for rediss:// unless told otherwise."""
     url = config.redis_url.get_secret_value()
     options: dict[str, object] = {
-        "socket_timeout": timeout_s,
-        "socket_connect_timeout": min(timeout_s, 2.0),
+        # no socket_timeout: the client then wraps each send in asyncio.wait_for, whose task a
+        # cancellation can leave hanging on Python 3.11; calls are bounded by `bounded()`
+        "socket_timeout": None,
+        "socket_connect_timeout": connect_timeout_s,
         "health_check_interval": 0,
         "retry_on_timeout": False,
+        # one retry at once (a pooled connection left over from before a Redis restart), not
+        # the client's default ten with backoff: a Redis that is gone must be noticed in time
+        "retry": Retry(NoBackoff(), 1),
         "client_name": "qa-tui",
     }
     if config.password is not None:
@@ -55,8 +73,11 @@ class TeamConnection:
         *,
         clock: Clock = SYSTEM_CLOCK,
         probe_s: float = 1.0,
+        timeout_s: float = 3.0,
     ) -> None:
         self.client = client
+        self.timeout_s = timeout_s
+        """The longest one Redis call may take before Redis counts as gone (TimeoutError)."""
         self.clock = clock
         self.probe_s = probe_s
         self.online = True
@@ -72,6 +93,11 @@ class TeamConnection:
 
     def __repr__(self) -> str:
         return f"TeamConnection(online={self.online})"
+
+    async def bounded(self, work: Awaitable[T]) -> T:
+        """`await work`, or TimeoutError after `timeout_s` (a Redis that hangs is a gone one)."""
+        async with asyncio.timeout(self.timeout_s):
+            return await work
 
     def lost(self, error: BaseException) -> None:
         """A Redis call failed: go offline and start probing for its return."""
@@ -94,8 +120,9 @@ class TeamConnection:
         while True:
             await self.clock.sleep(self.probe_s)
             try:
-                await self.client.ping()
+                await self.bounded(self.client.ping())
             except REDIS_DOWN:
+                cancelled_meanwhile()
                 continue
             self.online = True
             self._back.set()

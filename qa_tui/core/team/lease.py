@@ -47,7 +47,9 @@ class Lease:
         if self.valid_until and await self.renew():
             return True
         sent = self.clock.monotonic()
-        taken = await self.connection.client.set(self.key, self.token, nx=True, px=self.ttl_ms)
+        taken = await self.connection.bounded(
+            self.connection.client.set(self.key, self.token, nx=True, px=self.ttl_ms)
+        )
         if taken:
             self._valid_from(sent)
         return bool(taken)
@@ -55,7 +57,9 @@ class Lease:
     async def renew(self) -> bool:
         """Extend the lease if it is still ours; False (and no longer held) when it is not."""
         sent = self.clock.monotonic()
-        renewed = await self._renew(keys=[self.key], args=[self.token, self.ttl_ms])
+        renewed = await self.connection.bounded(
+            self._renew(keys=[self.key], args=[self.token, self.ttl_ms])
+        )
         if renewed == 1:
             self._valid_from(sent)
             return True
@@ -65,7 +69,7 @@ class Lease:
     async def release(self) -> None:
         """Give the lease up if it is ours, so another instance takes over at once."""
         self.valid_until = 0.0
-        await self._release(keys=[self.key], args=[self.token])
+        await self.connection.bounded(self._release(keys=[self.key], args=[self.token]))
 
     def drop(self) -> None:
         """Stop acting as the holder now (Redis lost: the lease lapses by itself there)."""

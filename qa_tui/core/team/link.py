@@ -25,7 +25,12 @@ from qa_tui.core.model import ProviderKind
 from qa_tui.core.registry import base_url_for
 from qa_tui.core.store import Changes
 from qa_tui.core.team.bucket import SharedBudget, WatchCount
-from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection, client_for
+from qa_tui.core.team.connection import (
+    REDIS_DOWN,
+    TeamConnection,
+    cancelled_meanwhile,
+    client_for,
+)
 from qa_tui.core.team.keys import ScopeKeys, scope_of
 from qa_tui.core.team.member import ProviderMember
 from qa_tui.core.team.scripts import HEARTBEAT
@@ -145,11 +150,14 @@ class TeamLink:
             if self.connection.online:
                 try:
                     for keys in self.scopes.values():
-                        count = await self._heartbeat_script(
-                            keys=[keys.members], args=[self.instance, PRESENCE_MS]
+                        count = await self.connection.bounded(
+                            self._heartbeat_script(
+                                keys=[keys.members], args=[self.instance, PRESENCE_MS]
+                            )
                         )
                         self.watching.set(keys.scope, int(count))
                 except REDIS_DOWN as error:
+                    cancelled_meanwhile()
                     self.connection.lost(error)
                 except (TypeError, ValueError):
                     self.connection.rejected.add("bad member count")
@@ -179,5 +187,7 @@ class TeamLink:
         if self.connection.online:
             with contextlib.suppress(*REDIS_DOWN):
                 for keys in self.scopes.values():
-                    await self.connection.client.zrem(keys.members, self.instance)
+                    await self.connection.bounded(
+                        self.connection.client.zrem(keys.members, self.instance)
+                    )
         await self.connection.aclose()

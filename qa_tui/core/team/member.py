@@ -28,7 +28,7 @@ from qa_tui.core.clock import Clock
 from qa_tui.core.model import ProviderKind, Run
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.team import wire
-from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection
+from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection, cancelled_meanwhile
 from qa_tui.core.team.keys import ScopeKeys
 from qa_tui.core.team.lease import Lease
 from qa_tui.core.team.scripts import PUBLISH
@@ -124,6 +124,7 @@ class ProviderMember:
                 else:
                     await self._follow(engine)
             except REDIS_DOWN as error:
+                cancelled_meanwhile()
                 self.lease.drop()
                 self.connection.lost(error)
 
@@ -148,7 +149,7 @@ class ProviderMember:
         async with self.connection.client.pipeline(transaction=True) as pipe:
             pipe.xrevrange(self.keys.changes, count=1)
             pipe.hgetall(self.keys.snapshot)
-            last, snapshot = await pipe.execute()
+            last, snapshot = await self.connection.bounded(pipe.execute())
         self._stream_id = _entry_id(last[0][0]) if last else "0-0"
         runs: list[Run] = []
         rejected = self.connection.rejected
@@ -174,7 +175,9 @@ class ProviderMember:
         ours = [row for row in engine.store if row.key[0] == self.name and not row.stale]
         self._outgoing = [Changes(updated=tuple(ours))] if ours else []  # re-seed the snapshot
         self._has_outgoing.set()
-        last = await self.connection.client.xrevrange(self.keys.requests, count=1)
+        last = await self.connection.bounded(
+            self.connection.client.xrevrange(self.keys.requests, count=1)
+        )
         self._requests_id = _entry_id(last[0][0]) if last else "0-0"
         poller.wanted = self.wanted
         tasks = [
@@ -189,9 +192,8 @@ class ProviderMember:
         finally:
             for task in tasks:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, *REDIS_DOWN):
-                    await task
             poller.wanted = _nothing
+            await asyncio.gather(*tasks, return_exceptions=True)  # our own cancel goes on up
             self._outgoing = []
         self._team_data = True
 
@@ -238,14 +240,14 @@ class ProviderMember:
             ]
             args += [json.dumps(gone), len(part), *pairs, *gone]
             keys = [self.keys.lease, self.keys.changes, self.keys.snapshot]
-            if await self._publish(keys=keys, args=args) is None:
+            if await self.connection.bounded(self._publish(keys=keys, args=args)) is None:
                 return False
             self.published += 1
         return True
 
     async def _read_requests(self) -> None:
-        reply = await self.connection.client.xread(
-            {self.keys.requests: self._requests_id}, count=100
+        reply = await self.connection.bounded(
+            self.connection.client.xread({self.keys.requests: self._requests_id}, count=100)
         )
         until = self.clock.monotonic() + WANTED_FOR_S
         for entry_id, fields in wire.stream_entries(reply, self.connection.rejected):
@@ -263,8 +265,8 @@ class ProviderMember:
             if engine.paused:
                 await self.clock.sleep(FOLLOW_BLOCK_MS / 1000)
                 continue
-            reply = await client.xread(
-                {self.keys.changes: self._stream_id}, count=20, block=FOLLOW_BLOCK_MS
+            reply = await self.connection.bounded(
+                client.xread({self.keys.changes: self._stream_id}, count=20, block=FOLLOW_BLOCK_MS)
             )
             rejected = self.connection.rejected
             for entry_id, fields in wire.stream_entries(reply, rejected):
@@ -287,8 +289,10 @@ class ProviderMember:
         asked, at = self._asked
         if asked == focus and now - at < ASK_EVERY_S:
             return
-        await self.connection.client.xadd(
-            self.keys.requests, {"run": focus[1]}, maxlen=REQUESTS_MAXLEN, approximate=True
+        await self.connection.bounded(
+            self.connection.client.xadd(
+                self.keys.requests, {"run": focus[1]}, maxlen=REQUESTS_MAXLEN, approximate=True
+            )
         )
         self._asked = (focus, now)
 
@@ -314,10 +318,8 @@ class ProviderMember:
             await asyncio.wait({task, back}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for pending in (task, back):
-                if not pending.done():
-                    pending.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pending
+                pending.cancel()
+            await asyncio.gather(task, back, return_exceptions=True)  # our own cancel goes on up
         return task.result() if not task.cancelled() else None
 
 
