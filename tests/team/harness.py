@@ -9,7 +9,7 @@ presence are left to expire, nothing is handed over.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -103,7 +103,7 @@ class Instance:
         tasks = [t for t in (self.task, self.link._heartbeat) if t is not None]
         for task in tasks:
             task.cancel()
-        done, pending = await asyncio.wait(tasks, timeout=10)
+        _, pending = await asyncio.wait(tasks, timeout=10)
         if pending:
             import socket
 
@@ -192,7 +192,7 @@ async def until(
     started = time.monotonic()
     while True:
         result = predicate()
-        if not isinstance(result, bool):
+        if inspect.isawaitable(result):
             result = await result
         if result:
             return time.monotonic() - started
