@@ -6,8 +6,10 @@ message); the UI decides how to draw them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class TeamRole(StrEnum):
@@ -52,3 +54,10 @@ class TeamStatus:
     def most_watching(self) -> int:
         """The largest number of instances watching one of the projects."""
         return max(self.watching.values(), default=1)
+
+
+class TeamView(Protocol):
+    """What the UI is handed of team mode (a `TeamLink`): the status and a way to hear of it."""
+
+    status: TeamStatus
+    on_status: Callable[[TeamStatus], None]

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
+from qa_tui.core.team.status import TeamStatus
 from qa_tui.ui import render
 
 NEEDS_YOU = Style(color="red", bold=True)
@@ -38,6 +39,8 @@ class HealthBar(Widget):
     """True while live updates are paused."""
     outbox: reactive[tuple[int, int]] = reactive((0, 0))
     """Bug reports not filed yet: (being sent, waiting for the user)."""
+    team: reactive[TeamStatus | None] = reactive(None)
+    """Team mode's state (None: team mode is off)."""
 
     def __init__(self, providers: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -71,6 +74,9 @@ class HealthBar(Widget):
         for health in self.health.values():
             line.append_text(chip(health, self.now))
             line.append("  ")
+        if self.team is not None:
+            line.append_text(team_text(self.team))
+            line.append("  ")
         line.append("│ ")
         room = self.content_size.width - line.cell_len
         counts, reports = count_text(self.counts), outbox_text(*self.outbox)
@@ -98,6 +104,19 @@ def chip(health: ProviderHealth, now: datetime) -> Text:
         age = render.relative_time(health.last_success, now).replace(" ago", "")
         text.append(f" (data {age} old)", style="dim")
     return text
+
+
+def team_text(status: TeamStatus) -> Text:
+    """`team: poller` / `team: 7 watching` / `team: offline` (polling alone: Redis is away)."""
+    if status.offline:
+        return Text("team: offline", style="yellow")
+    if status.polling and status.following:
+        return Text(f"team: poller · {status.most_watching} watching")
+    if status.polling:
+        return Text("team: poller")
+    if status.following:
+        return Text(f"team: {status.most_watching} watching")
+    return Text("team: joining", style="dim")
 
 
 def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Text:
