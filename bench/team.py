@@ -201,11 +201,14 @@ def in_window(record: ServerRecord, start: float, end: float) -> int:
     return sum(1 for t in record.arrivals.get("bugbrain", []) if start <= t < end)
 
 
-def mismatches(sim: Any, states: list[dict[str, Any]]) -> int:
-    truth = {r["id"]: r["status"] for r in sim.sim.truth()["runs"] if r["provider"] == "bugbrain"}
-    return sum(
-        1 for s in states for run_id, status in truth.items() if s["store"].get(run_id) != status
-    )
+def mismatches(sim: Any, states: list[dict[str, Any]], settled_s: float = 5.0) -> dict[str, int]:
+    """Runs whose status in an instance's store differs from the simulator's truth: all of them,
+    and those whose status last changed more than `settled_s` ago (not merely in flight)."""
+    truth = sim.sim.truth()
+    runs = [r for r in truth["runs"] if r["provider"] == "bugbrain"]
+    wrong = [r for s in states for r in runs if s["store"].get(r["id"]) != r["status"]]
+    settled = [r for r in wrong if truth["now_ts"] - r["changed_ts"] > settled_s]
+    return {"any": len(wrong), "settled": len(settled)}
 
 
 def run_team(count: int, steady: float, redis: RedisServer, scratch: Path) -> dict[str, Any]:
