@@ -103,12 +103,18 @@ async def run_app(
     from qa_tui.ui.graphics import detect
 
     detect()  # asks the terminal how it draws pictures: only possible before Textual reads input
-    sources = build_sources(config)
-    tracker = build_tracker(config)
+    team = None
+    if config.team is not None:  # redis is imported only for a config that asks for it
+        from qa_tui.core.team.link import TeamLink
+
+        team = TeamLink(config.team, config.providers, config.tracker)
+    sources = build_sources(config, budget_for=team.budget_for if team else None)
+    shared = team.tracker_budget(config.tracker) if team and config.tracker else None
+    tracker = build_tracker(config, budget=shared)
     outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite
     cache = RunCache(paths.cache_dir() / "runs.sqlite")
     intervals = {p.name: p.poll_interval_s for p in config.providers if p.poll_interval_s}
-    engine = Engine(sources, RunStore(), cache=cache, poll_intervals=intervals)
+    engine = Engine(sources, RunStore(), cache=cache, poll_intervals=intervals, team=team)
     app = QaTuiApp(
         engine,
         subtitle=subtitle,
@@ -116,6 +122,7 @@ async def run_app(
         outbox=outbox,
         bug_defaults=TriageDefaults.from_config(config.tracker),
         notify=NotifyCenter.open(config.notify, paths.data_dir(), os.environ),  # watch.sqlite
+        team=team,
     )
     preparing = prepare_alongside(prepare, sources, engine) if prepare is not None else None
     try:
@@ -129,6 +136,8 @@ async def run_app(
             await source.aclose()
         if tracker is not None:
             await tracker.aclose()
+        if team is not None:
+            await team.aclose()  # hands the leases over: another instance polls at once
         cache.close()
     return code or 0
 

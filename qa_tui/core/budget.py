@@ -45,6 +45,18 @@ class RequestBudget:
         self.spent = 0
         """Requests taken from this budget so far."""
 
+    def retune(
+        self, per_minute: float, *, per_hour: float | None, burst: float, tokens: float
+    ) -> None:
+        """Change the rates in place (team mode's fair share while Redis is away, and back):
+        the bucket goes on from `tokens`; a pause the provider imposed is kept."""
+        self.per_minute, self.per_hour, self.burst = per_minute, per_hour, burst
+        self._hour_capacity = max(1.0, per_hour / 5) if per_hour else 0.0
+        self._hour_rate = per_hour * 0.8 / 3600 if per_hour else 0.0
+        self._hour_tokens = min(self._hour_tokens, self._hour_capacity)
+        self._tokens = min(tokens, burst)
+        self._stamp = self._clock.monotonic()
+
     @property
     def rate_per_second(self) -> float:
         return self.per_minute / 60.0

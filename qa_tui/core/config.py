@@ -36,6 +36,7 @@ __all__ = [
     "ConfigFileMissing",
     "NotifyConfig",
     "ProviderConfig",
+    "TeamConfig",
     "TrackerConfig",
     "load_config",
     "warn_if_world_readable",
@@ -70,8 +71,7 @@ class KeyedValueError(ValueError):
 def check_transport_url(url: str, allow_insecure_http: bool) -> None:
     """Refuse anything but http(s) URLs, and plain http to a non-loopback host unless allowed."""
     scheme, sep, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    host = host_of(rest)
     if not sep or scheme.lower() not in ("http", "https") or not host:
         raise KeyedValueError("base_url", "expected an http:// or https:// URL with a host")
     if "@" in rest.split("/", 1)[0]:
@@ -84,6 +84,12 @@ def check_transport_url(url: str, allow_insecure_http: bool) -> None:
             "plain http:// to a non-loopback host would send credentials unencrypted; "
             "use https:// or set allow_insecure_http = true",
         )
+
+
+def host_of(rest: str) -> str:
+    """The host of a URL's part after `scheme://` (no user, port or path; IPv6 unbracketed)."""
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
 
 
 def is_loopback(host: str) -> bool:
@@ -202,6 +208,45 @@ class TrackerConfig(_Section):
         return self
 
 
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+class TeamConfig(_Section):
+    """The optional `[team]` table: instances watching the same provider project share one poller
+    and one request budget through this Redis (see qa_tui/core/team)."""
+
+    redis_url: SecretStr
+    """`redis://host:6379/0`, `rediss://host:6380/0` (TLS) or `unix:///path/redis.sock`. A
+    password may be in it (`rediss://:${REDIS_PASSWORD}@host`) or in `password`."""
+    password: SecretStr | None = None
+    """The Redis password (use `${VAR}`); overrides one in the URL."""
+    lease_s: float = Field(default=10.0, ge=3, le=300)
+    """The longest a poller that died keeps the others waiting: another takes over within it."""
+    key_prefix: str = Field(default="qa-tui", min_length=1, max_length=64)
+    """The prefix of every Redis key qa-tui writes (to share one Redis with other programs)."""
+    verify_tls: bool = True
+    """Verify the Redis server's TLS certificate (rediss://)."""
+    allow_insecure: bool = False
+    """Allow plain redis:// to a non-loopback host (run data and the password unencrypted)."""
+
+    @model_validator(mode="after")
+    def _check_url(self) -> TeamConfig:
+        url = self.redis_url.get_secret_value()
+        scheme, sep, rest = url.partition("://")
+        host = host_of(rest)
+        if not sep or scheme.lower() not in REDIS_SCHEMES or (scheme != "unix" and not host):
+            raise KeyedValueError(
+                "redis_url", "expected a redis://, rediss:// or unix:// URL with a host or path"
+            )
+        if scheme.lower() == "redis" and not self.allow_insecure and not is_loopback(host):
+            raise KeyedValueError(
+                "redis_url",
+                "plain redis:// to a non-loopback host sends run data and the password "
+                "unencrypted; use rediss:// or set allow_insecure = true",
+            )
+        return self
+
+
 class Config(_Section):
     """The whole config file."""
 
@@ -211,6 +256,8 @@ class Config(_Section):
     """Bug tracker; without it, filing bugs is unavailable."""
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     """Which runs notify, and how the terminal is told (qa_tui/core/notify)."""
+    team: TeamConfig | None = None
+    """Team mode: share one poller and one budget per provider project through Redis."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -290,6 +337,8 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
         "string_too_short": "must not be empty",
         "greater_than": f"expected a number greater than {ctx.get('gt', 0):g}",
         "greater_than_equal": f"expected a number of at least {ctx.get('ge', 0):g}",
+        "less_than_equal": f"expected a number of at most {ctx.get('le', 0):g}",
+        "string_too_long": "too long",
     }
     return simple.get(kind, str(error["msg"]).removeprefix("Value error, ")), None
 
@@ -303,6 +352,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             model = TrackerConfig
         elif part == "notify":
             model = NotifyConfig
+        elif part == "team":
+            model = TeamConfig
     return list(model.model_fields)
 
 

@@ -27,6 +27,8 @@ TransportFor = Callable[[str], httpx.AsyncBaseTransport | None]
 """Provider name (or TRACKER) → the transport to use, None for the real network."""
 TRACKER = "tracker"
 """The name `transport_for` is asked with for the bug tracker."""
+BudgetFor = Callable[[ProviderConfig], RequestBudget]
+"""A provider's budget made elsewhere (team mode: shared through Redis)."""
 
 _MODULES: dict[str, ModuleType] = {"bugbug": bugbug, "bugbrain": bugbrain, "bug0": bug0}
 
@@ -59,13 +61,16 @@ def provider_http(
     *,
     clock: Clock = SYSTEM_CLOCK,
     transport: httpx.AsyncBaseTransport | None = None,
+    budget: RequestBudget | None = None,
 ) -> ProviderHttp:
-    """The budgeted, authenticated HTTP session for one run provider."""
+    """The budgeted, authenticated HTTP session for one run provider (`budget`: one made
+    elsewhere; by default its own, at the configured rates)."""
     return ProviderHttp(
         provider.name,
         base_url_for(provider),
         headers=auth_headers(provider),
-        budget=RequestBudget(
+        budget=budget
+        or RequestBudget(
             provider.requests_per_minute, per_hour=provider.requests_per_hour, clock=clock
         ),
         clock=clock,
@@ -81,9 +86,10 @@ def build_source(
     clock: Clock = SYSTEM_CLOCK,
     transport: httpx.AsyncBaseTransport | None = None,
     triggers: TriggerLog | None = None,
+    budget: RequestBudget | None = None,
 ) -> RunSource:
     """The `RunSource` for one `[[providers]]` table."""
-    http = provider_http(provider, clock=clock, transport=transport)
+    http = provider_http(provider, clock=clock, transport=transport, budget=budget)
     if provider.kind == "bugbug":
         return bugbug.BugBugSource(provider.name, http)
     project_id = provider.project_id or ""  # config guarantees it for these kinds
@@ -100,9 +106,10 @@ def build_sources(
     clock: Clock = SYSTEM_CLOCK,
     transport_for: TransportFor | None = None,
     triggers: TriggerLog | None = None,
+    budget_for: BudgetFor | None = None,
 ) -> list[RunSource]:
     """One source per configured provider, in config order. Bug0 sources share `triggers`
-    (default: the trigger log in the data dir)."""
+    (default: the trigger log in the data dir); `budget_for` makes each one's budget."""
     if triggers is None and any(p.kind == "bug0" for p in config.providers):
         triggers = TriggerLog()
     return [
@@ -111,6 +118,7 @@ def build_sources(
             clock=clock,
             transport=transport_for(provider.name) if transport_for else None,
             triggers=triggers,
+            budget=budget_for(provider) if budget_for else None,
         )
         for provider in config.providers
     ]
@@ -121,15 +129,17 @@ def build_tracker(
     *,
     clock: Clock = SYSTEM_CLOCK,
     transport_for: TransportFor | None = None,
+    budget: RequestBudget | None = None,
 ) -> bugnet.BugnetClient | None:
-    """The Bugnet client for `[tracker]`, or None when no tracker is configured."""
+    """The Bugnet client for `[tracker]`, or None when no tracker is configured (`budget`: one
+    made elsewhere, e.g. shared in team mode)."""
     tracker = config.tracker
     if tracker is None:
         return None
     http = ProviderHttp(
         "bugnet",
         tracker.base_url,
-        budget=RequestBudget(tracker.requests_per_minute, clock=clock),
+        budget=budget or RequestBudget(tracker.requests_per_minute, clock=clock),
         clock=clock,
         transport=transport_for(TRACKER) if transport_for else None,
         timeout_s=tracker.timeout_s,

@@ -28,16 +28,18 @@ from qa_tui.core.outbox_tally import DISCARDED, OpenReports
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.providers.bugnet_wire import BugDraft
 from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.team.status import TeamStatus, TeamView
 from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.host import ChangeListener
-from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
+from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged, TeamChanged
 from qa_tui.ui.notices import Notices
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.widgets.health_bar import HealthBar
 
 
 class QaTuiApp(App[int]):
@@ -66,11 +68,14 @@ class QaTuiApp(App[int]):
         notify: NotifyCenter | None = None,
         terminal: Writer | None = None,
         screenshots: ScreenshotFetcher | None = None,
+        team: TeamView | None = None,
     ) -> None:
         """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
         their bytes go (None: this app's terminal, through its driver)."""
         super().__init__()
         self.engine = engine
+        self.team = team
+        """Team mode (`[team]`): its state is shown in the header."""
         self.tracker = tracker
         """The Bugnet client (None: no `[tracker]` configured, `b` says how to add one)."""
         self.outbox = outbox
@@ -100,6 +105,9 @@ class QaTuiApp(App[int]):
         self._dashboard.table.marked = self.notices.watched
         engine.on_changes = self._engine_changes
         engine.on_health = self._engine_health
+        if team is not None:
+            self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
+            team.on_status = self._team_status
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -167,6 +175,12 @@ class QaTuiApp(App[int]):
         bar = self._dashboard.health_bar
         bar.now = self.clock.now()  # a chip's "data 2m old" reads the app's clock, ticking or not
         bar.update_health(message.health)
+
+    def _team_status(self, status: TeamStatus) -> None:
+        self.post_message(TeamChanged(status))
+
+    def on_team_changed(self, message: TeamChanged) -> None:
+        self._dashboard.health_bar.team = message.status
 
     def on_unmount(self) -> None:
         self.collector.stop()

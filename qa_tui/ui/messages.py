@@ -6,10 +6,22 @@ from textual.message import Message
 
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.outbox_db import Report
+from qa_tui.core.team.status import TeamStatus
 
 
 class RunsChanged(Message):
     """Change batches are waiting in the app (merged, so a burst is applied once)."""
+
+
+class TeamChanged(Message):
+    """Team mode's state changed (role, instances watching); a newer one replaces an older one."""
+
+    def __init__(self, status: TeamStatus) -> None:
+        super().__init__()
+        self.status = status
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TeamChanged)
 
 
 class ProviderHealthChanged(Message):

@@ -26,6 +26,7 @@ EXAMPLE_ENV = {
     "BUGBRAIN_TOKEN": "bugbrain-secret-222",
     "BUG0_API_KEY": "bug0-secret-333",
     "BUGNET_TOKEN": "bugnet-secret-444",
+    "REDIS_PASSWORD": "redis-secret-555",
 }
 MINIMAL = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "tok-123"\n'
 
@@ -57,14 +58,17 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
     assert config.tracker.token is not None
     assert config.tracker.token.get_secret_value() == example_env["BUGNET_TOKEN"]
     assert config.notify == NotifyConfig()  # the example shows every default
+    assert config.team is not None and config.team.lease_s == 10
+    assert config.team.password is not None
+    assert config.team.password.get_secret_value() == example_env["REDIS_PASSWORD"]
 
 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
-    from qa_tui.core.config import NotifyConfig, ProviderConfig, TrackerConfig
+    from qa_tui.core.config import NotifyConfig, ProviderConfig, TeamConfig, TrackerConfig
 
     text = EXAMPLE.read_text(encoding="utf-8")
-    for model in (ProviderConfig, TrackerConfig, NotifyConfig):
+    for model in (ProviderConfig, TrackerConfig, NotifyConfig, TeamConfig):
         for key in model.model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, key
 

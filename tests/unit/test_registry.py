@@ -42,7 +42,13 @@ def test_each_kind_defaults_to_its_modules_base_url_and_documented_budget() -> N
 def test_the_example_config_builds_one_source_per_provider_in_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("BUGBUG_TOKEN", "BUGBRAIN_TOKEN", "BUG0_API_KEY", "BUGNET_TOKEN"):
+    for name in (
+        "BUGBUG_TOKEN",
+        "BUGBRAIN_TOKEN",
+        "BUG0_API_KEY",
+        "BUGNET_TOKEN",
+        "REDIS_PASSWORD",
+    ):
         monkeypatch.setenv(name, f"secret-{name}")
     config = load_config(EXAMPLE)
     triggers = TriggerLog(MEMORY)

@@ -79,6 +79,13 @@ class SweepPlanner:
             self._begin_query()
         return PageTask(self._pending[0], self._page)
 
+    def postpone(self, now: float) -> None:
+        """A sweep was just done by another instance (team mode): the next is due as if this
+        planner had done it, so a poller taking over does not sweep again at once."""
+        if not self._pending:
+            self.sweeps_done = max(1, self.sweeps_done)
+            self.due_at = max(self.due_at, now + self.settings.sweep_min_interval_s)
+
     def adds_history(self, task: PageTask) -> bool:
         """Whether a page's finished runs join the store, or only its active ones."""
         return not task.query.is_walk or task.page < self.settings.history_pages

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
@@ -18,6 +18,17 @@ from qa_tui.core.store import Changes, RunKey, RunStore
 
 def _ignore(_: object) -> None:
     return None
+
+
+class Team(Protocol):
+    """Team mode (qa_tui/core/team): who polls each provider is decided across instances."""
+
+    async def run_provider(self, engine: Engine, provider: str) -> None:
+        """Run `provider`'s part until cancelled: poll (`poll_once`, `rest`) or follow
+        (`receive`), as the team decides."""
+
+    def emitted(self, changes: Changes) -> None:
+        """Every batch the engine emits (the poller publishes its own providers')."""
 
 
 class Engine:
@@ -34,14 +45,17 @@ class Engine:
         on_changes: Callable[[Changes], None] = _ignore,
         on_health: Callable[[ProviderHealth], None] = _ignore,
         poll_intervals: Mapping[str, float] | None = None,
+        team: Team | None = None,
     ) -> None:
-        """`poll_intervals`: per provider name, the shortest wait between its cycles (config)."""
+        """`poll_intervals`: per provider name, the shortest wait between its cycles (config).
+        `team`: share polling with other instances (team mode); None polls alone."""
         self.store = store
         self.clock = clock
         self.settings = settings or EngineSettings()
         self.cache = cache
         self.on_changes = on_changes
         self.on_health = on_health
+        self.team = team
         self.focus: RunKey | None = None
         """The run open in the detail view: polled every cycle while active."""
         self._sources = {source.name: source for source in sources}
@@ -98,16 +112,46 @@ class Engine:
         """Poll every provider until cancelled."""
         async with asyncio.TaskGroup() as group:
             for name in self.pollers:
-                group.create_task(self._loop(name), name=f"poll:{name}")
+                loop = (
+                    self.poll_forever(name)
+                    if self.team is None
+                    else self.team.run_provider(self, name)
+                )
+                group.create_task(loop, name=f"poll:{name}")
 
-    async def _loop(self, name: str) -> None:
-        poller = self.pollers[name]
-        wake = self._wake[name]
+    async def poll_forever(self, name: str) -> None:
+        """Poll one provider until cancelled."""
         while True:
-            await self._running.wait()
-            wake.clear()
-            wait = await poller.cycle()
-            await self._sleep_or_wake(wait, wake)
+            await self.rest(name, await self.poll_once(name))
+
+    async def poll_once(self, name: str) -> float:
+        """One cycle of one provider (once not paused); the seconds to wait before the next."""
+        await self._running.wait()
+        self._wake[name].clear()
+        return await self.pollers[name].cycle()
+
+    async def rest(self, name: str, seconds: float) -> None:
+        """Wait between two cycles; `refresh_now` cuts it short."""
+        await self._sleep_or_wake(seconds, self._wake[name])
+
+    def receive(
+        self,
+        provider: str,
+        runs: Sequence[Run],
+        removed: Sequence[str] = (),
+        *,
+        confirm: bool = False,
+    ) -> None:
+        """Runs another instance's poller saw (team mode): applied and emitted like a cycle's
+        batch. `confirm`: the first batch, after which cached finished runs count as confirmed."""
+        changes = self.store.apply(runs)
+        if removed:
+            changes = changes.merged(self.store.remove((provider, run_id) for run_id in removed))
+        if confirm:
+            done = [run.key for run in self.store.runs_of(provider) if run.status.is_terminal]
+            changes = changes.merged(self.store.confirm(done))
+        if changes:
+            self._emit(changes)
 
     async def _sleep_or_wake(self, seconds: float, wake: asyncio.Event) -> None:
         sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
@@ -117,12 +161,15 @@ class Engine:
         finally:
             for task in (sleeper, waker):
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # gather, not `await task` under suppress(CancelledError): a cancellation of this
+            # task arriving right now must go on up, not be taken for the child's
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     def _emit(self, changes: Changes) -> None:
         if self.cache is not None:
             self.cache.save([row.run for row in (*changes.added, *changes.updated)])
+        if self.team is not None:
+            self.team.emitted(changes)
         self.on_changes(changes)
 
     def _report(self, health: ProviderHealth) -> None:

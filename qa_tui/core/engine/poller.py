@@ -27,7 +27,7 @@ polled at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from qa_tui.core.clock import Clock
@@ -50,6 +50,10 @@ PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
 
 
+def _nothing() -> Collection[RunKey]:
+    return ()
+
+
 @dataclass
 class ProviderPoller:
     """One provider's cycles. `cycle()` does one and returns how long to wait before the next."""
@@ -63,6 +67,8 @@ class ProviderPoller:
     focused: Callable[[], RunKey | None]
     min_interval_s: float = 0.0
     """The config's `poll_interval_s`: never poll this provider more often than this."""
+    wanted: Callable[[], Collection[RunKey]] = _nothing
+    """More runs refreshed every cycle like the focused one (team mode: followers' detail views)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -87,6 +93,12 @@ class ProviderPoller:
     @property
     def name(self) -> str:
         return self.source.name
+
+    def resume(self) -> None:
+        """Go on from what another instance polled (team mode: the store already holds its runs
+        and its sweep's finds): no first-paint listing, no start-up sweep at once."""
+        self.first = False
+        self.sweeps.postpone(self.clock.monotonic())
 
     def active_runs(self) -> list[Run]:
         return [
@@ -221,11 +233,11 @@ class ProviderPoller:
             return []
         stale = [run for run in self.active_runs() if run.key not in seen]
         stale.sort(key=lambda run: self._refreshed_at.get(run.key, 0.0))
-        focus = self.focused()
-        if focus is not None and focus[0] == self.name and focus not in seen:
-            row = self.store.get(focus)
-            if row is not None and row.run.status.is_active and row.run.pollable:
-                stale = [row.run, *[run for run in stale if run.key != focus]]
+        for focus in (*self.wanted(), self.focused()):  # the user's own focus goes first
+            if focus is not None and focus[0] == self.name and focus not in seen:
+                row = self.store.get(focus)
+                if row is not None and row.run.status.is_active and row.run.pollable:
+                    stale = [row.run, *[run for run in stale if run.key != focus]]
         return stale
 
     async def _discover(self) -> None:

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
+from qa_tui.core.team.status import TeamStatus
 from qa_tui.ui import render
 
 NEEDS_YOU = Style(color="red", bold=True)
@@ -41,6 +42,8 @@ class HealthBar(Widget):
     unseen: reactive[tuple[int, str]] = reactive((0, ""))
     """Notifications the user has not seen yet (since their last key or click), and the title
     of the latest."""
+    team: reactive[TeamStatus | None] = reactive(None)
+    """Team mode's state (None: team mode is off)."""
 
     def __init__(self, providers: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -73,6 +76,9 @@ class HealthBar(Widget):
             line.append("⏸ PAUSED ", style="bold reverse")
         for health in self.health.values():
             line.append_text(chip(health, self.now))
+            line.append("  ")
+        if self.team is not None:
+            line.append_text(team_text(self.team))
             line.append("  ")
         line.append("│ ")
         room = self.content_size.width - line.cell_len
@@ -107,6 +113,19 @@ def chip(health: ProviderHealth, now: datetime) -> Text:
         age = render.relative_time(health.last_success, now).replace(" ago", "")
         text.append(f" (data {age} old)", style="dim")
     return text
+
+
+def team_text(status: TeamStatus) -> Text:
+    """`team: poller` / `team: 7 watching` / `team: offline` (polling alone: Redis is away)."""
+    if status.offline:
+        return Text("team: offline", style="yellow")
+    if status.polling and status.following:
+        return Text(f"team: poller · {status.most_watching} watching")
+    if status.polling:
+        return Text("team: poller")
+    if status.following:
+        return Text(f"team: {status.most_watching} watching")
+    return Text("team: joining", style="dim")
 
 
 def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Text:

@@ -1,0 +1,193 @@
+"""`TeamLink`: everything team mode adds to one instance, built from the config.
+
+It makes each provider's (and the tracker's) `SharedBudget` for the registry (`budget_for`,
+`tracker_budget`), is the engine's `Team` (`run_provider`, `emitted`), keeps this instance's
+presence in each project's member set (a heartbeat every `HEARTBEAT_S`; the counts give the fair
+share when Redis goes away and the header's "7 watching"), and tells the UI its `TeamStatus`
+through `on_status`. `aclose()` hands every lease over and leaves the member sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import secrets
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config import ProviderConfig, TeamConfig, TrackerConfig
+from qa_tui.core.model import ProviderKind
+from qa_tui.core.registry import base_url_for
+from qa_tui.core.store import Changes
+from qa_tui.core.team.bucket import SharedBudget, WatchCount
+from qa_tui.core.team.connection import (
+    REDIS_DOWN,
+    TeamConnection,
+    cancelled_meanwhile,
+    client_for,
+)
+from qa_tui.core.team.keys import ScopeKeys, scope_of
+from qa_tui.core.team.member import ProviderMember
+from qa_tui.core.team.scripts import HEARTBEAT
+from qa_tui.core.team.status import TeamRole, TeamStatus
+
+if TYPE_CHECKING:
+    from qa_tui.core.engine import Engine
+
+HEARTBEAT_S = 2.0
+PRESENCE_MS = 8000
+"""An instance that stopped heart-beating (killed) stops counting after this long."""
+TRACKER = "tracker"
+
+
+def _ignore(_: TeamStatus) -> None:
+    return None
+
+
+class TeamLink:
+    """One instance's membership of its providers' teams."""
+
+    def __init__(
+        self,
+        config: TeamConfig,
+        providers: Sequence[ProviderConfig],
+        tracker: TrackerConfig | None = None,
+        *,
+        client: aioredis.Redis | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.connection = TeamConnection(client or client_for(config), clock=clock)
+        self.connection.listeners.append(self._update)
+        self.instance = secrets.token_hex(8)
+        """A random id for the member sets (nothing about the user or the machine)."""
+        self.watching = WatchCount()
+        self.on_status: Callable[[TeamStatus], None] = _ignore
+        """Called with every new `status` (the app posts it to the header)."""
+        self.status = TeamStatus()
+        self.scopes: dict[str, ScopeKeys] = {}
+        self.members: dict[str, ProviderMember] = {}
+        self._rng = random.Random()
+        for provider in providers:
+            token = provider.token.get_secret_value()
+            scope = scope_of(
+                provider.kind, base_url_for(provider), provider.project_id or "", token
+            )
+            keys = ScopeKeys(config.key_prefix, scope)
+            self.scopes[provider.name] = keys
+            self.members[provider.name] = ProviderMember(
+                provider.name,
+                ProviderKind(provider.kind),
+                keys,
+                self.connection,
+                lease_s=config.lease_s,
+                clock=clock,
+                shares=provider.kind != "bug0",  # Bug0 has nothing to poll: only its budget
+                on_change=self._update,
+            )
+        if tracker is not None:
+            secret = "\0".join(
+                s.get_secret_value()
+                for s in (tracker.token, tracker.password, tracker.api_key)
+                if s is not None
+            )
+            scope = scope_of("bugnet", tracker.base_url, tracker.project, secret)
+            self.scopes[TRACKER] = ScopeKeys(config.key_prefix, scope)
+        self._heartbeat_script: AsyncScript = self.connection.client.register_script(HEARTBEAT)
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._update()
+
+    def __repr__(self) -> str:
+        return f"TeamLink(instance={self.instance!r}, status={self.status!r})"
+
+    # --- budgets, for the registry ----------------------------------------------------------
+
+    def budget_for(self, provider: ProviderConfig) -> SharedBudget:
+        """The provider key's shared budget, at the configured rates."""
+        return SharedBudget(
+            provider.requests_per_minute,
+            per_hour=provider.requests_per_hour,
+            connection=self.connection,
+            keys=self.scopes[provider.name],
+            watching=self.watching,
+            clock=self.clock,
+            rng=self._rng,
+        )
+
+    def tracker_budget(self, tracker: TrackerConfig) -> SharedBudget:
+        """The tracker key's shared budget (Bugnet's limit is per IP: one office, one budget)."""
+        return SharedBudget(
+            tracker.requests_per_minute,
+            per_hour=None,
+            connection=self.connection,
+            keys=self.scopes[TRACKER],
+            watching=self.watching,
+            clock=self.clock,
+            rng=self._rng,
+        )
+
+    # --- the engine's Team ----------------------------------------------------------------
+
+    async def run_provider(self, engine: Engine, provider: str) -> None:
+        if self._heartbeat is None:
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        await self.members[provider].run(engine)
+
+    def emitted(self, changes: Changes) -> None:
+        for member in self.members.values():
+            member.emitted(changes)
+
+    # --- presence and status ----------------------------------------------------------------
+
+    async def _beat(self) -> None:
+        while True:
+            if self.connection.online:
+                try:
+                    for keys in self.scopes.values():
+                        count = await self.connection.bounded(
+                            self._heartbeat_script(
+                                keys=[keys.members], args=[self.instance, PRESENCE_MS]
+                            )
+                        )
+                        self.watching.set(keys.scope, int(count))
+                except REDIS_DOWN as error:
+                    cancelled_meanwhile()
+                    self.connection.lost(error)
+                except (TypeError, ValueError):
+                    self.connection.rejected.add("bad member count")
+                self._update()
+            await self.clock.sleep(HEARTBEAT_S)
+
+    def _update(self) -> None:
+        offline = not self.connection.online
+        roles = {
+            name: TeamRole.OFFLINE if offline and m.shares else m.role
+            for name, m in self.members.items()
+        }
+        watching = {name: self.watching.count(k.scope) for name, k in self.scopes.items()}
+        status = TeamStatus(roles, watching, self.connection.rejected.total)
+        if status != self.status:
+            self.status = status
+            self.on_status(status)
+
+    async def aclose(self) -> None:
+        """Hand the leases over, leave the member sets, close the connection."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        for member in self.members.values():
+            await member.leave()
+        if self.connection.online:
+            with contextlib.suppress(*REDIS_DOWN):
+                for keys in self.scopes.values():
+                    await self.connection.bounded(
+                        self.connection.client.zrem(keys.members, self.instance)
+                    )
+        await self.connection.aclose()
