@@ -15,18 +15,22 @@ echo a value from the file or the environment, so no secret can leak through one
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
-import re
 import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_core import ErrorDetails
 
+from qa_tui.core.config_errors import (
+    KeyedValueError,
+    allowed_keys,
+    expand_env,
+    expected_for,
+    key_path,
+)
 from qa_tui.core.errors import ConfigError
 from qa_tui.core.notify.settings import NotifyConfig
 
@@ -38,6 +42,7 @@ __all__ = [
     "ProviderConfig",
     "TeamConfig",
     "TrackerConfig",
+    "expand_env",
     "load_config",
     "warn_if_world_readable",
 ]
@@ -57,15 +62,6 @@ AUTH_STYLES = {
 }
 """Accepted `auth_style` values per kind; the first one is the default."""
 NEEDS_PROJECT_ID = frozenset({"bugbrain", "bug0"})
-
-
-class KeyedValueError(ValueError):
-    """A validation failure that knows which key (relative to the model) is wrong."""
-
-    def __init__(self, key: str, expected: str) -> None:
-        super().__init__(expected)
-        self.key = key
-        self.expected = expected
 
 
 def check_transport_url(url: str, allow_insecure_http: bool) -> None:
@@ -275,88 +271,6 @@ class ConfigFileMissing(ConfigError):
     """The config file does not exist (the CLI adds how to make one)."""
 
 
-_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
-
-
-def expand_env(raw: Any, file: str, key: str = "", env: dict[str, str] | None = None) -> Any:
-    """Replace `${NAME}` in every string value (lists and tables walked), `$${` → `${`."""
-    environ = dict(os.environ) if env is None else env
-    if isinstance(raw, dict):
-        return {k: expand_env(v, file, f"{key}.{k}" if key else k, environ) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return [expand_env(v, file, f"{key}[{i}]", environ) for i, v in enumerate(raw)]
-    if not isinstance(raw, str) or "${" not in raw:
-        return raw
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "$${":
-            return "${"
-        name = match.group(1)
-        if name is None:
-            raise ConfigError(file, key, "bad ${...} reference (write $${ for a literal ${)")
-        if name not in environ:
-            raise ConfigError(file, key, f"environment variable {name} is not set")
-        return environ[name]
-
-    return _VAR.sub(replace, raw)
-
-
-def key_path(loc: tuple[int | str, ...]) -> str:
-    """("providers", 1, "kind") → "providers[1].kind"."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
-def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]:
-    """(what was expected, the offending sub-key if the error names one)."""
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "value_error" and isinstance(ctx.get("error"), KeyedValueError):
-        keyed: KeyedValueError = ctx["error"]
-        return keyed.expected, keyed.key
-    leaf = error["loc"][-1] if error["loc"] else ""
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(leaf), allowed, n=1)
-        return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else ""), None
-    if kind == "missing" and leaf == "providers":
-        return "expected at least one [[providers]] table", None
-    if kind in ("literal_error", "enum"):
-        return f"expected {ctx.get('expected', 'one of the allowed values')}", None
-    simple = {
-        "missing": "required key is missing",
-        "finite_number": "expected a finite number",
-        "string_type": "expected a string",
-        "float_type": "expected a number",
-        "int_type": "expected an integer",
-        "bool_type": "expected true or false",
-        "list_type": "expected a list",
-        "model_type": "expected a table",
-        "dict_type": "expected a table",
-        "too_short": "expected at least one entry" if leaf == "providers" else "must not be empty",
-        "string_too_short": "must not be empty",
-        "greater_than": f"expected a number greater than {ctx.get('gt', 0):g}",
-        "greater_than_equal": f"expected a number of at least {ctx.get('ge', 0):g}",
-        "less_than_equal": f"expected a number of at most {ctx.get('le', 0):g}",
-        "string_too_long": "too long",
-    }
-    return simple.get(kind, str(error["msg"]).removeprefix("Value error, ")), None
-
-
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
-    model: type[BaseModel] = Config
-    for part in loc[:-1]:
-        if part == "providers":
-            model = ProviderConfig
-        elif part == "tracker":
-            model = TrackerConfig
-        elif part == "notify":
-            model = NotifyConfig
-        elif part == "team":
-            model = TeamConfig
-    return list(model.model_fields)
-
-
 def load_config(path: Path) -> Config:
     """Read, expand and validate the config file; raise one ConfigError on any problem."""
     file = str(path)
@@ -378,7 +292,7 @@ def load_config(path: Path) -> Config:
     except ValidationError as exc:
         # An unknown key usually explains a "missing" one (a typo): report it first.
         error = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        expected, sub_key = _expected(error, _allowed_keys(error["loc"]))
+        expected, sub_key = expected_for(error, allowed_keys(Config, error["loc"]))
         loc = error["loc"]
         key = key_path(loc)
         if sub_key:
