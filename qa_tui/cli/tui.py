@@ -165,7 +165,22 @@ def run_tui(args: argparse.Namespace) -> int:
     if warning:
         print(f"qa-tui: warning: {warning}", file=sys.stderr)
     _draw_less_over_ssh()
+    _ask_the_terminal_in_background()
     return asyncio.run(run_app(config, subtitle=str(path)))
+
+
+def _ask_the_terminal_in_background() -> None:
+    """How this terminal draws pictures is asked on a thread while the app is imported and the
+    simulator starts: a terminal that does not answer (tmux among them) costs ~0.25 s of
+    timeouts. `graphics.detect()` in `run_app` waits for the answer before Textual reads input.
+    Call after `_draw_less_over_ssh()`: the thread imports Textual."""
+
+    def ask() -> None:
+        from qa_tui.ui.graphics import detect
+
+        detect()
+
+    threading.Thread(target=ask, name="graphics-detect", daemon=True).start()
 
 
 def _warm_tls_in_background() -> None:
@@ -183,6 +198,8 @@ def _warm_tls_in_background() -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """`qa-tui demo [--port N] [--seed N] [--faults SPEC] [--write-config PATH]`."""
     _warm_tls_in_background()
+    _draw_less_over_ssh()
+    _ask_the_terminal_in_background()
     from qa_tui.cli.demo_sim import start_demo_simulator
     from qa_tui.sim.config_text import render_config
     from qa_tui.sim.faults import FaultSpecError, parse_fault_spec
@@ -218,7 +235,6 @@ def run_demo(args: argparse.Namespace) -> int:
             config = _load(config_path)
             if isinstance(config, int):
                 return config
-            _draw_less_over_ssh()
             subtitle = f"demo · simulator at {base_url}"
             return asyncio.run(run_app(config, subtitle=subtitle, prepare=trigger_demo_previews))
         finally:

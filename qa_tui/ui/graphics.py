@@ -15,6 +15,7 @@ half-blocks, text) overrides what was detected, for a terminal that answers wron
 from __future__ import annotations
 
 import os
+import threading
 from enum import StrEnum
 
 from PIL import Image
@@ -34,6 +35,7 @@ class Graphics(StrEnum):
 
 
 _detected: Graphics | None = None
+_asking = threading.Lock()
 
 
 def choose(answered: Graphics | None, *, no_color: bool, override: str | None) -> Graphics:
@@ -63,7 +65,14 @@ def terminal_answer() -> Graphics | None:
 
 
 def detect() -> Graphics:
-    """Ask once (the answer is kept for the process); call before the app starts."""
+    """Ask once (the answer is kept for the process); call before the app starts. A second
+    caller (the app, while a thread started early is still asking) waits for that answer."""
+    global _detected
+    with _asking:
+        return _detected or _ask()
+
+
+def _ask() -> Graphics:
     global _detected
     if _detected is None:
         answered = terminal_answer()
