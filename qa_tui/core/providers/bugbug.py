@@ -45,6 +45,7 @@ from qa_tui.core.model import (
 )
 from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
 from qa_tui.core.providers.bugbug_api import API_PREFIX, BugBugApi
+from qa_tui.core.providers.bugbug_profiles import ProfileNames
 from qa_tui.core.providers.bugbug_wire import (
     StepRun,
     TestRunScreenshots,
@@ -52,6 +53,8 @@ from qa_tui.core.providers.bugbug_wire import (
     V2TestRun,
     V2TestRunStatus,
     parse_steps_runs,
+    report_artifact,
+    screenshot_artifact,
     to_run,
     to_step,
     with_status,
@@ -117,15 +120,18 @@ class BugBugSource(BugBugApi):
         """Step run id → its finished `Step`: a finished step run never changes, so it is read once."""
         self._steps_of_test: dict[str, int] = {}
         """Test id → its step count, from `/status/` or a passed run: the total `stepsRuns` lacks."""
+        self._profiles = ProfileNames()
 
     def __repr__(self) -> str:
         return f"BugBugSource(name={self.name!r}, http={self.http!r})"
 
     def _to_run(self, wire: V2TestRun | V2SuiteRun, parent_id: str | None = None) -> Run:
+        names = self._profiles.names
         if isinstance(wire, V2SuiteRun):
-            return to_run(self.name, wire, suite_id=self._suite_of_run.get(wire.id))
+            suite = self._suite_of_run.get(wire.id)
+            return to_run(self.name, wire, suite_id=suite, profile_names=names)
         known = self._steps_of_test.get(wire.test_id or "")
-        return to_run(self.name, wire, parent_id=parent_id, total_steps=known)
+        return to_run(self.name, wire, parent_id=parent_id, total_steps=known, profile_names=names)
 
     def _learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
         """Each test's step count from its newest passed run (a passed run ran every step)."""
@@ -148,11 +154,15 @@ class BugBugSource(BugBugApi):
         """Up to `limit` test runs and up to `limit` suite runs (with the test runs inside them),
         newest first, all that were read: a suite run started long ago still comes with the
         newest test runs (it is cheap: one list). The two lists are asked for at once."""
-        tests, suites = await asyncio.gather(
+        tests, suites, _ = await asyncio.gather(
             self.list_test_runs(limit=limit, status=_server_status(status), started_after=since),
             self.list_suite_runs(limit=limit, started_after=since),
+            self._profiles.read_once(self),
         )
-        self._learn_steps([*tests.items, *(c for s in suites.items for c in s.test_runs)])
+        children = [c for s in suites.items for c in s.test_runs]
+        self._profiles.learn(suites.items)
+        await self._profiles.ensure(self, [*tests.items, *children])
+        self._learn_steps([*tests.items, *children])
         runs = {run.id: self._to_run(run) for run in tests.items}
         for suite in suites.items:
             runs[suite.id] = self._to_run(suite)
@@ -174,12 +184,14 @@ class BugBugSource(BugBugApi):
         """A page of test runs (one raw status, or all) or of suite runs with their children."""
         if query.collection == "suiteruns":
             suites, more = await self.suite_runs_page(page + 1)
+            self._profiles.learn(suites.items)
             runs = []
             for suite in suites.items:
                 runs.append(self._to_run(suite))
                 runs += [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
             return QueryPage(runs=runs, more=more, skipped=suites.skipped)
         tests, more = await self.test_runs_page(page + 1, status=query.status)
+        await self._profiles.ensure(self, tests.items)
         self._learn_steps(tests.items)
         runs = [self._to_run(test) for test in tests.items]
         return QueryPage(runs=runs, more=more, skipped=tests.skipped)
@@ -291,12 +303,12 @@ class BugBugSource(BugBugApi):
             children = [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
             shots = await self._optional(self.suite_run_screenshots(run.id))
             artifacts = [
-                self._screenshot_artifact(i, shot, label=f"test {t + 1} step {i + 1}")
+                screenshot_artifact(i, shot, label=f"test {t + 1} step {i + 1}")
                 for t, test in enumerate(shots.tests_runs if shots else [])
                 for i, shot in enumerate(test.steps_runs)
             ]
             if fresh.status.is_terminal:
-                artifacts.append(self._report_artifact(run.id, "suiteruns"))
+                artifacts.append(report_artifact(self.http.base_url, run.id, "suiteruns"))
             return RunDetail(
                 run=fresh,
                 steps=PaneData(unavailable="A suite run's steps are in its test runs (children)"),
@@ -314,13 +326,13 @@ class BugBugSource(BugBugApi):
             for a in debug
         ]
         artifacts += [
-            self._screenshot_artifact(i, shot, label=f"step {i + 1}")
+            screenshot_artifact(i, shot, label=f"step {i + 1}")
             for i, shot in enumerate(test_shots.steps_runs if test_shots else [])
         ]
         if fresh.status.is_terminal:
             logs = f"{self.http.base_url}{API_PREFIX}/testruns/{run.id}/logs/"
             artifacts.append(Artifact(id=f"{run.id}:logs", kind="logs", url=logs, label="Run log"))
-            artifacts.append(self._report_artifact(run.id, "testruns"))
+            artifacts.append(report_artifact(self.http.base_url, run.id, "testruns"))
         return RunDetail(
             run=fresh,
             steps=steps,
@@ -362,18 +374,6 @@ class BugBugSource(BugBugApi):
             return await call
         except NotFound:
             return None
-
-    def _screenshot_artifact(self, index: int, shot: StepRun, *, label: str) -> Artifact:
-        return Artifact(
-            id=shot.id or f"screenshot-{index}",
-            kind="screenshot",
-            url=shot.screenshot_url,
-            label=label,
-        )
-
-    def _report_artifact(self, run_id: str, collection: str) -> Artifact:
-        url = f"{self.http.base_url}{API_PREFIX}/{collection}/{run_id}/report/junit/"
-        return Artifact(id=f"{run_id}:junit", kind="junit", url=url, label="JUnit report")
 
     async def fetch_log(self, run: Run) -> str:
         if run.kind is RunKind.SUITE:
