@@ -104,6 +104,7 @@ class BugBugApi:
                     "type": run.test.steps[i].type,
                     "status": status,
                     "errorCode": run.error_code if failing else None,
+                    **({"error": run.error_text} if failing and run.error_text else {}),
                 }
             )
         return items
