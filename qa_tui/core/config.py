@@ -33,6 +33,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFileMissing",
+    "HistoryConfig",
     "ProviderConfig",
     "TrackerConfig",
     "load_config",
@@ -200,6 +201,27 @@ class TrackerConfig(_Section):
         return self
 
 
+class HistoryConfig(_Section):
+    """The optional `[history]` table: the local run history behind strips, flaky badges,
+    incidents, the Compare pane and `qa-tui flaky` / `qa-tui incidents`."""
+
+    enabled: bool = True
+    """Keep a history of final results (`history.sqlite` in the data dir)."""
+    keep_days: float = Field(default=90.0, gt=0)
+    """Results older than this many days are dropped."""
+    keep_runs: int = Field(default=200_000, gt=0)
+    """At most this many results are kept (the oldest go first)."""
+    backfill_days: float = Field(default=7.0, ge=0)
+    """On first use of a provider, read its older pages back this many days, within its
+    budget and after live work (0: only what is seen from now on)."""
+    flaky_days: float = Field(default=7.0, gt=0)
+    """The window of the flaky badge: passed and failed on the same target within it."""
+    incident_window_min: float = Field(default=30.0, gt=0)
+    """Failures with one fingerprint this close together (minutes) make one incident."""
+    incident_min_runs: int = Field(default=3, ge=2)
+    """How many runs an incident needs at least."""
+
+
 class Config(_Section):
     """The whole config file."""
 
@@ -207,6 +229,8 @@ class Config(_Section):
     """Run providers, in the order they are shown."""
     tracker: TrackerConfig | None = None
     """Bug tracker; without it, filing bugs is unavailable."""
+    history: HistoryConfig = Field(default_factory=HistoryConfig)
+    """The local run history (see `HistoryConfig`)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -285,6 +309,7 @@ def _expected(error: ErrorDetails, allowed: list[str]) -> tuple[str, str | None]
         "too_short": "expected at least one entry" if leaf == "providers" else "must not be empty",
         "string_too_short": "must not be empty",
         "greater_than": f"expected a number greater than {ctx.get('gt', 0):g}",
+        "greater_than_equal": f"expected a number of at least {ctx.get('ge', 0):g}",
     }
     return simple.get(kind, str(error["msg"]).removeprefix("Value error, ")), None
 
@@ -296,6 +321,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             model = ProviderConfig
         elif part == "tracker":
             model = TrackerConfig
+        elif part == "history":
+            model = HistoryConfig
     return list(model.model_fields)
 
 

@@ -10,6 +10,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.history import RunCache
+from qa_tui.core.history.service import History
 from qa_tui.core.launch import StartRequest, start_run
 from qa_tui.core.model import ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
@@ -31,6 +32,7 @@ class Engine:
         clock: Clock = SYSTEM_CLOCK,
         settings: EngineSettings | None = None,
         cache: RunCache | None = None,
+        history: History | None = None,
         on_changes: Callable[[Changes], None] = _ignore,
         on_health: Callable[[ProviderHealth], None] = _ignore,
         poll_intervals: Mapping[str, float] | None = None,
@@ -40,6 +42,9 @@ class Engine:
         self.clock = clock
         self.settings = settings or EngineSettings()
         self.cache = cache
+        self.history = history
+        """The run history: every run reaching a final status is recorded (also from walked
+        pages deeper than the store keeps: the backfill); None keeps no history."""
         self.on_changes = on_changes
         self.on_health = on_health
         self.focus: RunKey | None = None
@@ -58,6 +63,7 @@ class Engine:
                 report=self._report,
                 focused=lambda: self.focus,
                 min_interval_s=(poll_intervals or {}).get(source.name, 0.0),
+                history=history,
             )
             for source in sources
         }
@@ -97,8 +103,18 @@ class Engine:
     async def run(self) -> None:
         """Poll every provider until cancelled."""
         async with asyncio.TaskGroup() as group:
+            if self.history is not None and not self.history.loaded:
+                group.create_task(self._load_history(), name="history")
             for name in self.pollers:
                 group.create_task(self._loop(name), name=f"poll:{name}")
+
+    async def _load_history(self) -> None:
+        """The history's strips and badges, read from disk beside the first cycles."""
+        assert self.history is not None
+        try:
+            await self.history.load()
+        except Exception as error:  # a damaged file: no strips, the runs go on
+            self.history.failed = f"{type(error).__name__}: {error}"
 
     async def _loop(self, name: str) -> None:
         poller = self.pollers[name]
@@ -123,6 +139,8 @@ class Engine:
     def _emit(self, changes: Changes) -> None:
         if self.cache is not None:
             self.cache.save([row.run for row in (*changes.added, *changes.updated)])
+        if self.history is not None:
+            self.history.record_changes(changes)
         self.on_changes(changes)
 
     def _report(self, health: ProviderHealth) -> None:
@@ -167,4 +185,6 @@ class Engine:
             raise KeyError(key)
         detail = await self._sources[key[0]].run_detail(row.run)
         self._apply([detail.run, *detail.children.items])
+        if self.history is not None:
+            self.history.record_detail(detail)
         return detail

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa_tui.core.clock import Clock
-from qa_tui.core.engine.discovery import SweepPlanner, spare_for_discovery
+from qa_tui.core.engine.discovery import PageTask, SweepPlanner, spare_for_discovery
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RateLimited
+from qa_tui.core.history.service import History
 from qa_tui.core.model import HealthState, ProviderHealth, Run
 from qa_tui.core.providers.base import Discovers, ListQuery, RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
@@ -61,6 +62,8 @@ class ProviderPoller:
     focused: Callable[[], RunKey | None]
     min_interval_s: float = 0.0
     """The config's `poll_interval_s`: never poll this provider more often than this."""
+    history: History | None = None
+    """Where walked pages deeper than the store keeps leave their finished runs (the backfill)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -217,11 +220,30 @@ class ProviderPoller:
             keep = found.runs
             if not self.sweeps.adds_history(task):
                 keep = [run for run in keep if run.status.is_active]
+                if self.history is not None:
+                    self.history.record_runs(found.runs)  # deeper than the store: history only
             self._apply(keep)
             self.sweeps.read(
-                task, more=found.more, now=self.clock.monotonic(), planned_rpm=self._planned_rpm()
+                task,
+                more=found.more,
+                now=self.clock.monotonic(),
+                planned_rpm=self._planned_rpm(),
+                older=self._wants_older(task, found.runs, found.more),
             )
             await self._read_parents(source, keep)
+
+    def _wants_older(self, task: PageTask, runs: Sequence[Run], more: bool) -> bool:
+        """Whether a history walk goes on past the pages the store keeps: while the history's
+        backfill has not reached back far enough on this list (checked only at that depth)."""
+        query = task.query
+        if self.history is None or not query.history_only:
+            return False
+        if task.page + 1 < self.settings.history_pages:
+            return False
+        if not more:
+            self.history.backfill_done(self.name, query.label)
+            return False
+        return self.history.wants_older(self.name, query.label, runs)
 
     async def _read_parents(self, source: Discovers, runs: Sequence[Run]) -> None:
         """An active child whose parent is unknown here: its parent is active too, read it."""
