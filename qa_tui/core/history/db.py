@@ -93,6 +93,7 @@ class RunHistory:
         keep_runs: int = 200_000,
         now: float | None = None,
     ) -> None:
+        """`now` (unix seconds): prune as of then at once (`History` does, on its clock)."""
         self.path = path if path is not None else paths.data_dir() / FILE_NAME
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +104,8 @@ class RunHistory:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._since_prune = 0
-        self.prune(time.time() if now is None else now)
+        if now is not None:
+            self.prune(now)
 
     def __repr__(self) -> str:
         return f"RunHistory(path={str(self.path)!r})"

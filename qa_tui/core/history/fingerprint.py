@@ -8,7 +8,8 @@ placeholder, in this order (a URL's query before its numbers, a UUID before its 
   different failure);
 - timestamps (`2025-06-02T12:00:00Z`, `12:00:03.120`), then UUIDs, then prefixed ids
   (`exec_8f3k2j1l`, `sess-9F8E7D`: letters, a separator, a run of letters and digits with a
-  digit), then hex (`0x1f`, runs of eight or more hex digits with a digit), then numbers;
+  digit), then hex (`0x1f`, runs of eight or more hex digits with a digit) and numbers (one
+  placeholder for both: a hex id may happen to hold no letter);
 - quoted values (in straight, curly or back quotes) → `<q>`, except a quoted CSS selector or XPath
   (`"#pay-button"`, `'button[type=submit]'`), which names what failed and is kept;
 - selectors outside quotes (`#checkout-submit`, `.add-to-cart-btn`, `input[name=email]`) keep their
@@ -74,7 +75,7 @@ def normalize(error: str) -> str:
     text = _TIMESTAMP.sub("<time>", text)
     text = _UUID.sub("<uuid>", text)
     text = _PREFIXED_ID.sub("<id>", text)
-    text = _HEX.sub("<hex>", text)
+    text = _HEX.sub("<n>", text)  # as a number: a hex id may happen to hold no letter
     text = _NUMBER.sub("<n>", text)
     text = re.sub(f"{_KEEP}(.){_KEEP}", lambda m: kept[ord(m.group(1)) - 0xE000], text)
     return _SPACE.sub(" ", text).strip()

@@ -65,6 +65,8 @@ class History:
         self.db = db
         self.settings = settings or HistorySettings()
         self.clock = clock
+        db.keep_days, db.keep_runs = self.settings.keep_days, self.settings.keep_runs
+        db.prune(self._now())
         self.index = HistoryIndex(
             flaky_window_s=self.settings.flaky_days * DAY,
             incident_window_s=self.settings.incident_window_min * 60.0,
