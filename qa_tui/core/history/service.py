@@ -19,8 +19,10 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config import HistoryConfig
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
@@ -42,6 +44,26 @@ class HistorySettings:
     flaky_days: float = 7.0
     incident_window_min: float = 30.0
     incident_min_runs: int = 3
+
+    @classmethod
+    def from_config(cls, config: HistoryConfig) -> HistorySettings:
+        return cls(
+            keep_days=config.keep_days,
+            keep_runs=config.keep_runs,
+            backfill_days=config.backfill_days,
+            flaky_days=config.flaky_days,
+            incident_window_min=config.incident_window_min,
+            incident_min_runs=config.incident_min_runs,
+        )
+
+
+def open_history(
+    config: HistoryConfig, path: Path | None = None, *, clock: Clock = SYSTEM_CLOCK
+) -> History | None:
+    """The history in the data dir (or `path`) as the config says; None when it is off."""
+    if not config.enabled:
+        return None
+    return History(RunHistory(path), HistorySettings.from_config(config), clock=clock)
 
 
 def failing_step_of(detail: RunDetail) -> tuple[str | None, str | None]:

@@ -63,6 +63,22 @@ class DashboardScreen(RunActions):
 
     def on_mount(self) -> None:
         self.table.focus()
+        history = self.qa_app.engine.history
+        if history is not None:  # the HISTORY column: strips and flaky badges
+            self.table.history = history.cell
+            history.on_change = lambda: self.app.call_next(self._history_moved)
+
+    def _history_moved(self) -> None:
+        """New results in the history: strips redraw; an `is:flaky` filter is applied again."""
+        if self.view.query.uses_facts:
+            self._reorder()
+        else:
+            self.table.refresh()
+
+    def action_show_incidents(self) -> None:
+        from qa_tui.ui.screens.incidents import IncidentsScreen
+
+        self.app.push_screen(IncidentsScreen())
 
     def current_key(self) -> RunKey | None:
         return self.table.cursor_key
@@ -165,7 +181,9 @@ class DashboardScreen(RunActions):
     def _set_filter(self, text: str) -> None:
         box = self.query_one("#filter", Input)
         try:
-            query = parse_query(text, failed_only=self.view.query.failed_only)
+            query = parse_query(
+                text, failed_only=self.view.query.failed_only, facts=self.qa_app.engine.history
+            )
         except QueryError as error:
             box.add_class("bad-filter")  # not Input's own -invalid, which it resets itself
             box.tooltip = self.filter_error = str(error)
@@ -177,7 +195,9 @@ class DashboardScreen(RunActions):
         self._reorder()
 
     def action_toggle_failed(self) -> None:
-        query = parse_query(self.filter_text, failed_only=not self.view.query.failed_only)
+        failed_only = not self.view.query.failed_only
+        facts = self.qa_app.engine.history
+        query = parse_query(self.filter_text, failed_only=failed_only, facts=facts)
         self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
         self.notify("Failed runs only" if query.failed_only else "All runs", timeout=2)
         self._reorder()

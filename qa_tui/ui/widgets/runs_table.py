@@ -14,7 +14,7 @@ the same as last time is not rendered again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -26,6 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.history.index import HistoryCell
+from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
 
@@ -39,6 +41,7 @@ class _Drawn(NamedTuple):
     started: str
     duration: str
     nested: bool
+    history: HistoryCell | None
 
 
 class RunsTable(ScrollView, can_focus=True):
@@ -100,6 +103,18 @@ class RunsTable(ScrollView, can_focus=True):
         self.cursor_key: RunKey | None = None
         self.sort_title = "STARTED"
         self.now = datetime.now(UTC)
+        self._history: Callable[[Run], HistoryCell | None] | None = None
+
+    @property
+    def history(self) -> Callable[[Run], HistoryCell | None] | None:
+        """A run's HISTORY cell (strip and flaky badge); None: no history, no column."""
+        return self._history
+
+    @history.setter
+    def history(self, cell_of: Callable[[Run], HistoryCell | None] | None) -> None:
+        self._history = cell_of
+        self._lines.clear()  # the columns changed: no line drawn before is right any more
+        self.refresh()
 
     # --- data -----------------------------------------------------------------------------
 
@@ -257,7 +272,7 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = layout(width)
+        columns = layout(width, self.history is not None)
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("runs-table--header")
             return header_strip(columns, width, style, self.sort_title)
@@ -274,14 +289,16 @@ class RunsTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("runs-table--cursor")
         started, duration = time_texts(row.run, self.now)
         nested = self._under_its_parent(row_index)
-        drawn_from = _Drawn(row, width, base, started, duration, nested)
+        history = self.history(row.run) if self.history is not None else None
+        drawn_from = _Drawn(row, width, base, started, duration, nested, history)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
         no_color = self.app.no_color
         strip = row_strip(
-            row, columns, width, base, started, duration, nested=nested, no_color=no_color
-        )
+            row, columns, width, base, started, duration, nested=nested, no_color=no_color,
+            history=history,
+        )  # fmt: skip
         if len(self._lines) > 4096:
             self._lines.clear()
         self._lines[key] = (drawn_from, strip)
