@@ -22,6 +22,8 @@ from starlette.applications import Starlette
 
 from qa_tui.core.config import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.service import History
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import Bug0Source
@@ -144,8 +146,10 @@ def build_monitor(
     seed: int = 7,
     spec: ScenarioSpec | None = None,
     loopback: bool = False,
+    history: bool = False,
 ) -> SimMonitor:
-    """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring)."""
+    """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
+    with `history`, the run history too (in `workdir`, on the same clock)."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -188,6 +192,7 @@ def build_monitor(
         transport_for=lambda _name: transport,
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
-    engine = Engine(sources, RunStore(), clock=clock, settings=FAST)
+    kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
+    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept)
     app = QaTuiApp(engine, clock=clock, tick_seconds=0)
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

@@ -22,6 +22,7 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.screens.run_actions import RunActions
+from qa_tui.ui.widgets.compare_pane import ComparePane
 
 
 def summary(run: Run, now_text: str = "", *, bug_id: str | None = None) -> Text:
@@ -99,6 +100,8 @@ class RunDetailScreen(RunActions, ChangeListener):
                 yield Static("", id="analysis-text")
             with TabPane("Error", id="error"):
                 yield Static("", id="error-text")
+            with TabPane("Compare", id="compare"):
+                yield ComparePane(id="compare-pane")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -159,6 +162,7 @@ class RunDetailScreen(RunActions, ChangeListener):
         self._fill_children(detail)
         self._fill_artifacts(detail.artifacts)
         self._fill_analysis(detail)
+        self.query_one(ComparePane).show_for(detail)
         error = detail.run.error
         self.query_one("#error-text", Static).update(
             render.plain_lines(error) if error else Text("No error reported.", style="dim")
