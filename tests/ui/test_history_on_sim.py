@@ -52,9 +52,9 @@ def line_of(table: RunsTable, key: RunKey) -> str:
 def latest(table: RunsTable, test: str, target: str, status: str | None = None) -> RunKey | None:
     for key in table.order:
         run = table.rows[key].run
-        if (run.name, run.target) == (test, target) and run.status.is_terminal:
-            if status is None or run.status.value == status:
-                return key
+        same = (run.name, run.target) == (test, target) and run.status.is_terminal
+        if same and (status is None or run.status.value == status):
+            return key
     return None
 
 
