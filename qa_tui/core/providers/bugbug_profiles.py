@@ -2,8 +2,8 @@
 
 A test run carries only its `runProfileId`; a suite run also its `profileName`. Names are learnt
 from suite runs for free and from `GET /profiles/`: read once beside the first list (so the first
-batch already names its profiles), and again only when a list shows a profile id not known yet
-(each id at most once: a profile deleted since is not asked about again). A failed read leaves
+batch already names its profiles), and when a list shows a profile id not known yet (each id at
+most once: a profile deleted since is not asked about again). A failed read leaves
 the id as the target's name: a run is never lost for a name.
 """
 
@@ -42,8 +42,9 @@ class ProfileNames:
         """Read the profiles again when `tests` name one neither known nor asked about."""
         ids = {t.run_profile_id for t in tests if t.run_profile_id}
         unknown = ids - self.names.keys() - self._asked
-        if unknown and self._listed:
+        if unknown:
             self._asked |= unknown
+            self._listed = True
             await self._read(api)
 
     async def _read(self, api: BugBugApi) -> None:
