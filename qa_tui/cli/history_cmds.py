@@ -122,6 +122,7 @@ def _read(
     if chosen is None:
         return None
     history, failures = _synced(chosen, args.since)
+    history.flush()
     try:
         moment = (history.clock.now() - args.since).timestamp()
         results = history.db.since(moment, [p.name for p in chosen.providers])

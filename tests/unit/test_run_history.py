@@ -82,9 +82,11 @@ async def test_every_run_reaching_a_final_status_is_recorded(tmp_path: Path) -> 
     engine = _engine(tmp_path, source, clock)
     assert engine.history is not None
     await engine.pollers["web"].cycle()
+    engine.history.flush()
     assert {r.run_id for r in engine.history.db.since(0)} == {"done"}
     source.put(make_run("live", RunStatus.PASSED))
     await engine.pollers["web"].cycle()
+    engine.history.flush()
     assert {r.run_id for r in engine.history.db.since(0)} == {"done", "live"}
     detail = RunDetail(
         run=source.runs["done"],
@@ -95,6 +97,7 @@ async def test_every_run_reaching_a_final_status_is_recorded(tmp_path: Path) -> 
         ),
     )
     engine.history.record_detail(detail)
+    engine.history.flush()
     done = engine.history.db.get("web", "done")
     assert done is not None and done.failed_step == "3. click #pay"
 
@@ -114,6 +117,7 @@ async def test_the_backfill_walks_past_the_store_until_backfill_days(tmp_path: P
     while poller.sweeps.sweeps_done < 2:
         clock.advance(await poller.cycle())
     walked = [c for c in source.calls if c.startswith("page:all")]
+    engine.history.flush()
     assert walked[:4] == ["page:all:0", "page:all:1", "page:all:2", "page:all:3"]
     assert walked[4:] == ["page:all:0", "page:all:1"]  # the next sweep: the store's depth only
     recorded = {r.run_id for r in engine.history.db.since(0)}

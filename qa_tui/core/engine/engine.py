@@ -16,6 +16,9 @@ from qa_tui.core.model import ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
 
+HISTORY_LOAD_DELAY_S = 3.0
+"""The longest the history's load waits for the providers' first batches."""
+
 
 def _ignore(_: object) -> None:
     return None
@@ -109,8 +112,13 @@ class Engine:
                 group.create_task(self._loop(name), name=f"poll:{name}")
 
     async def _load_history(self) -> None:
-        """The history's strips and badges, read from disk beside the first cycles."""
+        """The history's strips and badges, read from disk once every provider's first batch
+        is out (or after `history_load_delay_s`): the first paint never shares the machine
+        with it."""
         assert self.history is not None
+        deadline = self.clock.monotonic() + HISTORY_LOAD_DELAY_S
+        while any(p.first for p in self.pollers.values()) and self.clock.monotonic() < deadline:
+            await self.clock.sleep(0.05)
         try:
             await self.history.load()
         except Exception as error:  # a damaged file: no strips, the runs go on

@@ -14,6 +14,7 @@ file; the history is rebuilt from the providers' lists anyway.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -99,6 +100,8 @@ class RunHistory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keep_days = keep_days
         self.keep_runs = keep_runs
+        self._lock = threading.RLock()
+        """One connection, used from the event loop (reads) and the history's writer thread."""
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -111,7 +114,8 @@ class RunHistory:
         return f"RunHistory(path={str(self.path)!r})"
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def add(self, results: Iterable[Result], *, now: float | None = None) -> int:
         """Record results (one transaction); returns how many."""
@@ -132,7 +136,7 @@ class RunHistory:
     def prune(self, now: float) -> None:
         """Drop results older than `keep_days`, then the oldest beyond `keep_runs`."""
         self._since_prune = 0
-        with self._db:
+        with self._lock, self._db:
             self._db.execute("DELETE FROM results WHERE ended < ?", (now - self.keep_days * 86400,))
             (count,) = self._db.execute("SELECT COUNT(*) FROM results").fetchone()
             if count > self.keep_runs:
@@ -143,12 +147,15 @@ class RunHistory:
                 )
 
     def __len__(self) -> int:
-        (count,) = self._db.execute("SELECT COUNT(*) FROM results").fetchone()
+        with self._lock:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM results").fetchone()
         return int(count)
 
     def _read(self, where: str, params: tuple[object, ...], tail: str = "") -> Iterator[Result]:
         sql = f"SELECT {_COLUMNS} FROM results WHERE {where} {tail}"
-        for row in self._db.execute(sql, params):
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        for row in rows:
             result = _result(row)
             if result is not None:
                 yield result
@@ -159,15 +166,48 @@ class RunHistory:
         wanted = set(providers) if providers is not None else None
         return [r for r in results if wanted is None or r.provider in wanted]
 
-    def older_strips(self, before: float, per_series: int) -> list[Result]:
+    def light_since(
+        self, moment: float
+    ) -> tuple[list[tuple[str, str, str, str, RunStatus, float]], list[Result]]:
+        """Everything since `moment`, as the index loads it: bare rows for the results without
+        a fingerprint, whole results for the failures with one (incidents' material)."""
+        light: list[tuple[str, str, str, str, RunStatus, float]] = []
+        statuses = {status.value: status for status in RunStatus}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT provider, run_id, test, target, status, ended FROM results "
+                "WHERE ended >= ? AND fingerprint IS NULL",
+                (moment,),
+            ).fetchall()
+        for provider, run_id, test, target, status, ended in rows:
+            known = statuses.get(status)
+            if known is not None:
+                light.append((provider, run_id, test, target, known, float(ended)))
+        failures = list(self._read("ended >= ? AND fingerprint IS NOT NULL", (moment,)))
+        return light, failures
+
+    def older_strips(
+        self, before: float, per_series: int
+    ) -> list[tuple[str, str, str, str, RunStatus, float]]:
         """Each series' newest `per_series` results that ended before `before` (what strips
-        need of what is older than the flaky window)."""
-        sql = (
-            f"SELECT {_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY provider, test, "
-            "target ORDER BY ended DESC) AS n FROM results WHERE ended < ?) WHERE n <= ?"
-        )
-        found = (_result(row) for row in self._db.execute(sql, (before, per_series)))
-        return [r for r in found if r is not None]
+        need of what is older than the flaky window), one indexed query per series."""
+        statuses = {status.value: status for status in RunStatus}
+        out: list[tuple[str, str, str, str, RunStatus, float]] = []
+        with self._lock:
+            keys = self._db.execute(
+                "SELECT DISTINCT provider, test, target FROM results"
+            ).fetchall()
+            for provider, test, target in keys:
+                rows = self._db.execute(
+                    "SELECT run_id, status, ended FROM results WHERE provider = ? AND test = ? "
+                    "AND target = ? AND ended < ? ORDER BY ended DESC LIMIT ?",
+                    (provider, test, target, before, per_series),
+                ).fetchall()
+                for run_id, status, ended in rows:
+                    known = statuses.get(status)
+                    if known is not None:
+                        out.append((provider, run_id, test, target, known, float(ended)))
+        return out
 
     def get(self, provider: str, run_id: str) -> Result | None:
         return next(self._read("provider = ? AND run_id = ?", (provider, run_id)), None)
@@ -201,13 +241,14 @@ class RunHistory:
     # --- the backfill's progress -------------------------------------------------------------
 
     def backfilled(self, provider: str, list_label: str) -> bool:
-        row = self._db.execute(
-            "SELECT done FROM backfill WHERE provider = ? AND list = ?", (provider, list_label)
-        ).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT done FROM backfill WHERE provider = ? AND list = ?", (provider, list_label)
+            ).fetchone()
         return bool(row and row[0])
 
     def mark_backfilled(self, provider: str, list_label: str) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO backfill (provider, list, done) VALUES (?, ?, 1)",
                 (provider, list_label),

@@ -16,7 +16,9 @@ green run is a query on disk.
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,6 +102,13 @@ class History:
         self._pending: list[Result] = []
         self._recorded: dict[tuple[str, str], Result] = {}
         """What this session recorded, so a run seen again unchanged is not written again."""
+        self._keys: dict[int, tuple[Run, tuple[str, str, str]]] = {}
+        """Each drawn run's series key, by the run object (runs are immutable; a new value of a
+        run is a new object): the table asks for every line of every frame."""
+        self._writes: queue.SimpleQueue[list[Result] | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._unwritten = 0
+        self._written = threading.Condition()
         self.on_change: Callable[[], None] = lambda: None
         """Called after new results reach the index (the table redraws its strips)."""
 
@@ -117,16 +126,37 @@ class History:
             self._recorded[result.key] = result
         if len(self._recorded) > 50_000:
             self._recorded.clear()
-        try:
-            self.db.add(fresh, now=self._now())
-        except sqlite3.Error as error:  # a full disk: the strips still move, from memory
-            self.failed = f"history not saved: {error}"
+        self._write(fresh)
         if self.loaded:
             if self.index.add(fresh):
                 self.on_change()
         else:
             self._pending.extend(fresh)
         return len(fresh)
+
+    def _write(self, results: list[Result]) -> None:
+        """To disk on the history's own thread: a batch never waits for sqlite on the loop."""
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="history", daemon=True)
+            self._writer.start()
+        with self._written:
+            self._unwritten += 1
+        self._writes.put(results)
+
+    def _write_loop(self) -> None:
+        while (batch := self._writes.get()) is not None:
+            try:
+                self.db.add(batch, now=self._now())
+            except sqlite3.Error as error:  # a full disk: the strips still move, from memory
+                self.failed = f"history not saved: {error}"
+            with self._written:
+                self._unwritten -= 1
+                self._written.notify_all()
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until everything recorded is on disk (before reading it back, and at close)."""
+        with self._written:
+            self._written.wait_for(lambda: self._unwritten == 0, timeout)
 
     def record_runs(self, runs: Iterable[Run]) -> int:
         now = self.clock.now()
@@ -141,6 +171,7 @@ class History:
         if result is None or result.status not in (RunStatus.FAILED, RunStatus.ERROR):
             return
         step, error = failing_step_of(detail)
+        self.flush()
         known = self.db.get(result.provider, result.run_id)
         if known is not None and known.failed_step and known.error:
             return
@@ -179,15 +210,19 @@ class History:
         self.on_change()
 
     def _build_index(self) -> HistoryIndex:
+        self.flush()
         now = self._now()
         index = HistoryIndex(
             flaky_window_s=self.index.flaky_window_s,
             incident_window_s=self.index.incident_window_s,
             incident_min_runs=self.index.incident_min_runs,
         )
-        recent = self.db.since(now - index.flaky_window_s)
-        index.add(self.db.older_strips(now - index.flaky_window_s, STRIP_LENGTH))
-        index.add(recent)
+        since = now - index.flaky_window_s
+        light, failures = self.db.light_since(since)
+        index.add_light(self.db.older_strips(since, STRIP_LENGTH))
+        index.add_light(light)
+        index.add(failures)
+        index.warm(now)
         return index
 
     @property
@@ -195,7 +230,16 @@ class History:
         return self.index.version
 
     def cell(self, run: Run, now: float | None = None) -> HistoryCell | None:
-        return self.index.cell(series_of(run), self._now() if now is None else now)
+        """A run's HISTORY cell: asked for every line drawn, so kept per series in the index."""
+        moment = self._now() if now is None else now
+        known = self._keys.get(id(run))
+        if known is not None and known[0] is run:
+            return self.index.cell(known[1], moment)
+        key = (run.provider, run.target_id or run.name, run.target or "")
+        if len(self._keys) >= 50_000:
+            self._keys.clear()
+        self._keys[id(run)] = (run, key)
+        return self.index.cell(key, moment)
 
     def is_flaky(self, run: Run) -> bool:
         cell = self.cell(run)
@@ -207,7 +251,12 @@ class History:
     def last_green(self, run: Run) -> Result | None:
         """The last passing run of the same test on the same target before this one."""
         moment = run.ended or run.started or run.queued or self.clock.now()
+        self.flush()
         return self.db.last_passing(series_of(run), moment.timestamp())
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writes.put(None)
+            self._writer.join(timeout=30)
+            self._writer = None
         self.db.close()
