@@ -3,7 +3,7 @@
     .venv/bin/python bench/history.py [--results 200000] [--rows 10000] [--series 2000]
 
 A history of `--results` final results over the last 90 days (the default bound) is written to
-a scratch `history.sqlite`, spread over `--series` series (test × target; some flaky, some
+a scratch `history.sqlite`, spread over `--series` series (test and target; some flaky, some
 steady, a staging outage among them); then, as the app does:
 
 - `load_s`: `History.load()`, the index read from disk (in a thread, beside the first paint);
