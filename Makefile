@@ -36,12 +36,12 @@ bench: bytecode
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa_tui tests bench
-	$(BIN)/ruff format --check qa_tui tests bench
+	$(BIN)/ruff check qa_tui tests bench screenshots
+	$(BIN)/ruff format --check qa_tui tests bench screenshots
 
 format: $(STAMP)
-	$(BIN)/ruff format qa_tui tests bench
-	$(BIN)/ruff check --fix qa_tui tests bench
+	$(BIN)/ruff format qa_tui tests bench screenshots
+	$(BIN)/ruff check --fix qa_tui tests bench screenshots
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -100,8 +100,7 @@ class TestRun:
     user_id: str | None
     suite_run_id: str | None = None
     error_code: str | None = None
-    error_text: str | None = None
-    """The failing step's own message (planted runs of the triage world), beside its code."""
+    error_text: str | None = None  # a planted run's failing step's own message (sim/triage.py)
     has_logs: bool = True
     artifacts: dict[str, str] = field(default_factory=dict)
     """Artifact kind → artifact id."""
@@ -326,10 +325,8 @@ class BugBugWorld:
             if planted is not None and planted.fail_step is not None:
                 timeline.steps = [*timeline.steps[: planted.fail_step], timeline.end]
         code = rng.choice(FAILED_CODES) if final == "failed" else None
-        if planted is not None and planted.fail_step is not None:
-            code = (
-                "ELEMENT_DOES_NOT_EXIST" if planted.fail_step == 0 else "FAILED_WAITING_CONDITIONS"
-            )
+        if planted is not None and planted.fail_step is not None:  # an outage fails at the goto
+            code = ("FAILED_WAITING_CONDITIONS", "ELEMENT_DOES_NOT_EXIST")[planted.fail_step == 0]
         code = rng.choice(ERROR_CODES) if final == "error" else code
         run = TestRun(
             id=uuid_from(rng),

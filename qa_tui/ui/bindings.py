@@ -57,7 +57,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
-    Action("runs.incidents", "i", "show_incidents", "Incidents", "Failures grouped across runs by their error: one row per incident (toggle)", (Scope.DASHBOARD,)),
+    Action("runs.incidents", "i", "show_incidents", "Incidents", "Failures grouped across runs by their error: one row per incident (toggle)", (Scope.DASHBOARD,), show=False),
     Action("incidents.open", "enter", "open_incident", "Runs", "In the incidents: list the incident's runs (enter on a run opens it)", (Scope.INCIDENTS,)),
     Action("incidents.file", "b", "file_incident_bug", "File bug", "In the incidents: file one bug listing every run of the incident", (Scope.INCIDENTS,)),
     Action("incidents.close", "escape,i", "close_incidents", "Back", "Close the incidents (back to every run)", (Scope.INCIDENTS,), key_display="esc"),

@@ -13,7 +13,7 @@ from qa_tui.core.history.incidents import Incident
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ScreenHost, host_of
-from qa_tui.ui.screens.incidents import file_incident_bug
+from qa_tui.ui.screens.incident_bug import file_incident_bug
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 

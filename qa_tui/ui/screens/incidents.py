@@ -16,12 +16,12 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from qa_tui.core.history.incident_report import INCIDENT, incident_draft
+from qa_tui.core.history.incident_report import INCIDENT
 from qa_tui.core.history.incidents import Incident
-from qa_tui.core.outbox_db import ReportState
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ScreenHost, host_of
+from qa_tui.ui.screens.incident_bug import file_incident_bug
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 
 
@@ -139,27 +139,3 @@ class IncidentsScreen(ForwardsWorkerFailures, Screen[None]):
         incident = self.highlighted
         if incident is not None:
             file_incident_bug(self, self.host, incident)
-
-
-def file_incident_bug(screen: Screen[None], host: ScreenHost, incident: Incident) -> None:
-    """`b` on an incident: one report listing every run, through the outbox."""
-    from qa_tui.ui.screens.bug_actions import NO_TRACKER, form_for
-
-    if host.tracker is None or host.outbox is None:
-        screen.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)
-        return
-    key = (INCIDENT, incident.id)
-    filed = host.outbox.links().get(key)
-    if filed:
-        screen.notify(f"Bug {render.safe(filed)} was filed for this incident", markup=False)
-        return
-    report = host.outbox.open_report_for(key)
-    if report is not None and report.state in (ReportState.PENDING, ReportState.SENDING):
-        screen.notify(
-            "A report for this incident is waiting to be sent (B shows the outbox)", markup=False
-        )
-        return
-    draft = host.drafts.get(key) or (report.draft if report is not None else None)
-    draft = draft or incident_draft(incident, host.bug_defaults)
-    name = f"{incident.count} runs: {incident.error.splitlines()[0] if incident.error else ''}"
-    screen.app.push_screen(form_for(host, key, name, draft, report))
