@@ -59,10 +59,10 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
-    from qa_tui.core.config import ProviderConfig, TrackerConfig
+    from qa_tui.core.config import HistoryConfig, ProviderConfig, TrackerConfig
 
     text = EXAMPLE.read_text(encoding="utf-8")
-    for model in (ProviderConfig, TrackerConfig):
+    for model in (ProviderConfig, TrackerConfig, HistoryConfig):
         for key in model.model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, key
 

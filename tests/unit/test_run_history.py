@@ -155,3 +155,25 @@ async def test_strips_load_beside_the_first_cycle_and_keep_what_came_meanwhile(
     cell = history.cell(make_run("x", name="test new"))
     assert cell is not None and cell.strip == (RunStatus.FAILED,)
     assert history.cell(make_run("y", name="test old")) is not None
+
+
+def test_the_history_table_is_read_and_checked_like_the_rest_of_the_config(tmp_path: Path) -> None:
+    """GIVEN `[history]` with a typo and then a bad bound THEN one line naming the key each."""
+    import pytest
+
+    from qa_tui.core.config import ConfigError, load_config
+
+    base = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "t"\n'
+    path = tmp_path / "c.toml"
+    path.write_text(base + "[history]\nbackfill_days = 3\nincident_window_min = 10\n")
+    config = load_config(path)
+    assert (config.history.backfill_days, config.history.incident_window_min) == (3.0, 10.0)
+    assert config.history.keep_runs == 200_000 and config.history.enabled
+    path.write_text(base + "[history]\nflaky_dayz = 3\n")
+    with pytest.raises(
+        ConfigError, match=r"history\.flaky_dayz: unknown key \(did you mean 'flaky_days'\?\)"
+    ):
+        load_config(path)
+    path.write_text(base + "[history]\nkeep_days = 0\n")
+    with pytest.raises(ConfigError, match=r"history\.keep_days: expected a number greater than 0"):
+        load_config(path)
