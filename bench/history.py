@@ -180,8 +180,6 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from dataclasses import replace
-
     from qa_tui.core.history.db import RunHistory
 
     load_before = load_average()
@@ -190,7 +188,7 @@ def main() -> None:
     rows = rows_for(results, args.rows, now)
     rng = random.Random(SEED + 2)
     batch = [
-        replace(r, run_id=f"new-{i}", ended=now - rng.uniform(0, 60))
+        r._replace(run_id=f"new-{i}", ended=now - rng.uniform(0, 60))
         for i, r in enumerate(rng.sample(results, 500))
     ]
     with tempfile.TemporaryDirectory(prefix="qa-tui-bench-history-") as scratch:

@@ -25,7 +25,10 @@ With `--history`, qa-tui's side also keeps a run history of 200,000 results (90 
 series of the cached runs): the HISTORY column is drawn, the history loads as it does in use
 (once the providers' first batches are out, here after its 3-second wait, in a thread; the timed
 work starts once it is loaded), and each batch is recorded in it before the table gets it, as
-the engine does (`Engine._emit`).
+the engine does (`Engine._emit`). A batch's frame draws its own rows; the other rows' strips
+follow in a frame of their own (`DashboardScreen.STRIPS_AFTER_S` later): `strips_after_p95_ms`
+is from handing the batch over until that frame, `strips_frame_cpu_p95_ms` its CPU; the next
+batch is handed over after it.
 
 Memory: peak RSS of each child, of a child that only imports the modules and loads the runs
 (the baseline both share), and what each table keeps for its runs (`table_memory`: two more
@@ -314,6 +317,12 @@ async def ours(
             apply_ms.append((t1 - t0) * 1000)
             cpu_ms["apply"].append((frames.cpu_at_last_frame - cpu0) * 1000)
             apply_only_ms.append((applied[0] - t0) * 1000)
+            if history is not None and dashboard._strips_due is not None:
+                # the other rows' strips follow in a frame of their own (STRIPS_AFTER_S later)
+                strips = frames.next_after(lambda: dashboard._strips_due is None)
+                cpu1 = time.process_time()
+                result.setdefault("strips_after_ms", []).append((await strips - t0) * 1000)
+                cpu_ms.setdefault("strips", []).append((frames.cpu_at_last_frame - cpu1) * 1000)
         result["apply_500_ms"] = apply_ms
         result["apply_500_without_render_ms"] = apply_only_ms
         frozen = gc.get_freeze_count()
@@ -486,6 +495,14 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         "peak_rss_mb": raw["peak_rss_mb"],
         **({"gc": raw["gc"]} if "gc" in raw else {}),
         **{k: round(raw[k], 3) for k in ("history_loaded_after_s",) if k in raw},
+        **(
+            {
+                "strips_after_p95_ms": round(percentile(raw["strips_after_ms"], 95), 2),
+                "strips_frame_cpu_p95_ms": round(percentile(raw["cpu_ms"]["strips"], 95), 2),
+            }
+            if raw.get("strips_after_ms")
+            else {}
+        ),
         **{k: raw[k] for k in ("history_results",) if k in raw},
         "cpu": {
             "first_table_s": round(raw["first_table_cpu_s"], 3),

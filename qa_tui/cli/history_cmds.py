@@ -105,6 +105,7 @@ def _providers(config: Config, wanted: list[str] | None, command: str) -> Config
 def _synced(config: Config, since: timedelta) -> tuple[History, list[str]]:
     """The history after syncing every provider back to `since`; the failure lines."""
     history = History(RunHistory(), HistorySettings.from_config(config.history))
+    history.db.prune(history.clock.now().timestamp())  # the bounds hold here too
     cutoff = history.clock.now() - since
     failures = asyncio.run(sync_recent(build_sources(config), history, cutoff))
     for line in failures:

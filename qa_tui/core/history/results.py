@@ -9,11 +9,11 @@ the Compare pane all read one series; incidents cut across them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from qa_tui.core.history.fingerprint import fingerprint_for
-from qa_tui.core.model import Run, RunKind, RunStatus
+from qa_tui.core.model import TERMINAL_STATUSES, Run, RunKind, RunStatus
 
 SeriesKey = tuple[str, str, str]
 """(provider, test, target)."""
@@ -22,9 +22,9 @@ FAILURES = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 """Results that can be part of an incident (a test failure, or the run breaking)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """A run that reached a final status, with what triage needs of it."""
+class Result(NamedTuple):
+    """A run that reached a final status, with what triage needs of it (a named tuple: the
+    engine makes hundreds a batch, and compares them with what it recorded before)."""
 
     provider: str
     run_id: str
@@ -69,22 +69,15 @@ def series_of(run: Run) -> SeriesKey:
 def result_of(run: Run, now: datetime) -> Result | None:
     """The result a run leaves in history: None while it is not final (and for Bug0 triggers,
     which never are)."""
-    if not run.status.is_terminal:
+    status = run.status
+    if status not in TERMINAL_STATUSES:
         return None
     when = run.ended or run.started or run.queued or now
     test = run.target_id or run.name
-    failed = run.status in FAILURES
-    return Result(
-        provider=run.provider,
-        run_id=run.id,
-        kind=run.kind,
-        name=run.name,
-        test=test,
-        target=run.target or "",
-        status=run.status,
-        ended=when.timestamp(),
-        error=run.error if failed else None,
-        failed_step=run.failed_step if failed else None,
-        fingerprint=fingerprint_for(run.error, test) if failed else None,
-        url=run.url,
-    )
+    if status in FAILURES:
+        error = run.error
+        return Result(run.provider, run.id, run.kind, run.name, test, run.target or "", status,
+                      when.timestamp(), error, run.failed_step, fingerprint_for(error, test),
+                      run.url)  # fmt: skip
+    return Result(run.provider, run.id, run.kind, run.name, test, run.target or "", status,
+                  when.timestamp(), None, None, None, run.url)  # fmt: skip

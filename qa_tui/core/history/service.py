@@ -19,8 +19,9 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
@@ -34,6 +35,10 @@ from qa_tui.core.model import Run, RunDetail, RunStatus
 from qa_tui.core.store import Changes
 
 DAY = 86400.0
+WRITE_QUIET_S = 1.0
+"""The writer writes once no batch has come for this long (unless someone waits for it)..."""
+WRITE_WITHIN_S = 10.0
+"""...and at the latest this long after the first batch it holds."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,6 @@ class History:
         self.settings = settings or HistorySettings()
         self.clock = clock
         db.keep_days, db.keep_runs = self.settings.keep_days, self.settings.keep_runs
-        db.prune(self._now())
         self.index = HistoryIndex(
             flaky_window_s=self.settings.flaky_days * DAY,
             incident_window_s=self.settings.incident_window_min * 60.0,
@@ -109,6 +113,7 @@ class History:
         self._writer: threading.Thread | None = None
         self._unwritten = 0
         self._written = threading.Condition()
+        self._flush_now = threading.Event()
         self.on_change: Callable[[], None] = lambda: None
         """Called after new results reach the index (the table redraws its strips)."""
 
@@ -144,18 +149,46 @@ class History:
         self._writes.put(results)
 
     def _write_loop(self) -> None:
-        while (batch := self._writes.get()) is not None:
+        """Batches are gathered until no new one has come for `WRITE_QUIET_S` (at the latest
+        `WRITE_WITHIN_S` after the first) and written in one transaction: the writing falls in
+        the pauses between the engine's batches, not in the frames that draw them."""
+        stop = False
+        while not stop:
+            first = self._writes.get()
+            if first is None:
+                break
+            batches = [first]
+            deadline = time.monotonic() + WRITE_WITHIN_S
+            while not stop:
+                woken = self._flush_now.wait(WRITE_QUIET_S)
+                arrived = 0
+                while True:
+                    try:
+                        more = self._writes.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batches.append(more)
+                    arrived += 1
+                if woken or not arrived or time.monotonic() >= deadline:
+                    break
             try:
-                self.db.add(batch, now=self._now())
+                self.db.add([r for batch in batches for r in batch], now=self._now())
             except sqlite3.Error as error:  # a full disk: the strips still move, from memory
                 self.failed = f"history not saved: {error}"
             with self._written:
-                self._unwritten -= 1
+                self._unwritten -= len(batches)
+                if self._unwritten == 0:
+                    self._flush_now.clear()
                 self._written.notify_all()
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until everything recorded is on disk (before reading it back, and at close)."""
         with self._written:
+            if self._unwritten:
+                self._flush_now.set()
             self._written.wait_for(lambda: self._unwritten == 0, timeout)
 
     def record_runs(self, runs: Iterable[Run]) -> int:
@@ -178,7 +211,7 @@ class History:
         error = result.error or error
         fingerprint = fingerprint_for(error, result.test)
         step = result.failed_step or step
-        self.record([replace(result, failed_step=step, error=error, fingerprint=fingerprint)])
+        self.record([result._replace(failed_step=step, error=error, fingerprint=fingerprint)])
 
     # --- the backfill -------------------------------------------------------------------------
 
@@ -212,6 +245,7 @@ class History:
     def _build_index(self) -> HistoryIndex:
         self.flush()
         now = self._now()
+        self.db.prune(now)
         index = HistoryIndex(
             flaky_window_s=self.index.flaky_window_s,
             incident_window_s=self.index.incident_window_s,
@@ -256,6 +290,7 @@ class History:
 
     def close(self) -> None:
         if self._writer is not None:
+            self._flush_now.set()
             self._writes.put(None)
             self._writer.join(timeout=30)
             self._writer = None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from qa_tui.core.errors import ProviderError
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from qa_tui.ui.screens.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
+STRIPS_AFTER_S = 0.2
+"""How long after a batch the other rows' strips are redrawn (coalescing bursts)."""
 
 
 class DashboardScreen(RunActions):
@@ -52,6 +55,7 @@ class DashboardScreen(RunActions):
         """Why the text in the filter box is not a filter (the last good one still applies)."""
         self.health_bar = HealthBar(providers, id="health")
         self.table = RunsTable(id="runs")
+        self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
 
@@ -69,11 +73,17 @@ class DashboardScreen(RunActions):
             history.on_change = lambda: self.app.call_next(self._history_moved)
 
     def _history_moved(self) -> None:
-        """New results in the history: strips redraw; an `is:flaky` filter is applied again."""
+        """New results in the history: an `is:flaky` filter is applied again; the strips on
+        screen follow `STRIPS_AFTER_S` later, in a frame of their own (a batch's frame draws its
+        own rows at once; a batch of 500 finishing runs changes nearly every strip)."""
         if self.view.query.uses_facts:
             self._reorder()
-        else:
-            self.table.refresh()
+        elif self._strips_due is None:
+            self._strips_due = self.set_timer(STRIPS_AFTER_S, self._redraw_strips)
+
+    def _redraw_strips(self) -> None:
+        self._strips_due = None
+        self.table.history_moved()
 
     def action_show_incidents(self) -> None:
         from qa_tui.ui.screens.incidents import IncidentsScreen

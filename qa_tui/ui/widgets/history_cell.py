@@ -41,10 +41,18 @@ def history_segments(
     segments: list[Segment] = []
     used = 0
     if cell is not None:
+        styles = render.NO_COLOR_STYLES if no_color else render.STATUS_STYLES
+        run: list[str] = []  # glyphs of one status in a row go out as one segment
+        previous = None
         for status in cell.strip[-10:]:
-            style = render.NO_COLOR_STYLES[status] if no_color else render.STATUS_STYLES[status]
-            segments.append(Segment(render.STATUS_GLYPHS[status], base + style))
+            if status is not previous and run and previous is not None:
+                segments.append(Segment("".join(run), base + styles[previous]))
+                run = []
+            run.append(render.STATUS_GLYPHS[status])
+            previous = status
             used += 1
+        if run and previous is not None:
+            segments.append(Segment("".join(run), base + styles[previous]))
         badge = badge_text(cell)
         if badge and used + 1 + len(badge) <= width:
             segments.append(Segment(" ", base))

@@ -189,6 +189,18 @@ class RunsTable(ScrollView, can_focus=True):
             self.scroll_to(y=position, animate=False, immediate=True)
         self.refresh()
 
+    def history_moved(self) -> None:
+        """The history has new results: redraw the on-screen lines whose HISTORY cell reads
+        differently now, and no other line."""
+        cell_of = self._history
+        if cell_of is None:
+            return
+        for y, key in self._on_screen():
+            row = self.rows.get(key)
+            drawn = self._lines.get(key)
+            if row is not None and (drawn is None or drawn[0].history != cell_of(row.run)):
+                self._refresh_line(y)
+
     def tick(self, now: datetime) -> None:
         """Advance relative times and running durations: only the on-screen lines whose time
         text reads differently now are redrawn (a running run's duration, each second)."""
