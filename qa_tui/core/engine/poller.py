@@ -49,6 +49,12 @@ def _newest_first_key(run: Run) -> tuple[int, float]:
     return (1, -run.started.timestamp())
 
 
+def _catalogue_reads(source: RunSource) -> int:
+    """Requests a source made for its catalogue (BugBug's profile names), not for runs: one-off
+    work like the start-up sweep, not counted in the live pace."""
+    return int(getattr(source, "catalogue_reads", 0))
+
+
 @dataclass
 class ProviderPoller:
     """One provider's cycles. `cycle()` does one and returns how long to wait before the next."""
@@ -139,9 +145,10 @@ class ProviderPoller:
     async def _poll(self) -> None:
         seen: set[RunKey] = set()
         if self.source.capabilities.list_runs:
-            before = self.source.budget.spent
+            before, aside = self.source.budget.spent, _catalogue_reads(self.source)
             page = await self.source.list_runs(limit=self.window(self.active_runs()))
-            self._live_spent += self.source.budget.spent - before
+            aside = _catalogue_reads(self.source) - aside  # names read once, like the sweep
+            self._live_spent += self.source.budget.spent - before - aside
             self._apply(page.runs)
             seen = {run.key for run in page.runs}
         if self.first:

@@ -19,8 +19,8 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
   the `suiteRunId` of the active test runs those filters list (`get_parent`), and by walking the
   whole suite-run list page by page at low priority;
 - `stepsRuns` may be a list, a JSON string or opaque: steps then come from `/screenshots/` plus
-  `/stepruns/{id}/` (finished step runs are cached; a few are fetched per detail call);
-- downloads send the token to BugBug's own origin only.
+  `/stepruns/{id}/` (finished step runs cached, a few fetched per detail); a run's target is its
+  profile by name (bugbug_profiles.py); downloads send the token to BugBug's own origin only.
 """
 
 from __future__ import annotations
@@ -61,14 +61,8 @@ from qa_tui.core.providers.bugbug_wire import (
 )
 from qa_tui.core.status import BUGBUG_STATUSES
 
-__all__ = [
-    "API_PREFIX",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_REQUESTS_PER_MINUTE",
-    "BugBugSource",
-    "auth_headers",
-    "to_run",
-]
+__all__ = ["API_PREFIX", "DEFAULT_BASE_URL", "DEFAULT_REQUESTS_PER_MINUTE", "BugBugSource"]
+__all__ += ["auth_headers", "to_run"]
 
 DEFAULT_BASE_URL = "https://app.bugbug.io"
 """The host every working client uses; `https://api.bugbug.io` (the docs' curl) can be configured."""
@@ -124,6 +118,8 @@ class BugBugSource(BugBugApi):
 
     def __repr__(self) -> str:
         return f"BugBugSource(name={self.name!r}, http={self.http!r})"
+
+    catalogue_reads = property(lambda self: self._profiles.reads, doc="Profile-name reads made.")
 
     def _to_run(self, wire: V2TestRun | V2SuiteRun, parent_id: str | None = None) -> Run:
         names = self._profiles.names

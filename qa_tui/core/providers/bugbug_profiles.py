@@ -26,6 +26,8 @@ class ProfileNames:
         self.names: dict[str, str] = {}
         self._asked: set[str] = set()
         self._listed = False
+        self.reads = 0
+        """Requests made for names (the engine does not count them in its live pace)."""
 
     def learn(self, suites: Iterable[V2SuiteRun]) -> None:
         for suite in suites:
@@ -48,6 +50,7 @@ class ProfileNames:
             await self._read(api)
 
     async def _read(self, api: BugBugApi) -> None:
+        self.reads += 1
         try:
             profiles = await api.list_profiles()
         except ProviderError:
