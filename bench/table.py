@@ -21,6 +21,15 @@ wait for the frame, not only the Python that changes the data.
   filled by `add_row` in the table order; a batch or a filter is applied by clear-and-refill
   (bench/stock_table.py).
 
+With `--history`, qa-tui's side also keeps a run history of 200,000 results (90 days, over the
+series of the cached runs): the HISTORY column is drawn, the history loads as it does in use
+(once the providers' first batches are out, here after its 3-second wait, in a thread; the timed
+work starts once it is loaded), and each batch is recorded in it before the table gets it, as
+the engine does (`Engine._emit`). A batch's frame draws its own rows; the other rows' strips
+follow in a frame of their own (`DashboardScreen.STRIPS_AFTER_S` later): `strips_after_p95_ms`
+is from handing the batch over until that frame, `strips_frame_cpu_p95_ms` its CPU; the next
+batch is handed over after it.
+
 Memory: peak RSS of each child, of a child that only imports the modules and loads the runs
 (the baseline both share), and what each table keeps for its runs (`table_memory`: two more
 children, tracemalloc from handing the runs to an empty table to its first full frame).
@@ -201,9 +210,44 @@ class SilentSource:
         return None
 
 
-async def ours(cache_path: Path, count: int, batches: int, launched: float) -> dict[str, Any]:
+def make_history(path: Path, count: int) -> None:
+    """`count` final results over 90 days for the series of `make_runs` (provider, target id):
+    one series in five flaky, the rest passing but now and then."""
+    from qa_tui.core.history.db import RunHistory
+    from qa_tui.core.history.results import Result
+    from qa_tui.core.model import RunKind, RunStatus
+
+    rng = random.Random(SEED + 3)
+    now = NOW.timestamp()
+    results = []
+    for index in range(count):
+        provider, series = ("web", "plans")[index % 2], index % 50
+        flaky = series % 5 == 0
+        status = RunStatus.FAILED if flaky and rng.random() < 0.25 else RunStatus.PASSED
+        results.append(
+            Result(
+                provider,
+                f"h-{index:07d}",
+                RunKind.TEST,
+                f"target-{series}",
+                f"target-{series}",
+                "",
+                status,
+                now - rng.uniform(0, 90 * 86400),
+            )
+        )
+    history = RunHistory(path)
+    history.add(results, now=now)
+    history.close()
+
+
+async def ours(
+    cache_path: Path, count: int, batches: int, launched: float, history_path: Path | None = None
+) -> dict[str, Any]:
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
+    from qa_tui.core.history.db import RunHistory
+    from qa_tui.core.history.service import History
     from qa_tui.core.store import RunStore
     from qa_tui.ui.app import QaTuiApp
 
@@ -212,7 +256,8 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
     started, cpu_started = time.perf_counter(), time.process_time()
     cache = RunCache(cache_path)
     sources: list[Any] = [SilentSource("web"), SilentSource("plans")]
-    engine = Engine(sources, RunStore(), cache=cache)
+    history = History(RunHistory(history_path)) if history_path is not None else None
+    engine = Engine(sources, RunStore(), cache=cache, history=history)
     app = QaTuiApp(engine)  # with its real clock tick: the collector's passes are made on it
     frames = Frames(app)
     table = app.dashboard.table
@@ -226,6 +271,12 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
         result["first_table_cpu_s"] = frames.cpu_at_last_frame - cpu_started
         result["first_table_from_launch_s"] = started_wall - launched + (first_shown - started)
         await settle_after_start(pilot)
+        if history is not None:
+            while not history.loaded:
+                await asyncio.sleep(0.05)
+            result["history_loaded_after_s"] = time.perf_counter() - started
+            result["history_results"] = len(history.index)
+            await settle_after_start(pilot)
         dashboard = app.dashboard
         applied: list[float] = []
         original_apply = dashboard.apply
@@ -258,11 +309,20 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
             applied.clear()
             shown = frames.next_after(lambda: bool(applied))
             t0, cpu0 = time.perf_counter(), time.process_time()
-            app._engine_changes(engine.store.apply(fresh))  # what the engine does with a batch
+            batch = engine.store.apply(fresh)
+            if history is not None:
+                history.record_changes(batch)  # what the engine does with a batch (`_emit`)
+            app._engine_changes(batch)
             t1 = await shown
             apply_ms.append((t1 - t0) * 1000)
             cpu_ms["apply"].append((frames.cpu_at_last_frame - cpu0) * 1000)
             apply_only_ms.append((applied[0] - t0) * 1000)
+            if history is not None and dashboard._strips_due is not None:
+                # the other rows' strips follow in a frame of their own (STRIPS_AFTER_S later)
+                strips = frames.next_after(lambda: dashboard._strips_due is None)
+                cpu1 = time.process_time()
+                result.setdefault("strips_after_ms", []).append((await strips - t0) * 1000)
+                cpu_ms.setdefault("strips", []).append((frames.cpu_at_last_frame - cpu1) * 1000)
         result["apply_500_ms"] = apply_ms
         result["apply_500_without_render_ms"] = apply_only_ms
         frozen = gc.get_freeze_count()
@@ -273,6 +333,8 @@ async def ours(cache_path: Path, count: int, batches: int, launched: float) -> d
             "full_pass_ms": round(full_pass_ms, 2),
         }
     cache.close()
+    if history is not None:
+        history.close()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
@@ -432,6 +494,16 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         "filter_rows": raw.get("filter_rows"),
         "peak_rss_mb": raw["peak_rss_mb"],
         **({"gc": raw["gc"]} if "gc" in raw else {}),
+        **{k: round(raw[k], 3) for k in ("history_loaded_after_s",) if k in raw},
+        **(
+            {
+                "strips_after_p95_ms": round(percentile(raw["strips_after_ms"], 95), 2),
+                "strips_frame_cpu_p95_ms": round(percentile(raw["cpu_ms"]["strips"], 95), 2),
+            }
+            if raw.get("strips_after_ms")
+            else {}
+        ),
+        **{k: raw[k] for k in ("history_results",) if k in raw},
         "cpu": {
             "first_table_s": round(raw["first_table_cpu_s"], 3),
             "apply_500_p95_ms": round(percentile(raw["cpu_ms"]["apply"], 95), 2),
@@ -460,11 +532,29 @@ def main() -> None:
         help="batches for the stock table (each refill of 10,000 rows takes seconds)",
     )
     parser.add_argument("--only", choices=("ours", "reference"))
+    parser.add_argument(
+        "--history",
+        type=int,
+        nargs="?",
+        const=200_000,
+        default=None,
+        metavar="RESULTS",
+        help="qa-tui keeps a run history of this many results (default 200,000)",
+    )
+    parser.add_argument("--history-db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         if args.side.startswith("memory-"):
             side = args.side.removeprefix("memory-")
             emit(asyncio.run(table_memory(side, Path(args.cache), args.runs)))
+            return
+        if args.side == "ours" and args.history_db:
+            history_db = Path(args.history_db)
+            emit(
+                asyncio.run(
+                    ours(Path(args.cache), args.runs, args.batches, args.launched, history_db)
+                )
+            )
             return
         run = {"ours": ours, "reference": reference, "baseline": baseline}[args.side]
         emit(asyncio.run(run(Path(args.cache), args.runs, args.batches, args.launched)))
@@ -477,6 +567,9 @@ def main() -> None:
         cache = RunCache(path)
         cache.save(make_runs(args.runs))
         cache.close()
+        history_db = Path(scratch) / "history.sqlite"
+        if args.history:
+            make_history(history_db, args.history)
         sides = {}
         for side in ("ours", "reference", "baseline"):
             if args.only and side not in (args.only, "baseline"):
@@ -484,6 +577,8 @@ def main() -> None:
             batches = args.batches if side == "ours" else args.reference_batches
             child_args = [side, "--cache", str(path), "--runs", str(args.runs)]
             child_args += ["--batches", str(batches), "--launched", str(time.time())]
+            if args.history and side == "ours":
+                child_args += ["--history-db", str(history_db)]
             sides[side] = run_child("table.py", child_args)
         memory = {
             side: run_child(
@@ -525,6 +620,7 @@ def main() -> None:
         "batches": args.batches,
         "reference_batches": args.reference_batches,
         "terminal_size": list(SIZE),
+        "history_results": args.history or 0,
     }
     print(json.dumps({"table": table, "load_before": load_before, "machine": machine()}, indent=2))
 

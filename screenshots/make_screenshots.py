@@ -5,12 +5,19 @@ pictures come out the same every time: the runs are where the clock puts them, a
 its relative times from that same clock. The app is the real one (config, provider clients,
 engine), driven headless with Textual's pilot, and each screen is saved as an SVG beside this file:
 
-    dashboard.svg             every run of the three providers
+    dashboard.svg             every run of the three providers, with their HISTORY strips
+    history-strips.svg        `test:card`: one test flaky on Mobile, steady on Default
+    incidents.svg             `i`: the staging outage as one incident
+    incident-runs.svg         enter on it: every run it failed
+    compare.svg               a failed run's Compare pane against its last green run
     run-detail.svg            a failed BugBug run: its steps, the failing step's screenshot
     run-detail-artifacts.svg  the same run: its debug artifacts, and that screenshot
     browser.png               not made here: `qa-tui serve` in Chromium, kept by the browser test
                               (tests/e2e/test_browser.py, in .test-artifacts/) and copied here
     stop-confirm.svg          the question `x` asks before stopping a running run
+
+The world is the demo's: the triage world (flaky tests, a staging outage, history to draw
+strips), with the run history the demo keeps.
 """
 
 from __future__ import annotations
@@ -30,13 +37,18 @@ from textual.widgets import TabbedContent
 from qa_tui.cli.tui import trigger_demo_previews
 from qa_tui.core.config import load_config
 from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.service import History
 from qa_tui.core.registry import build_sources
 from qa_tui.core.store import RunStore
 from qa_tui.core.triggers import TriggerLog
-from qa_tui.sim import ScenarioClock, build_app
+from qa_tui.sim import ScenarioClock, ScenarioSpec, build_app
 from qa_tui.sim.server import render_config
+from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_TEST
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.screens.incident_runs import IncidentRunsScreen
+from qa_tui.ui.screens.incidents import IncidentsScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
 from qa_tui.ui.widgets.screenshot import ScreenshotPanel
 
@@ -65,20 +77,32 @@ class ScenarioTime:
         await asyncio.sleep(min(max(0.0, seconds), 0.05))
 
 
-async def wait_for(pilot: Pilot[int], predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 20
+async def wait_for(
+    pilot: Pilot[int], predicate: Callable[[], bool], what: str | Callable[[], str]
+) -> None:
+    deadline = time.monotonic() + 60
     while not predicate():
         if time.monotonic() > deadline:
-            raise SystemExit(f"make_screenshots: timed out waiting for {what}")
+            said = what if isinstance(what, str) else what()
+            raise SystemExit(f"make_screenshots: timed out waiting for {said}")
         await pilot.pause(0.05)
 
 
 async def main(out: Path) -> None:
     scenario = ScenarioClock.manual_at()
-    sim_app = build_app(seed=SEED, clock=scenario, enforce_documented_limits=False)
+    world = ScenarioSpec(triage=True)
+    sim_app = build_app(seed=SEED, clock=scenario, scenario=world, enforce_documented_limits=False)
     scratch = Path(tempfile.mkdtemp(prefix="qa-tui-screenshots-"))
     (scratch / "demo.toml").write_text(render_config(BASE_URL))
-    config = load_config(scratch / "demo.toml")
+    loaded = load_config(scratch / "demo.toml")
+    config = loaded.model_copy(  # polled every 50 ms below: the budget must not be what waits
+        update={
+            "providers": [
+                p.model_copy(update={"requests_per_minute": 60000.0, "requests_per_hour": None})
+                for p in loaded.providers
+            ]
+        }
+    )
     clock = ScenarioTime(scenario)
     transport = httpx.ASGITransport(app=sim_app)
     sources = build_sources(
@@ -90,7 +114,8 @@ async def main(out: Path) -> None:
     await trigger_demo_previews(sources, lambda: None)
     scenario.advance(MINUTE_IN)
     settings = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05)
-    engine = Engine(sources, RunStore(), clock=clock, settings=settings)
+    history = History(RunHistory(scratch / "history.sqlite"), clock=clock)
+    engine = Engine(sources, RunStore(), clock=clock, settings=settings, history=history)
     app = QaTuiApp(engine, clock=clock, tick_seconds=0, subtitle="demo")
     world = sim_app.state.sim.bugbug
     now = scenario.now()
@@ -112,7 +137,11 @@ async def main(out: Path) -> None:
             app.animation_level = "none"
             table = app.dashboard.table
             truth = sim_app.state.sim.truth()["runs"]
-            await wait_for(pilot, lambda: len(table.order) >= len(truth) + 2, "every run")
+            await wait_for(
+                pilot,
+                lambda: len(table.order) >= len(truth) + 2,
+                lambda: f"every run ({len(table.order)} of {len(truth) + 2} shown)",
+            )
             await wait_for(
                 pilot,
                 lambda: all(
@@ -120,8 +149,53 @@ async def main(out: Path) -> None:
                 ),
                 "three ok chips",
             )
+            await wait_for(pilot, lambda: history.loaded and bool(history.incidents()), "history")
+            await pilot.pause(0.3)
+            table.refresh()
             await pilot.pause(0.2)
             save("dashboard.svg")
+            # The simulator counts BugBrain's documented 30 a minute on its manual clock, which
+            # stands still here: polling on would show "rate-limited" in the next pictures.
+            engine.pause()
+
+            await pilot.press("slash", *"test:card", "enter")
+            await wait_for(pilot, lambda: len(table.order) > 0, "the checkout runs")
+            flaky = next(
+                key
+                for key in table.order
+                if table.rows[key].run.target == FLAKY_PROFILE
+                and table.rows[key].run.name == FLAKY_TEST
+                and table.rows[key].run.status.value == "failed"
+            )
+            table.move_cursor_to(flaky)
+            await pilot.pause(0.2)
+            save("history-strips.svg")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "detail")
+            compare = app.screen
+            assert isinstance(compare, RunDetailScreen)
+            await wait_for(pilot, lambda: compare.detail is not None, "the flaky run's detail")
+            compare.query_one(TabbedContent).active = "compare"
+            await wait_for(
+                pilot,
+                lambda: "First divergence" in str(compare.query_one("#compare-text").render()),
+                "the comparison",
+            )
+            await pilot.pause(0.2)
+            save("compare.svg")
+            await pilot.press("escape")
+            await pilot.press("escape")  # the filter
+            await pilot.press("i")
+            await wait_for(pilot, lambda: isinstance(app.screen, IncidentsScreen), "incidents")
+            await pilot.pause(0.2)
+            save("incidents.svg")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, IncidentRunsScreen), "runs")
+            await pilot.pause(0.2)
+            save("incident-runs.svg")
+            await pilot.press("escape")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.dashboard, "the dashboard")
 
             table.move_cursor_to(("web", failed.id))
             await pilot.press("enter")
@@ -157,6 +231,7 @@ async def main(out: Path) -> None:
     finally:
         for source in sources:
             await source.aclose()
+        history.close()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,18 @@ EXIT_PROVIDER_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
-SUBCOMMANDS = ("tui", "demo", "serve", "runs", "run", "watch", "doctor", "sim")
+SUBCOMMANDS = (
+    "tui",
+    "demo",
+    "serve",
+    "runs",
+    "run",
+    "watch",
+    "doctor",
+    "flaky",
+    "incidents",
+    "sim",
+)
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -100,6 +111,24 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     from qa_tui.cli.doctor import run_doctor
 
     return run_doctor(args)
+
+
+def _cmd_flaky(args: argparse.Namespace) -> int:
+    from qa_tui.cli.history_cmds import run_flaky
+
+    return run_flaky(args)
+
+
+def _cmd_incidents(args: argparse.Namespace) -> int:
+    from qa_tui.cli.history_cmds import run_incidents
+
+    return run_incidents(args)
+
+
+def _window(text: str) -> object:
+    from qa_tui.cli.history_cmds import window
+
+    return window(text)
 
 
 def _seconds(text: str) -> float:
@@ -192,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs per provider (default 100)",
     )
     add_run_watch_doctor(command, config_option)
+    add_history_commands(command, config_option)
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
@@ -258,6 +288,33 @@ def add_run_watch_doctor(
     doctor = command("doctor", _cmd_doctor, "check every provider and the tracker: one line each")
     doctor.epilog = "exit: 0 all usable, 1 something failed, 2 config error"
     config_option(doctor)
+
+
+def add_history_commands(
+    command: Callable[[str, Handler, str], argparse.ArgumentParser],
+    config_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """`flaky` and `incidents` (qa_tui/cli/history_cmds.py)."""
+    exits = "exit: 0 ok, 1 a provider failed (the others still count), 2 usage/config"
+    flaky = command("flaky", _cmd_flaky, "list flaky tests: passed and failed on one target")
+    flaky.epilog = exits
+    flaky.add_argument("--json", action="store_true", help="print a JSON array")
+    flaky.add_argument(
+        "--since", type=_window, default="7d", metavar="SPAN", help="window (default 7d)"
+    )
+    flaky.add_argument(
+        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
+    )
+    config_option(flaky)
+    incidents = command(
+        "incidents", _cmd_incidents, "list incidents: one error failing three runs or more"
+    )
+    incidents.epilog = exits
+    incidents.add_argument("--json", action="store_true", help="print a JSON array")
+    incidents.add_argument(
+        "--since", type=_window, default="24h", metavar="SPAN", help="window (default 24h)"
+    )
+    config_option(incidents)
 
 
 def watch_options(sub: argparse.ArgumentParser, *, bugbrain: bool = False) -> None:

@@ -2,6 +2,8 @@
 
 Prints the base URL of each provider and the demo credentials, and with `--write-config PATH`
 writes a ready-to-use config (mode 0600: it holds the demo credentials) pointing at itself.
+It serves the triage world (`ScenarioSpec(triage=True)`, sim/triage.py): flaky tests, an outage,
+history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them.
 The simulator package is imported only inside `run_sim`, so other commands never load it.
 """
 
@@ -18,8 +20,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qa_tui.sim.faults import FaultPlan
+    from qa_tui.sim.scenario import ScenarioSpec
 
 EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def triage_world() -> ScenarioSpec:
+    """The world `qa-tui sim` and `qa-tui demo` serve: the default one, with the triage plants."""
+    from qa_tui.sim.scenario import ScenarioSpec
+
+    return ScenarioSpec(triage=True)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -44,7 +54,9 @@ def run_sim(args: argparse.Namespace) -> int:
     if getattr(args, "listen_fd", None) is not None:
         return _serve_for_the_demo(args.listen_fd, faults, args.seed)
     try:
-        sim = server.start_in_thread(host=args.host, port=args.port, faults=faults, **seed)
+        sim = server.start_in_thread(
+            host=args.host, port=args.port, faults=faults, scenario=triage_world(), **seed
+        )
     except (OSError, RuntimeError) as exc:
         print(
             f"qa-tui sim: error: cannot listen on {args.host}:{args.port} ({exc})", file=sys.stderr
@@ -83,5 +95,6 @@ def _serve_for_the_demo(fd: int, faults: FaultPlan | None, seed: int | None) -> 
 
     threading.Thread(target=wait_for_the_demo, name="demo-alive", daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the demo's terminal: just stop
-        server.serve(faults=faults, stop=stop, sock=sock, seed=7 if seed is None else seed)
+        seed = 7 if seed is None else seed
+        server.serve(faults=faults, stop=stop, sock=sock, seed=seed, scenario=triage_world())
     return EXIT_OK

@@ -94,6 +94,7 @@ async def run_app(
     10 requests a minute the second one waits seconds for its turn, the table must not)."""
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
+    from qa_tui.core.history.service import open_history
     from qa_tui.core.notify.center import NotifyCenter
     from qa_tui.core.outbox import Outbox
     from qa_tui.core.registry import build_sources, build_tracker
@@ -114,7 +115,10 @@ async def run_app(
     outbox = Outbox(tracker) if tracker is not None else None  # paths.data_dir()/outbox.sqlite
     cache = RunCache(paths.cache_dir() / "runs.sqlite")
     intervals = {p.name: p.poll_interval_s for p in config.providers if p.poll_interval_s}
-    engine = Engine(sources, RunStore(), cache=cache, poll_intervals=intervals, team=team)
+    history = open_history(config.history)  # None with [history] enabled = false
+    engine = Engine(
+        sources, RunStore(), cache=cache, history=history, poll_intervals=intervals, team=team
+    )
     app = QaTuiApp(
         engine,
         subtitle=subtitle,
@@ -139,6 +143,8 @@ async def run_app(
         if team is not None:
             await team.aclose()  # hands the leases over: another instance polls at once
         cache.close()
+        if history is not None:
+            history.close()
     return code or 0
 
 

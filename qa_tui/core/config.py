@@ -38,6 +38,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFileMissing",
+    "HistoryConfig",
     "NotifyConfig",
     "ProviderConfig",
     "TeamConfig",
@@ -243,6 +244,27 @@ class TeamConfig(_Section):
         return self
 
 
+class HistoryConfig(_Section):
+    """The optional `[history]` table: the local run history behind strips, flaky badges,
+    incidents, the Compare pane and `qa-tui flaky` / `qa-tui incidents`."""
+
+    enabled: bool = True
+    """Keep a history of final results (`history.sqlite` in the data dir)."""
+    keep_days: float = Field(default=90.0, gt=0)
+    """Results older than this many days are dropped."""
+    keep_runs: int = Field(default=200_000, gt=0)
+    """At most this many results are kept (the oldest go first)."""
+    backfill_days: float = Field(default=7.0, ge=0)
+    """On first use of a provider, read its older pages back this many days, within its
+    budget and after live work (0: only what is seen from now on)."""
+    flaky_days: float = Field(default=7.0, gt=0)
+    """The window of the flaky badge: passed and failed on the same target within it."""
+    incident_window_min: float = Field(default=30.0, gt=0)
+    """Failures with one fingerprint this close together (minutes) make one incident."""
+    incident_min_runs: int = Field(default=3, ge=2)
+    """How many runs an incident needs at least."""
+
+
 class Config(_Section):
     """The whole config file."""
 
@@ -254,6 +276,8 @@ class Config(_Section):
     """Which runs notify, and how the terminal is told (qa_tui/core/notify)."""
     team: TeamConfig | None = None
     """Team mode: share one poller and one budget per provider project through Redis."""
+    history: HistoryConfig = Field(default_factory=HistoryConfig)
+    """The local run history (see `HistoryConfig`)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

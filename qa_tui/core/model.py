@@ -113,6 +113,11 @@ class Run(Frozen):
     """What the run ran (test id, suite id, test plan id, Bug0 project id): what a re-run starts."""
     environment: str | None = None
     """Where it ran, as the provider says (browser, OS, profile), e.g. for a bug report."""
+    target: str | None = None
+    """What it ran against, as the run history groups results (not `target_id`, which is what it
+    ran): BugBug's run profile, BugBrain's environment, Bug0's URL."""
+    failed_step: str | None = None
+    """The step that failed, when the run's own payload says (`4. click`), else None."""
     note: str | None = None
     """A provider caveat shown with the run, e.g. Bug0's "status not available from provider"."""
     pollable: bool = True

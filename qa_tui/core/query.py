@@ -5,6 +5,9 @@
 - free words match (case-insensitively) the run's name, id, provider, raw status or error;
 - `status:` takes normalized statuses or raw provider words (`status:paused`), comma-separated;
 - `provider:`, `kind:` take names, comma-separated; `since:` takes `30s`, `15m`, `2h`, `3d`, `1w`;
+- `test:NAME` matches the run's test by name (a part of it) or id (the whole id);
+- `is:flaky` matches runs whose test is flaky on their target (the run history says: see
+  `RunFacts`; with no history, nothing is);
 - a leading `-` negates a term (`-provider:web`).
 """
 
@@ -15,13 +18,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from qa_tui.core.model import Run, RunKind, RunStatus
 from qa_tui.core.store import Row, RunKey
 
 _SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-FIELDS = ("status", "provider", "kind", "since")
+FIELDS = ("status", "provider", "kind", "since", "test", "is")
+IS_WORDS = ("flaky",)
+
+
+class RunFacts(Protocol):
+    """What the filter knows of a run beyond its fields (the run history)."""
+
+    def is_flaky(self, run: Run) -> bool: ...
 
 
 class QueryError(ValueError):
@@ -44,6 +55,13 @@ class Query:
     since: timedelta | None = None
     failed_only: bool = False
     """The `f` toggle: only failed and errored runs."""
+    facts: RunFacts | None = field(default=None, compare=False)
+    """Where `is:flaky` is looked up (None: no history, no run is flaky)."""
+
+    @property
+    def uses_facts(self) -> bool:
+        """True when the filter asks the history (`is:`): its answer changes as results come."""
+        return any(term.field == "is" for term in self.terms)
 
     def predicate(self, now: datetime) -> Callable[[Run], bool]:
         """`matches` as one function of a run, built once for a pass over many rows: each
@@ -56,7 +74,7 @@ class Query:
             cutoff = now - self.since
             checks.append(lambda run: (when := run.started or run.queued or run.ended) is not None
                           and when >= cutoff)  # fmt: skip
-        checks.extend(_term_check(term) for term in self.terms)
+        checks.extend(_term_check(term, self.facts) for term in self.terms)
         if len(self.words) == 1:
             word = self.words[0]
             checks.append(lambda run: word in _haystack(run))
@@ -81,7 +99,7 @@ class Query:
             if when is None or when < now - self.since:
                 return False
         for term in self.terms:
-            if _term_matches(term, run) == term.negated:
+            if _term_matches(term, run, self.facts) == term.negated:
                 return False
         if self.words:
             haystack = _haystack(run)
@@ -111,7 +129,12 @@ def _haystack(run: Run) -> str:
     return text
 
 
-def _term_matches(term: Term, run: Run) -> bool:
+def _test_matches(values: tuple[str, ...], run: Run) -> bool:
+    name, test_id = run.name.casefold(), (run.target_id or "").casefold()
+    return any(value in name or value == test_id for value in values)
+
+
+def _term_matches(term: Term, run: Run, facts: RunFacts | None = None) -> bool:
     # the enums are StrEnums: a member is its own value (and `.value` costs a lookup per row)
     if term.field == "status":
         return run.status in term.values or run.provider_status.casefold() in term.values
@@ -119,12 +142,18 @@ def _term_matches(term: Term, run: Run) -> bool:
         return run.provider.casefold() in term.values or run.provider_kind in term.values
     if term.field == "kind":
         return run.kind in term.values
+    if term.field == "test":
+        return _test_matches(term.values, run)
+    if term.field == "is":
+        return facts is not None and facts.is_flaky(run)
     return True
 
 
-def _term_check(term: Term) -> Callable[[Run], bool]:
+def _term_check(term: Term, facts: RunFacts | None = None) -> Callable[[Run], bool]:
     """One term as a check of a run (the same rules as `_term_matches`)."""
     values, negated = term.values, term.negated
+    if term.field in ("test", "is"):
+        return lambda run: _term_matches(term, run, facts) is not negated
     if term.field == "status":
         return lambda run: (
             (run.status in values or run.provider_status.casefold() in values) is not negated
@@ -138,8 +167,8 @@ def _term_check(term: Term) -> Callable[[Run], bool]:
     return lambda run: not negated
 
 
-def parse_query(text: str, *, failed_only: bool = False) -> Query:
-    """Read filter text; raise QueryError naming the bad term."""
+def parse_query(text: str, *, failed_only: bool = False, facts: RunFacts | None = None) -> Query:
+    """Read filter text; raise QueryError naming the bad term. `facts` answers `is:flaky`."""
     words: list[str] = []
     terms: list[Term] = []
     since: timedelta | None = None
@@ -162,8 +191,10 @@ def parse_query(text: str, *, failed_only: bool = False) -> Query:
             bad = [v for v in values if v not in known]
             if bad:
                 raise QueryError(f"'{token}': kind is one of {', '.join(sorted(known))}")
+        if name == "is" and any(v not in IS_WORDS for v in values):
+            raise QueryError(f"'{token}': is: takes {', '.join(IS_WORDS)}")
         terms.append(Term(name, values, negated))
-    return Query(tuple(words), tuple(terms), since, failed_only)
+    return Query(tuple(words), tuple(terms), since, failed_only, facts)
 
 
 def _parse_since(value: str) -> timedelta:

@@ -45,6 +45,7 @@ from qa_tui.sim.bugnet_world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
 from qa_tui.sim.limits import RateLimiter
+from qa_tui.sim.planting import plant, planted_truth
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 
 
@@ -72,6 +73,8 @@ class Simulator:
         t0 = self.clock.now()
         self.bugbug = BugBugWorld(seed, self.spec, t0)
         self.bugbrain = BugBrainWorld(seed, self.spec, t0)
+        if self.spec.triage:
+            plant(self.bugbug, self.bugbrain, t0)
         self.bug0 = Bug0World(seed)
         self.bugnet = BugnetWorld(seed, self.spec, t0)
 
@@ -166,6 +169,7 @@ class Simulator:
             "bug0_triggers": [t.to_json() for t in self.bug0.triggers],
             "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
             "bugnet_sdk": self.bugnet.telemetry.to_json(),
+            **({"triage": planted_truth(self.bugbug, self.bugbrain)} if self.spec.triage else {}),
         }
 
 

@@ -73,8 +73,11 @@ def routes(api: BugBrainApi) -> list[BaseRoute]:
         timeout = body.get("timeout_seconds", 300)
         if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
             return fail(400, "timeout_seconds must be a positive number")
+        environment = body.get("environment")
+        if environment is not None and environment not in ("staging", "prod"):
+            return fail(400, "environment must be staging or prod")
         now = api.now()
-        ex = world.start(plan, now, float(timeout))
+        ex = world.start(plan, now, float(timeout), environment)
         if not sync:
             return JSONResponse(
                 {

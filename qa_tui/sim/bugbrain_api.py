@@ -98,6 +98,8 @@ class BugBrainApi:
             "duration_seconds": seconds,
             "created_at": iso_seconds(tl.created),
             "completed_at": iso_seconds(ended),
+            **({"environment": ex.environment} if ex.environment else {}),
+            **({"error": ex.error} if ex.error and tl.status(now) == "failed" else {}),
         }
 
     def status_json(self, ex: Execution, now: float) -> Json:
@@ -105,7 +107,7 @@ class BugBrainApi:
         if status in TERMINAL:
             body = self.execution_json(ex, now)
             del body["test_plan_id"], body["project_id"], body["created_at"]
-            return {**body, **({"error": ex.error} if status == "failed" else {})}
+            return {**body, **({"error": ex.error} if status == "failed" and ex.error else {})}
         done, total = tl.steps_done(now), tl.total_steps
         return {
             "id": ex.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from qa_tui.sim import triage
 from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID
 from qa_tui.sim.scenario import (
     HOSTILE_NAMES,
@@ -81,6 +82,8 @@ class Execution:
     error: str | None = None
     """Why a ``failed`` execution broke."""
     project_id: str = BUGBRAIN_PROJECT_ID
+    environment: str | None = None
+    """What the start asked for (`staging`, `prod`), echoed in every answer when set."""
 
     def test_status(self, index: int, now: float) -> str | None:
         if index >= self.timeline.steps_done(now):
@@ -115,6 +118,8 @@ class BugBrainWorld:
         self.executions: dict[str, Execution] = {}
         self._periodic = 0
         self._api_rng = rng_for(seed, "bugbrain", "api")
+        self.planted: list[tuple[triage.Planted, Execution]] = []
+        """The triage world's planted executions (`ScenarioSpec.triage`: see `sim/planting.py`)."""
         initial: list[tuple[Schedule, random.Random]] = []
         for i in range(spec.bugbrain_finished):
             r = rng_for(seed, "bugbrain", "finished", i)
@@ -153,7 +158,14 @@ class BugBrainWorld:
         )
 
     def add(
-        self, rng: random.Random, plan: TestPlan, sched: Schedule, timeout_s: float | None = None
+        self,
+        rng: random.Random,
+        plan: TestPlan,
+        sched: Schedule,
+        timeout_s: float | None = None,
+        *,
+        environment: str | None = None,
+        planted: triage.Planted | None = None,
     ) -> Execution:
         n = len(plan.tests)
         roll = rng.random()
@@ -166,6 +178,10 @@ class BugBrainWorld:
             if roll < 0.95
             else "cancel"
         )
+        if planted is not None:
+            outcome, environment = planted.outcome, planted.where
+        elif self.spec.triage and outcome == "fail":
+            outcome = "pass"  # the triage world's only test failures are the planted ones
         final = {"error": "failed", "cancel": "cancelled"}.get(outcome, "completed")
         with_failures = outcome == "fail"
         end, error = sched.end, None
@@ -185,10 +201,13 @@ class BugBrainWorld:
         )
         if final == "failed" and error is None:
             error = rng.choice(("Browser worker crashed", "Execution timed out after 300s"))
+            error = planted.error if planted is not None and planted.error else error
             timeline.steps = timeline.steps[:-1]  # the test in flight never completed
         ex = Execution("exec_" + token_from(rng, 12), plan, timeline, error=error)
+        ex.environment = environment
         if with_failures:
-            for i in rng.sample(range(n), rng.randint(1, max(1, min(3, n - 1)))):
+            count = 1 if planted is not None else rng.randint(1, max(1, min(3, n - 1)))
+            for i in rng.sample(range(n), count):
                 name = plan.tests[i].name
                 ex.failing[i] = name if name in HOSTILE_NAMES else rng.choice(ERRORS)
             ex.has_analysis = rng.random() < 0.7
@@ -210,8 +229,10 @@ class BugBrainWorld:
             sched = periodic_schedule(rng, k, self.t0, self.spec, every)
             self.add(rng, rng.choice(list(self.plans.values())), sched)
 
-    def start(self, plan: TestPlan, now: float, timeout_s: float | None) -> Execution:
+    def start(
+        self, plan: TestPlan, now: float, timeout_s: float | None, environment: str | None = None
+    ) -> Execution:
         rng = random.Random(self._api_rng.random())
         start = now + rng.uniform(3.0, 6.0)
         sched = Schedule(now, start, start + len(plan.tests) * rng.uniform(3.0, 8.0))
-        return self.add(rng, plan, sched, timeout_s)
+        return self.add(rng, plan, sched, timeout_s, environment=environment)

@@ -16,7 +16,8 @@ Clients append ``/api/v2/...`` to the base URL ``<host>/bugbug``. Faithful detai
   order; ``ordering=started`` puts them last.
 * ``V2TestRun`` carries every documented key with explicit nulls; ``duration`` is Django's
   ``HH:MM:SS.ffffff`` string (null until the run ends); ``stepsRuns`` is a STRING holding a
-  JSON-encoded list of the step runs so far (``[{"id", "stepId", "type", "status", "errorCode"}]``);
+  JSON-encoded list of the step runs so far (``[{"id", "stepId", "type", "status", "duration",
+  "errorCode"}]``, and ``error`` with a failing step's own message where the world has one);
   browser fields are null until the run starts.
 * Suite runs: start and status return ``{id, status, modified, webappUrl}`` (no step counts, as the
   examples show); ``screenshots`` uses the spelling ``testsRuns``. Their list takes ``ordering``,

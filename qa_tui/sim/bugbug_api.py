@@ -97,13 +97,18 @@ class BugBugApi:
             if status is None:
                 break
             failing = status in ("failed", "error")
+            tl = run.timeline
+            begin = tl.start if i == 0 else tl.steps[i - 1]
+            end = tl.steps[i] if i < len(tl.steps) else tl.end
             items.append(
                 {
                     "id": sid,
                     "stepId": run.test.steps[i].id,
                     "type": run.test.steps[i].type,
                     "status": status,
+                    "duration": django_duration(end - begin) if status != "running" else None,
                     "errorCode": run.error_code if failing else None,
+                    **({"error": run.error_text} if failing and run.error_text else {}),
                 }
             )
         return items

@@ -144,7 +144,9 @@ class BugBugFiles:
             "testRunId": run.id,
             "type": step.type,
             "status": status,
-            "error": f"{run.error_code}: the step could not continue" if failing else None,
+            "error": (run.error_text or f"{run.error_code}: the step could not continue")
+            if failing
+            else None,
             "errorCode": run.error_code if failing else None,
             "warning": False,
             "forceFailed": False,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from qa_tui.sim import triage
 from qa_tui.sim.scenario import (
     HOSTILE_NAMES,
     ScenarioSpec,
@@ -99,6 +100,7 @@ class TestRun:
     user_id: str | None
     suite_run_id: str | None = None
     error_code: str | None = None
+    error_text: str | None = None  # a planted run's failing step's own message (sim/triage.py)
     has_logs: bool = True
     artifacts: dict[str, str] = field(default_factory=dict)
     """Artifact kind → artifact id."""
@@ -211,6 +213,8 @@ class BugBugWorld:
         self._sequence = 0
         self._periodic = 0
         self._api_rng = rng_for(seed, "bugbug", "api")
+        self.planted: list[tuple[triage.Planted, TestRun]] = []
+        """The triage world's planted runs (`ScenarioSpec.triage`: see `sim/planting.py`)."""
         self._generate_initial()
 
     # -- generation -------------------------------------------------------------------------
@@ -288,6 +292,7 @@ class BugBugWorld:
         *,
         profile: Profile | None = None,
         suite_run_id: str | None = None,
+        planted: triage.Planted | None = None,
     ) -> TestRun:
         roll = rng.random()
         final = (
@@ -297,6 +302,10 @@ class BugBugWorld:
         if sched.forced is not None:
             final = {"pass": "passed", "fail": "failed", "error": "error", "skip": "skipped",
                      "cancel": "stopped"}[sched.forced]  # fmt: skip
+        if planted is not None:
+            final = "failed" if planted.outcome == "fail" else "passed"
+        elif self.spec.triage and final == "failed":
+            final = "passed"  # the triage world's only test failures are the planted ones
         if final == "skipped":  # never ran: queued, then skipped
             phases = [(sched.created, "initialized"), (sched.created + 1.0, "queued")]
             phases.append((max(sched.end, sched.created + 2.0), "skipped"))
@@ -309,11 +318,15 @@ class BugBugWorld:
                 end=sched.end,
                 total_steps=len(test.steps),
                 final=final,
-                fails_at_step=final in ("failed", "error"),
+                fails_at_step=final in ("failed", "error") and planted is None,
                 before=("initialized", "queued"),
-                pause="paused" if rng.random() < 0.1 else None,
+                pause="paused" if rng.random() < 0.1 and planted is None else None,
             )
+            if planted is not None and planted.fail_step is not None:
+                timeline.steps = [*timeline.steps[: planted.fail_step], timeline.end]
         code = rng.choice(FAILED_CODES) if final == "failed" else None
+        if planted is not None and planted.fail_step is not None:  # an outage fails at the goto
+            code = ("FAILED_WAITING_CONDITIONS", "ELEMENT_DOES_NOT_EXIST")[planted.fail_step == 0]
         code = rng.choice(ERROR_CODES) if final == "error" else code
         run = TestRun(
             id=uuid_from(rng),
@@ -325,6 +338,7 @@ class BugBugWorld:
             user_id=self.user_id if triggered_by == "user" else None,
             suite_run_id=suite_run_id,
             error_code=code,
+            error_text=planted.error if planted is not None else None,
             has_logs=rng.random() < 0.85,
         )
         run.step_run_ids = [uuid_from(rng) for _ in range(len(test.steps))]

@@ -128,6 +128,10 @@ class ScenarioSpec:
     """When deep active runs end, in scenario seconds after the start (min, max)."""
     sync_wait_cap_s: float = 10.0
     """Longest a synchronous BugBrain ``POST /executions`` blocks, in real seconds."""
+    triage: bool = False
+    """Plant what a run history should find (:mod:`qa_tui.sim.triage`): tests flaky on one target
+    and steady on another, a staging outage failing many tests with one error, strips' worth of
+    history; the ordinary runs then never fail a test. The demo and ``qa-tui sim`` turn it on."""
 
 
 def rng_for(seed: int, *labels: object) -> random.Random:

@@ -29,6 +29,8 @@ class Scope(StrEnum):
     """A screenshot inside the detail view's Steps or Artifacts pane (while it has the focus)."""
     SHOT_VIEW = "shot-view"
     """A screenshot full screen."""
+    INCIDENTS = "incidents"
+    """The incidents view and an incident's runs."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ _BOTH = (Scope.DASHBOARD, Scope.DETAIL)
 
 ACTIONS: tuple[Action, ...] = (
     Action("runs.open", "enter", "open_run", "Open", "Open the run: steps, child runs, artifacts, analysis, error", (Scope.DASHBOARD,), show=False),
-    Action("runs.filter", "slash", "filter", "Filter", "Filter runs: words, status:failed provider:web kind:suite since:2h, -term negates", (Scope.DASHBOARD,), key_display="/"),
+    Action("runs.filter", "slash", "filter", "Filter", "Filter runs: words, status:failed provider:web kind:suite since:2h test:NAME is:flaky, -term negates", (Scope.DASHBOARD,), key_display="/"),
     Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle)", (Scope.DASHBOARD,)),
     Action("runs.sort", "s", "cycle_sort", "Sort", "Sort by the next column: started, status, provider, name, duration", (Scope.DASHBOARD,), show=False),
     Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
@@ -61,6 +63,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
     Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops)", _BOTH, show=False),
     Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (W again stops)", _BOTH, show=False),
+    Action("runs.incidents", "i", "show_incidents", "Incidents", "Failures grouped across runs by their error: one row per incident (toggle)", (Scope.DASHBOARD,), show=False),
+    Action("incidents.open", "enter", "open_incident", "Runs", "In the incidents: list the incident's runs (enter on a run opens it)", (Scope.INCIDENTS,)),
+    Action("incidents.file", "b", "file_incident_bug", "File bug", "In the incidents: file one bug listing every run of the incident", (Scope.INCIDENTS,)),
+    Action("incidents.close", "escape,i", "close_incidents", "Back", "Close the incidents (back to every run)", (Scope.INCIDENTS,), key_display="esc"),
     Action("runs.new", "n", "new_run", "New run", "Start a new run: a BugBug test or suite, a BugBrain test plan, a Bug0 trigger", (Scope.DASHBOARD,)),
     Action("new_run.start", "ctrl+s", "start", "Start", "In the new-run dialog: start the run (enter in a field does too)", (Scope.NEW_RUN,), key_display="^s"),
     Action("new_run.cancel", "escape", "cancel", "Cancel", "In the new-run dialog: close it, starting nothing", (Scope.NEW_RUN,), key_display="esc"),

@@ -113,6 +113,9 @@ def test_the_demo_shows_three_providers_opens_a_run_and_quits_with_code_zero(
             all(provider_rows(ls, p) for p in ("web", "plans", "previews")) and "q Quit" in ls[-1]
         ),
     )
+    lines = terminal.wait_for(  # a provider's chip turns ok when its cycle ends, after its rows
+        "three ok chips", lambda ls: all(f"{p} ✓ ok" in ls[0] for p in ("web", "plans", "previews"))
+    )
     first_paint = time.monotonic() - started
     assert lines[1].startswith("STATUS") and "PROVIDER" in lines[1]
     # A provider's first rows can show before its first cycle (discovery at start) ends and its
@@ -163,9 +166,10 @@ def test_the_failing_steps_screenshot_is_drawn_in_half_blocks_in_plain_tmux(
         header = next((i for i, x in enumerate(lines) if x.startswith("STATUS")), len(lines))
         return lines[header + 1] if header + 1 < len(lines) else ""
 
+    # At 100 columns the HISTORY strip takes the KIND column's place: the filter chip says kind.
     terminal.wait_for(
         "failed test runs only",
-        lambda ls: first_row(ls).startswith("✗ failed") and " test " in first_row(ls),
+        lambda ls: first_row(ls).startswith("✗ failed") and "kind:test" in ls[0],
     )
     terminal.press("g", "Enter")
 

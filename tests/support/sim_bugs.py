@@ -42,10 +42,17 @@ class BugDesk:
         await self.monitor.aclose()
 
 
-def build_desk(workdir: Path, *, tracker: bool = True, **tracker_changes: Any) -> BugDesk:
-    """`build_monitor`, then the tracker and outbox (in `workdir`), then an app holding them.
-    `tracker_changes` edit the config's `[tracker]` (e.g. `token=None` for a key-only setup)."""
-    monitor = build_monitor(workdir)
+def build_desk(
+    workdir: Path,
+    *,
+    tracker: bool = True,
+    monitor: SimMonitor | None = None,
+    **tracker_changes: Any,
+) -> BugDesk:
+    """`build_monitor` (or `monitor`), then the tracker and outbox (in `workdir`), then an app
+    holding them. `tracker_changes` edit the config's `[tracker]` (e.g. `token=None` for a
+    key-only setup)."""
+    monitor = monitor or build_monitor(workdir)
     clock = monitor.engine.clock
     wire = SocketLike(monitor.sim_app)
     config = monitor.config

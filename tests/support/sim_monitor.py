@@ -22,6 +22,8 @@ from starlette.applications import Starlette
 
 from qa_tui.core.config import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.service import History
 from qa_tui.core.model import Run
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
@@ -148,8 +150,10 @@ def build_monitor(
     loopback: bool = False,
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
+    history: bool = False,
 ) -> SimMonitor:
-    """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring)."""
+    """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
+    with `history`, the run history too (in `workdir`, on the same clock)."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -192,6 +196,7 @@ def build_monitor(
         transport_for=lambda _name: transport,
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
-    engine = Engine(sources, RunStore(), clock=clock, settings=FAST)
+    kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
+    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept)
     app = QaTuiApp(engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal)
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

@@ -65,10 +65,16 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
-    from qa_tui.core.config import NotifyConfig, ProviderConfig, TeamConfig, TrackerConfig
+    from qa_tui.core.config import (
+        HistoryConfig,
+        NotifyConfig,
+        ProviderConfig,
+        TeamConfig,
+        TrackerConfig,
+    )
 
     text = EXAMPLE.read_text(encoding="utf-8")
-    for model in (ProviderConfig, TrackerConfig, NotifyConfig, TeamConfig):
+    for model in (ProviderConfig, TrackerConfig, NotifyConfig, TeamConfig, HistoryConfig):
         for key in model.model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, key
 

@@ -90,14 +90,20 @@ class SweepPlanner:
         """Whether a page's finished runs join the store, or only its active ones."""
         return not task.query.is_walk or task.page < self.settings.history_pages
 
-    def read(self, task: PageTask, *, more: bool, now: float, planned_rpm: float) -> None:
-        """Record that `task` was read; `more`: the list has a later page."""
+    def read(
+        self, task: PageTask, *, more: bool, now: float, planned_rpm: float, older: bool = False
+    ) -> None:
+        """Record that `task` was read; `more`: the list has a later page; `older`: the run
+        history still wants older runs from this list (its backfill), so a history-only walk
+        goes on past `history_pages`, `walk_pages_per_sweep` pages a sweep like any walk."""
         self._spent += 1
         self._last_now = now
         query, following = task.query, task.page + 1
         if query.is_walk:
             self._walk_read += 1
-            deep_enough = query.history_only and following >= self.settings.history_pages
+            deep_enough = (
+                query.history_only and following >= self.settings.history_pages and not older
+            )
             self._walk_cursor[query.label] = following if more and not deep_enough else 0
             finished = self._walk_read >= self.settings.walk_pages_per_sweep
             finished = finished or not more or deep_enough

@@ -10,10 +10,14 @@ from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.history import RunCache
+from qa_tui.core.history.service import History
 from qa_tui.core.launch import StartRequest, start_run
 from qa_tui.core.model import ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.store import Changes, RunKey, RunStore
+
+HISTORY_LOAD_DELAY_S = 3.0
+"""The longest the history's load waits for the providers' first batches."""
 
 
 def _ignore(_: object) -> None:
@@ -42,6 +46,7 @@ class Engine:
         clock: Clock = SYSTEM_CLOCK,
         settings: EngineSettings | None = None,
         cache: RunCache | None = None,
+        history: History | None = None,
         on_changes: Callable[[Changes], None] = _ignore,
         on_health: Callable[[ProviderHealth], None] = _ignore,
         poll_intervals: Mapping[str, float] | None = None,
@@ -53,6 +58,9 @@ class Engine:
         self.clock = clock
         self.settings = settings or EngineSettings()
         self.cache = cache
+        self.history = history
+        """The run history: every run reaching a final status is recorded (also from walked
+        pages deeper than the store keeps: the backfill); None keeps no history."""
         self.on_changes = on_changes
         self.on_health = on_health
         self.team = team
@@ -72,6 +80,7 @@ class Engine:
                 report=self._report,
                 focused=lambda: self.focus,
                 min_interval_s=(poll_intervals or {}).get(source.name, 0.0),
+                history=history,
             )
             for source in sources
         }
@@ -111,6 +120,8 @@ class Engine:
     async def run(self) -> None:
         """Poll every provider until cancelled."""
         async with asyncio.TaskGroup() as group:
+            if self.history is not None and not self.history.loaded:
+                group.create_task(self._load_history(), name="history")
             for name in self.pollers:
                 loop = (
                     self.poll_forever(name)
@@ -118,6 +129,19 @@ class Engine:
                     else self.team.run_provider(self, name)
                 )
                 group.create_task(loop, name=f"poll:{name}")
+
+    async def _load_history(self) -> None:
+        """The history's strips and badges, read from disk once every provider's first batch
+        is out (or after `history_load_delay_s`): the first paint never shares the machine
+        with it."""
+        assert self.history is not None
+        deadline = self.clock.monotonic() + HISTORY_LOAD_DELAY_S
+        while any(p.first for p in self.pollers.values()) and self.clock.monotonic() < deadline:
+            await self.clock.sleep(0.05)
+        try:
+            await self.history.load()
+        except Exception as error:  # a damaged file: no strips, the runs go on
+            self.history.failed = f"{type(error).__name__}: {error}"
 
     async def poll_forever(self, name: str) -> None:
         """Poll one provider until cancelled."""
@@ -170,6 +194,8 @@ class Engine:
             self.cache.save([row.run for row in (*changes.added, *changes.updated)])
         if self.team is not None:
             self.team.emitted(changes)
+        if self.history is not None:
+            self.history.record_changes(changes)
         self.on_changes(changes)
 
     def _report(self, health: ProviderHealth) -> None:
@@ -214,4 +240,6 @@ class Engine:
             raise KeyError(key)
         detail = await self._sources[key[0]].run_detail(row.run)
         self._apply([detail.run, *detail.children.items])
+        if self.history is not None:
+            self.history.record_detail(detail)
         return detail

@@ -31,10 +31,17 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from qa_tui.core.clock import Clock
-from qa_tui.core.engine.discovery import SweepPlanner, discovery_reserve, spare_for_discovery
+from qa_tui.core.engine import health
+from qa_tui.core.engine.discovery import (
+    PageTask,
+    SweepPlanner,
+    discovery_reserve,
+    spare_for_discovery,
+)
 from qa_tui.core.engine.settings import EngineSettings
-from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RateLimited
-from qa_tui.core.model import HealthState, ProviderHealth, Run
+from qa_tui.core.errors import NotFound, ProviderError, RateLimited
+from qa_tui.core.history.service import History
+from qa_tui.core.model import ProviderHealth, Run
 from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
@@ -54,6 +61,12 @@ def _nothing() -> Collection[RunKey]:
     return ()
 
 
+def _catalogue_reads(source: RunSource) -> int:
+    """Requests a source made for its catalogue (BugBug's profile names), not for runs: one-off
+    work like the start-up sweep, not counted in the live pace."""
+    return int(getattr(source, "catalogue_reads", 0))
+
+
 @dataclass
 class ProviderPoller:
     """One provider's cycles. `cycle()` does one and returns how long to wait before the next."""
@@ -69,6 +82,8 @@ class ProviderPoller:
     """The config's `poll_interval_s`: never poll this provider more often than this."""
     wanted: Callable[[], Collection[RunKey]] = _nothing
     """More runs refreshed every cycle like the focused one (team mode: followers' detail views)."""
+    history: History | None = None
+    """Where walked pages deeper than the store keeps leave their finished runs (the backfill)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -157,9 +172,10 @@ class ProviderPoller:
     async def _poll(self) -> None:
         seen: set[RunKey] = set()
         if self.source.capabilities.list_runs:
-            before = self.source.budget.spent
+            before, aside = self.source.budget.spent, _catalogue_reads(self.source)
             page = await self.source.list_runs(limit=self.window(self.active_runs()))
-            self._live_spent += self.source.budget.spent - before
+            aside = _catalogue_reads(self.source) - aside  # names read once, like the sweep
+            self._live_spent += self.source.budget.spent - before - aside
             self._apply(page.runs)
             seen = {run.key for run in page.runs}
         if self.first:
@@ -274,9 +290,15 @@ class ProviderPoller:
             keep = found.runs
             if not self.sweeps.adds_history(task):
                 keep = [run for run in keep if run.status.is_active]
+                if self.history is not None:
+                    self.history.record_runs(found.runs)  # deeper than the store: history only
             self._apply(keep)
             self.sweeps.read(
-                task, more=found.more, now=self.clock.monotonic(), planned_rpm=self._planned_rpm()
+                task,
+                more=found.more,
+                now=self.clock.monotonic(),
+                planned_rpm=self._planned_rpm(),
+                older=self._wants_older(task, found.runs, found.more),
             )
             await self._read_parents(source, keep)
 
@@ -285,6 +307,19 @@ class ProviderPoller:
         while not spare_for_discovery(budget, self.settings):
             missing = 1.0 + discovery_reserve(budget, self.settings) - budget.available()
             await self.clock.sleep(max(0.05, missing / budget.rate_per_second))
+
+    def _wants_older(self, task: PageTask, runs: Sequence[Run], more: bool) -> bool:
+        """Whether a history walk goes on past the pages the store keeps: while the history's
+        backfill has not reached back far enough on this list (checked only at that depth)."""
+        query = task.query
+        if self.history is None or not query.history_only:
+            return False
+        if task.page + 1 < self.settings.history_pages:
+            return False
+        if not more:
+            self.history.backfill_done(self.name, query.label)
+            return False
+        return self.history.wants_older(self.name, query.label, runs)
 
     async def _read_parents(self, source: Discovers, runs: Sequence[Run]) -> None:
         """An active child whose parent is unknown here: its parent is active too, read it."""
@@ -330,43 +365,13 @@ class ProviderPoller:
         return self.backoff_s
 
     def _report_success(self, latency_s: float) -> None:
-        budget = self.source.budget
-        if budget.paused_for() > 0:
-            state = HealthState.RATE_LIMITED
-        elif latency_s > self.settings.slow_after_s:
-            state = HealthState.SLOW
-        else:
-            state = HealthState.OK
-        self._set_health(
-            ProviderHealth(
-                provider=self.name,
-                state=state,
-                last_success=self.clock.now(),
-                message=None,
-                budget_remaining=round(budget.available(), 1),
-            )
-        )
+        budget, slow = self.source.budget, self.settings.slow_after_s
+        self._set_health(health.after_success(self.name, budget, self.clock, latency_s, slow))
 
     def _report_failure(self, error: ProviderError) -> None:
-        if isinstance(error, AuthFailed):
-            state = HealthState.AUTH_FAILED
-        elif isinstance(error, RateLimited):
-            state = HealthState.RATE_LIMITED
-        elif isinstance(error, NetworkError):
-            state = HealthState.UNREACHABLE
-        else:
-            state = HealthState.ERROR
-        self._set_health(
-            self.health.model_copy(
-                update={
-                    "state": state,
-                    "message": error.message,
-                    "budget_remaining": round(self.source.budget.available(), 1),
-                }
-            )
-        )
+        self._set_health(health.after_failure(self.health, error, self.source.budget))
 
-    def _set_health(self, health: ProviderHealth) -> None:
-        if health != self.health:
-            self.health = health
-            self.report(health)
+    def _set_health(self, now: ProviderHealth) -> None:
+        if now != self.health:
+            self.health = now
+            self.report(now)

@@ -115,6 +115,7 @@ def record_to_run(provider: str, record: TriggerRecord) -> Run:
         queued=record.triggered_at,
         triggered_by="qa-tui",
         target_id=record.project_id,
+        target=dict(record.fields).get("url"),
         note=NO_STATUS_NOTE,
         pollable=False,
     )

@@ -54,6 +54,8 @@ class Execution(WireModel):
     progress: ExecutionProgress | None = None
     error: str | None = None
     """Not documented [INF]: read when a failed execution says why."""
+    environment: str | None = None
+    """What the start asked for (`staging`, `prod`); read back when an answer carries it [INF]."""
 
 
 class AsyncStart(WireModel):
@@ -189,6 +191,7 @@ def execution_to_run(provider: str, execution: Execution) -> Run:
         duration_s=execution.duration_seconds,
         error=execution.error,
         target_id=execution.test_plan_id,
+        target=execution.environment,
     )
 
 
@@ -204,7 +207,7 @@ def merge_refresh(old: Run, new: Run) -> Run:
     for name in ("queued", "started"):
         if getattr(old, name) is not None:
             keep[name] = getattr(old, name)
-    for name in ("ended", "progress", "duration_s", "error"):
+    for name in ("ended", "progress", "duration_s", "error", "target"):
         if getattr(new, name) is None and getattr(old, name) is not None:
             keep[name] = getattr(old, name)
     return new.model_copy(update=keep) if keep else new

@@ -15,8 +15,8 @@ per endpoint) and this one (the product behaviour). Quirks absorbed here:
 - `/status/` has no end time or duration: when a run turns terminal it is read in full once;
 - discovery (the status filters, the suite-run walk, time ranges): see `bugbug_discovery`;
 - `stepsRuns` may be a list, a JSON string or opaque: steps then come from `/screenshots/` plus
-  `/stepruns/{id}/` (finished step runs are cached; a few are fetched per detail call);
-- downloads send the token to BugBug's own origin only.
+  `/stepruns/{id}/` (finished step runs cached, a few fetched per detail); a run's target is its
+  profile by name (bugbug_profiles.py); downloads send the token to BugBug's own origin only.
 """
 
 from __future__ import annotations
@@ -50,19 +50,15 @@ from qa_tui.core.providers.bugbug_wire import (
     TestRunScreenshots,
     V2TestRunStatus,
     parse_steps_runs,
+    report_artifact,
+    screenshot_artifact,
     to_run,
     to_step,
 )
 from qa_tui.core.status import BUGBUG_STATUSES
 
-__all__ = [
-    "API_PREFIX",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_REQUESTS_PER_MINUTE",
-    "BugBugSource",
-    "auth_headers",
-    "to_run",
-]
+__all__ = ["API_PREFIX", "DEFAULT_BASE_URL", "DEFAULT_REQUESTS_PER_MINUTE", "BugBugSource"]
+__all__ += ["auth_headers", "to_run"]
 
 DEFAULT_BASE_URL = "https://app.bugbug.io"
 """The host every working client uses; `https://api.bugbug.io` (the docs' curl) can be configured."""
@@ -112,11 +108,15 @@ class BugBugSource(BugBugDiscovery):
         """Up to `limit` test runs and up to `limit` suite runs (with the test runs inside them),
         newest first, all that were read: a suite run started long ago still comes with the
         newest test runs (it is cheap: one list). The two lists are asked for at once."""
-        tests, suites = await asyncio.gather(
+        tests, suites, _ = await asyncio.gather(
             self.list_test_runs(limit=limit, status=_server_status(status), started_after=since),
             self.list_suite_runs(limit=limit, started_after=since),
+            self._profiles.read_once(self),
         )
-        self._learn_steps([*tests.items, *(c for s in suites.items for c in s.test_runs)])
+        children = [c for s in suites.items for c in s.test_runs]
+        self._profiles.learn(suites.items)
+        await self._profiles.ensure(self, [*tests.items, *children])
+        self._learn_steps([*tests.items, *children])
         runs = {run.id: self._to_run(run) for run in tests.items}
         for suite in suites.items:
             runs[suite.id] = self._to_run(suite)
@@ -222,12 +222,12 @@ class BugBugSource(BugBugDiscovery):
             children = [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
             shots = await self._optional(self.suite_run_screenshots(run.id))
             artifacts = [
-                self._screenshot_artifact(i, shot, label=f"test {t + 1} step {i + 1}")
+                screenshot_artifact(i, shot, label=f"test {t + 1} step {i + 1}")
                 for t, test in enumerate(shots.tests_runs if shots else [])
                 for i, shot in enumerate(test.steps_runs)
             ]
             if fresh.status.is_terminal:
-                artifacts.append(self._report_artifact(run.id, "suiteruns"))
+                artifacts.append(report_artifact(self.http.base_url, run.id, "suiteruns"))
             return RunDetail(
                 run=fresh,
                 steps=PaneData(unavailable="A suite run's steps are in its test runs (children)"),
@@ -245,13 +245,13 @@ class BugBugSource(BugBugDiscovery):
             for a in debug
         ]
         artifacts += [
-            self._screenshot_artifact(i, shot, label=f"step {i + 1}")
+            screenshot_artifact(i, shot, label=f"step {i + 1}")
             for i, shot in enumerate(test_shots.steps_runs if test_shots else [])
         ]
         if fresh.status.is_terminal:
             logs = f"{self.http.base_url}{API_PREFIX}/testruns/{run.id}/logs/"
             artifacts.append(Artifact(id=f"{run.id}:logs", kind="logs", url=logs, label="Run log"))
-            artifacts.append(self._report_artifact(run.id, "testruns"))
+            artifacts.append(report_artifact(self.http.base_url, run.id, "testruns"))
         return RunDetail(
             run=fresh,
             steps=steps,
@@ -301,18 +301,6 @@ class BugBugSource(BugBugDiscovery):
             return await call
         except NotFound:
             return None
-
-    def _screenshot_artifact(self, index: int, shot: StepRun, *, label: str) -> Artifact:
-        return Artifact(
-            id=shot.id or f"screenshot-{index}",
-            kind="screenshot",
-            url=shot.screenshot_url,
-            label=label,
-        )
-
-    def _report_artifact(self, run_id: str, collection: str) -> Artifact:
-        url = f"{self.http.base_url}{API_PREFIX}/{collection}/{run_id}/report/junit/"
-        return Artifact(id=f"{run_id}:junit", kind="junit", url=url, label="JUnit report")
 
     async def fetch_log(self, run: Run) -> str:
         if run.kind is RunKind.SUITE:

@@ -25,6 +25,7 @@ from qa_tui.core.http import ProviderHttp
 from qa_tui.core.model import Run, RunKind
 from qa_tui.core.providers.base import ListQuery, QueryPage, started_newest_first
 from qa_tui.core.providers.bugbug_api import BugBugApi
+from qa_tui.core.providers.bugbug_profiles import ProfileNames
 from qa_tui.core.providers.bugbug_wire import (
     V2SuiteRun,
     V2TestRun,
@@ -54,12 +55,17 @@ class BugBugDiscovery(BugBugApi):
         super().__init__(name, http)
         self._steps_of_test: dict[str, int] = {}
         """Test id → its step count, from `/status/` or a passed run: the total `stepsRuns` lacks."""
+        self._profiles = ProfileNames()
+
+    catalogue_reads = property(lambda self: self._profiles.reads, doc="Profile-name reads made.")
 
     def _to_run(self, wire: V2TestRun | V2SuiteRun, parent_id: str | None = None) -> Run:
+        names = self._profiles.names
         if isinstance(wire, V2SuiteRun):
-            return to_run(self.name, wire, suite_id=self._suite_of_run.get(wire.id))
+            suite = self._suite_of_run.get(wire.id)
+            return to_run(self.name, wire, suite_id=suite, profile_names=names)
         known = self._steps_of_test.get(wire.test_id or "")
-        return to_run(self.name, wire, parent_id=parent_id, total_steps=known)
+        return to_run(self.name, wire, parent_id=parent_id, total_steps=known, profile_names=names)
 
     def _learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
         """Each test's step count from its newest passed run (a passed run ran every step)."""
@@ -98,6 +104,7 @@ class BugBugDiscovery(BugBugApi):
         """A page of test runs (one raw status, or all) or of suite runs with their children."""
         if query.collection == "suiteruns":
             suites, more = await self.suite_runs_page(page + 1)
+            self._profiles.learn(suites.items)
             runs = []
             for suite in suites.items:
                 runs.append(self._to_run(suite))
@@ -106,6 +113,7 @@ class BugBugDiscovery(BugBugApi):
         tests, more = await self.test_runs_page(
             page + 1, status=query.status, started_after=query.after, started_before=query.before
         )
+        await self._profiles.ensure(self, tests.items)
         self._learn_steps(tests.items)
         runs = [self._to_run(test) for test in tests.items]
         return QueryPage(runs=runs, more=more, skipped=tests.skipped)

@@ -23,14 +23,15 @@ Quirks absorbed here:
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from qa_tui.core.model import Progress, ProviderKind, Run, RunKind, Step
+from qa_tui.core.model import Artifact, Progress, ProviderKind, Run, RunKind, RunStatus, Step
+from qa_tui.core.providers.durations import parse_duration as parse_duration
 from qa_tui.core.status import bugbug_status
 from qa_tui.core.wire import WireModel, parse_each
 
@@ -192,77 +193,6 @@ class V2Profile(BugBugModel):
     name: str | None = None
 
 
-_CLOCK = re.compile(
-    r"^(?:(?P<days>\d+)\s*(?:days?,?\s*)?)?"
-    r"(?:(?P<hours>\d+):)?(?P<minutes>\d{1,2}):(?P<seconds>\d{1,2}(?:\.\d+)?)$"
-)
-_UNIT = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|m|min|mins|h)$")
-_ISO = re.compile(
-    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
-)
-_UNIT_SECONDS = {
-    "ms": 0.001,
-    "s": 1,
-    "sec": 1,
-    "secs": 1,
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "h": 3600,
-}
-
-
-def parse_duration(raw: Any) -> float | None:
-    """BugBug's `duration` in seconds, or None when it cannot be read.
-
-    Accepts `HH:MM:SS.ffffff`, `D HH:MM:SS` (Django), `D day(s), H:MM:SS` (Python), `MM:SS`,
-    plain numbers (`120.5`, also as a JSON number), unit forms (`15s`, `250ms`, `2m`, `1h`) and
-    ISO 8601 (`PT1M3S`). Negative or non-finite values read as None.
-    """
-    if isinstance(raw, bool) or raw is None:
-        return None
-    if isinstance(raw, int | float):
-        seconds = float(raw)
-    elif isinstance(raw, str):
-        seconds_or_none = _duration_from_text(raw.strip())
-        if seconds_or_none is None:
-            return None
-        seconds = seconds_or_none
-    else:
-        return None
-    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
-        return None
-    return seconds
-
-
-def _duration_from_text(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if match := _CLOCK.match(text):
-        parts = match.groupdict()
-        return (
-            int(parts["days"] or 0) * 86400
-            + int(parts["hours"] or 0) * 3600
-            + int(parts["minutes"]) * 60
-            + float(parts["seconds"])
-        )
-    if match := _UNIT.match(text.lower()):
-        return float(match["value"]) * _UNIT_SECONDS[match["unit"]]
-    if (match := _ISO.match(text.upper())) and text.upper() not in ("P", "PT"):
-        parts = match.groupdict()
-        return (
-            float(parts["days"] or 0) * 86400
-            + float(parts["hours"] or 0) * 3600
-            + float(parts["minutes"] or 0) * 60
-            + float(parts["seconds"] or 0)
-        )
-    return None
-
-
 def parse_steps_runs(raw: Any) -> list[StepRun] | None:
     """A test run's `stepsRuns` as step runs, or None when it is opaque (fall back to screenshots).
 
@@ -304,6 +234,25 @@ def steps_progress(
     return Progress(done=len(steps), total=total) if terminal or not steps else None
 
 
+def failure_of(steps: list[StepRun] | None, code: str | None) -> tuple[str | None, str | None]:
+    """(the failing step as `4. click`, the error): a failing step run's own `error` text, after
+    the run's code when both are sent (`ELEMENT_DOES_NOT_EXIST: …`), else the code alone."""
+    failing = next(
+        (
+            (i, step)
+            for i, step in enumerate(steps or [])
+            if bugbug_status(step.status) in (RunStatus.FAILED, RunStatus.ERROR)
+        ),
+        None,
+    )
+    if failing is None:
+        return None, code
+    index, step = failing
+    text = step.error
+    error = f"{code}: {text}" if code and text and not text.startswith(code) else text or code
+    return f"{index + 1}. {step.name or step.type or 'step'}", error
+
+
 def to_run(
     provider: str,
     wire: V2TestRun | V2SuiteRun,
@@ -311,26 +260,34 @@ def to_run(
     parent_id: str | None = None,
     suite_id: str | None = None,
     total_steps: int | None = None,
+    profile_names: Mapping[str, str] | None = None,
 ) -> Run:
     """A BugBug test run (RunKind.TEST) or suite run (RunKind.SUITE) as a normalized `Run`.
 
     A test run's parent is its `suiteRunId` (or `parent_id`); a suite run's target is its `suiteId`
     when sent, else `suite_id`. Progress comes from the parsed `stepsRuns` of a test run (see
     `steps_progress` for `total_steps`), or from the finished share of a suite run's `testRuns`.
+    The run's `target` is its run profile, by name when `profile_names` (id → name) knows it.
     """
     raw = wire.status if wire.status is not None else ""
     status = bugbug_status(raw)
+    names = profile_names or {}
+    failed_step, error = None, wire.error_code
     if isinstance(wire, V2TestRun):
         kind, target, parent = RunKind.TEST, wire.test_id, wire.suite_run_id or parent_id
         steps = parse_steps_runs(wire.steps_runs)
         progress = steps_progress(steps, terminal=status.is_terminal, total_steps=total_steps)
         browser = " ".join(p for p in (wire.browser_name, wire.browser_version) if p)
         environment = " · ".join(p for p in (browser, wire.os_name) if p) or None
+        profile = names.get(wire.run_profile_id or "", wire.run_profile_id)
+        if status in (RunStatus.FAILED, RunStatus.ERROR):
+            failed_step, error = failure_of(steps, wire.error_code)
     else:
         kind, target, parent = RunKind.SUITE, wire.suite_id or suite_id, None
         environment = f"profile {wire.profile_name}" if wire.profile_name else None
         children = [bugbug_status(child.status).is_terminal for child in wire.test_runs]
         progress = Progress(done=sum(children), total=len(children)) if children else None
+        profile = wire.profile_name or names.get(wire.profile_id or "", wire.profile_id)
     duration = parse_duration(wire.duration)
     return Run(
         provider=provider,
@@ -346,11 +303,13 @@ def to_run(
         ended=wire.ended,
         duration_s=duration if duration is not None else _elapsed(wire.started, wire.ended),
         url=wire.webapp_url or None,
-        error=wire.error_code,
+        error=error,
         parent_id=parent,
         triggered_by=wire.triggered_by,
         target_id=target,
         environment=environment,
+        target=profile,
+        failed_step=failed_step,
     )
 
 
@@ -379,3 +338,15 @@ def to_step(index: int, wire: StepRun) -> Step:
         error=wire.error or wire.error_code,
         screenshot_url=wire.screenshot_url,
     )
+
+
+def screenshot_artifact(index: int, shot: StepRun, *, label: str) -> Artifact:
+    """A step's screenshot as one of the run's artifacts."""
+    shot_id = shot.id or f"screenshot-{index}"
+    return Artifact(id=shot_id, kind="screenshot", url=shot.screenshot_url, label=label)
+
+
+def report_artifact(base_url: str, run_id: str, collection: str) -> Artifact:
+    """The run's JUnit report (`testruns` or `suiteruns`) as one of its artifacts."""
+    url = f"{base_url}/api/v2/{collection}/{run_id}/report/junit/"
+    return Artifact(id=f"{run_id}:junit", kind="junit", url=url, label="JUnit report")

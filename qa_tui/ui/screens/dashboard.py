@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from qa_tui.core.errors import ProviderError
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from qa_tui.ui.screens.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
+STRIPS_AFTER_S = 0.2
+"""How long after a batch the other rows' strips are redrawn (coalescing bursts)."""
 
 
 class DashboardScreen(RunActions):
@@ -52,6 +55,7 @@ class DashboardScreen(RunActions):
         """Why the text in the filter box is not a filter (the last good one still applies)."""
         self.health_bar = HealthBar(providers, id="health")
         self.table = RunsTable(id="runs")
+        self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
 
@@ -63,6 +67,28 @@ class DashboardScreen(RunActions):
 
     def on_mount(self) -> None:
         self.table.focus()
+        history = self.qa_app.engine.history
+        if history is not None:  # the HISTORY column: strips and flaky badges
+            self.table.history = history.cell
+            history.on_change = lambda: self.app.call_next(self._history_moved)
+
+    def _history_moved(self) -> None:
+        """New results in the history: an `is:flaky` filter is applied again; the strips on
+        screen follow `STRIPS_AFTER_S` later, in a frame of their own (a batch's frame draws its
+        own rows at once; a batch of 500 finishing runs changes nearly every strip)."""
+        if self.view.query.uses_facts:
+            self._reorder()
+        elif self._strips_due is None:
+            self._strips_due = self.set_timer(STRIPS_AFTER_S, self._redraw_strips)
+
+    def _redraw_strips(self) -> None:
+        self._strips_due = None
+        self.table.history_moved()
+
+    def action_show_incidents(self) -> None:
+        from qa_tui.ui.screens.incidents import IncidentsScreen
+
+        self.app.push_screen(IncidentsScreen())
 
     def current_key(self) -> RunKey | None:
         return self.table.cursor_key
@@ -173,7 +199,9 @@ class DashboardScreen(RunActions):
     def _set_filter(self, text: str) -> None:
         box = self.query_one("#filter", Input)
         try:
-            query = parse_query(text, failed_only=self.view.query.failed_only)
+            query = parse_query(
+                text, failed_only=self.view.query.failed_only, facts=self.qa_app.engine.history
+            )
         except QueryError as error:
             box.add_class("bad-filter")  # not Input's own -invalid, which it resets itself
             box.tooltip = self.filter_error = str(error)
@@ -185,7 +213,9 @@ class DashboardScreen(RunActions):
         self._reorder()
 
     def action_toggle_failed(self) -> None:
-        query = parse_query(self.filter_text, failed_only=not self.view.query.failed_only)
+        failed_only = not self.view.query.failed_only
+        facts = self.qa_app.engine.history
+        query = parse_query(self.filter_text, failed_only=failed_only, facts=facts)
         self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
         self.notify("Failed runs only" if query.failed_only else "All runs", timeout=2)
         self._reorder()

@@ -22,6 +22,7 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.screens.detail_screenshots import DetailScreenshots
+from qa_tui.ui.widgets.compare_pane import ComparePane
 from qa_tui.ui.widgets.screenshot import ScreenshotPanel
 
 
@@ -102,6 +103,8 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
                 yield Static("", id="analysis-text")
             with TabPane("Error", id="error"):
                 yield Static("", id="error-text")
+            with TabPane("Compare", id="compare"):
+                yield ComparePane(id="compare-pane")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -163,6 +166,7 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
         self._fill_artifacts(detail.artifacts)
         self._fill_analysis(detail)
         self.screenshots_changed(detail, first=first)
+        self.query_one(ComparePane).show_for(detail)
         error = detail.run.error
         self.query_one("#error-text", Static).update(
             render.plain_lines(error) if error else Text("No error reported.", style="dim")

@@ -17,10 +17,12 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.store import Row
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
+from qa_tui.ui.widgets import history_cell
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,16 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("status", "STATUS", 12, 0),
     Column("provider", "PROVIDER", 9, 3),
-    Column("kind", "KIND", 9, 5),
+    Column("kind", "KIND", 9, 6),
     Column("name", "NAME", 0, 0),
     Column("progress", "PROGRESS", 14, 2),
-    Column("started", "STARTED", 8, 4),
+    Column("history", "HISTORY", history_cell.WIDTH, 4),
+    Column("started", "STARTED", 8, 5),
     Column("duration", "DURATION", 8, 1),
-    Column("trigger", "TRIGGER", 9, 6),
-    Column("bug", "BUG", 9, 7),
+    Column("trigger", "TRIGGER", 9, 7),
+    Column("bug", "BUG", 9, 8),
 )
+"""Every column; HISTORY only when the app keeps a run history (`layout(width, history=…)`)."""
 
 MIN_NAME_WIDTH = 18
 """Narrower than this, the name column takes a column of lower priority instead."""
@@ -62,14 +66,14 @@ def time_texts(run: Run, now: datetime) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=16)
-def layout(width: int) -> tuple[Column, ...]:
+def layout(width: int, history: bool = False) -> tuple[Column, ...]:
     """`layout_columns(width)`, worked out once per width (every line of a frame asks)."""
-    return tuple(layout_columns(width))
+    return tuple(layout_columns(width, history=history))
 
 
-def layout_columns(width: int) -> list[Column]:
+def layout_columns(width: int, *, history: bool = False) -> list[Column]:
     """The columns that fit `width`, the name column taking what is left (at least 18)."""
-    columns = list(COLUMNS)
+    columns = [c for c in COLUMNS if history or c.key != "history"]
     while True:
         fixed = sum(c.width + 1 for c in columns if c.key != "name")
         name_width = width - fixed
@@ -104,14 +108,24 @@ def row_strip(
     nested: bool,
     no_color: bool,
     watched: bool = False,
+    history: HistoryCell | None = None,
 ) -> Strip:
     """One run's line, exactly `width` cells: `started` and `duration` are its clock texts
     (`time_texts`), `nested` draws it under its suite run (`└`), `no_color` its status without
-    colour, `watched` marks its name (`◉`)."""
+    colour, `watched` marks its name (`◉`), `history` its HISTORY cell (history_cell.py)."""
     segments: list[Segment] = []
     plain: list[str] = []  # cells in the base style, joined into one segment
     bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
     for column in columns:
+        if column.key == "history":
+            if plain:
+                segments.append(Segment("".join(plain), base))
+                plain = []
+            segments.extend(
+                history_cell.history_segments(history, column.width, base, no_color=no_color)
+            )
+            plain.append(" ")
+            continue
         if column.key == "started":
             text, style = started, None
         elif column.key == "duration":

@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
@@ -41,6 +42,7 @@ class _Drawn(NamedTuple):
     duration: str
     nested: bool
     watched: bool
+    history: HistoryCell | None
 
 
 class RunsTable(ScrollView, can_focus=True):
@@ -104,6 +106,18 @@ class RunsTable(ScrollView, can_focus=True):
         self.now = datetime.now(UTC)
         self.marked: Callable[[Run], bool] = _never
         """True for a watched run: its name is marked (the app hands the watch list's test)."""
+        self._history: Callable[[Run], HistoryCell | None] | None = None
+
+    @property
+    def history(self) -> Callable[[Run], HistoryCell | None] | None:
+        """A run's HISTORY cell (strip and flaky badge); None: no history, no column."""
+        return self._history
+
+    @history.setter
+    def history(self, cell_of: Callable[[Run], HistoryCell | None] | None) -> None:
+        self._history = cell_of
+        self._lines.clear()  # the columns changed: no line drawn before is right any more
+        self.refresh()
 
     # --- data -----------------------------------------------------------------------------
 
@@ -177,6 +191,18 @@ class RunsTable(ScrollView, can_focus=True):
         if position is not None and position != top:
             self.scroll_to(y=position, animate=False, immediate=True)
         self.refresh()
+
+    def history_moved(self) -> None:
+        """The history has new results: redraw the on-screen lines whose HISTORY cell reads
+        differently now, and no other line."""
+        cell_of = self._history
+        if cell_of is None:
+            return
+        for y, key in self._on_screen():
+            row = self.rows.get(key)
+            drawn = self._lines.get(key)
+            if row is not None and (drawn is None or drawn[0].history != cell_of(row.run)):
+                self._refresh_line(y)
 
     def tick(self, now: datetime) -> None:
         """Advance relative times and running durations: only the on-screen lines whose time
@@ -261,7 +287,7 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = layout(width)
+        columns = layout(width, self.history is not None)
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("runs-table--header")
             return header_strip(columns, width, style, self.sort_title)
@@ -279,22 +305,16 @@ class RunsTable(ScrollView, can_focus=True):
         started, duration = time_texts(row.run, self.now)
         nested = self._under_its_parent(row_index)
         watched = self.marked(row.run)
-        drawn_from = _Drawn(row, width, base, started, duration, nested, watched)
+        history = self.history(row.run) if self.history is not None else None
+        drawn_from = _Drawn(row, width, base, started, duration, nested, watched, history)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
             return cached[1]
         no_color = self.app.no_color
         strip = row_strip(
-            row,
-            columns,
-            width,
-            base,
-            started,
-            duration,
-            nested=nested,
-            no_color=no_color,
-            watched=watched,
-        )
+            row, columns, width, base, started, duration, nested=nested, no_color=no_color,
+            watched=watched, history=history,
+        )  # fmt: skip
         if len(self._lines) > 4096:
             self._lines.clear()
         self._lines[key] = (drawn_from, strip)

@@ -1,0 +1,49 @@
+"""A provider's health after one cycle: what the header chip shows (ok, slow, rate-limited, auth
+failed, unreachable, error), the age of its last good answer and the budget it has left."""
+
+from __future__ import annotations
+
+from qa_tui.core.budget import RequestBudget
+from qa_tui.core.clock import Clock
+from qa_tui.core.errors import AuthFailed, NetworkError, ProviderError, RateLimited
+from qa_tui.core.model import HealthState, ProviderHealth
+
+
+def after_success(
+    name: str, budget: RequestBudget, clock: Clock, latency_s: float, slow_after_s: float
+) -> ProviderHealth:
+    """Answering: rate-limited while the provider's own pause lasts, slow past `slow_after_s`."""
+    if budget.paused_for() > 0:
+        state = HealthState.RATE_LIMITED
+    elif latency_s > slow_after_s:
+        state = HealthState.SLOW
+    else:
+        state = HealthState.OK
+    return ProviderHealth(
+        provider=name,
+        state=state,
+        last_success=clock.now(),
+        message=None,
+        budget_remaining=round(budget.available(), 1),
+    )
+
+
+def after_failure(
+    previous: ProviderHealth, error: ProviderError, budget: RequestBudget
+) -> ProviderHealth:
+    """Failing: the kind of failure, its message, and the last success kept from before."""
+    if isinstance(error, AuthFailed):
+        state = HealthState.AUTH_FAILED
+    elif isinstance(error, RateLimited):
+        state = HealthState.RATE_LIMITED
+    elif isinstance(error, NetworkError):
+        state = HealthState.UNREACHABLE
+    else:
+        state = HealthState.ERROR
+    return previous.model_copy(
+        update={
+            "state": state,
+            "message": error.message,
+            "budget_remaining": round(budget.available(), 1),
+        }
+    )
