@@ -1,4 +1,4 @@
-"""Run every benchmark and write bench/results.json (`make bench`; about 14 minutes on 2 cores).
+"""Run every benchmark and write bench/results.json (`make bench`; about 20 minutes on 2 cores).
 
     .venv/bin/python bench/run_all.py [--out bench/results.json] [--quick]
 
@@ -6,6 +6,10 @@ Each benchmark runs as its own process and prints JSON; this script merges them,
 machine (cores, load average before and after each part: other work on the machine slows every
 figure) and checks each figure against the target it must meet. `--quick` shortens everything
 (for trying the scripts, not for figures to compare).
+
+bench/team.py (issue 15) runs here too; to run only it and put its figures under `team` in
+bench/results.json, the rest left as it is: `.venv/bin/python bench/team.py --merge-into
+bench/results.json`.
 """
 
 from __future__ import annotations
@@ -162,10 +166,42 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
         "x",
         (factor or 0) >= 3,
     )
+    checks.update(team_targets(results.get("team")))
     return {
         name: {"value": value, "unit": unit, "met": met}
         for name, (value, unit, met) in checks.items()
     }
+
+
+def team_targets(team: dict[str, Any] | None) -> dict[str, tuple[Any, str, bool]]:
+    """Issue 15's targets, from bench/team.py's figures (none when it was not run)."""
+    if not team:
+        return {}
+    limit, steady = team["limit_rpm"], team["team"]["steady"]
+    failover, outage = team["team"]["failover"], team["team"]["redis_outage"]
+    took = failover["new_poller_after_s"]
+    return {
+        "team: total requests a minute <= the limit": (
+            steady["requests_per_min"], "/min", steady["requests_per_min"] <= limit
+        ),
+        "team: 0 x 429": (steady["http_429"], "", steady["http_429"] == 0),
+        "team: every instance's lag p95 <= 5 s": (
+            steady["lag_p95_s_worst_instance"], "s", (steady["lag_p95_s_worst_instance"] or 0) <= 5
+        ),
+        "team: failover, another holds the lease in <= 10 s": (
+            took, "s", took is not None and took <= 10
+        ),
+        "team: failover, 0 settled store mismatches 15 s later": (
+            failover["store_vs_truth_15s_later"]["settled"], "",
+            failover["store_vs_truth_15s_later"]["settled"] == 0,
+        ),
+        "team: Redis outage, 0 unhandled exceptions, 0 inside a Retry-After, 0 settled mismatches": (
+            [outage["unhandled_exceptions"], outage["requests_inside_retry_after"],
+             outage["store_vs_truth_at_end"]["settled"]],
+            "", outage["unhandled_exceptions"] == outage["requests_inside_retry_after"]
+            == outage["store_vs_truth_at_end"]["settled"] == 0,
+        ),
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -196,6 +232,9 @@ def main() -> None:
             else ["--duration", "75", "--tail", "35", "--idle-duration", "120"]
         ),
     )
+    team = run(
+        "team.py", *(["--instances", "5", "--steady", "20", "--alone", "10"] if quick else [])
+    )
     results: dict[str, Any] = {
         "freshness": {
             "deep": freshness["deep"],
@@ -207,6 +246,7 @@ def main() -> None:
         "table_with_history": table_history["ours"],
         "history": history["history"],
         "startup": startup["startup"],
+        "team": {key: value for key, value in team.items() if key != "_run"},
         "machine": {
             **machine(),
             "load_average_before": load_before,
@@ -217,6 +257,7 @@ def main() -> None:
                 "history": history["_run"],
                 "table_with_history": table_history["_run"],
                 "freshness": freshness["_run"],
+                "team": team["_run"],
             },
         },
         "notes": {

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import PYTHON, ROOT, load_average, machine, percentile, rounded
 from bench._redis import RedisServer, redis_server_binary
 from bench.freshness_world import ServerObserver, ServerRecord, lags, status_changes
+from bench.team_truth import compare
 
 LIMIT_RPM = 30
 SEED = 13
@@ -107,6 +108,7 @@ async def child(config_path: Path, status_path: Path) -> None:
     while not stop.is_set():
         status = team.status if team else None
         state = {
+            "at": time.time(),
             "role": status.roles.get("plans", "alone") if status else "alone",
             "watching": status.watching.get("plans", 1) if status else 1,
             "rpm": sources[0].budget.per_minute,
@@ -201,16 +203,6 @@ def in_window(record: ServerRecord, start: float, end: float) -> int:
     return sum(1 for t in record.arrivals.get("bugbrain", []) if start <= t < end)
 
 
-def mismatches(sim: Any, states: list[dict[str, Any]], settled_s: float = 5.0) -> dict[str, int]:
-    """Runs whose status in an instance's store differs from the simulator's truth: all of them,
-    and those whose status last changed more than `settled_s` ago (not merely in flight)."""
-    truth = sim.sim.truth()
-    runs = [r for r in truth["runs"] if r["provider"] == "bugbrain"]
-    wrong = [r for s in states for r in runs if s["store"].get(r["id"]) != r["status"]]
-    settled = [r for r in wrong if truth["now_ts"] - r["changed_ts"] > settled_s]
-    return {"any": len(wrong), "settled": len(settled)}
-
-
 def run_team(count: int, steady: float, redis: RedisServer, scratch: Path) -> dict[str, Any]:
     from qa_tui.sim.server import start_in_thread
 
@@ -242,7 +234,7 @@ def run_team(count: int, steady: float, redis: RedisServer, scratch: Path) -> di
         after = [s for s in fleet.states() if s is not None]
         failover = {
             "new_poller_after_s": rounded(took) if took is not None else None,
-            "store_mismatches_15s_later": mismatches(sim, after),
+            "store_vs_truth_15s_later": compare(sim, after, record),
             "instances_left": len(after),
         }
         # Redis stopped and started again
@@ -266,7 +258,7 @@ def run_team(count: int, steady: float, redis: RedisServer, scratch: Path) -> di
             "http_429_total": record.http_429.get("bugbrain", 0),
             "requests_inside_retry_after": record.inside_retry_after.get("bugbrain", 0),
             "unhandled_exceptions": sum(s["errors"] for s in final),
-            "store_mismatches_at_end": mismatches(sim, final),
+            "store_vs_truth_at_end": compare(sim, final, record),
         }  # fmt: skip
     return {
         "joined_s": rounded(joined) if joined is not None else None,
@@ -306,6 +298,12 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--steady", type=float, default=50.0, help="seconds of steady team state")
     parser.add_argument("--alone", type=float, default=50.0, help="seconds without team mode")
+    parser.add_argument(
+        "--merge-into",
+        type=Path,
+        metavar="RESULTS",
+        help="also put the figures under `team` in RESULTS (bench/results.json), the rest kept",
+    )
     args = parser.parse_args()
     if args.child:
         asyncio.run(child(Path(args.child[0]), Path(args.child[1])))
@@ -324,6 +322,15 @@ def main() -> None:
         result["alone"] = run_alone(args.instances, args.alone, Path(scratch))
     result["machine"] = machine()
     print(json.dumps(result, indent=2))
+    if args.merge_into is not None:
+        merge_into(args.merge_into, result)
+
+
+def merge_into(path: Path, figures: dict[str, Any]) -> None:
+    """Put `figures` under `team` in the results file at `path`, every other key as it was."""
+    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    results["team"] = figures
+    path.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,15 @@ redis-server. One polls, the others poll nothing and still show what the poller 
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from qa_tui.core.team.status import TeamRole
-from tests.team.harness import Team, build_team, until
+from tests.team.harness import Instance, Team, build_team, until
 
 SIM_OF = {"web": "bugbug", "plans": "bugbrain"}
 
@@ -131,3 +133,53 @@ async def test_a_killed_poller_is_replaced_within_the_lease_time(team: Team) -> 
         lambda: all(i.statuses("plans") == truth for i in survivors), what="the truth again"
     )
     assert other.transport.count("bugbrain") == sent_before[survivors.index(other)]
+
+
+async def test_a_follower_the_stream_was_trimmed_past_reads_the_snapshot_again(
+    team: Team, redis_url: str
+) -> None:
+    """GIVEN a poller and a follower that stopped reading the change stream for a while
+    WHEN the entries after the follower's place are trimmed away meanwhile (as `MAXLEN ~` does
+    once thousands more were published) and the follower reads on, the lease still held
+    THEN it sees it fell behind the stream's start, reads the snapshot again and ends equal to
+    the simulator's truth, rather than keep for good what the lost entries would have changed."""
+    import redis.asyncio as aioredis
+
+    a, b = team.add("a"), team.add("b")
+    a.start()
+    await until(lambda: a.role("plans") is TeamRole.POLLER, what="a polls")
+    b.start()
+    await until(lambda: b.role("plans") is TeamRole.FOLLOWER, what="b follows")
+    await until(lambda: b.statuses("plans") == a.statuses("plans"), what="b caught up")
+    await cancel(b)  # b stops reading; its place in the stream is kept
+    before = b.statuses("plans")
+    team.scenario.advance(200)
+    truth = team.truth("bugbrain")
+    assert truth != before
+    keys = a.link.scopes["plans"]
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+
+        async def published() -> bool:
+            raw = await client.hgetall(keys.snapshot)
+            return {k.decode(): json.loads(v)["provider_status"] for k, v in raw.items()} == truth
+
+        await until(published, what="the poller published the truth")
+        await cancel(a)  # a poller that publishes nothing more (nothing repeats the lost entries)
+        await client.set(keys.lease, "another poller", px=60_000)
+        later = await client.xadd(keys.changes, {"v": "1", "runs": "[]", "removed": "[]"})
+        # every entry b had not read is gone
+        await client.xtrim(keys.changes, minid=later, approximate=False)
+    finally:
+        await client.aclose()
+    b.start()
+    await until(lambda: b.statuses("plans") == truth, what="b equal to the truth again")
+    assert b.transport.count("bugbrain") == 0
+    assert b.role("plans") is TeamRole.FOLLOWER
+
+
+async def cancel(instance: Instance) -> None:
+    """Stop an instance's engine (no lease handed over, its connection and state kept)."""
+    assert instance.task is not None
+    instance.task.cancel()
+    await asyncio.gather(instance.task, return_exceptions=True)

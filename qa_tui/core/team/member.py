@@ -269,7 +269,11 @@ class ProviderMember:
                 client.xread({self.keys.changes: self._stream_id}, count=20, block=FOLLOW_BLOCK_MS)
             )
             rejected = self.connection.rejected
-            for entry_id, fields in wire.stream_entries(reply, rejected):
+            entries = wire.stream_entries(reply, rejected)
+            if entries and await self._fell_behind():
+                self._joined = -1  # the snapshot again, then the stream from where it is now
+                return
+            for entry_id, fields in entries:
                 self._stream_id = entry_id
                 runs, removed = wire.decode_entry(fields, self.name, self.kind, rejected)
                 self.received += len(runs)
@@ -278,6 +282,19 @@ class ProviderMember:
             await self._ask_for_focus(engine)
             if await self.lease.try_take():
                 return
+
+    async def _fell_behind(self) -> bool:
+        """True when the stream was trimmed past the last entry this follower read (`MAXLEN ~`
+        keeps about `STREAM_MAXLEN`): what the lost entries changed is only in the snapshot.
+        A follower that joined an empty stream ("0-0") has read nothing to lose its place on."""
+        if self._stream_id == "0-0":
+            return False
+        first = await self.connection.bounded(
+            self.connection.client.xrange(self.keys.changes, count=1)
+        )
+        if not isinstance(first, list) or not first or not isinstance(first[0], list | tuple):
+            return False
+        return _id_order(_entry_id(first[0][0])) > _id_order(self._stream_id)
 
     async def _ask_for_focus(self, engine: Engine) -> None:
         focus, now = engine.focus, self.clock.monotonic()
@@ -325,6 +342,15 @@ class ProviderMember:
 
 def _nothing() -> Collection[RunKey]:
     return ()
+
+
+def _id_order(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("1700000000000-3") as the pair Redis orders it by."""
+    millis, _, sequence = entry_id.partition("-")
+    try:
+        return int(millis), int(sequence or 0)
+    except ValueError:  # not an id Redis would give: ordered first, so it never forces a re-join
+        return (0, 0)
 
 
 def _entry_id(raw: object) -> str:
