@@ -14,9 +14,11 @@ wait for the frame, not only the Python that changes the data.
   when they would in use).
   first table: from creating the RunCache/Engine/app to the first screen update showing the
   table with every cached run (modules already imported; `from_launch` adds interpreter start
-  and imports); a batch: 500 changed runs put through the store and the engine's change
-  callback (→ RunsChanged → DashboardScreen.apply → RunsTable); a filter: what typing in the
-  filter box runs (`_set_filter`).
+  and imports); a batch: 500 changed runs taken by the engine as a poll cycle's are
+  (`Engine._apply`: the store, then RunsChanged → DashboardScreen.apply → RunsTable; the cache
+  and the history get the batch `AFTER_BATCH_S` later, the cache's JSON and sqlite on its writer
+  thread, which here writes every second so that some batches' frames meet a write); a filter:
+  what typing in the filter box runs (`_set_filter`).
 - reference: an App with one DataTable (the same nine columns, cells from the same renderers),
   filled by `add_row` in the table order; a batch or a filter is applied by clear-and-refill
   (bench/stock_table.py).
@@ -24,11 +26,11 @@ wait for the frame, not only the Python that changes the data.
 With `--history`, qa-tui's side also keeps a run history of 200,000 results (90 days, over the
 series of the cached runs): the HISTORY column is drawn, the history loads as it does in use
 (once the providers' first batches are out, here after its 3-second wait, in a thread; the timed
-work starts once it is loaded), and each batch is recorded in it before the table gets it, as
-the engine does (`Engine._emit`). A batch's frame draws its own rows; the other rows' strips
-follow in a frame of their own (`DashboardScreen.STRIPS_AFTER_S` later): `strips_after_p95_ms`
-is from handing the batch over until that frame, `strips_frame_cpu_p95_ms` its CPU; the next
-batch is handed over after it.
+work starts once it is loaded), and the engine records each batch in it after the frame that
+shows the batch (`Engine.AFTER_BATCH_S`). The strips follow in a frame of their own
+(`DashboardScreen.STRIPS_AFTER_S` after the history moved): `strips_after_p95_ms` is from
+handing the batch over until that frame, `strips_frame_cpu_p95_ms` its CPU; the next batch is
+handed over after it.
 
 Memory: peak RSS of each child, of a child that only imports the modules and loads the runs
 (the baseline both share), and what each table keeps for its runs (`table_memory`: two more
@@ -55,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import emit, load_average, machine, peak_rss_mb, percentile, run_child
 
 SIZE = (160, 50)
+WRITE_EVERY_S = 1.0
 SEED = 5
 FILTERS = ("status:failed", "checkout", "provider:plans", "since:2h", "login status:passed")
 NOW = datetime.now(UTC)
@@ -258,6 +261,11 @@ async def ours(
     sources: list[Any] = [SilentSource("web"), SilentSource("plans")]
     history = History(RunHistory(history_path)) if history_path is not None else None
     engine = Engine(sources, RunStore(), cache=cache, history=history)
+    # The writers write what the batches bring every second (in use: once the engine pauses for
+    # one, at the latest every 10 s): some batches' frames meet a write on the writer's thread.
+    cache._writer.within_s = WRITE_EVERY_S
+    if history is not None:
+        history._writer.within_s = WRITE_EVERY_S
     app = QaTuiApp(engine)  # with its real clock tick: the collector's passes are made on it
     frames = Frames(app)
     table = app.dashboard.table
@@ -309,16 +317,15 @@ async def ours(
             applied.clear()
             shown = frames.next_after(lambda: bool(applied))
             t0, cpu0 = time.perf_counter(), time.process_time()
-            batch = engine.store.apply(fresh)
-            if history is not None:
-                history.record_changes(batch)  # what the engine does with a batch (`_emit`)
-            app._engine_changes(batch)
+            engine._apply(fresh)  # a poll cycle's batch, as the engine takes it (store, emit)
             t1 = await shown
             apply_ms.append((t1 - t0) * 1000)
             cpu_ms["apply"].append((frames.cpu_at_last_frame - cpu0) * 1000)
             apply_only_ms.append((applied[0] - t0) * 1000)
+            while engine.unsettled:  # the cache and the history take it AFTER_BATCH_S later
+                await asyncio.sleep(0.005)
             if history is not None and dashboard._strips_due is not None:
-                # the other rows' strips follow in a frame of their own (STRIPS_AFTER_S later)
+                # the strips follow in a frame of their own (STRIPS_AFTER_S after the history)
                 strips = frames.next_after(lambda: dashboard._strips_due is None)
                 cpu1 = time.process_time()
                 result.setdefault("strips_after_ms", []).append((await strips - t0) * 1000)

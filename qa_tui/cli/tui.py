@@ -142,6 +142,7 @@ async def run_app(
             await tracker.aclose()
         if team is not None:
             await team.aclose()  # hands the leases over: another instance polls at once
+        engine.settle()  # the last batches to the cache and the history, then to disk
         cache.close()
         if history is not None:
             history.close()

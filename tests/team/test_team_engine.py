@@ -162,7 +162,8 @@ async def test_a_follower_the_stream_was_trimmed_past_reads_the_snapshot_again(
 
         async def published() -> bool:
             raw = await client.hgetall(keys.snapshot)
-            return {k.decode(): json.loads(v)["provider_status"] for k, v in raw.items()} == truth
+            seen = {_text(k): json.loads(v)["provider_status"] for k, v in raw.items()}
+            return seen == truth
 
         await until(published, what="the poller published the truth")
         await cancel(a)  # a poller that publishes nothing more (nothing repeats the lost entries)
@@ -183,3 +184,7 @@ async def cancel(instance: Instance) -> None:
     assert instance.task is not None
     instance.task.cancel()
     await asyncio.gather(instance.task, return_exceptions=True)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

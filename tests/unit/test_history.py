@@ -45,3 +45,26 @@ def test_an_unreadable_row_is_skipped_and_the_others_load(tmp_path: Path) -> Non
     )
     assert [run.id for run in cache.load({"web"})] == ["a"]
     cache.close()
+
+
+def test_runs_handed_over_for_later_are_on_disk_once_the_cache_closes(tmp_path: Path) -> None:
+    """GIVEN runs handed to the cache by two batches, one run in both WHEN the cache closes
+    THEN a new start reads every run, the twice-changed one as the later batch had it."""
+    cache = RunCache(tmp_path / "runs.sqlite")
+    cache.save_later([make_run("a"), make_run("b")])
+    cache.save_later([make_run("b", RunStatus.FAILED, error="boom")])
+    cache.close()
+    reopened = RunCache(tmp_path / "runs.sqlite")
+    loaded = {run.id: run.status for run in reopened.load({"web"})}
+    reopened.close()
+    assert loaded == {"a": RunStatus.RUNNING, "b": RunStatus.FAILED}
+
+
+def test_a_flush_writes_what_was_handed_over_without_waiting_for_a_pause(tmp_path: Path) -> None:
+    cache = RunCache(tmp_path / "runs.sqlite")
+    cache.save_later([make_run("a")])
+    cache.flush()
+    other = RunCache(tmp_path / "runs.sqlite")  # another connection: what is on disk
+    assert [run.id for run in other.load({"web"})] == ["a"]
+    other.close()
+    cache.close()

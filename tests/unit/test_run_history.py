@@ -3,6 +3,8 @@ every run reaching a final status, and backfilled from walked pages deeper than 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from qa_tui.core.clock import ManualClock
@@ -75,6 +77,33 @@ def _engine(
     )
 
 
+async def test_the_table_gets_a_batch_before_the_history_takes_it_and_the_history_soon_after(
+    tmp_path: Path,
+) -> None:
+    """GIVEN a run that just failed WHEN the engine emits its batch THEN the UI has the batch
+    while the history has not taken it yet (the frame that shows a batch does not wait for the
+    history's bookkeeping) AND the history takes it by itself moments later."""
+    clock = ManualClock(start=T0)
+    source = FakeDiscoveringSource(clock=clock, filters=())
+    source.put(make_run("done", RunStatus.FAILED, error="E1", minutes_ago=3))
+    engine = _engine(tmp_path, source, clock)
+    history = engine.history
+    assert history is not None
+    history.loaded = True  # an empty history, already read
+    strips_when_the_ui_got_it: list[object] = []
+    engine.on_changes = lambda changes: strips_when_the_ui_got_it.extend(
+        history.cell(row.run) for row in changes.added
+    )
+    await engine.pollers["web"].cycle()
+    assert strips_when_the_ui_got_it == [None]
+    deadline = time.monotonic() + 10
+    while engine.unsettled and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    cell = history.cell(engine.store.get(("web", "done")).run)  # type: ignore[union-attr]
+    assert cell is not None and list(cell.strip) == [RunStatus.FAILED]
+    history.close()
+
+
 async def test_every_run_reaching_a_final_status_is_recorded(tmp_path: Path) -> None:
     clock = ManualClock(start=T0)
     source = FakeDiscoveringSource(clock=clock, filters=())
@@ -82,10 +111,12 @@ async def test_every_run_reaching_a_final_status_is_recorded(tmp_path: Path) -> 
     engine = _engine(tmp_path, source, clock)
     assert engine.history is not None
     await engine.pollers["web"].cycle()
+    engine.settle()  # the batch reaches the history after the frame that shows it
     engine.history.flush()
     assert {r.run_id for r in engine.history.db.since(0)} == {"done"}
     source.put(make_run("live", RunStatus.PASSED))
     await engine.pollers["web"].cycle()
+    engine.settle()  # the batch reaches the history after the frame that shows it
     engine.history.flush()
     assert {r.run_id for r in engine.history.db.since(0)} == {"done", "live"}
     detail = RunDetail(
@@ -97,6 +128,7 @@ async def test_every_run_reaching_a_final_status_is_recorded(tmp_path: Path) -> 
         ),
     )
     engine.history.record_detail(detail)
+    engine.settle()  # the batch reaches the history after the frame that shows it
     engine.history.flush()
     done = engine.history.db.get("web", "done")
     assert done is not None and done.failed_step == "3. click #pay"
@@ -117,6 +149,7 @@ async def test_the_backfill_walks_past_the_store_until_backfill_days(tmp_path: P
     while poller.sweeps.sweeps_done < 2:
         clock.advance(await poller.cycle())
     walked = [c for c in source.calls if c.startswith("page:all")]
+    engine.settle()  # the batch reaches the history after the frame that shows it
     engine.history.flush()
     assert walked[:4] == ["page:all:0", "page:all:1", "page:all:2", "page:all:3"]
     assert walked[4:] == ["page:all:0", "page:all:1"]  # the next sweep: the store's depth only

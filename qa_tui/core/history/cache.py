@@ -4,16 +4,24 @@ Every run the engine sees is upserted here; on the next start the store is fille
 rows marked stale until their provider confirms them. It is a cache: losing it loses nothing
 but the first paint, so writes are not fsynced. A run is stored as JSON without the fields that
 hold their default (mostly nulls): reading ten thousand back then takes half the time.
+
+The engine hands each batch over with `save_later`: the JSON and the sqlite write (about 10 ms
+for 500 runs on our 2-core machine) happen on a writer thread in the loop's pauses
+(quiet_writer.py), never inside the frame that shows the batch; a run changed by several batches
+in the meantime is written once, as it was last. `close()` writes what is left.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from qa_tui.core.history.quiet_writer import QuietWriter
 from qa_tui.core.model import Run
 
 _SCHEMA = """
@@ -28,6 +36,8 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 _RUNS = TypeAdapter(list[Run])
+_CHUNK = 50
+"""Runs turned into JSON between two moments the writer lets the loop's thread run."""
 
 
 class RunCache:
@@ -43,20 +53,51 @@ class RunCache:
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(_SCHEMA)
         (self._tick,) = self._db.execute("SELECT COALESCE(MAX(seen), 0) FROM runs").fetchone()
+        self._lock = threading.Lock()
+        """One connection, two threads (the loop's and the writer's): one at a time."""
+        self._writer: QuietWriter[Sequence[Run]] = QuietWriter(self._save_gathered, name="cache")
+
+    @property
+    def error(self) -> Exception | None:
+        """Why the last write in the back failed (a full disk); None when it did not."""
+        return self._writer.error
 
     def close(self) -> None:
+        self._writer.close()
         self._db.close()
 
+    def flush(self) -> None:
+        """Wait until every run handed to `save_later` is written."""
+        self._writer.flush()
+
+    def save_later(self, runs: Sequence[Run]) -> None:
+        """Upsert these runs on the writer's thread, soon (see the module doc)."""
+        if runs:
+            self._writer.put(runs)
+
+    def _save_gathered(self, batches: list[Sequence[Run]]) -> None:
+        latest = {run.key: run for batch in batches for run in batch}
+        runs = list(latest.values())
+        rows: list[tuple[str, str, str, int]] = []
+        for start in range(0, len(runs), _CHUNK):
+            if start:
+                time.sleep(0)  # lets the loop's thread in: a frame may be waiting for it
+            rows.extend(self._row(run) for run in runs[start : start + _CHUNK])
+        self._upsert(rows)
+
     def save(self, runs: Iterable[Run]) -> None:
-        """Upsert runs (one transaction)."""
-        rows = []
-        for run in runs:
-            self._tick += 1
-            body = run.model_dump_json(exclude_defaults=True)  # half the work to read back
-            rows.append((run.provider, run.id, body, self._tick))
+        """Upsert runs now (one transaction)."""
+        self._upsert([self._row(run) for run in runs])
+
+    def _row(self, run: Run) -> tuple[str, str, str, int]:
+        self._tick += 1
+        body = run.model_dump_json(exclude_defaults=True)  # half the work to read back
+        return (run.provider, run.id, body, self._tick)
+
+    def _upsert(self, rows: list[tuple[str, str, str, int]]) -> None:
         if not rows:
             return
-        with self._db:
+        with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT INTO runs (provider, id, body, seen) VALUES (?, ?, ?, ?) "
@@ -66,12 +107,13 @@ class RunCache:
 
     def load(self, providers: set[str]) -> list[Run]:
         """Cached runs of the given providers; unreadable rows are dropped, not fatal."""
-        self._prune()
-        bodies = [
-            body
-            for provider, body in self._db.execute("SELECT provider, body FROM runs")
-            if provider in providers
-        ]
+        with self._lock:
+            self._prune()
+            bodies = [
+                body
+                for provider, body in self._db.execute("SELECT provider, body FROM runs")
+                if provider in providers
+            ]
         try:  # all at once: a third faster than one by one
             return _RUNS.validate_json("[" + ",".join(bodies) + "]")
         except ValidationError:

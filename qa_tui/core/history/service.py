@@ -16,10 +16,7 @@ green run is a query on disk.
 from __future__ import annotations
 
 import asyncio
-import queue
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +27,12 @@ from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.history.index import STRIP_LENGTH, HistoryCell, HistoryIndex
+from qa_tui.core.history.quiet_writer import QuietWriter
 from qa_tui.core.history.results import Result, result_of, series_of
 from qa_tui.core.model import Run, RunDetail, RunStatus
 from qa_tui.core.store import Changes
 
 DAY = 86400.0
-WRITE_QUIET_S = 1.0
-"""The writer writes once no batch has come for this long (unless someone waits for it)..."""
-WRITE_WITHIN_S = 10.0
-"""...and at the latest this long after the first batch it holds."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +103,8 @@ class History:
         self._keys: dict[int, tuple[Run, tuple[str, str, str]]] = {}
         """Each drawn run's series key, by the run object (runs are immutable; a new value of a
         run is a new object): the table asks for every line of every frame."""
-        self._writes: queue.SimpleQueue[list[Result] | None] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
-        self._unwritten = 0
-        self._written = threading.Condition()
-        self._flush_now = threading.Event()
+        self._writer: QuietWriter[list[Result]] = QuietWriter(self._write_gathered, name="history")
+        """Writes to disk on a thread of its own: a batch never waits for sqlite on the loop."""
         self.on_change: Callable[[], None] = lambda: None
         """Called after new results reach the index (the table redraws its strips)."""
 
@@ -131,7 +122,7 @@ class History:
             self._recorded[result.key] = result
         if len(self._recorded) > 50_000:
             self._recorded.clear()
-        self._write(fresh)
+        self._writer.put(fresh)
         if self.loaded:
             if self.index.add(fresh):
                 self.on_change()
@@ -139,57 +130,16 @@ class History:
             self._pending.extend(fresh)
         return len(fresh)
 
-    def _write(self, results: list[Result]) -> None:
-        """To disk on the history's own thread: a batch never waits for sqlite on the loop."""
-        if self._writer is None:
-            self._writer = threading.Thread(target=self._write_loop, name="history", daemon=True)
-            self._writer.start()
-        with self._written:
-            self._unwritten += 1
-        self._writes.put(results)
-
-    def _write_loop(self) -> None:
-        """Batches are gathered until no new one has come for `WRITE_QUIET_S` (at the latest
-        `WRITE_WITHIN_S` after the first) and written in one transaction: the writing falls in
-        the pauses between the engine's batches, not in the frames that draw them."""
-        stop = False
-        while not stop:
-            first = self._writes.get()
-            if first is None:
-                break
-            batches = [first]
-            deadline = time.monotonic() + WRITE_WITHIN_S
-            while not stop:
-                woken = self._flush_now.wait(WRITE_QUIET_S)
-                arrived = 0
-                while True:
-                    try:
-                        more = self._writes.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stop = True
-                        break
-                    batches.append(more)
-                    arrived += 1
-                if woken or not arrived or time.monotonic() >= deadline:
-                    break
-            try:
-                self.db.add([r for batch in batches for r in batch], now=self._now())
-            except sqlite3.Error as error:  # a full disk: the strips still move, from memory
-                self.failed = f"history not saved: {error}"
-            with self._written:
-                self._unwritten -= len(batches)
-                if self._unwritten == 0:
-                    self._flush_now.clear()
-                self._written.notify_all()
+    def _write_gathered(self, batches: list[list[Result]]) -> None:
+        """On the writer's thread: the batches gathered, in one transaction."""
+        try:
+            self.db.add([r for batch in batches for r in batch], now=self._now())
+        except sqlite3.Error as error:  # a full disk: the strips still move, from memory
+            self.failed = f"history not saved: {error}"
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until everything recorded is on disk (before reading it back, and at close)."""
-        with self._written:
-            if self._unwritten:
-                self._flush_now.set()
-            self._written.wait_for(lambda: self._unwritten == 0, timeout)
+        self._writer.flush(timeout)
 
     def record_runs(self, runs: Iterable[Run]) -> int:
         now = self.clock.now()
@@ -289,9 +239,5 @@ class History:
         return self.db.last_passing(series_of(run), moment.timestamp())
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._flush_now.set()
-            self._writes.put(None)
-            self._writer.join(timeout=30)
-            self._writer = None
+        self._writer.close()
         self.db.close()
