@@ -125,7 +125,9 @@ async def run_app(
         tracker=tracker,
         outbox=outbox,
         bug_defaults=TriageDefaults.from_config(config.tracker),
-        notify=NotifyCenter.open(config.notify, paths.data_dir(), os.environ),  # watch.sqlite
+        notify=NotifyCenter.open(  # the watch list in the data dir (watch.sqlite)
+            config.notify, paths.data_dir(), os.environ, history=history
+        ),
         team=team,
     )
     preparing = prepare_alongside(prepare, sources, engine) if prepare is not None else None

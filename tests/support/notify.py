@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Delivery
+from qa_tui.core.notify.rules import RunFacts
 from qa_tui.core.notify.settings import Method, NotifyConfig
 from qa_tui.core.notify.watchlist import WatchList
 
@@ -42,6 +43,7 @@ def center_for(
     method: Method = Method.OSC9,
     env: Mapping[str, str] | None = None,
     data_dir: Path | None = None,
+    history: RunFacts | None = None,
     **settings: object,
 ) -> NotifyCenter:
     """A center on `method`, in `env` (default: a plain xterm), whose desktop notifier (if one
@@ -55,7 +57,7 @@ def center_for(
         which=lambda _name: None,
     )
     watch = WatchList(data_dir / "watch.sqlite" if data_dir is not None else None)
-    return NotifyCenter(config, watch, delivery)
+    return NotifyCenter(config, watch, delivery, history=history)
 
 
 _OSC = re.compile(r"\x1b\](9|777|99);((?:(?!\x1b).)*)\x1b\\", re.DOTALL)

@@ -126,6 +126,17 @@ class HistoryIndex:
         elif status is RunStatus.FAILED:
             bisect.insort(series.fails, (ended, run_id))
 
+    def previous(self, series_key: SeriesKey, before: float) -> RunStatus | None:
+        """The series' latest final result that ended before `before`; None when none of the
+        results kept for its strip did (or the series is unknown)."""
+        series = self._series.get(series_key)
+        if series is None:
+            return None
+        for ended, status in reversed(series.last):
+            if ended < before:
+                return status
+        return None
+
     def forget_before(self, moment: float) -> None:
         """Drop passes, failures and incident material older than `moment` (strips stay)."""
         for series in self._series.values():

@@ -225,6 +225,14 @@ class History:
         self._keys[id(run)] = (run, key)
         return self.index.cell(key, moment)
 
+    def previous_result(self, run: Run) -> RunStatus | None:
+        """The final result of the same test on the same target before this run, as far as the
+        history knows: None before the history is read, or when it holds nothing earlier."""
+        moment = run.ended or run.started or run.queued
+        if not self.loaded or moment is None:
+            return None
+        return self.index.previous(series_of(run), moment.timestamp())
+
     def is_flaky(self, run: Run) -> bool:
         cell = self.cell(run)
         return cell is not None and cell.flake_rate is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.notify.delivery import Delivery, Writer
 from qa_tui.core.notify.notice import Notice, coalesced
-from qa_tui.core.notify.rules import Rules
+from qa_tui.core.notify.rules import Rules, RunFacts
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.notify.watchlist import WatchList
 from qa_tui.core.store import Changes
@@ -26,16 +26,32 @@ WATCH_FILE = "watch.sqlite"
 class NotifyCenter:
     """What deserves a notification, and sending it."""
 
-    def __init__(self, settings: NotifyConfig, watchlist: WatchList, delivery: Delivery) -> None:
+    def __init__(
+        self,
+        settings: NotifyConfig,
+        watchlist: WatchList,
+        delivery: Delivery,
+        *,
+        history: RunFacts | None = None,
+    ) -> None:
+        """`history`: the run history, which the new-failure rule asks (see rules.py)."""
         self.settings = settings
         self.watchlist = watchlist
         self.delivery = delivery
-        self.rules = Rules(settings, watchlist)
+        self.rules = Rules(settings, watchlist, history)
 
     @classmethod
-    def open(cls, settings: NotifyConfig, data_dir: Path, env: Mapping[str, str]) -> NotifyCenter:
+    def open(
+        cls,
+        settings: NotifyConfig,
+        data_dir: Path,
+        env: Mapping[str, str],
+        *,
+        history: RunFacts | None = None,
+    ) -> NotifyCenter:
         """The center of a real session: the watch list in `data_dir`, the real environment."""
-        return cls(settings, WatchList(data_dir / WATCH_FILE), Delivery(settings, env))
+        delivery = Delivery(settings, env)
+        return cls(settings, WatchList(data_dir / WATCH_FILE), delivery, history=history)
 
     def observe(self, changes: Changes) -> list[Notice]:
         return coalesced(self.rules.observe(changes))

@@ -2,9 +2,12 @@
 
 - **watched**: a watched run (`WatchList.covers`) ended;
 - **new failure**: a run failed or errored and its test's (suite's, plan's) previous final
-  result seen here passed. "Seen here" is this process's store and the local run cache: qa-tui
-  keeps no longer history yet, so a flaky test cannot be told from a broken one, and none is
-  treated as flaky;
+  result passed. With the run history (`RunFacts`: core/history), the previous result is the
+  latest one the history holds for the same test on the same target, across restarts, and a test
+  that is flaky there (passed and failed within `[history] flaky_days`) failing once more is not
+  news: no new-failure notice. Without it, or while the history has not been read yet or knows
+  nothing earlier, "previous" is what this process's store and the local run cache saw of the
+  test on any target;
 - **suite finished**: a suite run or a test plan execution ended (off by default);
 - **unhealthy**: a provider stayed unreachable, refused or rate-limited for longer than
   `unhealthy_minutes`, then once more when it is back.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from qa_tui.core.model import HealthState, ProviderHealth, Run, RunKind, RunStatus
 from qa_tui.core.notify.notice import (
@@ -58,12 +62,25 @@ class _Outage:
     told: bool = False
 
 
+class RunFacts(Protocol):
+    """What the run history knows of a run's test (core/history `History`)."""
+
+    def previous_result(self, run: Run) -> RunStatus | None:
+        """The test's final result on the run's target before this run; None: not known."""
+        ...
+
+    def is_flaky(self, run: Run) -> bool:
+        """The test both passed and failed on the run's target within the flaky window."""
+        ...
+
+
 @dataclass
 class Rules:
     """The rules' memory: what was seen active, each target's last result, each outage."""
 
     settings: NotifyConfig
     watchlist: WatchList
+    history: RunFacts | None = None
     _active: set[RunKey] = field(default_factory=set)
     _told: set[RunKey] = field(default_factory=set)
     _last: dict[_Ran, _Final] = field(default_factory=dict)
@@ -101,16 +118,26 @@ class Rules:
 
     def _notice_for(self, run: Run, previous: _Final | None) -> Notice | None:
         settings = self.settings
-        passed_before = (
-            previous is not None and previous.key != run.key and previous.status is RunStatus.PASSED
-        )
-        if settings.new_failure and run.status in FAILING and passed_before:
+        if settings.new_failure and run.status in FAILING and self._is_new(run, previous):
             return run_notice(run, NoticeKind.NEW_FAILURE)
         if settings.watched and self.watchlist.covers(run):
             return run_notice(run, NoticeKind.WATCHED)
         if settings.suite_finished and run.kind in (RunKind.SUITE, RunKind.EXECUTION):
             return run_notice(run, NoticeKind.SUITE_FINISHED)
         return None
+
+    def _is_new(self, run: Run, previous: _Final | None) -> bool:
+        """A failure of a test whose previous result passed (and which is not flaky)."""
+        history = self.history
+        if history is not None:
+            if history.is_flaky(run):
+                return False  # one more failure of a flaky test is not news
+            before = history.previous_result(run)
+            if before is not None:
+                return before is RunStatus.PASSED
+        return (
+            previous is not None and previous.key != run.key and previous.status is RunStatus.PASSED
+        )
 
     # --- providers --------------------------------------------------------------------------
 

@@ -37,7 +37,8 @@ class NotifyConfig(BaseModel):
     watched: bool = True
     """Notify when a watched run ends (`w` on a run; `W` watches every run of its test)."""
     new_failure: bool = True
-    """Notify when a run fails (or errors) whose test's previous result seen here passed."""
+    """Notify when a run fails (or errors) whose test last passed (on its target, by the run
+    history; not for a test flaky there). See rules.py."""
     suite_finished: bool = False
     """Notify when any suite run (BugBug) or test plan execution (BugBrain) ends, watched or not."""
     unhealthy_minutes: float = Field(default=10.0, ge=0)
