@@ -9,9 +9,6 @@ presence are left to expire, nothing is handed over.
 from __future__ import annotations
 
 import asyncio
-import inspect
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,22 +180,6 @@ def build_team(workdir: Path, redis_url: str, **options: Any) -> Team:
 
 def team_config(redis_url: str, **values: Any) -> TeamConfig:
     return TeamConfig.model_validate({"redis_url": redis_url, **values})
-
-
-async def until(
-    predicate: Callable[[], bool | Awaitable[bool]], timeout_s: float = 10.0, what: str = ""
-) -> float:
-    """Wait for `predicate` (checked every 20 ms); the seconds it took. Fails at the deadline."""
-    started = time.monotonic()
-    while True:
-        result = predicate()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout_s:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what or predicate}")
-        await asyncio.sleep(0.02)
 
 
 def run_ids(runs: list[Run]) -> set[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 from bench._redis import RedisServer
 from qa_tui.core.team.bucket import SharedBudget
 from qa_tui.core.team.status import TeamRole
-from tests.team.harness import build_team, until
+from tests.support.conditions import until
+from tests.team.harness import build_team
 
 
 async def test_instances_fall_back_to_a_fair_share_and_rejoin(

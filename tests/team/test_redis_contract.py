@@ -17,7 +17,8 @@ from qa_tui.core.team.lease import Lease
 from qa_tui.core.team.member import ProviderMember
 from qa_tui.core.team.status import TeamRole
 from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBUG_TOKEN
-from tests.team.harness import build_team, quick_client, team_config, until
+from tests.support.conditions import until
+from tests.team.harness import build_team, quick_client, team_config
 
 KEYS = ScopeKeys("qa-tui", "testscope")
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from qa_tui.core.team.status import TeamRole
-from tests.team.harness import Instance, Team, build_team, until
+from tests.support.conditions import until
+from tests.team.harness import Instance, Team, build_team
 
 SIM_OF = {"web": "bugbug", "plans": "bugbrain"}
 

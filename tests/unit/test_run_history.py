@@ -3,8 +3,6 @@ every run reaching a final status, and backfilled from walked pages deeper than 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 from qa_tui.core.clock import ManualClock
@@ -15,6 +13,7 @@ from qa_tui.core.history.results import result_of, series_of
 from qa_tui.core.history.service import History, HistorySettings
 from qa_tui.core.model import PaneData, RunDetail, RunStatus, Step
 from qa_tui.core.store import RunStore
+from tests.support.conditions import until
 from tests.support.fakes import T0, FakeDiscoveringSource, make_run
 
 
@@ -96,9 +95,7 @@ async def test_the_table_gets_a_batch_before_the_history_takes_it_and_the_histor
     )
     await engine.pollers["web"].cycle()
     assert strips_when_the_ui_got_it == [None]
-    deadline = time.monotonic() + 10
-    while engine.unsettled and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
+    await until(lambda: not engine.unsettled, what="the history took the batch")
     cell = history.cell(engine.store.get(("web", "done")).run)  # type: ignore[union-attr]
     assert cell is not None and list(cell.strip) == [RunStatus.FAILED]
     history.close()

@@ -205,12 +205,7 @@ class Engine:
             return
         self._unsettled.append(changes)
         if self._settling is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # called outside a loop: nothing to keep waiting
-                self.settle()
-                return
-            self._settling = loop.call_later(AFTER_BATCH_S, self.settle)
+            self._settling = asyncio.get_running_loop().call_later(AFTER_BATCH_S, self.settle)
 
     @property
     def unsettled(self) -> bool:

@@ -57,11 +57,6 @@ class RunCache:
         """One connection, two threads (the loop's and the writer's): one at a time."""
         self._writer: QuietWriter[Sequence[Run]] = QuietWriter(self._save_gathered, name="cache")
 
-    @property
-    def error(self) -> Exception | None:
-        """Why the last write in the back failed (a full disk); None when it did not."""
-        return self._writer.error
-
     def close(self) -> None:
         self._writer.close()
         self._db.close()

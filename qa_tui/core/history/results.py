@@ -66,13 +66,18 @@ def series_of(run: Run) -> SeriesKey:
     return (run.provider, run.target_id or run.name, run.target or "")
 
 
+def moment_of(run: Run) -> datetime | None:
+    """When a run's result counts as of: its end, else its start, else when it was queued."""
+    return run.ended or run.started or run.queued
+
+
 def result_of(run: Run, now: datetime) -> Result | None:
     """The result a run leaves in history: None while it is not final (and for Bug0 triggers,
     which never are)."""
     status = run.status
     if status not in TERMINAL_STATUSES:
         return None
-    when = run.ended or run.started or run.queued or now
+    when = moment_of(run) or now
     test = run.target_id or run.name
     if status in FAILURES:
         error = run.error

@@ -28,7 +28,7 @@ from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.history.index import STRIP_LENGTH, HistoryCell, HistoryIndex
 from qa_tui.core.history.quiet_writer import QuietWriter
-from qa_tui.core.history.results import Result, result_of, series_of
+from qa_tui.core.history.results import Result, moment_of, result_of, series_of
 from qa_tui.core.model import Run, RunDetail, RunStatus
 from qa_tui.core.store import Changes
 
@@ -228,7 +228,7 @@ class History:
     def previous_result(self, run: Run) -> RunStatus | None:
         """The final result of the same test on the same target before this run, as far as the
         history knows: None before the history is read, or when it holds nothing earlier."""
-        moment = run.ended or run.started or run.queued
+        moment = moment_of(run)
         if not self.loaded or moment is None:
             return None
         return self.index.previous(series_of(run), moment.timestamp())
@@ -242,7 +242,7 @@ class History:
 
     def last_green(self, run: Run) -> Result | None:
         """The last passing run of the same test on the same target before this one."""
-        moment = run.ended or run.started or run.queued or self.clock.now()
+        moment = moment_of(run) or self.clock.now()
         self.flush()
         return self.db.last_passing(series_of(run), moment.timestamp())
 
