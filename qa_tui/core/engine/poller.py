@@ -14,7 +14,11 @@ A cycle:
    must) and the walks that can find an active run;
    after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
    and reads the parent of an active child;
-4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
+4. reads where the runs that failed failed, when their list did not say (`ReadsFailures`:
+   BugBug's opaque `stepsRuns`): a run that failed in the last minutes at once, like live work
+   (its notice and history then carry the error), the older ones and the backfill's from what is
+   spare, newest first;
+5. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
    long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
    when nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
@@ -46,6 +50,7 @@ from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
     QueryPage,
+    ReadsFailures,
     RunSource,
     started_newest_first,
 )
@@ -55,6 +60,10 @@ RANGE_RETRY_S = 60.0
 """After a time range around the deep runs overflowed a page, status filters serve this long."""
 PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
+FRESH_FAILURE_S = 600.0
+"""A run that failed less than this long ago has where it failed read at once (live work)."""
+FAILURES_QUEUED = 2_000
+"""Failed runs waiting for their failing step to be read, at most (the oldest wait longest)."""
 
 
 def _nothing() -> Collection[RunKey]:
@@ -97,6 +106,10 @@ class ProviderPoller:
     """Requests spent and not yet earned back by a wait."""
     _history_due: float = 0.0
     _ranges_after: float = 0.0
+    _unread: dict[RunKey, Run] = field(default_factory=dict)
+    """Failed runs whose failing step is still to be read (`ReadsFailures`), by key."""
+    _unread_history: set[RunKey] = field(default_factory=set)
+    """Those of `_unread` seen only in a history walk (not kept in the store)."""
 
     def __post_init__(self) -> None:
         self.health = ProviderHealth(provider=self.source.name)
@@ -163,6 +176,17 @@ class ProviderPoller:
         now = self.clock.monotonic()
         for run in runs:
             self._refreshed_at[run.key] = now
+        self._queue_failures(runs)
+
+    def _queue_failures(self, runs: Sequence[Run], *, history_only: bool = False) -> None:
+        source = self.source
+        if not isinstance(source, ReadsFailures):
+            return
+        for run in runs:
+            if source.failure_unread(run) and len(self._unread) < FAILURES_QUEUED:
+                self._unread[run.key] = run
+                if history_only:
+                    self._unread_history.add(run.key)
 
     def _flush(self) -> None:
         changes, self._changes = self._changes, Changes()
@@ -186,6 +210,7 @@ class ProviderPoller:
             self._report_success(0.0)  # and its provider shows as answering with it
         seen |= await self._refresh_deep(seen)
         await self._refresh_one_by_one(seen)
+        await self._read_failures()
         await self._discover()
 
     async def _refresh_deep(self, seen: set[RunKey]) -> set[RunKey]:
@@ -256,6 +281,38 @@ class ProviderPoller:
                     stale = [row.run, *[run for run in stale if run.key != focus]]
         return stale
 
+    async def _read_failures(self) -> None:
+        """Where the queued failed runs failed, newest first: a fresh failure at once (waiting
+        for the budget like any live request), the others only from what is spare."""
+        source = self.source
+        if not isinstance(source, ReadsFailures) or not self._unread:
+            return
+        now = self.clock.now()
+        queued = sorted(
+            self._unread.values(),
+            key=lambda run: (run.ended or run.started or run.queued or now).timestamp(),
+            reverse=True,
+        )
+        for run in queued:
+            fresh = run.ended is not None and (now - run.ended).total_seconds() < FRESH_FAILURE_S
+            if not fresh and not spare_for_discovery(source.budget, self.settings):
+                return
+            del self._unread[run.key]
+            history_only = run.key in self._unread_history
+            self._unread_history.discard(run.key)
+            if not source.failure_unread(run):
+                continue
+            before = source.budget.spent
+            read = await source.read_failure(run)
+            self._live_spent += source.budget.spent - before
+            failure = {"failed_step": read.failed_step, "error": read.error}
+            row = self.store.get(run.key)
+            if history_only and row is None:
+                if self.history is not None:
+                    self.history.record_runs([read])
+            elif row is not None:
+                self._apply([row.run.model_copy(update=failure)])
+
     async def _discover(self) -> None:
         """Sweep pages, low priority, never taking the budget below the user's reserve. The first
         sweep's status filters are read at once, waiting for spare tokens if there are none yet
@@ -292,6 +349,8 @@ class ProviderPoller:
                 keep = [run for run in keep if run.status.is_active]
                 if self.history is not None:
                     self.history.record_runs(found.runs)  # deeper than the store: history only
+                    deeper = [run for run in found.runs if not run.status.is_active]
+                    self._queue_failures(deeper, history_only=True)
             self._apply(keep)
             self.sweeps.read(
                 task,

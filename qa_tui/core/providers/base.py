@@ -127,6 +127,23 @@ class Discovers(Protocol):
 
 
 @runtime_checkable
+class ReadsFailures(Protocol):
+    """A source whose lists may not say where a failed run failed (BugBug's `stepsRuns` is
+    typed an opaque string [INF]): the failing step and its error are read once per finished
+    failed run, with a few more requests, and kept, so every later reading of the run (a list,
+    a refresh) carries them. The engine reads them within the budget (the newly failed at once,
+    the rest from what is spare); `qa-tui flaky` and `incidents` before they judge."""
+
+    def failure_unread(self, run: Run) -> bool:
+        """True for a finished failed or errored run whose failing step is not known yet."""
+        ...
+
+    async def read_failure(self, run: Run) -> Run:
+        """`run` with its failing step and error, read from the provider (once: kept)."""
+        ...
+
+
+@runtime_checkable
 class RunSource(Protocol):
     """A provider of runs. Every method may raise a `ProviderError`; none returns raw payloads."""
 
