@@ -45,7 +45,7 @@ from qa_tui.core.engine.discovery import (
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import NotFound, ProviderError, RateLimited
 from qa_tui.core.history.service import History
-from qa_tui.core.model import ProviderHealth, Run
+from qa_tui.core.model import ProviderHealth, Run, RunStatus
 from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
@@ -60,6 +60,9 @@ RANGE_RETRY_S = 60.0
 """After a time range around the deep runs overflowed a page, status filters serve this long."""
 PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
+UNKNOWN_POLLED_S = 6 * 3600.0
+"""A run in a status no doc lists (`preparing`) is polled like an active one while it is this
+young: it may still move (providers.md §5), but a word that never moves is not polled forever."""
 FRESH_FAILURE_S = 600.0
 """A run that failed less than this long ago has where it failed read at once (live work)."""
 FAILURES_QUEUED = 2_000
@@ -129,9 +132,17 @@ class ProviderPoller:
         self.sweeps.postpone(self.clock.monotonic())
 
     def active_runs(self) -> list[Run]:
-        return [
-            run for run in self.store.runs_of(self.name) if run.status.is_active and run.pollable
-        ]
+        return [run for run in self.store.runs_of(self.name) if self._polled(run)]
+
+    def _polled(self, run: Run) -> bool:
+        """Active (queued, running), or in a status no doc lists and young: worth polling."""
+        if not run.pollable:
+            return False
+        if run.status is not RunStatus.UNKNOWN:
+            return run.status.is_active
+        moment = run.started or run.queued
+        age = (self.clock.now() - moment).total_seconds() if moment else 0.0
+        return age < UNKNOWN_POLLED_S
 
     def window(self, active: Sequence[Run]) -> int:
         """How many of the newest runs to list so that the list covers the active ones (down to
@@ -277,7 +288,7 @@ class ProviderPoller:
         for focus in (*self.wanted(), self.focused()):  # the user's own focus goes first
             if focus is not None and focus[0] == self.name and focus not in seen:
                 row = self.store.get(focus)
-                if row is not None and row.run.status.is_active and row.run.pollable:
+                if row is not None and self._polled(row.run):
                     stale = [row.run, *[run for run in stale if run.key != focus]]
         return stale
 
@@ -346,7 +357,7 @@ class ProviderPoller:
                 self._live_spent += paced
             keep = found.runs
             if not self.sweeps.adds_history(task):
-                keep = [run for run in keep if run.status.is_active]
+                keep = [run for run in keep if self._polled(run)]
                 if self.history is not None:
                     self.history.record_runs(found.runs)  # deeper than the store: history only
                     deeper = [run for run in found.runs if not run.status.is_active]
@@ -383,7 +394,7 @@ class ProviderPoller:
     async def _read_parents(self, source: Discovers, runs: Sequence[Run]) -> None:
         """An active child whose parent is unknown here: its parent is active too, read it."""
         for run in runs:
-            if run.parent_id is None or not run.status.is_active:
+            if run.parent_id is None or not self._polled(run):
                 continue
             if self.store.get((self.name, run.parent_id)) is not None:
                 continue
