@@ -169,7 +169,11 @@ def provider_message(response: httpx.Response) -> str:
                 return str(value["message"])[:500]  # {"error": {"code", "message"}}
             if value:
                 return json.dumps(value)[:500]
-    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    if body is None and response.headers.get("content-type", "").startswith("text/plain"):
+        first = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+        return f"{first} ({reason})" if first else reason  # a plain-text error body [INF]
+    return reason
 
 
 _NOT_SECRET_HEADERS = frozenset(

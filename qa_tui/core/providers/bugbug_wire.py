@@ -319,9 +319,10 @@ def to_run(
 
 
 def _mode(raw: str | None) -> str | None:
-    """`runMode` ∈ {server, local, recording}: None for the usual cloud (`server`) run."""
+    """`runMode` ∈ {server, local, recording}: None for the usual cloud (`server`) run, and for
+    a word the enum does not list (it is not known to be anything but a cloud run)."""
     word = (raw or "").strip().lower()
-    return None if word in ("", "server") else word
+    return word if word in ("local", "recording") else None
 
 
 def with_status(run: Run, wire: V2TestRunStatus) -> Run:
