@@ -288,6 +288,17 @@ def add_run_watch_doctor(
     doctor = command("doctor", _cmd_doctor, "check every provider and the tracker: one line each")
     doctor.epilog = "exit: 0 all usable, 1 something failed, 2 config error"
     config_option(doctor)
+    doctor.add_argument(
+        "--probe",
+        action="store_true",
+        help="a few GET requests per provider: which reading of the docs each server speaks",
+    )
+    doctor.add_argument("--json", action="store_true", help="with --probe: the report as JSON")
+    doctor.add_argument(
+        "--record",
+        metavar="DIR",
+        help="with --probe: write every response read, redacted, to DIR (to attach to a report)",
+    )
 
 
 def add_history_commands(
