@@ -31,7 +31,12 @@ from qa_tui.sim.bugbug_runs import TERMINAL, SuiteRun, TestRun
 from qa_tui.sim.bugbug_world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, parse_iso, prefix_url
 from qa_tui.sim.credentials import BUGBUG_TOKEN
-from qa_tui.sim.dialects import BUGBUG_FIXED_PAGE, BUGBUG_PAGE_CAP, BUGBUG_SUITE_PAGE, OTHER_HOST
+from qa_tui.sim.dialect_switches import (
+    BUGBUG_FIXED_PAGE,
+    BUGBUG_PAGE_CAP,
+    BUGBUG_SUITE_PAGE,
+    OTHER_HOST,
+)
 
 Json = dict[str, Any]
 NOTIONAL_RPM = 600

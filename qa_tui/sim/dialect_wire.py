@@ -49,7 +49,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_tui.sim.bugbug_runs import RUN_STATUSES
 from qa_tui.sim.bugnet_world import STATUSES as BUGNET_STATUSES
-from qa_tui.sim.dialects import BUGBRAIN_LIMIT_CAP, PREPARING, PROVISIONING, TRIAGED, Dialect
+from qa_tui.sim.dialect_switches import BUGBRAIN_LIMIT_CAP
+from qa_tui.sim.dialects import PREPARING, PROVISIONING, TRIAGED, Dialect
 
 Json = Any
 BUGBRAIN_WORDS = frozenset(
