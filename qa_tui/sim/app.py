@@ -13,12 +13,11 @@ URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
 ========================  ===================================================================
 
 Control API: ``GET /_sim/truth`` (every run's true status and last change, and ``run_mode`` for
-a BugBug run made in a user's browser, Bug0 triggers, Bugnet
-bugs, and under ``bugnet_sdk`` what the game SDK reported: sessions, perf snapshots, replays,
-settings reads), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
-``{"bugbug": {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it
-names and keeps the others; the answer is the current plan), ``POST
-/_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
+a BugBug run made in a user's browser; Bug0 triggers, Bugnet bugs, and under ``bugnet_sdk`` what
+the game SDK reported: sessions, perf snapshots, replays, settings reads), ``GET|POST
+/_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or ``{"bugbug":
+{"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it names and keeps
+the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
 "bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
 /_sim/bug0/triggers``, ``GET /_sim/dialect`` (the reading of the docs being spoken:

@@ -100,14 +100,17 @@ async def test_status_filters_take_the_documented_word_and_the_served_one(
 
 
 # -- status_words --------------------------------------------------------------------------------
-async def phases(client: Any, clock: ScenarioClock, url: str, headers: dict[str, str]) -> list[str]:
-    """Every status a run shows, a quarter second at a time, until it ends."""
+async def phases(
+    client: Any, clock: ScenarioClock, url: str, headers: dict[str, str], stop_at: str = ""
+) -> list[str]:
+    """Every status a run shows, a quarter second at a time, until it ends (or shows
+    `stop_at`)."""
     seen: list[str] = []
     for _ in range(2000):
         status = (await get(client, url, headers))["status"]
         if not seen or seen[-1] != status:
             seen.append(status)
-        if status in TERMINAL | BUGBRAIN_TERMINAL:
+        if status in TERMINAL | BUGBRAIN_TERMINAL | {stop_at}:
             return seen
         clock.advance(0.25)
     raise AssertionError(f"never ended: {seen}")
@@ -134,6 +137,24 @@ async def test_a_bugbug_run_passes_through_preparing_only_in_the_extra_words(
         seen = await phases(client, clock, f"{BUGBUG_RUNS}{run}/status/", BUGBUG)
     assert seen[: len(before)] == before
     assert seen[-1] in TERMINAL  # runs still end with a documented word
+
+
+async def test_a_bugbug_suite_run_prepares_while_its_first_test_run_does_and_can_be_listed_so() -> (
+    None
+):
+    app, clock = started_app("extra")
+    suite = app.state.sim.bugbug.suites[0]
+    async with client_for(app) as client:
+        started = await client.post("/bugbug/api/v2/suiteruns/", headers=BUGBUG,
+                                    json={"suiteId": suite.id})  # fmt: skip
+        run = started.json()["id"]
+        url = f"/bugbug/api/v2/suiteruns/{run}/status/"
+        seen = await phases(client, clock, url, BUGBUG, stop_at="preparing")
+        first = (await get(client, f"/bugbug/api/v2/suiteruns/{run}/", BUGBUG))["testRuns"][0]
+        listed = (await get(client, BUGBUG_RUNS, BUGBUG, status="preparing"))["results"]
+    assert seen[-1] == "preparing" and first["status"] == "preparing"
+    assert first["id"] in {r["id"] for r in listed}
+    assert {r["status"] for r in listed} == {"preparing"}
 
 
 @pytest.mark.parametrize(("words", "before"), [
