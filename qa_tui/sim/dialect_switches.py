@@ -134,8 +134,9 @@ SWITCHES: tuple[Switch, ...] = (
         "unknown beyond open/in_progress/closed)",
         "only documented words",
         "BugBug runs pass through `preparing` before `running`, BugBrain executions through "
-        "`provisioning` instead of `pending`, some Bugnet bugs are `triaged`; runs still end "
-        "with a documented word",
+        "`provisioning` instead of `pending` (its documented ?status= words are kept, so "
+        "?status=pending finds none), some Bugnet bugs are `triaged`; runs still end with a "
+        "documented word",
     ),
     _switch(
         "dates",
