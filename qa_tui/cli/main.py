@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None, help="scenario seed (same seed, same runs)")
     sim.add_argument("--faults", metavar="SPEC", default=None, help="fault injection spec")
     sim.add_argument(
+        "--dialect",
+        metavar="KEY=VALUE,...",
+        default=None,
+        help="how the providers read their loose docs (`--dialect help` lists every switch)",
+    )
+    sim.add_argument(
         "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
     )
     # `qa-tui demo` starts its simulator in a child: on a socket the demo bound, until the
