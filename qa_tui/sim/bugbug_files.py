@@ -145,9 +145,9 @@ class BugBugFiles:
             "testRunId": run.id,
             "type": step.type,
             "status": status,
-            "error": (run.error_text or f"{run.error_code}: the step could not continue")
-            if failing
-            else None,
+            # the same as the run's `stepsRuns` item says: a step's own text only where the world
+            # gave one (every dialect serves one world; only how it is written differs)
+            "error": run.error_text if failing else None,
             "errorCode": run.error_code if failing else None,
             "warning": False,
             "forceFailed": False,
