@@ -43,6 +43,8 @@ from qa_tui.core.wire import as_dict
 
 NO_SUCH_BUG = "00000000-0000-4000-8000-000000000000"
 """A bug id no tracker holds: its 404 shows what Bugnet's error bodies look like."""
+NO_SUCH_EXECUTION = "exec_000000000000"
+"""An execution id no project holds: its 404 shows what BugBrain's error bodies look like."""
 BUGNET_STATUSES = ("open", "in_progress", "closed")
 
 
@@ -133,6 +135,7 @@ async def probe_bugbug(report: ProbeReport, http: ProviderHttp) -> None:
     count = first.get("count") if isinstance(first.get("count"), int) else None
     pagination = readings.pagination_of(first, report.exchanges[-1].url, http.base_url)
     size = "honoured"
+    wider: list[dict[str, Any]] = []
     if len(runs) > 10:
         size = f"fixed {len(runs)}"
     elif count is not None and count > 10:
@@ -141,7 +144,8 @@ async def probe_bugbug(report: ProbeReport, http: ProviderHttp) -> None:
             await http.get_json(path, params={"ordering": "-started", "page": 1, "page_size": 100}),
             "page",
         )
-        served = len(wide.get("results") or [])
+        wider = [r for r in wide.get("results") or [] if isinstance(r, dict)]
+        served = len(wider)
         if served < min(100, count):
             size = f"fixed {served}" if served <= 10 else f"capped {served}"
     elif count is not None and len(runs) < min(10, count):
@@ -151,7 +155,7 @@ async def probe_bugbug(report: ProbeReport, http: ProviderHttp) -> None:
         report.met.append(
             f"test-run pages hold {size.split()[-1]} ({size}): paged by what is served"
         )
-    starts = sorted(s for r in runs if isinstance(s := r.get("started"), str))
+    starts = sorted(s for r in wider or runs if isinstance(s := r.get("started"), str))
     if len(set(starts)) >= 2:
         cutoff = starts[len(starts) // 2]
         ranged = as_dict(
@@ -270,11 +274,18 @@ async def probe_bugbrain(report: ProbeReport, http: ProviderHttp, project_id: st
             report.met.append("a running execution's status has no progress: none is shown")
     known = readings.known_fields(Execution, readings.BUGBRAIN_EXECUTION_FIELDS)
     _fields(report, readings.unknown_fields(executions, known))
+    try:
+        await http.get_json(f"/executions/{NO_SUCH_EXECUTION}/status")
+    except NotFound:
+        report.shape["errors"] = _error_shape(report.exchanges[-1])
     _statuses(report, readings.status_words(executions), list(BUGBRAIN_STATUSES))
     _common(report, executions, ("created_at", "started_at", "completed_at"))
 
 
 def _error_shape(exchange: Exchange) -> str:
+    """How an error body is written: `{ok:false, error}` (Bugnet's docs), `{error:{…}}`,
+    `{error:"…"}`, `{detail}` (DRF) or plain text [INF: neither BugBrain's nor the others'
+    error bodies are all documented]."""
     body = exchange.json()
     if not isinstance(body, dict):
         return "text"
@@ -283,6 +294,8 @@ def _error_shape(exchange: Exchange) -> str:
         return "error-object"
     if "ok" in body:
         return "ok-false"
+    if isinstance(error, str):
+        return "error-string"
     if "detail" in body:
         return "detail"
     return "other"
