@@ -22,6 +22,10 @@ response that carried the run in that status or a later one. A change no respons
 **never fetched**; it counts with its age when the poller stopped (a lower bound). Requests,
 429s, and requests sent while a 429's Retry-After was still running, per provider.
 
+`dialects`: the deep world under every reading of BugBug's paging (`PAGING_DIALECTS`), the engine
+alone: a server whose `next` is null or names another host, whose pages are smaller than asked,
+which ignores time ranges, must not leave a deep active run unseen.
+
 `sustained`: the deep world with BugBrain held to what 500 requests an hour allow for good (8.3 a
 minute), printed beside the floor that pace sets on the lag.
 
@@ -71,6 +75,17 @@ IDLE_STEADY_FROM_S = 45.0
 """At idle, requests and CPU are counted from this long after the engine starts: by then the
 start-up sweep (every status filter, the first pages of history) is done."""
 PROVIDER_OF = {"web": "bugbug", "plans": "bugbrain"}
+PAGING_DIALECTS = (
+    "bugbug.next=relative",
+    "bugbug.next=null",
+    "bugbug.next=other-host",
+    "bugbug.page_size=fixed",
+    "bugbug.page_size=capped",
+    "hardest-bugbug",
+)
+"""The deep world again under each reading of BugBug's paging the docs allow (`qa-tui sim
+--dialect help`): the default's figures are `deep`. `hardest-bugbug` is `next` null, pages of
+25 whatever is asked, and time ranges ignored."""
 """Config provider name → simulator provider."""
 
 
@@ -103,16 +118,22 @@ def measure(
     *,
     tail: float = 0.0,
     bugbrain_rpm: float = BUGBRAIN_RPM,
+    dialect: str = "",
 ) -> dict[str, Any]:
-    """Serve a fresh simulator of `world`, run one poller child against it, count at the server."""
+    """Serve a fresh simulator of `world` (speaking `dialect`, a `qa-tui sim --dialect` spec),
+    run one poller child against it, count at the server."""
+    from dataclasses import replace
+
+    from qa_tui.sim.dialects import parse_dialect
     from qa_tui.sim.faults import FaultPlan
     from qa_tui.sim.server import start_in_thread
 
     faults = FaultPlan()
     faults.set("bugbug", rpm=BUGBUG_RPM)
     record = ServerRecord()
+    spec = replace(spec_for(world), dialect=parse_dialect(dialect))
     with (
-        start_in_thread(seed=SEED, scenario=spec_for(world), faults=faults) as sim,
+        start_in_thread(seed=SEED, scenario=spec, faults=faults) as sim,
         tempfile.TemporaryDirectory(prefix="qa-tui-bench-") as scratch,
     ):
         sim.app.add_middleware(ServerObserver, record=record)
@@ -403,13 +424,16 @@ def main() -> None:
     )
     parser.add_argument("--idle-duration", type=float, default=120.0, help="seconds at idle")
     parser.add_argument(
-        "--only", choices=("deep", "busy", "sustained", "idle"), action="append", help="parts"
+        "--only",
+        choices=("deep", "busy", "sustained", "idle", "dialects"),
+        action="append",
+        help="parts",
     )
     args = parser.parse_args()
     if args.child:
         child_main(args)
         return
-    only = set(args.only or ("deep", "busy", "sustained", "idle"))
+    only = set(args.only or ("deep", "busy", "sustained", "idle", "dialects"))
     result: dict[str, Any] = {
         "clock": "real time (simulator speed 1): lags are wall-clock seconds, counted at the server",
         "load_before": load_average(),
@@ -427,6 +451,11 @@ def main() -> None:
         result["bugbrain_sustained"] = sustained_figures(sustained)
     if "idle" in only:
         result["idle"] = measure("engine", "idle", args.idle_duration)
+    if "dialects" in only:
+        result["deep_by_bugbug_dialect"] = {
+            spec: measure("engine", "deep", args.duration, tail=args.tail, dialect=spec)
+            for spec in PAGING_DIALECTS
+        }
     result["machine"] = machine()
     print(json.dumps(result, indent=2))
 
