@@ -59,6 +59,7 @@ from bench.freshness_world import (
     average_active,
     deep_runs,
     lags,
+    paging_floor,
     spec_for,
     status_changes,
     status_functions,
@@ -154,6 +155,15 @@ def measure(
         )
         functions = status_functions(sim.sim)
         deep = deep_runs(sim.sim, child["started"])
+        page = {"fixed": 25, "capped": 50}.get(spec.dialect.bugbug_page_size, 100)
+        floor = paging_floor(
+            sim.sim,
+            child["started"] + 20.0,
+            child["started"] + duration,
+            page=page,
+            rpm=BUGBUG_RPM,
+            share=0.85,
+        )
     start, end = child["started"], child["ended"]
     if world == "idle":
         return idle_figures(record, child)
@@ -192,6 +202,7 @@ def measure(
             p: sum(n for (q, _), n in missed.items() if q == p) for p in PROVIDERS
         },
         "deep_active_runs": groups,
+        "bugbug_paging_floor": floor,
         "changes_counted_over_s": duration,
         "requests_per_min": {p: round(record.requests.get(p, 0) / minutes, 2) for p in PROVIDERS},
         "http_429": sum(record.http_429.values()),

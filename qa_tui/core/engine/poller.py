@@ -79,6 +79,18 @@ def _catalogue_reads(source: RunSource) -> int:
     return int(getattr(source, "catalogue_reads", 0))
 
 
+def _reached_all(expected: Sequence[Run], listed: set[RunKey], page: Sequence[Run]) -> bool:
+    """Whether an oldest-first list has reached past every expected run: each is listed, or
+    started before the latest start this page shows (so it would have been listed by now)."""
+    starts = [run.started for run in page if run.started is not None]
+    reached = max(starts) if starts else None
+    return all(
+        run.key in listed
+        or (reached is not None and run.started is not None and run.started < reached)
+        for run in expected
+    )
+
+
 @dataclass
 class ProviderPoller:
     """One provider's cycles. `cycle()` does one and returns how long to wait before the next."""
@@ -156,7 +168,7 @@ class ProviderPoller:
         active_keys = {run.key for run in active}
         positions = [i for i, run in enumerate(ordered) if run.key in active_keys]
         shallow = [i for i in positions if i < self.settings.max_window]
-        wanted = (max(shallow) + 1 if shallow else 0) + self.settings.discover_window
+        wanted = (max(shallow) + 1 if shallow else 0) + self.settings.drift_margin
         return max(self.settings.discover_window, min(self.settings.max_window, wanted))
 
     async def cycle(self) -> float:
@@ -253,6 +265,8 @@ class ProviderPoller:
                 found = await self._live_page(source, query, page)
                 listed |= {run.key for run in found.runs}
                 page, more = page + 1, found.more
+                if query.oldest_first and _reached_all(expected, listed, found.runs):
+                    break  # the rest of the list is newer than every run still looked for
             if not more:
                 self.sweeps.covered(query)
             for run in expected:  # gone from its list: it changed; read it now, waiting if need be

@@ -62,6 +62,10 @@ class ListQuery:
     """With `before`: only the runs whose list time (BugBug start, BugBrain creation) lies in
     this range, whatever their status: how a few deep runs are refreshed with one request."""
     before: datetime | None = None
+    oldest_first: bool = False
+    """The list is asked oldest first by its time (BugBug `ordering=started`): the runs that
+    have been in a status longest, the deep ones, come on its first page, and a page shows how
+    far the list has reached, so a run older than that and not listed has left it."""
 
     @property
     def is_walk(self) -> bool:

@@ -181,13 +181,15 @@ class BugBugApi:
         status: str | None = None,
         started_after: datetime | None = None,
         started_before: datetime | None = None,
+        ordering: str = "-started",
     ) -> tuple[Parsed[V2TestRun], bool]:
-        """One page of `GET /testruns/?ordering=-started` (a raw status, a start range)."""
+        """One page of `GET /testruns/?ordering=-started` (a raw status, a start range), or
+        oldest first (`ordering=started`)."""
         params = {
             "status": status,
             "started_after": _iso(started_after),
             "started_before": _iso(started_before),
-            "ordering": "-started",
+            "ordering": ordering,
         }
         return await self._one_page(V2TestRun, "/testruns/", params, page)
 

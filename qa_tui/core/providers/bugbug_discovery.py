@@ -9,6 +9,9 @@ count and each suite run's suite id, which BugBug's answers do not repeat) and s
   suite run has no start, so a `started_after` range would miss it), so they are found through
   the `suiteRunId` of the active test runs those filters list (`get_parent`), and by walking the
   whole suite-run list page by page at low priority;
+- the deep active runs a time range cannot reach (a server that ignores ranges) are refreshed
+  through their status filter asked oldest first (`ordering=started`): they have been in that
+  status longest, so they come on its first page;
 - a run that left its status filter is read in full at once (`/status/` and then the full run
   would be two requests);
 - a time range (`around`) is by start, for test runs only: a queued run has no start to place
@@ -96,7 +99,11 @@ class BugBugDiscovery(BugBugApi):
         if run.kind is RunKind.SUITE:
             return None
         word = run.provider_status.strip().lower()  # a server may send `RUNNING` [INF]
-        return next((q for q in SWEEP_QUERIES[:6] if q.status == word), None)
+        if word not in ACTIVE_WORDS:
+            return None
+        return ListQuery(
+            f"testruns status={word}, oldest first", "testruns", word, oldest_first=True
+        )
 
     def around(self, runs: Sequence[Run]) -> ListQuery | None:
         """The started test runs among `runs`, by `started_after`/`started_before` (a second
@@ -121,7 +128,11 @@ class BugBugDiscovery(BugBugApi):
                 runs += [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
             return QueryPage(runs=runs, more=more, skipped=suites.skipped)
         tests, more = await self.test_runs_page(
-            page + 1, status=query.status, started_after=query.after, started_before=query.before
+            page + 1,
+            status=query.status,
+            started_after=query.after,
+            started_before=query.before,
+            ordering="started" if query.oldest_first else "-started",
         )
         await self._profiles.ensure(self, tests.items)
         self._learn_steps(tests.items)
