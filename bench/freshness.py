@@ -22,6 +22,10 @@ response that carried the run in that status or a later one. A change no respons
 **never fetched**; it counts with its age when the poller stopped (a lower bound). Requests,
 429s, and requests sent while a 429's Retry-After was still running, per provider.
 
+`dialects`: the deep world under every reading of BugBug's paging (`PAGING_DIALECTS`), the engine
+alone: a server whose `next` is null or names another host, whose pages are smaller than asked,
+which ignores time ranges, must not leave a deep active run unseen.
+
 `sustained`: the deep world with BugBrain held to what 500 requests an hour allow for good (8.3 a
 minute), printed beside the floor that pace sets on the lag.
 
@@ -55,6 +59,7 @@ from bench.freshness_world import (
     average_active,
     deep_runs,
     lags,
+    paging_floor,
     spec_for,
     status_changes,
     status_functions,
@@ -71,6 +76,17 @@ IDLE_STEADY_FROM_S = 45.0
 """At idle, requests and CPU are counted from this long after the engine starts: by then the
 start-up sweep (every status filter, the first pages of history) is done."""
 PROVIDER_OF = {"web": "bugbug", "plans": "bugbrain"}
+PAGING_DIALECTS = (
+    "bugbug.next=relative",
+    "bugbug.next=null",
+    "bugbug.next=other-host",
+    "bugbug.page_size=fixed",
+    "bugbug.page_size=capped",
+    "hardest-bugbug",
+)
+"""The deep world again under each reading of BugBug's paging the docs allow (`qa-tui sim
+--dialect help`): the default's figures are `deep`. `hardest-bugbug` is `next` null, pages of
+25 whatever is asked, and time ranges ignored."""
 """Config provider name → simulator provider."""
 
 
@@ -103,16 +119,22 @@ def measure(
     *,
     tail: float = 0.0,
     bugbrain_rpm: float = BUGBRAIN_RPM,
+    dialect: str = "",
 ) -> dict[str, Any]:
-    """Serve a fresh simulator of `world`, run one poller child against it, count at the server."""
+    """Serve a fresh simulator of `world` (speaking `dialect`, a `qa-tui sim --dialect` spec),
+    run one poller child against it, count at the server."""
+    from dataclasses import replace
+
+    from qa_tui.sim.dialects import parse_dialect
     from qa_tui.sim.faults import FaultPlan
     from qa_tui.sim.server import start_in_thread
 
     faults = FaultPlan()
     faults.set("bugbug", rpm=BUGBUG_RPM)
     record = ServerRecord()
+    spec = replace(spec_for(world), dialect=parse_dialect(dialect))
     with (
-        start_in_thread(seed=SEED, scenario=spec_for(world), faults=faults) as sim,
+        start_in_thread(seed=SEED, scenario=spec, faults=faults) as sim,
         tempfile.TemporaryDirectory(prefix="qa-tui-bench-") as scratch,
     ):
         sim.app.add_middleware(ServerObserver, record=record)
@@ -133,6 +155,15 @@ def measure(
         )
         functions = status_functions(sim.sim)
         deep = deep_runs(sim.sim, child["started"])
+        page = {"fixed": 25, "capped": 50}.get(spec.dialect.bugbug_page_size, 100)
+        floor = paging_floor(
+            sim.sim,
+            child["started"] + 20.0,
+            child["started"] + duration,
+            page=page,
+            rpm=BUGBUG_RPM,
+            share=0.85,
+        )
     start, end = child["started"], child["ended"]
     if world == "idle":
         return idle_figures(record, child)
@@ -171,6 +202,7 @@ def measure(
             p: sum(n for (q, _), n in missed.items() if q == p) for p in PROVIDERS
         },
         "deep_active_runs": groups,
+        "bugbug_paging_floor": floor,
         "changes_counted_over_s": duration,
         "requests_per_min": {p: round(record.requests.get(p, 0) / minutes, 2) for p in PROVIDERS},
         "http_429": sum(record.http_429.values()),
@@ -403,13 +435,16 @@ def main() -> None:
     )
     parser.add_argument("--idle-duration", type=float, default=120.0, help="seconds at idle")
     parser.add_argument(
-        "--only", choices=("deep", "busy", "sustained", "idle"), action="append", help="parts"
+        "--only",
+        choices=("deep", "busy", "sustained", "idle", "dialects"),
+        action="append",
+        help="parts",
     )
     args = parser.parse_args()
     if args.child:
         child_main(args)
         return
-    only = set(args.only or ("deep", "busy", "sustained", "idle"))
+    only = set(args.only or ("deep", "busy", "sustained", "idle", "dialects"))
     result: dict[str, Any] = {
         "clock": "real time (simulator speed 1): lags are wall-clock seconds, counted at the server",
         "load_before": load_average(),
@@ -427,6 +462,11 @@ def main() -> None:
         result["bugbrain_sustained"] = sustained_figures(sustained)
     if "idle" in only:
         result["idle"] = measure("engine", "idle", args.idle_duration)
+    if "dialects" in only:
+        result["deep_by_bugbug_dialect"] = {
+            spec: measure("engine", "deep", args.duration, tail=args.tail, dialect=spec)
+            for spec in PAGING_DIALECTS
+        }
     result["machine"] = machine()
     print(json.dumps(result, indent=2))
 

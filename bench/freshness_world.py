@@ -21,6 +21,7 @@ first response that carried the run in that status (or a later one). It also cou
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections import defaultdict
@@ -303,3 +304,36 @@ def deep_runs(sim: Any, at: float, depth: int = 100) -> dict[str, list[tuple[int
     out["bugbug test runs"] = [(i, key) for i, key in tests if key[1] not in children]
     out["bugbug suite runs' test runs"] = [(i, key) for i, key in tests if key[1] in children]
     return out
+
+
+def paging_floor(
+    sim: Any, start: float, end: float, *, page: int, rpm: float, share: float
+) -> dict[str, Any]:
+    """The least lag BugBug's budget allows when its server pages by `page`: every cycle must
+    look at every active test run once, so it reads the newest test runs down to the deepest
+    shallow active one (pages of `page`), the suite runs' page, and one page for the deep runs
+    while there are any. Sampled every 5 s of the run; a change waits on average half a cycle,
+    so p95 of the lag cannot be under ~0.95 of a cycle at `rpm` x `share` requests a minute."""
+    world, samples = sim.bugbug, []
+    moment = start
+    while moment <= end:
+        runs = sorted(
+            [r for r in world.test_runs.values() if r.timeline.exists(moment)],
+            key=lambda r: (
+                r.timeline.started(moment) is not None,
+                -(r.timeline.started(moment) or 0.0),
+            ),
+        )
+        active = [i for i, r in enumerate(runs) if r.timeline.status(moment) not in BUGBUG_TERMINAL]
+        shallow = [i for i in active if i < 100]
+        deep = len(active) > len(shallow)
+        samples.append(math.ceil((max(shallow) + 1 if shallow else 1) / page) + 1 + int(deep))
+        moment += 5.0
+    requests = sum(samples) / max(1, len(samples))
+    cycle = requests * 60.0 / (rpm * share)
+    return {
+        "page_size": page,
+        "requests_per_cycle": round(requests, 2),
+        "cycle_s": round(cycle, 2),
+        "lag_p95_floor_s": round(0.95 * cycle, 2),
+    }

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sys
+from pathlib import Path
 
 from qa_tui.cli.headless import config_path, load_or_explain
 from qa_tui.cli.services import Services
 from qa_tui.core.config import Config
 from qa_tui.core.doctor import Diagnosis, diagnose
+from qa_tui.core.probe.probe import Probe, probe
+from qa_tui.core.probe.record import write_recording
 from qa_tui.core.textsafe import cell_width, pad, terminal_safe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -47,15 +52,53 @@ def print_rows(rows: list[list[str]]) -> None:
 
 
 def run_doctor(args: argparse.Namespace, services: Services | None = None) -> int:
-    """`qa-tui doctor [--config PATH]`."""
+    """`qa-tui doctor [--config PATH] [--probe [--json] [--record DIR]]`."""
     services = services or Services()
+    if (getattr(args, "json", False) or getattr(args, "record", None)) and not args.probe:
+        print("qa-tui doctor: error: --json and --record go with --probe", file=sys.stderr)
+        return EXIT_USAGE
     path = config_path(args)
     config = load_or_explain(path)
     if config is None:
         print(f"config  {path}: see the error above")
         return EXIT_USAGE
+    if getattr(args, "probe", False):
+        return run_probe(config, args, services)
     found = asyncio.run(
         diagnose(config, clock=services.clock, transport_for=services.transport_for)
     )
     print_rows(lines(config, str(path), found))
     return EXIT_FAILED if any(d.verdict.failed for d in found) else EXIT_OK
+
+
+def probe_lines(found: Probe) -> list[str]:
+    """The plain report: per provider a head line, then one line per thing met."""
+    out: list[str] = []
+    for report in [*found.providers, *([found.tracker] if found.tracker else [])]:
+        head = f"{report.status}  {report.name} ({report.kind})"
+        out.append(terminal_safe(head + (f": {report.detail}" if report.detail else "")))
+        out.extend(f"  - {terminal_safe(line)}" for line in report.met)
+    return out
+
+
+def run_probe(config: Config, args: argparse.Namespace, services: Services) -> int:
+    """`doctor --probe`: what each server turned out to speak; `--record DIR` keeps it."""
+    found = asyncio.run(probe(config, clock=services.clock, transport_for=services.transport_for))
+    if args.record:
+        folder = Path(args.record).expanduser()
+        try:
+            written = [
+                path
+                for report in [*found.providers, *([found.tracker] if found.tracker else [])]
+                for path in write_recording(folder, report.name, report.exchanges, found.secrets)
+            ]
+        except OSError as exc:
+            print(f"qa-tui doctor: error: cannot write {folder}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"recorded {len(written)} responses, redacted, in {folder}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(found.as_json(), indent=2))
+    else:
+        for line in probe_lines(found):
+            print(line, flush=True)
+    return EXIT_FAILED if found.failed else EXIT_OK

@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None, help="scenario seed (same seed, same runs)")
     sim.add_argument("--faults", metavar="SPEC", default=None, help="fault injection spec")
     sim.add_argument(
+        "--dialect",
+        metavar="KEY=VALUE,...",
+        default=None,
+        help="how the providers read their loose docs (`--dialect help` lists every switch)",
+    )
+    sim.add_argument(
         "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
     )
     # `qa-tui demo` starts its simulator in a child: on a socket the demo bound, until the
@@ -288,6 +294,17 @@ def add_run_watch_doctor(
     doctor = command("doctor", _cmd_doctor, "check every provider and the tracker: one line each")
     doctor.epilog = "exit: 0 all usable, 1 something failed, 2 config error"
     config_option(doctor)
+    doctor.add_argument(
+        "--probe",
+        action="store_true",
+        help="a few GET requests per provider: which reading of the docs each server speaks",
+    )
+    doctor.add_argument("--json", action="store_true", help="with --probe: the report as JSON")
+    doctor.add_argument(
+        "--record",
+        metavar="DIR",
+        help="with --probe: write every response read, redacted, to DIR (to attach to a report)",
+    )
 
 
 def add_history_commands(

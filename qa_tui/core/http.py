@@ -2,8 +2,9 @@
 
 It owns: the `httpx.AsyncClient` (timeouts, user agent, TLS verification), the per-provider
 `RequestBudget`, retries with exponential backoff and jitter (idempotent verbs only; a POST is
-retried only when it provably never reached the server), honouring `Retry-After` and
-`X-RateLimit-*`, and classifying every failure into the `ProviderError` tree.
+retried only when it provably never reached the server), honouring `Retry-After` (seconds or an
+HTTP date) and the rate-limit headers (`X-RateLimit-*`, or the IETF draft's `RateLimit-*`), and
+classifying every failure into the `ProviderError` tree.
 
 Secrets: the auth headers live only inside the httpx client. `repr()`, error messages and
 `health` never include them; error messages carry the status code and the provider's own error
@@ -87,12 +88,70 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
         return None
 
 
-def _reset_epoch(headers: httpx.Headers, now_epoch: float) -> float | None:
-    """`X-RateLimit-Reset` is documented as a unix time; a small number is read as seconds-from-now."""
-    raw = _int_header(headers, "x-ratelimit-reset")
+def _reset_epoch(raw: int | None, now_epoch: float) -> float | None:
+    """A reset is documented as a unix time (`X-RateLimit-Reset`); the IETF draft's is seconds
+    from now: a small number is read as seconds-from-now whichever header it came in."""
     if raw is None:
         return None
     return float(raw) if raw > 1_000_000_000 else now_epoch + raw
+
+
+@dataclass(frozen=True)
+class RateHeaders:
+    """What one answer said of the provider's rate limit, whichever headers said it."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_epoch: float | None = None
+    names: tuple[str, ...] = ()
+    """The rate-limit headers the answer carried (for `doctor --probe`)."""
+
+
+_RATE_NAMES = (
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "ratelimit",
+    "ratelimit-policy",
+)
+
+
+def _structured(value: str) -> dict[str, int]:
+    """`limit=100, remaining=5, reset=30` (draft 03-06) or `"default";r=5;t=30` (draft 07+)."""
+    found: dict[str, int] = {}
+    for part in value.replace(";", ",").split(","):
+        key, sep, number = part.strip().partition("=")
+        if sep:
+            try:
+                found[key.strip().lower()] = int(float(number.strip().strip('"')))
+            except ValueError:
+                continue
+    return found
+
+
+def rate_headers(headers: httpx.Headers, now_epoch: float) -> RateHeaders:
+    """`X-RateLimit-*` (BugBrain, Bugnet: reset is a unix time), the IETF draft's `RateLimit-*`
+    (reset in seconds) or its one `RateLimit` field [INF: a server may send any of them]."""
+    names = tuple(name for name in _RATE_NAMES if name in headers)
+    if not names:
+        return RateHeaders()
+    limit = _int_header(headers, "x-ratelimit-limit")
+    remaining = _int_header(headers, "x-ratelimit-remaining")
+    reset = _int_header(headers, "x-ratelimit-reset")
+    if limit is None and remaining is None:
+        limit = _int_header(headers, "ratelimit-limit")
+        remaining = _int_header(headers, "ratelimit-remaining")
+        reset = _int_header(headers, "ratelimit-reset")
+    if remaining is None and "ratelimit" in headers:
+        fields = _structured(headers["ratelimit"])
+        policy = _structured(headers.get("ratelimit-policy", ""))
+        limit = fields.get("limit", policy.get("q"))
+        remaining = fields.get("remaining", fields.get("r"))
+        reset = fields.get("reset", fields.get("t"))
+    return RateHeaders(limit, remaining, _reset_epoch(reset, now_epoch), names)
 
 
 def provider_message(response: httpx.Response) -> str:
@@ -110,7 +169,11 @@ def provider_message(response: httpx.Response) -> str:
                 return str(value["message"])[:500]  # {"error": {"code", "message"}}
             if value:
                 return json.dumps(value)[:500]
-    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    if body is None and response.headers.get("content-type", "").startswith("text/plain"):
+        first = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+        return f"{first} ({reason})" if first else reason  # a plain-text error body [INF]
+    return reason
 
 
 _NOT_SECRET_HEADERS = frozenset(
@@ -169,13 +232,20 @@ class ProviderHttp:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         on_response: Callable[[ResponseInfo], None] | None = None,
+        other_auth: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
         self.shown_url = shown_url(self.base_url)
         """The base URL as reprs and messages show it (never with credentials in it)."""
-        self._secrets = secret_values(headers or {}, self.base_url)
+        self._secrets = secret_values({**(headers or {}), **(other_auth or {})}, self.base_url)
+        self._auth = dict(headers or {})
+        self._other_auth = dict(other_auth) if other_auth else None
+        """The same credential in the provider's other documented header, tried once after a
+        401 (BugBrain's two generations [INF]); whichever the provider takes is kept."""
         self.budget = budget
+        self.rate_header_names: set[str] = set()
+        """Every rate-limit header the provider has sent (`doctor --probe` reports them)."""
         self.retry = retry or RetryPolicy()
         self.on_response = on_response
         self._clock = clock
@@ -261,6 +331,9 @@ class ProviderHttp:
             if response.status_code < 400:
                 return response
             error = self._classify(response, secret_values(headers or {}))
+            if isinstance(error, AuthFailed) and error.status_code == 401 and self._switch_auth():
+                attempt -= 1
+                continue
             if isinstance(error, RateLimited):
                 wait = (
                     error.retry_after if error.retry_after is not None else self._backoff(attempt)
@@ -318,18 +391,30 @@ class ProviderHttp:
                 status_code=response.status_code,
             ) from None
 
+    def _switch_auth(self) -> bool:
+        """After a 401, send the credential the provider's other documented way (once)."""
+        if self._other_auth is None:
+            return False
+        for name in self._auth:
+            self._client.headers.pop(name, None)
+        self._client.headers.update(self._other_auth)
+        self._auth, self._other_auth = self._other_auth, None
+        return True
+
+    @property
+    def auth_header_names(self) -> list[str]:
+        """The header names the credential goes in now (never their values)."""
+        return sorted(self._auth)
+
     def _backoff(self, attempt: int) -> float:
         ceiling: float = min(self.retry.backoff_cap_s, self.retry.backoff_s * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _observe(self, response: httpx.Response, started: float) -> None:
         now_epoch = self._clock.now().timestamp()
-        self.budget.observe(
-            _int_header(response.headers, "x-ratelimit-limit"),
-            _int_header(response.headers, "x-ratelimit-remaining"),
-            _reset_epoch(response.headers, now_epoch),
-            now_epoch,
-        )
+        rate = rate_headers(response.headers, now_epoch)
+        self.rate_header_names.update(rate.names)
+        self.budget.observe(rate.limit, rate.remaining, rate.reset_epoch, now_epoch)
         if self.on_response is not None:
             elapsed = self._clock.monotonic() - started
             self.on_response(ResponseInfo(response.status_code, elapsed))
@@ -345,7 +430,7 @@ class ProviderHttp:
             now_epoch = self._clock.now().timestamp()
             retry_after = parse_retry_after(response.headers.get("retry-after"), now_epoch)
             if retry_after is None:
-                reset = _reset_epoch(response.headers, now_epoch)
+                reset = rate_headers(response.headers, now_epoch).reset_epoch
                 retry_after = None if reset is None else max(0.0, reset - now_epoch)
             return RateLimited(self.provider, message, retry_after=retry_after)
         if code in (400, 405, 409, 410, 413, 422):

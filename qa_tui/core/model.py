@@ -120,6 +120,11 @@ class Run(Frozen):
     """The step that failed, when the run's own payload says (`4. click`), else None."""
     note: str | None = None
     """A provider caveat shown with the run, e.g. Bug0's "status not available from provider"."""
+    mode: str | None = None
+    """How it ran when that is not the provider's usual cloud run: BugBug's `runMode` `local`
+    (in the user's own browser) or `recording` (None: `server`, or a provider without modes).
+    Such runs say nothing of the product on a shared target: the run history keeps them out of
+    flaky rates and incidents."""
     pollable: bool = True
     """False when the provider has no way to read this run's status (Bug0)."""
 

@@ -6,6 +6,7 @@
 - `status:` takes normalized statuses or raw provider words (`status:paused`), comma-separated;
 - `provider:`, `kind:` take names, comma-separated; `since:` takes `30s`, `15m`, `2h`, `3d`, `1w`;
 - `test:NAME` matches the run's test by name (a part of it) or id (the whole id);
+- `mode:local` (or `server`, `recording`) matches how BugBug ran a run (`runMode`);
 - `is:flaky` matches runs whose test is flaky on their target (the run history says: see
   `RunFacts`; with no history, nothing is);
 - a leading `-` negates a term (`-provider:web`).
@@ -25,7 +26,9 @@ from qa_tui.core.store import Row, RunKey
 
 _SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-FIELDS = ("status", "provider", "kind", "since", "test", "is")
+FIELDS = ("status", "provider", "kind", "since", "test", "is", "mode")
+MODES = ("server", "local", "recording")
+"""`mode:` values: BugBug's `runMode` (every other provider's runs are `server` runs)."""
 IS_WORDS = ("flaky",)
 
 
@@ -146,13 +149,15 @@ def _term_matches(term: Term, run: Run, facts: RunFacts | None = None) -> bool:
         return _test_matches(term.values, run)
     if term.field == "is":
         return facts is not None and facts.is_flaky(run)
+    if term.field == "mode":
+        return (run.mode or "server") in term.values
     return True
 
 
 def _term_check(term: Term, facts: RunFacts | None = None) -> Callable[[Run], bool]:
     """One term as a check of a run (the same rules as `_term_matches`)."""
     values, negated = term.values, term.negated
-    if term.field in ("test", "is"):
+    if term.field in ("test", "is", "mode"):
         return lambda run: _term_matches(term, run, facts) is not negated
     if term.field == "status":
         return lambda run: (
@@ -191,6 +196,8 @@ def parse_query(text: str, *, failed_only: bool = False, facts: RunFacts | None 
             bad = [v for v in values if v not in known]
             if bad:
                 raise QueryError(f"'{token}': kind is one of {', '.join(sorted(known))}")
+        if name == "mode" and any(v not in MODES for v in values):
+            raise QueryError(f"'{token}': mode is one of {', '.join(MODES)}")
         if name == "is" and any(v not in IS_WORDS for v in values):
             raise QueryError(f"'{token}': is: takes {', '.join(IS_WORDS)}")
         terms.append(Term(name, values, negated))

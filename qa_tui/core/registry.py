@@ -56,6 +56,16 @@ def auth_headers(provider: ProviderConfig) -> dict[str, str]:
     return bug0.auth_headers(token, provider.auth_style)
 
 
+def other_auth_headers(provider: ProviderConfig) -> dict[str, str] | None:
+    """BugBrain's other auth generation, tried once after a 401 (the docs name two [INF]):
+    the same key to the same host, so nothing new leaves the machine."""
+    if provider.kind != "bugbrain":
+        return None
+    token = provider.token.get_secret_value()
+    other = "x-api-key" if provider.auth_style == "bearer" else "bearer"
+    return bugbrain.auth_headers(token, other)
+
+
 def provider_http(
     provider: ProviderConfig,
     *,
@@ -77,6 +87,7 @@ def provider_http(
         transport=transport,
         timeout_s=provider.timeout_s,
         verify_tls=provider.verify_tls,
+        other_auth=other_auth_headers(provider),
     )
 
 

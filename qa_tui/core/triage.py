@@ -207,8 +207,25 @@ def build_draft(
         expected=expected,
         actual=actual,
         platform=_clip(run.environment or run.provider_kind.value, PLATFORM_MAX),
+        os_info=_os_of(run),
+        device_info=_browser_of(run),
         labels=list(defaults.labels),
     )
+
+
+def _environment_parts(run: Run) -> list[str]:
+    """A run's `environment` (BugBug: `Chrome 126.0 · Linux`) in its parts."""
+    return [part.strip() for part in (run.environment or "").split(" · ") if part.strip()]
+
+
+def _os_of(run: Run) -> str:
+    parts = _environment_parts(run)
+    return parts[-1] if len(parts) >= 2 else ""
+
+
+def _browser_of(run: Run) -> str:
+    parts = _environment_parts(run)
+    return parts[0] if len(parts) >= 2 else ""
 
 
 def comment_text(draft: BugDraft) -> str:

@@ -12,15 +12,19 @@ URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
 ``<host>/_sim/...``       control API (JSON, no auth, never faulted)
 ========================  ===================================================================
 
-Control API: ``GET /_sim/truth`` (every run's true status and last change, Bug0 triggers, Bugnet
-bugs, and under ``bugnet_sdk`` what the game SDK reported: sessions, perf snapshots, replays,
-settings reads), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or
-``{"bugbug": {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it
-names and keeps the others; the answer is the current plan), ``POST
-/_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
+Control API: ``GET /_sim/truth`` (every run's true status and last change, and ``run_mode`` for
+a BugBug run made in a user's browser; Bug0 triggers, Bugnet bugs, and under ``bugnet_sdk`` what
+the game SDK reported: sessions, perf snapshots, replays, settings reads), ``GET|POST
+/_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or ``{"bugbug":
+{"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it names and keeps
+the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
 "bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
-/_sim/bug0/triggers``.
+/_sim/bug0/triggers``, ``GET /_sim/dialect`` (the reading of the docs being spoken:
+``{"dialect": {key: value, ...}, "spec": "<the non-default KEY=VALUE,...>"}``, see
+:mod:`qa_tui.sim.dialects`). Each provider's app is wrapped by
+:func:`qa_tui.sim.dialect_wire.speak`, which writes its answers in the scenario's dialect (and is
+left out when the dialect changes nothing for it); ``/_sim`` always speaks the default reading.
 
 The documented rate limits count requests on the scenario clock when it is manual (tests control
 the windows by advancing it) and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real
@@ -43,6 +47,7 @@ from qa_tui.sim.bugbrain_world import BugBrainWorld
 from qa_tui.sim.bugbug_world import BugBugWorld
 from qa_tui.sim.bugnet_world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
+from qa_tui.sim.dialect_wire import speak
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
 from qa_tui.sim.limits import RateLimiter
 from qa_tui.sim.planting import plant, planted_truth
@@ -66,7 +71,9 @@ class Simulator:
         self.faults = faults if faults is not None else FaultPlan()
         self.faults.bind_seed(seed)
         self.spec = scenario or ScenarioSpec()
-        self.limiter = RateLimiter(self.clock.now if self.clock.manual else time.time)
+        self.rate_now = self.clock.now if self.clock.manual else time.time
+        """The clock rate limits count on (also what dated rate headers name)."""
+        self.limiter = RateLimiter(self.rate_now)
         self.ctx = SimContext(
             seed, self.clock, self.spec, self.faults, self.limiter, enforce_documented_limits
         )
@@ -149,6 +156,8 @@ class Simulator:
                     tl.total_steps,
                     r.suite_run_id,
                 )
+                if r.run_mode != "server":  # ScenarioSpec.bugbug_local_runs: say which they are
+                    runs[-1]["run_mode"] = r.run_mode
         for e in self.bugbrain.executions.values():
             tl = e.timeline
             if tl.exists(now):
@@ -238,6 +247,10 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def triggers(request: Request) -> Response:
         return JSONResponse([t.to_json() for t in sim.bug0.triggers])
 
+    async def dialect(request: Request) -> Response:
+        spoken = sim.spec.dialect
+        return JSONResponse({"dialect": spoken.as_dict(), "spec": spoken.to_spec()})
+
     return [
         Route("/truth", truth),
         Route("/faults", faults, methods=["GET", "POST"]),
@@ -246,6 +259,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         Route("/restore", token_switch(False), methods=["POST"]),
         Route("/limits", limits, methods=["POST"]),
         Route("/bug0/triggers", triggers),
+        Route("/dialect", dialect),
     ]
 
 
@@ -268,6 +282,9 @@ def build_app(
     )
     bugbrain_api, bugbrain_cdn = bugbrain.build(sim.ctx, sim.bugbrain)
 
+    def spoken(app: Any, provider: str) -> Any:
+        return speak(app, provider, sim.spec.dialect, sim.rate_now)
+
     async def index(request: Request) -> Response:
         base = f"{request.url.scheme}://{request.url.netloc}"
         return JSONResponse(
@@ -286,11 +303,11 @@ def build_app(
         routes=[
             Route("/", index),
             Mount("/_sim", routes=control_routes(sim)),
-            Mount("/bugbug", app=bugbug.build(sim.ctx, sim.bugbug)),
-            Mount("/bugbrain/api/v1", app=bugbrain_api),
-            Mount("/bugbrain/cdn", app=bugbrain_cdn),
-            Mount("/bug0", app=bug0.build(sim.ctx, sim.bug0)),
-            Mount("/bugnet", app=bugnet.build(sim.ctx, sim.bugnet)),
+            Mount("/bugbug", app=spoken(bugbug.build(sim.ctx, sim.bugbug), "bugbug")),
+            Mount("/bugbrain/api/v1", app=spoken(bugbrain_api, "bugbrain")),
+            Mount("/bugbrain/cdn", app=spoken(bugbrain_cdn, "bugbrain")),
+            Mount("/bug0", app=spoken(bug0.build(sim.ctx, sim.bug0), "bug0")),
+            Mount("/bugnet", app=spoken(bugnet.build(sim.ctx, sim.bugnet), "bugnet")),
         ]
     )
     app.state.sim = sim

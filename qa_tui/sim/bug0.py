@@ -14,7 +14,8 @@ Checks, in the documented order (validation, then authentication):
 * 404 ``Project not found``;
 * 429 ``Rate limit exceeded. Try again later.`` past 10 requests/minute or 100/hour per project
   (enforced unless ``enforce_documented_limits=False``; no rate-limit headers are documented, so
-  none are sent).
+  none are sent, unless the dialect's ``rate_headers`` puts them on every provider: then the
+  counted answers carry that minute's window, :mod:`qa_tui.sim.dialects`).
 
 There is no read API, so none is served: a triggered run's result is never available here. Every
 accepted trigger is recorded with its full body (:attr:`Bug0World.triggers`, ``GET /_sim/bug0/
@@ -90,9 +91,9 @@ def error_body(status: int, message: str) -> dict[str, Any]:
 
 
 def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
-    def refuse(status: int, message: str) -> JSONResponse:
+    def refuse(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
         world.refused.append((status, message))
-        return JSONResponse(error_body(status, message), status_code=status)
+        return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
     async def run_tests(request: Request) -> Response:
         if "application/json" not in request.headers.get("content-type", ""):
@@ -117,8 +118,9 @@ def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
         if project != BUG0_PROJECT_ID:
             return refuse(404, "Project not found")
         verdict = ctx.limiter.hit_all(f"bug0:{project}", [(10, 60.0), (100, 3600.0)])
+        shown = verdict.headers() if ctx.spec.dialect.rate_headers_everywhere else None
         if ctx.enforce_limits and not verdict.allowed:
-            return refuse(429, "Rate limit exceeded. Try again later.")
+            return refuse(429, "Rate limit exceeded. Try again later.", shown)
         trigger = Trigger(world.new_id(), ctx.now(), body, header)
         world.triggers.append(trigger)
         return JSONResponse(
@@ -126,7 +128,8 @@ def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
                 "success": True,
                 "message": "Tests triggered successfully",
                 "executionId": trigger.execution_id,
-            }
+            },
+            headers=shown,
         )
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -3,7 +3,8 @@
 An execution goes ``queued`` → ``pending`` → ``running`` (tests finishing one by one: the
 timeline's steps are test completions) → ``completed`` (possibly with failed tests), ``failed``
 (the execution itself broke or hit ``timeout_seconds``: the remaining tests never ran) or
-``cancelled`` (``DELETE``, or a few historical ones).
+``cancelled`` (``DELETE``, or a few historical ones). With ``status_words=extra`` the
+``pending`` phase is called ``provisioning`` (§3.1 explains ``pending`` only as "initializing").
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from qa_tui.sim import triage
 from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID
+from qa_tui.sim.dialects import PROVISIONING
 from qa_tui.sim.scenario import (
     HOSTILE_NAMES,
     ScenarioSpec,
@@ -197,7 +199,7 @@ class BugBrainWorld:
             total_steps=n,
             final=final,
             fails_at_step=final == "failed",
-            before=("queued", "pending"),
+            before=("queued", PROVISIONING if self.spec.dialect.extra_words else "pending"),
         )
         if final == "failed" and error is None:
             error = rng.choice(("Browser worker crashed", "Execution timed out after 300s"))

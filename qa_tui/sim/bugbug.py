@@ -11,6 +11,8 @@ Clients append ``/api/v2/...`` to the base URL ``<host>/bugbug``. Faithful detai
   ``page_size`` (default 20, capped at 100, invalid values ignored, as DRF does); ``next`` and
   ``previous`` are ABSOLUTE URLs keeping the other query parameters, and the link back to page 1
   drops ``page`` (DRF's ``remove_query_param``); a page past the end is 404 ``"Invalid page."``.
+  The dialect may read §1.1 otherwise: ``bugbug.next`` (relative, null or another host's links),
+  ``bugbug.page_size`` and ``bugbug.suite_page_size`` (see :mod:`qa_tui.sim.bugbug_api`).
 * Run lists are newest-created first unless ``ordering`` is given. ``ordering=-started`` puts runs
   that have not started yet (``started`` null) FIRST, as PostgreSQL sorts NULLs in descending
   order; ``ordering=started`` puts them last.
@@ -18,11 +20,18 @@ Clients append ``/api/v2/...`` to the base URL ``<host>/bugbug``. Faithful detai
   ``HH:MM:SS.ffffff`` string (null until the run ends); ``stepsRuns`` is a STRING holding a
   JSON-encoded list of the step runs so far (``[{"id", "stepId", "type", "status", "duration",
   "errorCode"}]``, and ``error`` with a failing step's own message where the world has one);
-  browser fields are null until the run starts.
+  browser fields are null until the run starts. ``bugbug.steps_runs`` may make ``stepsRuns`` a
+  real array, an opaque string or ``"[]"`` (§6.1); ``/testruns/{id}/screenshots/`` always lists
+  the step runs that ran and ``/stepruns/{id}/`` serves each with ``status``, ``type``, ``error``
+  and ``errorCode``, so the failing step and its own error are found without ``stepsRuns``.
+  ``runMode`` is ``server`` except for ``ScenarioSpec.bugbug_local_runs`` (``local``,
+  ``recording``).
 * Suite runs: start and status return ``{id, status, modified, webappUrl}`` (no step counts, as the
   examples show); ``screenshots`` uses the spelling ``testsRuns``. Their list takes ``ordering``,
   ``started_after``/``started_before`` and paging only: a ``status`` or ``suite`` parameter is
   ignored, as DRF ignores unknown parameters. A suite run's status is derived from its test runs.
+  ``bugbug.suite_ordering=ignored`` serves them oldest first whatever ``ordering`` says, and
+  ``bugbug.time_range=ignored`` drops ``started_after``/``started_before`` on both run lists.
 * Test runs from suite runs are in the test-run list too, with ``suiteRunId`` set.
 * Stopping a finished run is 400 ``{"detail": "..."}``; stopping a suite run stops its children.
 * No rate limit is documented, so none is enforced (use the ``rpm`` fault to add one).
@@ -41,7 +50,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from qa_tui.sim.bugbug_api import BugBugApi, detail, error_body, is_terminal, uuid_ok
-from qa_tui.sim.bugbug_world import BugBugWorld, Profile, Suite, Test
+from qa_tui.sim.bugbug_runs import Profile, Suite, Test
+from qa_tui.sim.bugbug_world import BugBugWorld
 from qa_tui.sim.common import SimContext, iso_drf, read_json_object
 from qa_tui.sim.faults import FaultMiddleware
 
@@ -152,7 +162,9 @@ def routes(api: BugBugApi) -> list[BaseRoute]:
         runs = api.filter_runs(request, list(world.suite_runs.values()), statuses=False)
         if isinstance(runs, Response):
             return runs
-        return api.page(request, runs, lambda r: api.suite_run_json(request, r, now))
+        return api.page(
+            request, runs, lambda r: api.suite_run_json(request, r, now), suite_runs=True
+        )
 
     async def suiterun(request: Request) -> Response:
         return JSONResponse(api.suite_run_json(request, api.suite_run(request), api.ctx.now()))

@@ -1,7 +1,19 @@
-"""BugBug plumbing shared by its routes: auth, serializers, DRF pagination, filters."""
+"""BugBug plumbing shared by its routes: auth, serializers, DRF pagination, filters.
+
+Where the docs leave room, the dialect (:mod:`qa_tui.sim.dialects`) picks the reading, here:
+
+* ``bugbug.next`` (providers.md §1.1: ``next`` is only a nullable URI [INF]) and
+  ``bugbug.page_size`` (§1.1: the server may ignore ``page_size`` [INF]): :meth:`BugBugApi.page`;
+* ``bugbug.suite_page_size``, ``bugbug.suite_ordering`` (§1.3: both unverified for suite runs)
+  and ``bugbug.time_range`` (§1.2, §1.3): :meth:`BugBugApi.filter_runs` and the suite-run list;
+* ``bugbug.steps_runs`` (§6.1: ``stepsRuns`` is typed string): :meth:`BugBugApi.steps_runs_field`;
+* ``rate_headers`` ``x-ratelimit``/``ratelimit`` (§1.1 documents no limit, so by default none is
+  shown): :meth:`BugBugApi.guarded` counts a window of :data:`NOTIONAL_RPM` it never enforces.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import operator
@@ -9,16 +21,27 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from qa_tui.sim import bugbug_files
-from qa_tui.sim.bugbug_world import RUN_STATUSES, TERMINAL, BugBugWorld, SuiteRun, TestRun
+from qa_tui.sim.bugbug_runs import TERMINAL, SuiteRun, TestRun
+from qa_tui.sim.bugbug_world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, parse_iso, prefix_url
 from qa_tui.sim.credentials import BUGBUG_TOKEN
+from qa_tui.sim.dialect_switches import (
+    BUGBUG_FIXED_PAGE,
+    BUGBUG_PAGE_CAP,
+    BUGBUG_SUITE_PAGE,
+    OTHER_HOST,
+)
 
 Json = dict[str, Any]
+NOTIONAL_RPM = 600
+"""The window BugBug's rate-limit headers describe when a dialect shows them (none is documented,
+and none is enforced: a refusal needs the ``rpm`` fault)."""
 
 
 def error_body(status: int, message: str) -> Json:
@@ -70,6 +93,9 @@ class BugBugApi:
             if refusal is not None:
                 return refusal
             response: Response = await handler(request)
+            if self.ctx.spec.dialect.rate_headers_everywhere:
+                window = self.ctx.limiter.hit("bugbug:shown", NOTIONAL_RPM)
+                response.headers.update(window.headers())
             return response
 
         return endpoint
@@ -133,19 +159,31 @@ class BugBugApi:
             "name": run.name,
             "osName": "Linux" if started else None,
             "queued": iso_drf(queued),
-            "runMode": "server",
+            "runMode": run.run_mode,
             "runProfileId": run.profile.id,
             "screenSizeType": "mobile" if mobile else "desktop",
             "sequence": run.sequence,
             "started": iso_drf(started),
             "status": status,
-            "stepsRuns": json.dumps(self.step_runs(run, now)),
+            "stepsRuns": self.steps_runs_field(run, now),
             "suiteRunId": run.suite_run_id,
             "testId": run.test.id,
             "triggeredBy": run.triggered_by,
             "userId": run.user_id,
             "webappUrl": self.web_url(request, "test-runs", run.id),
         }
+
+    def steps_runs_field(self, run: TestRun, now: float) -> str | list[Json]:
+        """``V2TestRun.stepsRuns`` as the dialect reads §6.1 (typed string, examples ``"[]"`` and
+        ``"stepsrun_123"``): a JSON string of the list (default), the list itself, an opaque id
+        or ``"[]"``. Whatever it is, ``/screenshots/`` and ``/stepruns/{id}/`` tell the steps."""
+        reading = self.ctx.spec.dialect.bugbug_steps_runs
+        if reading == "opaque":
+            return "stepsrun_" + hashlib.sha1(run.id.encode()).hexdigest()[:12]
+        if reading == "empty":
+            return "[]"
+        items = self.step_runs(run, now)
+        return items if reading == "array" else json.dumps(items)
 
     def test_status_json(self, request: Request, run: TestRun, now: float) -> Json:
         return {
@@ -193,27 +231,55 @@ class BugBugApi:
         }
 
     # -- pagination -------------------------------------------------------------------------
-    def page(self, request: Request, items: Sequence[Any], dump: Callable[[Any], Json]) -> Response:
-        q = request.query_params
+    def page_size(self, request: Request, *, suite_runs: bool = False) -> int:
+        """The page size served: as asked (default 20, at most 100, DRF ignoring a bad value),
+        or as the dialect's ``bugbug.page_size``/``bugbug.suite_page_size`` says."""
+        dialect = self.ctx.spec.dialect
+        if suite_runs and dialect.bugbug_suite_page_size == "ignored":
+            return BUGBUG_SUITE_PAGE
+        if dialect.bugbug_page_size == "fixed":
+            return BUGBUG_FIXED_PAGE
         try:
-            page = int(q.get("page", "1"))
-        except ValueError:
-            page = 0
-        try:
-            size = int(q.get("page_size", "20"))
+            size = int(request.query_params.get("page_size", "20"))
         except ValueError:
             size = 20
         size = 20 if size < 1 else min(size, 100)
+        return min(size, BUGBUG_PAGE_CAP) if dialect.bugbug_page_size == "capped" else size
+
+    def link(self, url: URL) -> str | None:
+        """A ``next``/``previous`` link as the dialect's ``bugbug.next`` writes it."""
+        reading = self.ctx.spec.dialect.bugbug_next
+        if reading == "null":
+            return None
+        if reading == "relative":
+            return f"{url.path}?{url.query}" if url.query else url.path
+        if reading == "other-host":
+            return f"{OTHER_HOST}{url.path}" + (f"?{url.query}" if url.query else "")
+        return str(url)
+
+    def page(
+        self,
+        request: Request,
+        items: Sequence[Any],
+        dump: Callable[[Any], Json],
+        *,
+        suite_runs: bool = False,
+    ) -> Response:
+        try:
+            page = int(request.query_params.get("page", "1"))
+        except ValueError:
+            page = 0
+        size = self.page_size(request, suite_runs=suite_runs)
         pages = max(1, math.ceil(len(items) / size))
         if not 1 <= page <= pages:
             return detail(404, "Invalid page.")
         url = request.url
-        nxt = str(url.include_query_params(page=page + 1)) if page < pages else None
+        nxt = self.link(url.include_query_params(page=page + 1)) if page < pages else None
         prev = None
         if page == 2:
-            prev = str(url.remove_query_params("page"))
+            prev = self.link(url.remove_query_params("page"))
         elif page > 2:
-            prev = str(url.include_query_params(page=page - 1))
+            prev = self.link(url.include_query_params(page=page - 1))
         chunk = items[(page - 1) * size : page * size]
         return JSONResponse(
             {
@@ -235,14 +301,20 @@ class BugBugApi:
         def started(r: Any) -> float | None:
             return r.timeline.started(now) if isinstance(r, TestRun) else r.started(now)
 
-        for key, keep in (("started_after", operator.ge), ("started_before", operator.le)):
+        ranges: tuple[tuple[str, Callable[[float, float], bool]], ...] = (
+            ("started_after", operator.ge),
+            ("started_before", operator.le),
+        )
+        if self.ctx.spec.dialect.bugbug_time_range == "ignored":
+            ranges = ()  # bugbug.time_range=ignored: as DRF ignores parameters it does not know
+        for key, keep in ranges:
             if key in q:
                 bound = parse_iso(q[key])
                 if bound is None:
                     return detail(400, f"{key}: Enter a valid date/time.")
                 runs = [r for r in runs if (s := started(r)) is not None and keep(s, bound)]
         if statuses and "status" in q:
-            if q["status"] not in RUN_STATUSES:
+            if q["status"] not in self.world.statuses:
                 return detail(
                     400,
                     f"status: Select a valid choice. {q['status']} is not one of the available choices.",
@@ -253,7 +325,9 @@ class BugBugApi:
                 return detail(400, "test_id: Enter a valid UUID.")
             runs = [r for r in runs if r.test.id == q["test_id"]]
         ordering = q.get("ordering")
-        if ordering == "-started":
+        if not statuses and self.ctx.spec.dialect.bugbug_suite_ordering == "ignored":
+            runs.sort(key=lambda r: (r.created, r.sequence))  # suite_ordering=ignored: oldest first
+        elif ordering == "-started":
             runs.sort(key=lambda r: (started(r) is not None, -(started(r) or 0.0), -r.sequence))
         elif ordering == "started":
             runs.sort(key=lambda r: (started(r) is None, started(r) or 0.0, r.sequence))

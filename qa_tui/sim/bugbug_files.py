@@ -31,7 +31,8 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugbug_world import BugBugWorld, TestRun
+from qa_tui.sim.bugbug_runs import TestRun
+from qa_tui.sim.bugbug_world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, iso_millis, prefix_url
 from qa_tui.sim.media import JUnitCase, junit_xml, web_page
 from qa_tui.sim.screenshots import step_screenshot
@@ -144,9 +145,9 @@ class BugBugFiles:
             "testRunId": run.id,
             "type": step.type,
             "status": status,
-            "error": (run.error_text or f"{run.error_code}: the step could not continue")
-            if failing
-            else None,
+            # the same as the run's `stepsRuns` item says: a step's own text only where the world
+            # gave one (every dialect serves one world; only how it is written differs)
+            "error": run.error_text if failing else None,
             "errorCode": run.error_code if failing else None,
             "warning": False,
             "forceFailed": False,

@@ -1,19 +1,27 @@
 """BugBug's in-memory world: tests, suites, profiles, test runs and suite runs, and how they move.
 
-A suite run owns test runs (``suiteRunId`` set on each, run one after another); its status is
-derived from its children at every instant: queued until the first child starts, running while any
-child runs, then ``error`` if a child errored, else ``failed`` if one failed, else ``passed``
-(``stopped`` when all children were stopped). Test runs pass through ``initialized`` → ``queued`` →
-``running`` (some pause for a while: ``paused``) → one of ``passed``, ``failed``, ``error``,
-``skipped``, ``stopped``.
+Test runs pass through ``initialized`` → ``queued`` → ``running`` (some pause for a while:
+``paused``) → one of ``passed``, ``failed``, ``error``, ``skipped``, ``stopped``; with
+``status_words=extra`` (providers.md §1.7: several words are unexplained, so a server may well have
+more) a ``preparing`` phase comes between ``queued`` and ``running``. The things themselves and
+how a suite run's status follows its test runs are in :mod:`qa_tui.sim.bugbug_runs`.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from qa_tui.sim import triage
+from qa_tui.sim.bugbug_runs import (
+    RUN_STATUSES,
+    Profile,
+    Step,
+    Suite,
+    SuiteRun,
+    Test,
+    TestRun,
+)
+from qa_tui.sim.dialects import PREPARING
 from qa_tui.sim.scenario import (
     HOSTILE_NAMES,
     ScenarioSpec,
@@ -29,9 +37,6 @@ from qa_tui.sim.scenario import (
     uuid_from,
 )
 
-TERMINAL = frozenset({"passed", "failed", "error", "stopped", "skipped"})
-STATUSES = frozenset(TERMINAL | {"running", "auto_retrying", "queued", "paused", "recording"})
-RUN_STATUSES = STATUSES | {"initialized"}
 FAILED_CODES = (
     "ELEMENT_DOES_NOT_EXIST",
     "ASSERT_FAILED",
@@ -57,127 +62,9 @@ TEST_NAMES = (
     "Mobile menu",
 )
 STEP_TYPES = ("goto", "click", "type", "assert", "hover", "select", "scroll", "waitForElement")
-
-
-@dataclass
-class Step:
-    id: str
-    type: str
-
-
-@dataclass
-class Test:
-    id: str
-    name: str
-    steps: list[Step]
-    created: float
-
-
-@dataclass
-class Suite:
-    id: str
-    name: str
-    tests: list[Test]
-    created: float
-    auto_retry: int = 0
-    run_in_parallel: bool = False
-
-
-@dataclass
-class Profile:
-    id: str
-    name: str
-
-
-@dataclass
-class TestRun:
-    id: str
-    test: Test
-    profile: Profile
-    timeline: Timeline
-    sequence: int
-    triggered_by: str
-    user_id: str | None
-    suite_run_id: str | None = None
-    error_code: str | None = None
-    error_text: str | None = None  # a planted run's failing step's own message (sim/triage.py)
-    has_logs: bool = True
-    artifacts: dict[str, str] = field(default_factory=dict)
-    """Artifact kind → artifact id."""
-    step_run_ids: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.test.name
-
-    def step_status(self, index: int, now: float) -> str | None:
-        """The status of the ``index``-th step run at ``now`` (None: not reached yet)."""
-        done = self.timeline.steps_done(now)
-        status = self.timeline.status(now)
-        if index < done:
-            last = index == len(self.timeline.steps) - 1
-            if last and status in ("failed", "error") and self.timeline.is_over(now):
-                return status
-            return "passed"
-        if index == done and status in ("running", "paused"):
-            return "running"
-        return None
-
-
-@dataclass
-class SuiteRun:
-    id: str
-    suite: Suite
-    profile: Profile
-    children: list[TestRun]
-    created: float
-    sequence: int
-    triggered_by: str
-    user_id: str | None
-    frozen: tuple[float, str] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.suite.name
-
-    def _cut(self, now: float) -> float:
-        return min(now, self.frozen[0]) if self.frozen else now
-
-    def started(self, now: float) -> float | None:
-        starts = [s for c in self.children if (s := c.timeline.started(now)) is not None]
-        return min(starts) if starts else None
-
-    def ended(self, now: float) -> float | None:
-        if self.frozen and now >= self.frozen[0]:
-            return self.frozen[0]
-        ends = [c.timeline.ended(now) for c in self.children]
-        return max(e for e in ends if e is not None) if all(e is not None for e in ends) else None
-
-    def status(self, now: float) -> str:
-        if self.frozen and now >= self.frozen[0]:
-            return self.frozen[1]
-        if self.started(now) is None:
-            return "queued" if now >= self.created + 1.0 else "initialized"
-        if self.ended(now) is None:
-            return "running"
-        finals = {c.timeline.status(now) for c in self.children}
-        for word in ("error", "failed"):
-            if word in finals:
-                return word
-        if finals == {"stopped"}:
-            return "stopped"
-        return "passed" if "passed" in finals else "skipped"
-
-    def changed_at(self, now: float) -> float:
-        ended, started = self.ended(now), self.started(now)
-        if ended is not None:
-            return ended
-        if started is not None:
-            return started
-        return self.created + 1.0 if now >= self.created + 1.0 else self.created
-
-    def modified(self, now: float) -> float:
-        return max([self.changed_at(now), *(c.timeline.modified(now) for c in self.children)])
+LOCAL_ERROR = "Timed out after 30000 ms waiting for http://localhost:3000/checkout to load"
+"""The one error of every failed local run (`ScenarioSpec.bugbug_local_runs`): counted by a
+client, those failures would make an incident and a flaky test."""
 
 
 class BugBugWorld:
@@ -215,6 +102,12 @@ class BugBugWorld:
         self._api_rng = rng_for(seed, "bugbug", "api")
         self.planted: list[tuple[triage.Planted, TestRun]] = []
         """The triage world's planted runs (`ScenarioSpec.triage`: see `sim/planting.py`)."""
+        self.before_running: tuple[str, ...] = ("initialized", "queued")
+        """The phases of a test run before ``running`` (status_words=extra adds ``preparing``)."""
+        if spec.dialect.extra_words:
+            self.before_running += (PREPARING,)
+        self.statuses = RUN_STATUSES | set(self.before_running)
+        """The words this BugBug knows (its ``?status=`` filter accepts them)."""
         self._generate_initial()
 
     # -- generation -------------------------------------------------------------------------
@@ -248,6 +141,9 @@ class BugBugWorld:
         for i in range(spec.bugbug_suite_runs_deep):
             rng = rng_for(self.seed, "bugbug", "suite-deep", i)
             plans.append((deep_schedule(rng, i, t0, spec, suite_below), rng, "deep-suite", i))
+        for i in range(spec.bugbug_local_runs):
+            rng = rng_for(self.seed, "bugbug", "local", i)
+            plans.append((finished_schedule(rng, i, t0, spec), rng, "local", i))
         hostile = 0
         for sched, rng, kind, i in sorted(plans, key=lambda p: p[0].created):
             trigger = rng.choice(("user", "api", "scheduler", "github", "cli", "webhook"))
@@ -257,6 +153,8 @@ class BugBugWorld:
                     test = self.tests[len(TEST_NAMES) + hostile % len(HOSTILE_NAMES)]
                     hostile += 1
                 self.add_test_run(rng, test, sched, trigger)
+            elif kind == "local":
+                self.add_local_run(rng, sched, i)
             else:
                 suite = self.suites[i % len(self.suites)]
                 self.add_suite_run(rng, suite, sched, trigger, long_last=kind == "deep-suite")
@@ -293,6 +191,7 @@ class BugBugWorld:
         profile: Profile | None = None,
         suite_run_id: str | None = None,
         planted: triage.Planted | None = None,
+        run_mode: str = "server",
     ) -> TestRun:
         roll = rng.random()
         final = (
@@ -319,7 +218,7 @@ class BugBugWorld:
                 total_steps=len(test.steps),
                 final=final,
                 fails_at_step=final in ("failed", "error") and planted is None,
-                before=("initialized", "queued"),
+                before=self.before_running,
                 pause="paused" if rng.random() < 0.1 and planted is None else None,
             )
             if planted is not None and planted.fail_step is not None:
@@ -340,6 +239,7 @@ class BugBugWorld:
             error_code=code,
             error_text=planted.error if planted is not None else None,
             has_logs=rng.random() < 0.85,
+            run_mode=run_mode,
         )
         run.step_run_ids = [uuid_from(rng) for _ in range(len(test.steps))]
         for i, sid in enumerate(run.step_run_ids):
@@ -350,6 +250,27 @@ class BugBugWorld:
                 self.artifacts[run.artifacts[kind]] = (run, kind)
         self.test_runs[run.id] = run
         return run
+
+    def add_local_run(self, rng: random.Random, sched: Schedule, i: int) -> TestRun:
+        """The `i`-th run made in a user's browser: two of three fail, all with `LOCAL_ERROR`, all
+        of the triage world's steady test and target ("Checkout with card" on Default)."""
+        fails = i % 3 != 2
+        tests = {t.name: t for t in self.tests}
+        profile = next(p for p in self.profiles if p.name == triage.STEADY_PROFILE)
+        plan = triage.Planted(
+            triage.FLAKY_TEST,
+            profile.name,
+            sched,
+            "fail" if fails else "pass",
+            fail_step=1 if fails else None,
+            error=LOCAL_ERROR if fails else None,
+            role="local",
+        )
+        mode = ("local", "recording")[i % 2]
+        test = tests[triage.FLAKY_TEST]
+        return self.add_test_run(
+            rng, test, sched, "user", profile=profile, planted=plan, run_mode=mode
+        )
 
     def add_suite_run(
         self,

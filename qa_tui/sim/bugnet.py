@@ -24,6 +24,11 @@ Clients append ``/api/...`` to the base URL ``<host>/bugnet``.
   bug. Unknown fields are ignored.
 * ``GET .../bugs/{id}`` adds ``comments`` and ``activity``; ``PATCH`` and ``PUT`` both update
   (status ∈ open, in_progress, resolved, closed, wont_fix, duplicate [INF]).
+* Dialects (:mod:`qa_tui.sim.dialects`) may read §4 otherwise: the list shape (``bugnet.list``,
+  in ``bugnet_routes.py``), the update method (``bugnet.update``), whether the similar-bug path
+  exists (``bugnet.similar``, in ``bugnet_extras.py``), ``triaged`` bugs (``status_words``, in
+  ``bugnet_world.py``), and the envelope, error bodies, rate-limit headers, status case and dates
+  (:mod:`qa_tui.sim.dialect_wire`).
 * ``POST .../bugs/similar`` [INF path] ``{title, description}`` → ``data``: up to 5 bugs, each with a
   ``score`` in 0..1, best first (see :meth:`BugnetWorld.similar`). ``.../bugs/bulk`` [INF] takes
   ``{bug_ids, status?, priority?, assignee?}`` by PATCH or POST.

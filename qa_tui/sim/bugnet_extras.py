@@ -17,6 +17,8 @@ def extra_routes(api: BugnetApi) -> list[BaseRoute]:
     authed, find, body_of = api.authed, api.find, api.body_of
 
     async def similar(request: Request, user: User) -> Response:
+        if ctx.spec.dialect.bugnet_similar == "absent":  # §4.3: the path is a guess [INF]
+            return fail(404, "Not found")
         body = await body_of(request)
         if isinstance(body, Response):
             return body

@@ -115,16 +115,21 @@ def api_routes(api: BugnetApi) -> list[BaseRoute]:
                 b for b in items if needle in b.title.lower() or needle in b.description.lower()
             ]
         items.sort(key=_SORTS[sort])
-        chunk = items[(page - 1) * limit : page * limit]
-        return ok(
-            [world.bug_json(b) for b in chunk],
-            pagination={
-                "page": page,
-                "limit": limit,
-                "total": len(items),
-                "pages": math.ceil(len(items) / limit),
-            },
-        )
+        chunk = [world.bug_json(b) for b in items[(page - 1) * limit : page * limit]]
+        return bug_list(chunk, page, limit, len(items))
+
+    def bug_list(chunk: list[dict[str, Any]], page: int, limit: int, total: int) -> Response:
+        """One page of bugs in the list shape the dialect's ``bugnet.list`` picks (§4.2: the
+        shape is undocumented): ``pagination`` beside ``data`` (an envelope's usual place for
+        counts), the list ``nested`` in ``data`` with its counts (the other common layout), or
+        the ``array-only`` (no counts: only a full page says there is more)."""
+        shape = ctx.spec.dialect.bugnet_list
+        if shape == "nested":
+            return ok({"bugs": chunk, "page": page, "limit": limit, "total": total})
+        if shape == "array-only":
+            return ok(chunk)
+        pages = math.ceil(total / limit)
+        return ok(chunk, pagination={"page": page, "limit": limit, "total": total, "pages": pages})
 
     async def bug(request: Request, user: User) -> Response:
         found = find(request)
@@ -152,6 +157,11 @@ def api_routes(api: BugnetApi) -> list[BaseRoute]:
         return ok({"updated": len(found)})
 
     p, b = "/projects/{slug}", "/projects/{slug}/bugs"
+    # bugnet.update (§4.3, gap §6.11: PATCH or PUT [INF]): the method the server does not take
+    # answers 405, in Bugnet's error shape
+    updates = {"patch-and-put": ["PATCH", "PUT"], "patch": ["PATCH"], "put": ["PUT"]}[
+        ctx.spec.dialect.bugnet_update
+    ]
     return [
         Route("/health", health),
         Route("/auth/login", login, methods=["POST"]),
@@ -161,7 +171,7 @@ def api_routes(api: BugnetApi) -> list[BaseRoute]:
         Route(p, authed(project)),
         Route(b, authed(bugs), methods=["GET", "POST"]),
         Route(f"{b}/bulk", authed(bulk), methods=["PATCH", "POST"]),
-        Route(b + "/{id}", authed(bug), methods=["GET", "PATCH", "PUT"]),
+        Route(b + "/{id}", authed(bug), methods=["GET", *updates]),
         *extra_routes(api),
         *sdk_routes(api),
     ]

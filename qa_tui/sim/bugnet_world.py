@@ -16,6 +16,7 @@ from qa_tui.sim.credentials import (
     BUGNET_TOKEN,
     BUGNET_USER_ID,
 )
+from qa_tui.sim.dialects import TRIAGED
 from qa_tui.sim.scenario import HOSTILE_NAMES, ScenarioSpec, rng_for, token_from, uuid_from
 
 CATEGORIES = ("crash", "visual", "gameplay", "performance", "audio", "ui", "network", "other")
@@ -131,6 +132,7 @@ class BugnetWorld:
         ):
             self.add_label(name, color)
         self.bugs: dict[str, Bug] = {}
+        second = TRIAGED if spec.dialect.extra_words else "open"  # §4.4: the full list is unknown
         for i in range(spec.bugnet_bugs):
             title, category, priority = SEED_BUGS[i % len(SEED_BUGS)]
             if spec.hostile_names and i % 3 == 1:
@@ -146,7 +148,7 @@ class BugnetWorld:
                 at=created,
                 steps_to_reproduce="1. Open the shop\n2. Follow the flow",
             )
-            bug.status = ("open", "open", "in_progress", "closed")[i % 4]
+            bug.status = ("open", second, "in_progress", "closed")[i % 4]
             bug.assignee = self.other.id if i % 3 == 0 else None
             if i % 4 == 0:
                 bug.labels.append(next(iter(self.labels)))

@@ -28,6 +28,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from qa_tui.sim.dialects import Dialect
+
 DEFAULT_EPOCH = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC).timestamp()
 """Where a manual clock starts unless told otherwise (a fixed moment, so payloads are stable)."""
 
@@ -132,6 +134,14 @@ class ScenarioSpec:
     """Plant what a run history should find (:mod:`qa_tui.sim.triage`): tests flaky on one target
     and steady on another, a staging outage failing many tests with one error, strips' worth of
     history; the ordinary runs then never fail a test. The demo and ``qa-tui sim`` turn it on."""
+    bugbug_local_runs: int = 0
+    """Finished BugBug test runs made on a user's machine (``runMode`` ``local`` or ``recording``;
+    every other one failed, all of one test on one profile with one error): a client must keep
+    them out of flaky rates and incidents (providers.md §1.2, ``runMode``). 0 leaves the world as
+    it was."""
+    dialect: Dialect = field(default_factory=Dialect)
+    """How the docs' loose facts are read (:mod:`qa_tui.sim.dialects`); the default is the
+    simulator's reading before dialects existed."""
 
 
 def rng_for(seed: int, *labels: object) -> random.Random:

@@ -15,6 +15,7 @@ from qa_tui.sim.credentials import (
     BUGBUG_TOKEN,
     BUGNET_TOKEN,
 )
+from qa_tui.sim.dialects import parse_dialect
 
 BUGBUG = {"Authorization": f"Token {BUGBUG_TOKEN}"}
 BUGBRAIN = {"Authorization": f"Bearer {BUGBRAIN_API_KEY}"}
@@ -70,3 +71,12 @@ def small_spec(**changes: object) -> ScenarioSpec:
     }
     base.update(changes)
     return ScenarioSpec(**base)  # type: ignore[arg-type]
+
+
+def spoken_app(dialect: str, *, limits: bool = True, **changes: object) -> Starlette:
+    """The simulator over a small world (:func:`small_spec` with `changes`) on a manual clock,
+    speaking `dialect` (a ``--dialect`` spec such as ``"bugbug.next=null"``; '' is the default);
+    the documented rate limits enforced unless `limits` is False."""
+    spec = small_spec(dialect=parse_dialect(dialect), **changes)
+    clock = ScenarioClock.manual_at()
+    return build_app(seed=7, clock=clock, scenario=spec, enforce_documented_limits=limits)

@@ -372,14 +372,55 @@ async def test_next_links_stop_at_the_limit(clock: ManualClock) -> None:
     assert server.calls == 2
 
 
-async def test_a_next_link_to_a_foreign_host_ends_the_listing_with_bad_payload(
+async def test_a_next_link_to_another_host_is_read_from_the_configured_base_instead(
     clock: ManualClock,
 ) -> None:
-    page = {"count": 9, "next": "https://evil.example.com/steal?page=2", "results": [{"id": 0}]}
-    server = ScriptedServer(ok(page))
-    with pytest.raises(BadPayload):
-        await collect(follow_next_links(session(server, clock), "/runs/", params={}, limit=None))
-    assert server.calls == 1
+    """GIVEN a server behind a proxy that writes the host it sees into `next` WHEN the list is
+    followed THEN page 2 is asked of the configured base (the other host never gets the token),
+    and every item arrives."""
+
+    def proxied(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        items = [{"id": i} for i in range((page - 1) * 3, min(5, page * 3))]
+        link = f"https://evil.example.com/api/runs/?page={page + 1}" if page == 1 else None
+        return ok({"count": 5, "next": link, "results": items})
+
+    server = ScriptedServer(proxied)
+    ids = await collect(follow_next_links(session(server, clock), "/runs/", params={}, limit=None))
+    assert ids == [0, 1, 2, 3, 4]
+    assert {r.url.host for r in server.requests} == {"qa.example.test"}
+    assert server.requests[1].url.params["page"] == "2"
+
+
+async def test_a_null_next_still_pages_while_the_count_says_there_is_more(
+    clock: ManualClock,
+) -> None:
+    """GIVEN a list whose `next` is always null and which pages by 3 whatever is asked
+    WHEN it is followed THEN the count leads to every page, and no page is asked twice."""
+
+    def null_next(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        items = [{"id": i} for i in range((page - 1) * 3, min(8, page * 3))]
+        return ok({"count": 8, "next": None, "results": items})
+
+    server = ScriptedServer(null_next)
+    ids = await collect(follow_next_links(session(server, clock), "/runs/", params={}, limit=None))
+    assert ids == list(range(8))
+    assert [r.url.params["page"] for r in server.requests] == ["1", "2", "3"]
+
+
+async def test_a_relative_next_is_resolved_against_the_url_it_came_with(
+    clock: ManualClock,
+) -> None:
+    def relative(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        link = "/api/runs/?page=2&page_size=3" if page == 1 else None
+        return ok({"count": 2, "next": link, "results": [{"id": page}]})
+
+    server = ScriptedServer(relative)
+    ids = await collect(follow_next_links(session(server, clock), "/runs/", params={}, limit=None))
+    assert ids == [1, 2]
+    assert str(server.requests[1].url) == f"{BASE}/runs/?page=2&page_size=3"
 
 
 async def test_offsets_are_followed_to_the_total(clock: ManualClock) -> None:
@@ -408,6 +449,26 @@ async def test_an_offset_list_without_a_total_stops_on_an_empty_page(clock: Manu
         follow_offsets(session(server, clock), "/x", params={}, limit=None, page_size=2)
     )
     assert ids == list(range(5))
+
+
+async def test_a_capped_offset_list_without_a_total_advances_by_what_it_served(
+    clock: ManualClock,
+) -> None:
+    """GIVEN a list that serves at most 4 items whatever `limit` asks, and sends no total
+    WHEN it is followed with pages of 10 THEN offsets advance by 4, no item is skipped, and a
+    short page ends the list once the cap is known."""
+
+    def capped(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        limit = min(int(request.url.params["limit"]), 4)
+        return ok({"data": [{"id": i} for i in range(offset, min(10, offset + limit))]})
+
+    server = ScriptedServer(capped)
+    ids = await collect(
+        follow_offsets(session(server, clock), "/x", params={}, limit=None, page_size=10)
+    )
+    assert ids == list(range(10))
+    assert [r.url.params["offset"] for r in server.requests] == ["0", "4", "8"]
 
 
 def test_every_client_shares_one_tls_context_that_verifies_certificates() -> None:
@@ -446,3 +507,41 @@ def test_an_hourly_budget_never_lets_a_rolling_hour_hold_more_than_its_limit(
     worst = max(sum(1 for t in sent if start <= t < start + 3600) for start in sent)
     assert worst <= 100
     assert len(sent) >= 250  # and it does not starve: ~100 in the first hour, ~80 an hour after
+
+
+# --- rate-limit headers, however a server spells them ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "remaining", "reset_in"),
+    [
+        (
+            {"X-RateLimit-Limit": "30", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1030"},
+            0,
+            30,
+        ),
+        ({"RateLimit-Limit": "30", "RateLimit-Remaining": "0", "RateLimit-Reset": "12"}, 0, 12),
+        ({"RateLimit": "limit=30, remaining=0, reset=7"}, 0, 7),
+        ({"RateLimit": '"default";r=0;t=9', "RateLimit-Policy": '"default";q=30;w=60'}, 0, 9),
+    ],
+    ids=[
+        "x-ratelimit (reset: unix time)",
+        "ietf (reset: seconds)",
+        "ietf one field",
+        "ietf draft 7+",
+    ],
+)
+async def test_a_spent_rate_limit_holds_the_budget_whichever_headers_say_it(
+    clock: ManualClock, headers: dict[str, str], remaining: int, reset_in: float
+) -> None:
+    """GIVEN an answer saying nothing remains, in any of the rate-limit header spellings a
+    server may use WHEN it arrives THEN the budget holds every request until the reset."""
+    start = clock.now().timestamp()
+    if "X-RateLimit-Reset" in headers:
+        headers = {**headers, "X-RateLimit-Reset": str(int(start) + reset_in)}
+    server = ScriptedServer(ok(headers=headers))
+    http = session(server, clock)
+    await http.get_json("/runs/")
+    assert http.budget.provider_remaining == remaining
+    assert http.budget.paused_for() == pytest.approx(reset_in, abs=1.0)
+    assert http.rate_header_names

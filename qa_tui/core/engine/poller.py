@@ -14,7 +14,11 @@ A cycle:
    must) and the walks that can find an active run;
    after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
    and reads the parent of an active child;
-4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
+4. reads where the runs that failed failed, when their list did not say (`ReadsFailures`:
+   BugBug's opaque `stepsRuns`): a run that failed in the last minutes at once, like live work
+   (its notice and history then carry the error), the older ones and the backfill's from what is
+   spare, newest first;
+5. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
    long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
    when nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
@@ -41,11 +45,12 @@ from qa_tui.core.engine.discovery import (
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.errors import NotFound, ProviderError, RateLimited
 from qa_tui.core.history.service import History
-from qa_tui.core.model import ProviderHealth, Run
+from qa_tui.core.model import ProviderHealth, Run, RunStatus
 from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
     QueryPage,
+    ReadsFailures,
     RunSource,
     started_newest_first,
 )
@@ -55,6 +60,13 @@ RANGE_RETRY_S = 60.0
 """After a time range around the deep runs overflowed a page, status filters serve this long."""
 PACE_SMOOTHING = 0.7
 """How much of the recent average a cycle's wait keeps (the rest is this cycle's spend)."""
+UNKNOWN_POLLED_S = 6 * 3600.0
+"""A run in a status no doc lists (`preparing`) is polled like an active one while it is this
+young: it may still move (providers.md §5), but a word that never moves is not polled forever."""
+FRESH_FAILURE_S = 600.0
+"""A run that failed less than this long ago has where it failed read at once (live work)."""
+FAILURES_QUEUED = 2_000
+"""Failed runs waiting for their failing step to be read, at most (the oldest wait longest)."""
 
 
 def _nothing() -> Collection[RunKey]:
@@ -65,6 +77,18 @@ def _catalogue_reads(source: RunSource) -> int:
     """Requests a source made for its catalogue (BugBug's profile names), not for runs: one-off
     work like the start-up sweep, not counted in the live pace."""
     return int(getattr(source, "catalogue_reads", 0))
+
+
+def _reached_all(expected: Sequence[Run], listed: set[RunKey], page: Sequence[Run]) -> bool:
+    """Whether an oldest-first list has reached past every expected run: each is listed, or
+    started before the latest start this page shows (so it would have been listed by now)."""
+    starts = [run.started for run in page if run.started is not None]
+    reached = max(starts) if starts else None
+    return all(
+        run.key in listed
+        or (reached is not None and run.started is not None and run.started < reached)
+        for run in expected
+    )
 
 
 @dataclass
@@ -97,6 +121,10 @@ class ProviderPoller:
     """Requests spent and not yet earned back by a wait."""
     _history_due: float = 0.0
     _ranges_after: float = 0.0
+    _unread: dict[RunKey, Run] = field(default_factory=dict)
+    """Failed runs whose failing step is still to be read (`ReadsFailures`), by key."""
+    _unread_history: set[RunKey] = field(default_factory=set)
+    """Those of `_unread` seen only in a history walk (not kept in the store)."""
 
     def __post_init__(self) -> None:
         self.health = ProviderHealth(provider=self.source.name)
@@ -116,9 +144,17 @@ class ProviderPoller:
         self.sweeps.postpone(self.clock.monotonic())
 
     def active_runs(self) -> list[Run]:
-        return [
-            run for run in self.store.runs_of(self.name) if run.status.is_active and run.pollable
-        ]
+        return [run for run in self.store.runs_of(self.name) if self._polled(run)]
+
+    def _polled(self, run: Run) -> bool:
+        """Active (queued, running), or in a status no doc lists and young: worth polling."""
+        if not run.pollable:
+            return False
+        if run.status is not RunStatus.UNKNOWN:
+            return run.status.is_active
+        moment = run.started or run.queued
+        age = (self.clock.now() - moment).total_seconds() if moment else 0.0
+        return age < UNKNOWN_POLLED_S
 
     def window(self, active: Sequence[Run]) -> int:
         """How many of the newest runs to list so that the list covers the active ones (down to
@@ -132,7 +168,7 @@ class ProviderPoller:
         active_keys = {run.key for run in active}
         positions = [i for i, run in enumerate(ordered) if run.key in active_keys]
         shallow = [i for i in positions if i < self.settings.max_window]
-        wanted = (max(shallow) + 1 if shallow else 0) + self.settings.discover_window
+        wanted = (max(shallow) + 1 if shallow else 0) + self.settings.drift_margin
         return max(self.settings.discover_window, min(self.settings.max_window, wanted))
 
     async def cycle(self) -> float:
@@ -163,6 +199,17 @@ class ProviderPoller:
         now = self.clock.monotonic()
         for run in runs:
             self._refreshed_at[run.key] = now
+        self._queue_failures(runs)
+
+    def _queue_failures(self, runs: Sequence[Run], *, history_only: bool = False) -> None:
+        source = self.source
+        if not isinstance(source, ReadsFailures):
+            return
+        for run in runs:
+            if source.failure_unread(run) and len(self._unread) < FAILURES_QUEUED:
+                self._unread[run.key] = run
+                if history_only:
+                    self._unread_history.add(run.key)
 
     def _flush(self) -> None:
         changes, self._changes = self._changes, Changes()
@@ -186,6 +233,7 @@ class ProviderPoller:
             self._report_success(0.0)  # and its provider shows as answering with it
         seen |= await self._refresh_deep(seen)
         await self._refresh_one_by_one(seen)
+        await self._read_failures()
         await self._discover()
 
     async def _refresh_deep(self, seen: set[RunKey]) -> set[RunKey]:
@@ -217,6 +265,8 @@ class ProviderPoller:
                 found = await self._live_page(source, query, page)
                 listed |= {run.key for run in found.runs}
                 page, more = page + 1, found.more
+                if query.oldest_first and _reached_all(expected, listed, found.runs):
+                    break  # the rest of the list is newer than every run still looked for
             if not more:
                 self.sweeps.covered(query)
             for run in expected:  # gone from its list: it changed; read it now, waiting if need be
@@ -252,9 +302,41 @@ class ProviderPoller:
         for focus in (*self.wanted(), self.focused()):  # the user's own focus goes first
             if focus is not None and focus[0] == self.name and focus not in seen:
                 row = self.store.get(focus)
-                if row is not None and row.run.status.is_active and row.run.pollable:
+                if row is not None and self._polled(row.run):
                     stale = [row.run, *[run for run in stale if run.key != focus]]
         return stale
+
+    async def _read_failures(self) -> None:
+        """Where the queued failed runs failed, newest first: a fresh failure at once (waiting
+        for the budget like any live request), the others only from what is spare."""
+        source = self.source
+        if not isinstance(source, ReadsFailures) or not self._unread:
+            return
+        now = self.clock.now()
+        queued = sorted(
+            self._unread.values(),
+            key=lambda run: (run.ended or run.started or run.queued or now).timestamp(),
+            reverse=True,
+        )
+        for run in queued:
+            fresh = run.ended is not None and (now - run.ended).total_seconds() < FRESH_FAILURE_S
+            if not fresh and not spare_for_discovery(source.budget, self.settings):
+                return
+            del self._unread[run.key]
+            history_only = run.key in self._unread_history
+            self._unread_history.discard(run.key)
+            if not source.failure_unread(run):
+                continue
+            before = source.budget.spent
+            read = await source.read_failure(run)
+            self._live_spent += source.budget.spent - before
+            failure = {"failed_step": read.failed_step, "error": read.error}
+            row = self.store.get(run.key)
+            if history_only and row is None:
+                if self.history is not None:
+                    self.history.record_runs([read])
+            elif row is not None:
+                self._apply([row.run.model_copy(update=failure)])
 
     async def _discover(self) -> None:
         """Sweep pages, low priority, never taking the budget below the user's reserve. The first
@@ -289,9 +371,11 @@ class ProviderPoller:
                 self._live_spent += paced
             keep = found.runs
             if not self.sweeps.adds_history(task):
-                keep = [run for run in keep if run.status.is_active]
+                keep = [run for run in keep if self._polled(run)]
                 if self.history is not None:
                     self.history.record_runs(found.runs)  # deeper than the store: history only
+                    deeper = [run for run in found.runs if not run.status.is_active]
+                    self._queue_failures(deeper, history_only=True)
             self._apply(keep)
             self.sweeps.read(
                 task,
@@ -324,7 +408,7 @@ class ProviderPoller:
     async def _read_parents(self, source: Discovers, runs: Sequence[Run]) -> None:
         """An active child whose parent is unknown here: its parent is active too, read it."""
         for run in runs:
-            if run.parent_id is None or not run.status.is_active:
+            if run.parent_id is None or not self._polled(run):
                 continue
             if self.store.get((self.name, run.parent_id)) is not None:
                 continue

@@ -22,6 +22,10 @@ class EngineSettings:
     """Runs listed per provider on the first cycle (the first paint)."""
     discover_window: int = 20
     """Runs listed per cycle when nothing older is active: enough to see new runs appear."""
+    drift_margin: int = 10
+    """Runs listed past the deepest active one the list covers: new runs push it this far down
+    between cycles at most, as a rule (one that drifts further is refreshed as a deep run). On a
+    server that pages by 25 whatever is asked, every run of margin may cost a page."""
     max_window: int = 100
     """The newest-first list grows to cover active runs down to this depth; deeper ones are
     refreshed through the status filter that lists them (or one by one). A shape of the work,

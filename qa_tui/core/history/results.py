@@ -73,10 +73,11 @@ def moment_of(run: Run) -> datetime | None:
 
 def result_of(run: Run, now: datetime) -> Result | None:
     """The result a run leaves in history: None while it is not final (and for Bug0 triggers,
-    which never are)."""
+    which never are), and for a run in the user's own browser or a recording (`Run.mode`):
+    those stay out of strips, flaky rates and incidents."""
     status = run.status
-    if status not in TERMINAL_STATUSES:
-        return None
+    if status not in TERMINAL_STATUSES or run.mode is not None:
+        return None  # a local or recording run says nothing of the product on its target
     when = moment_of(run) or now
     test = run.target_id or run.name
     if status in FAILURES:

@@ -4,8 +4,11 @@
 Every provider is read at once. A source with whole-list walks (`Discovers`: BugBug's test and
 suite runs, BugBrain's executions) is walked newest first, page by page, until a page reaches
 back past `since` or the list ends (at most `max_pages` pages a list); any other source gives its
-newest runs (`list_runs`; Bug0: the triggers recorded here). Every request goes through the
-source's budget. A provider that fails is one line in the answer; the others still count.
+newest runs (`list_runs`; Bug0: the triggers recorded here). A failed run whose list did not
+say where it failed (`ReadsFailures`: BugBug's opaque `stepsRuns`) has that read before it is
+judged, so failures of different tests are grouped by their errors, never by a bare code.
+Every request goes through the source's budget. A provider that fails is one line in the
+answer; the others still count.
 """
 
 from __future__ import annotations
@@ -17,10 +20,23 @@ from datetime import datetime
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.history.service import History
 from qa_tui.core.model import Run
-from qa_tui.core.providers.base import Discovers, RunSource
+from qa_tui.core.providers.base import Discovers, ReadsFailures, RunSource
 
 MAX_PAGES = 50
 """Pages of one list read at most (5,000 runs with pages of 100)."""
+
+
+async def _with_failures(source: RunSource, runs: Sequence[Run], since: datetime) -> list[Run]:
+    """`runs`, each failed one since `since` with where it failed read where its list did not say."""
+    if not isinstance(source, ReadsFailures):
+        return list(runs)
+    read = []
+    for run in runs:
+        when = run.ended or run.started or run.queued
+        if source.failure_unread(run) and when is not None and when >= since:
+            run = await source.read_failure(run)
+        read.append(run)
+    return read
 
 
 def _reaches_back(runs: Sequence[Run], since: datetime) -> bool:
@@ -39,14 +55,14 @@ async def sync_source(
                 continue
             for page in range(max_pages):
                 found = await source.list_page(query, page)
-                history.record_runs(found.runs)
+                history.record_runs(await _with_failures(source, found.runs, since))
                 read += len(found.runs)
                 if not found.more or _reaches_back(found.runs, since):
                     break
         return read
     if source.capabilities.list_runs:
         listed = await source.list_runs(limit=100)
-        history.record_runs(listed.runs)
+        history.record_runs(await _with_failures(source, listed.runs, since))
         read += len(listed.runs)
     return read
 

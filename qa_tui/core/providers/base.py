@@ -62,6 +62,10 @@ class ListQuery:
     """With `before`: only the runs whose list time (BugBug start, BugBrain creation) lies in
     this range, whatever their status: how a few deep runs are refreshed with one request."""
     before: datetime | None = None
+    oldest_first: bool = False
+    """The list is asked oldest first by its time (BugBug `ordering=started`): the runs that
+    have been in a status longest, the deep ones, come on its first page, and a page shows how
+    far the list has reached, so a run older than that and not listed has left it."""
 
     @property
     def is_walk(self) -> bool:
@@ -123,6 +127,23 @@ class Discovers(Protocol):
 
     def newest_first(self, run: Run) -> tuple[int, float]:
         """Sort key of the provider's newest-first list (where a run sits in it)."""
+        ...
+
+
+@runtime_checkable
+class ReadsFailures(Protocol):
+    """A source whose lists may not say where a failed run failed (BugBug's `stepsRuns` is
+    typed an opaque string [INF]): the failing step and its error are read once per finished
+    failed run, with a few more requests, and kept, so every later reading of the run (a list,
+    a refresh) carries them. The engine reads them within the budget (the newly failed at once,
+    the rest from what is spare); `qa-tui flaky` and `incidents` before they judge."""
+
+    def failure_unread(self, run: Run) -> bool:
+        """True for a finished failed or errored run whose failing step is not known yet."""
+        ...
+
+    async def read_failure(self, run: Run) -> Run:
+        """`run` with its failing step and error, read from the provider (once: kept)."""
         ...
 
 

@@ -47,6 +47,7 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
+from qa_tui.core.pagination import offset_more
 from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
 from qa_tui.core.providers.bugbrain_api import LIST_PAGE_SIZE, BugBrainApi
 from qa_tui.core.providers.bugbrain_wire import (
@@ -108,6 +109,8 @@ class BugBrainSource(BugBrainApi):
         super().__init__(name, http, project_id=project_id)
         self.budget = http.budget
         self._clock = clock
+        self._walked: dict[tuple[str, int], int] = {}
+        """(query label, page) → the offset that page starts at, by what earlier pages served."""
 
     def __repr__(self) -> str:
         return f"BugBrainSource(name={self.name!r}, project_id={self.project_id!r})"
@@ -137,7 +140,8 @@ class BugBrainSource(BugBrainApi):
         return SWEEP_QUERIES
 
     def covering(self, run: Run) -> ListQuery | None:
-        return next((q for q in SWEEP_QUERIES[:2] if q.status == run.provider_status), None)
+        word = run.provider_status.strip().lower()  # a server may send `RUNNING` [INF]
+        return next((q for q in SWEEP_QUERIES[:2] if q.status == word), None)
 
     def around(self, runs: Sequence[Run]) -> ListQuery | None:
         """`created_after`/`created_before` around the runs' creation (a second either side:
@@ -150,7 +154,9 @@ class BugBrainSource(BugBrainApi):
 
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:
         """`GET /executions?limit=100&offset=…` (optionally one status, or a creation range)."""
-        offset = page * LIST_PAGE_SIZE
+        size = self.shape.served("/executions", LIST_PAGE_SIZE)
+        # by what the server served: it may cap `limit` [INF], without a total to tell
+        offset = self._walked.get((query.label, page), page * size)
         params: dict[str, Any] = {
             "project_id": self.project_id,
             "limit": LIST_PAGE_SIZE,
@@ -163,10 +169,11 @@ class BugBrainSource(BugBrainApi):
             params["created_before"] = query.before.isoformat()
         body = as_dict(self.name, await self.http.get_json("/executions", params=params), "page")
         parsed = parse_each(Execution, body.get("data"))
-        pagination = body.get("pagination")
-        total = pagination.get("total") if isinstance(pagination, dict) else None
-        seen = offset + len(parsed.items) + parsed.skipped
-        more = bool(parsed.items or parsed.skipped) and (not isinstance(total, int) or seen < total)
+        got = len(parsed.items) + parsed.skipped
+        more = offset_more(self.shape, "/executions", body, offset, LIST_PAGE_SIZE, got)
+        if len(self._walked) > 10_000:
+            self._walked.clear()
+        self._walked[(query.label, page + 1)] = offset + got
         runs = [execution_to_run(self.name, e) for e in parsed.items]
         return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
 

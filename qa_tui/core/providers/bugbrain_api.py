@@ -3,6 +3,8 @@
 `BugBrainSource` (in `bugbrain`) builds the product behaviour on these. Quirks absorbed here:
 - the base URL already ends in `/api/v1`; paths are `/executions…` and `/test-cases`;
 - lists page by `limit`/`offset` with a `pagination.total` (followed up to the limit asked for);
+  the total may be absent and `limit` capped below what was asked [INF]: offsets advance by what
+  was served, and the cap is learned (`ListShape`, core/pagination.py);
 - the synchronous start blocks up to `timeout_seconds`, so it gets a read timeout to match; no
   start is idempotent, so none is retried once it may have reached the server;
 - failure analysis is optional ("if available"): absent, 404 or empty is an empty result;
@@ -17,7 +19,7 @@ from typing import Any
 
 from qa_tui.core.errors import NotFound
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.pagination import follow_offsets
+from qa_tui.core.pagination import ListShape, follow_offsets
 from qa_tui.core.providers.bugbrain_wire import (
     AnalysisItem,
     AsyncStart,
@@ -42,6 +44,8 @@ class BugBrainApi:
         self.name = name
         self.http = http
         self.project_id = project_id
+        self.shape = ListShape()
+        """What BugBrain's lists turned out to speak (a total or not, the size served)."""
 
     async def list_executions(
         self,
@@ -61,7 +65,12 @@ class BugBrainApi:
         }
         parsed: Parsed[Execution] = Parsed()
         pages = follow_offsets(
-            self.http, "/executions", params=params, limit=limit, page_size=page_size
+            self.http,
+            "/executions",
+            params=params,
+            limit=limit,
+            page_size=page_size,
+            shape=self.shape,
         )
         async for raw_items in pages:
             page = parse_each(Execution, raw_items)
@@ -154,7 +163,7 @@ class BugBrainApi:
         }
         parsed: Parsed[SavedTestCase] = Parsed()
         async for raw_items in follow_offsets(
-            self.http, "/test-cases", params=params, limit=limit, page_size=500
+            self.http, "/test-cases", params=params, limit=limit, page_size=500, shape=self.shape
         ):
             page = parse_each(SavedTestCase, raw_items)
             parsed.items.extend(page.items)

@@ -49,13 +49,14 @@ from qa_tui.core.providers.bugbug_wire import (
     StepRun,
     TestRunScreenshots,
     V2TestRunStatus,
+    described_failure,
     parse_steps_runs,
     report_artifact,
     screenshot_artifact,
     to_run,
     to_step,
 )
-from qa_tui.core.status import BUGBUG_STATUSES
+from qa_tui.core.status import BUGBUG_STATUSES, bugbug_status
 
 __all__ = ["API_PREFIX", "DEFAULT_BASE_URL", "DEFAULT_REQUESTS_PER_MINUTE", "BugBugSource"]
 __all__ += ["auth_headers", "to_run"]
@@ -66,6 +67,10 @@ DEFAULT_REQUESTS_PER_MINUTE = 60
 """BugBug documents no rate limit: a polite default of ours, one request a second on average."""
 STEP_RUN_FETCHES_PER_DETAIL = 20
 """At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""
+FAILURE_STEP_READS = 3
+"""`/stepruns/{id}/` read at most to find where one run failed: the failing step is the last
+that ran (or next to it), so the search goes backwards from there."""
+FAILURES_KEPT = 20_000
 
 T = TypeVar("T")
 
@@ -123,6 +128,8 @@ class BugBugSource(BugBugDiscovery):
             for child in suite.test_runs:
                 runs.setdefault(child.id, self._to_run(child, parent_id=suite.id))
         wanted = [run for run in runs.values() if status is None or run.status is status]
+        if since is not None:  # a server may ignore the range [INF]: it holds here either way
+            wanted = [run for run in wanted if (run.started or run.queued or since) >= since]
         wanted.sort(key=_newest_first, reverse=True)
         return RunPage(runs=wanted, skipped=tests.skipped + suites.skipped)
 
@@ -294,6 +301,39 @@ class BugBugSource(BugBugDiscovery):
                 cached.model_copy(update={"index": index}) if cached else to_step(index, ref)
             )
         return PaneData(items=tuple(steps))
+
+    def failure_unread(self, run: Run) -> bool:
+        """A finished failed test run whose `stepsRuns` did not say where (opaque, empty)."""
+        return (
+            run.provider == self.name
+            and run.kind is RunKind.TEST
+            and run.status in (RunStatus.FAILED, RunStatus.ERROR)
+            and run.failed_step is None
+            and run.mode is None
+            and run.id not in self._failures
+        )
+
+    async def read_failure(self, run: Run) -> Run:
+        """Where `run` failed, from `/screenshots/` (the step runs that ran, in order) and the
+        last of them by `/stepruns/{id}/` (§6.1): two requests as a rule, kept for good."""
+        shots = await self._optional(self.test_run_screenshots(run.id))
+        refs = [(i, ref) for i, ref in enumerate(shots.steps_runs if shots else []) if ref.id]
+        found: tuple[str | None, str | None] = (None, run.error)
+        for index, ref in list(reversed(refs))[:FAILURE_STEP_READS]:
+            step = await self._optional(self.get_step_run(ref.id or ""))
+            if step is None:
+                continue
+            status = bugbug_status(step.status)
+            if status.is_terminal and ref.id:
+                self._finished_steps[ref.id] = to_step(index, step)
+            if status in (RunStatus.FAILED, RunStatus.ERROR):
+                code = run.error if run.error and " " not in run.error.strip() else None
+                found = described_failure(index, step, code)
+                break
+        if len(self._failures) >= FAILURES_KEPT:
+            self._failures.clear()
+        self._failures[run.id] = found
+        return run.model_copy(update={"failed_step": found[0], "error": found[1]})
 
     async def _optional(self, call: Awaitable[T]) -> T | None:
         """The answer of `call`, or None when BugBug says it does not exist (404)."""

@@ -2,8 +2,15 @@
 
 `BugBugSource` (in `bugbug`) builds the product behaviour on top of these. Quirks absorbed here:
 - paths are appended to `/api/v2` and end with `/` (Django REST Framework);
-- lists page by `page`/`page_size` and absolute `next` links (followed up to the limit asked for);
-  an unreadable item is skipped and counted, the rest of the page still comes through;
+- lists page by `page`/`page_size`; `next` is only a hint (null, relative, or naming another host
+  behind a proxy are all plausible [INF]: core/pagination.py reads each), and the server may page
+  by its own size; an unreadable item is skipped and counted, the rest of the page still comes
+  through;
+- `ordering` is documented for test runs and not for suite runs [INF]: a suite-run list that
+  comes oldest first whatever is asked is noticed (`ListShape.oldest_first`) and its newest runs
+  are read from its last pages;
+- the `started_after`/`started_before` range may be ignored by a server [INF]: a run outside the
+  range asked for is noticed (`ListShape.ranges_ignored`), and ranges are filtered here too;
 - suite runs have no status filter and no suite id: the id a suite run was started with is
   remembered here, since nothing in BugBug's answers says it again;
 - the logs endpoint answers 302: redirects are followed by hand, and the token is sent only to
@@ -22,7 +29,7 @@ from urllib.parse import urljoin
 
 from qa_tui.core.errors import BadPayload, NotFound
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.pagination import follow_next_links
+from qa_tui.core.pagination import ListShape, follow_next_links, last_page, page_more
 from qa_tui.core.providers.bugbug_wire import (
     DebugArtifact,
     StepRun,
@@ -71,6 +78,8 @@ class BugBugApi:
         self.http = http
         self._suite_of_run: dict[str, str] = {}
         """Suite run id → the suite id it was started with (BugBug's answers never say)."""
+        self.shape = ListShape()
+        """What BugBug's lists turned out to speak (paging, page sizes, order, ranges)."""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -87,33 +96,83 @@ class BugBugApi:
     ) -> Parsed[M]:
         parsed: Parsed[M] = Parsed()
         size = self.page_size if limit is None else max(1, min(self.page_size, limit))
+        if params.get("ordering") == "-started" and self.shape.oldest_first.get(path):
+            return await self._newest_from_the_end(model, path, params, limit)
         pages = follow_next_links(
-            self.http, API_PREFIX + path, params=params, limit=limit, page_size=size
+            self.http,
+            API_PREFIX + path,
+            params=params,
+            limit=None if limit is None else limit,
+            page_size=size,
+            shape=self.shape,
         )
         async for page in pages:
             chunk = parse_each(model, page)
             parsed.items.extend(chunk.items)
             parsed.skipped += chunk.skipped
+            self._learn_order(path, params, chunk.items)
+            if self.shape.oldest_first.get(path) and limit is not None:
+                return await self._newest_from_the_end(model, path, params, limit)
         return parsed
+
+    def _learn_order(self, path: str, params: Mapping[str, Any], items: list[Any]) -> None:
+        """A page asked `-started` whose starts rise comes oldest first: the server ignores
+        `ordering` on this list [INF]."""
+        if params.get("ordering") != "-started":
+            return
+        starts = [s for item in items if (s := getattr(item, "started", None)) is not None]
+        if len(starts) >= 2 and starts[0] < starts[-1]:
+            self.shape.oldest_first[path] = True
+
+    async def _newest_from_the_end(
+        self, model: type[M], path: str, params: Mapping[str, Any], limit: int | None
+    ) -> Parsed[M]:
+        """The newest `limit` runs of a list that comes oldest first: its last pages, backwards."""
+        parsed: Parsed[M] = Parsed()
+        size = self.shape.served(API_PREFIX + path, self.page_size)
+        page = last_page(self.shape.counts.get(path, 0), size)
+        body = await self._page_body(path, params, page)
+        count = body.get("count")
+        if isinstance(count, int) and last_page(count, size) > page:  # it grew: the new end
+            self.shape.counts[path] = count
+            page = last_page(count, size)
+            body = await self._page_body(path, params, page)
+        while True:
+            chunk = parse_each(model, body.get("results"))
+            parsed.items.extend(reversed(chunk.items))
+            parsed.skipped += chunk.skipped
+            page -= 1
+            if page < 1 or (limit is not None and len(parsed.items) >= limit):
+                break
+            body = await self._page_body(path, params, page)
+        parsed.items = parsed.items[:limit] if limit is not None else parsed.items
+        return parsed
+
+    async def _page_body(self, path: str, params: Mapping[str, Any], page: int) -> dict[str, Any]:
+        query = {k: v for k, v in params.items() if v is not None}
+        query.update(page=page, page_size=self.page_size)
+        try:
+            raw = await self.http.get_json(API_PREFIX + path, params=query)
+        except NotFound:
+            if page == 1:
+                raise
+            return {"results": []}
+        body = as_dict(self.name, raw, "page")
+        count = body.get("count")
+        if isinstance(count, int) and not isinstance(count, bool):
+            self.shape.counts[path] = count
+        return body
 
     async def _one_page(
         self, model: type[M], path: str, params: Mapping[str, Any], page: int
     ) -> tuple[Parsed[M], bool]:
-        """Page `page` (1-based) of a list, and whether a later one exists. DRF answers 404
-        "Invalid page." past the last page (the list shrank since the page count was read): an
-        empty page, nothing more."""
-        query = {**{k: v for k, v in params.items() if v is not None}}
-        query.update(page=page, page_size=self.page_size)
-        try:
-            body = as_dict(
-                self.name, await self.http.get_json(API_PREFIX + path, params=query), "page"
-            )
-        except NotFound:
-            if page == 1:
-                raise
-            return Parsed(), False
-        more = isinstance(body.get("next"), str) and bool(body["next"])
-        return parse_each(model, body.get("results")), more
+        """Page `page` (1-based) of a list, and whether a later one exists (by `next`, `count`
+        or a full page: see core/pagination.py). DRF answers 404 "Invalid page." past the last
+        page (the list shrank since the page count was read): an empty page, nothing more."""
+        body = await self._page_body(path, params, page)
+        parsed = parse_each(model, body.get("results"))
+        self._learn_order(path, params, parsed.items)
+        return parsed, page_more(self.shape, API_PREFIX + path, body, page, self.page_size)
 
     async def test_runs_page(
         self,
@@ -122,13 +181,15 @@ class BugBugApi:
         status: str | None = None,
         started_after: datetime | None = None,
         started_before: datetime | None = None,
+        ordering: str = "-started",
     ) -> tuple[Parsed[V2TestRun], bool]:
-        """One page of `GET /testruns/?ordering=-started` (a raw status, a start range)."""
+        """One page of `GET /testruns/?ordering=-started` (a raw status, a start range), or
+        oldest first (`ordering=started`)."""
         params = {
             "status": status,
             "started_after": _iso(started_after),
             "started_before": _iso(started_before),
-            "ordering": "-started",
+            "ordering": ordering,
         }
         return await self._one_page(V2TestRun, "/testruns/", params, page)
 

@@ -9,6 +9,9 @@ count and each suite run's suite id, which BugBug's answers do not repeat) and s
   suite run has no start, so a `started_after` range would miss it), so they are found through
   the `suiteRunId` of the active test runs those filters list (`get_parent`), and by walking the
   whole suite-run list page by page at low priority;
+- the deep active runs a time range cannot reach (a server that ignores ranges) are refreshed
+  through their status filter asked oldest first (`ordering=started`): they have been in that
+  status longest, so they come on its first page;
 - a run that left its status filter is read in full at once (`/status/` and then the full run
   would be two requests);
 - a time range (`around`) is by start, for test runs only: a queued run has no start to place
@@ -22,7 +25,7 @@ from datetime import timedelta
 
 from qa_tui.core.errors import NotFound
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.model import Run, RunKind
+from qa_tui.core.model import Run, RunKind, RunStatus
 from qa_tui.core.providers.base import ListQuery, QueryPage, started_newest_first
 from qa_tui.core.providers.bugbug_api import BugBugApi
 from qa_tui.core.providers.bugbug_profiles import ProfileNames
@@ -56,6 +59,9 @@ class BugBugDiscovery(BugBugApi):
         self._steps_of_test: dict[str, int] = {}
         """Test id → its step count, from `/status/` or a passed run: the total `stepsRuns` lacks."""
         self._profiles = ProfileNames()
+        self._failures: dict[str, tuple[str | None, str | None]] = {}
+        """Test run id → (its failing step, its error), read once where `stepsRuns` did not say
+        (`BugBugSource.read_failure`): every later reading of the run carries them."""
 
     catalogue_reads = property(lambda self: self._profiles.reads, doc="Profile-name reads made.")
 
@@ -65,7 +71,11 @@ class BugBugDiscovery(BugBugApi):
             suite = self._suite_of_run.get(wire.id)
             return to_run(self.name, wire, suite_id=suite, profile_names=names)
         known = self._steps_of_test.get(wire.test_id or "")
-        return to_run(self.name, wire, parent_id=parent_id, total_steps=known, profile_names=names)
+        run = to_run(self.name, wire, parent_id=parent_id, total_steps=known, profile_names=names)
+        failure = self._failures.get(wire.id) if run.failed_step is None else None
+        if failure is not None and run.status in (RunStatus.FAILED, RunStatus.ERROR):
+            run = run.model_copy(update={"failed_step": failure[0], "error": failure[1]})
+        return run
 
     def _learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
         """Each test's step count from its newest passed run (a passed run ran every step)."""
@@ -88,11 +98,18 @@ class BugBugDiscovery(BugBugApi):
     def covering(self, run: Run) -> ListQuery | None:
         if run.kind is RunKind.SUITE:
             return None
-        return next((q for q in SWEEP_QUERIES[:6] if q.status == run.provider_status), None)
+        word = run.provider_status.strip().lower()  # a server may send `RUNNING` [INF]
+        if word not in ACTIVE_WORDS:
+            return None
+        return ListQuery(
+            f"testruns status={word}, oldest first", "testruns", word, oldest_first=True
+        )
 
     def around(self, runs: Sequence[Run]) -> ListQuery | None:
         """The started test runs among `runs`, by `started_after`/`started_before` (a second
         either side: whether the bounds are inclusive is not documented [INF])."""
+        if self.shape.ranges_ignored:
+            return None  # this server lists every run whatever the range: status filters serve
         starts = [run.started for run in runs if run.kind is RunKind.TEST and run.started]
         times = [moment for moment in starts if moment is not None]
         if not times:
@@ -111,11 +128,20 @@ class BugBugDiscovery(BugBugApi):
                 runs += [self._to_run(child, parent_id=suite.id) for child in suite.test_runs]
             return QueryPage(runs=runs, more=more, skipped=suites.skipped)
         tests, more = await self.test_runs_page(
-            page + 1, status=query.status, started_after=query.after, started_before=query.before
+            page + 1,
+            status=query.status,
+            started_after=query.after,
+            started_before=query.before,
+            ordering="started" if query.oldest_first else "-started",
         )
         await self._profiles.ensure(self, tests.items)
         self._learn_steps(tests.items)
         runs = [self._to_run(test) for test in tests.items]
+        if query.after is not None and query.before is not None:
+            inside = [r for r in runs if r.started and query.after <= r.started <= query.before]
+            if len(inside) < len(runs):
+                self.shape.ranges_ignored = True  # what it listed is not what the range holds
+                runs = inside
         return QueryPage(runs=runs, more=more, skipped=tests.skipped)
 
     async def read_finished(self, run: Run) -> Run:

@@ -247,7 +247,11 @@ def failure_of(steps: list[StepRun] | None, code: str | None) -> tuple[str | Non
     )
     if failing is None:
         return None, code
-    index, step = failing
+    return described_failure(*failing, code)
+
+
+def described_failure(index: int, step: StepRun, code: str | None) -> tuple[str, str | None]:
+    """The failing step run at `index` as (`4. click`, `CODE: its own error`)."""
     text = step.error
     error = f"{code}: {text}" if code and text and not text.startswith(code) else text or code
     return f"{index + 1}. {step.name or step.type or 'step'}", error
@@ -310,7 +314,15 @@ def to_run(
         environment=environment,
         target=profile,
         failed_step=failed_step,
+        mode=_mode(wire.run_mode),
     )
+
+
+def _mode(raw: str | None) -> str | None:
+    """`runMode` ∈ {server, local, recording}: None for the usual cloud (`server`) run, and for
+    a word the enum does not list (it is not known to be anything but a cloud run)."""
+    word = (raw or "").strip().lower()
+    return word if word in ("local", "recording") else None
 
 
 def with_status(run: Run, wire: V2TestRunStatus) -> Run:

@@ -14,7 +14,9 @@ in `bugnet_wire.py`. Quirks this module absorbs:
   404/405. Similar bugs tries `POST …/bugs/similar`, and when that is missing (404/405, remembered)
   searches `?search=` for the title and its significant words and ranks titles client-side.
 - Public submit enforces the SDK's length limits by truncation; it has no expected/actual fields,
-  so those are folded into the description.
+  so those are folded into the description. It sends what both official SDKs always send
+  (non-empty `platform`, `game_version`, `os_info`, `device_info`: `device_fields`), so a server
+  that requires them, as a game's would, takes the report.
 - Reports carry a client reference line (`qa-tui-ref: <ref>`) in their description so an ambiguous
   send can be resolved by `find_by_reference` before any retry. With only an API key there is no
   read access at all: lookups raise `Unsupported` and the caller must say so.
@@ -28,6 +30,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from qa_tui import __version__
 from qa_tui.core.errors import BadPayload, NotFound, RequestRejected
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.providers.bugnet_calls import BugnetCalls
@@ -56,6 +59,17 @@ DEFAULT_BASE_URL = "https://api.bugnet.io"
 """The service root; the client appends `/api/...` as the SDKs do."""
 DEFAULT_REQUESTS_PER_MINUTE = 120
 """Bugnet's documented limit for authenticated routes, per IP (shared by every project)."""
+
+
+def device_fields(draft: BugDraft) -> dict[str, str]:
+    """What both Bugnet SDKs send with every report, never empty: the platform, qa-tui's version
+    as the `game_version`, and the run's OS and browser (`unknown` when the provider said none)."""
+    return {
+        "platform": draft.platform or "web",
+        "game_version": f"qa-tui {__version__}",
+        "os_info": draft.os_info or "unknown",
+        "device_info": draft.device_info or "unknown",
+    }
 
 
 class BugnetClient:
@@ -185,7 +199,7 @@ class BugnetClient:
             "description": draft.description_with_reference(),
             "category": draft.category,
             "priority": draft.priority,
-            "platform": draft.platform,
+            **device_fields(draft),
             "steps_to_reproduce": draft.steps_to_reproduce,
             "expected_behavior": draft.expected,
             "actual_behavior": draft.actual,
@@ -208,7 +222,7 @@ class BugnetClient:
             "category": draft.category,
             "priority": draft.priority,
             "steps_to_reproduce": draft.steps_to_reproduce,
-            "platform": draft.platform,
+            **device_fields(draft),
             "reporter_name": "qa-tui",
         }
         body = {k: v[: PUBLIC_LIMITS[k]] if k in PUBLIC_LIMITS else v for k, v in body.items()}

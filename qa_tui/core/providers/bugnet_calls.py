@@ -96,6 +96,8 @@ class BugnetCalls:
         if isinstance(body, dict) and "ok" in body:
             if body.get("ok") is False:
                 error = body.get("error")
+                if isinstance(error, dict):  # `{ok:false, error:{code, message}}` [INF]
+                    error = error.get("message") or error.get("code")
                 raise RequestRejected(self.http.provider, str(error or "Bugnet said not ok"))
             return body if whole else body.get("data")
         return {"data": body} if whole else body

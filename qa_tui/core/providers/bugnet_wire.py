@@ -76,6 +76,10 @@ class BugDraft(BaseModel):
     expected: str = ""
     actual: str = ""
     platform: str = ""
+    os_info: str = ""
+    """The OS the run ran on, as the provider said (`Linux`), for Bugnet's `os_info`."""
+    device_info: str = ""
+    """The browser it ran in (`Chrome 126.0`), for Bugnet's `device_info`."""
     labels: list[str] = Field(default_factory=list)
     client_ref: str | None = None
     """A client reference (uuid) embedded in the description so the report is never filed twice."""

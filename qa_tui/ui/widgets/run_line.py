@@ -169,8 +169,8 @@ def cell_text(row: Row, key: str, *, no_color: bool) -> tuple[str, Style | None]
         )
     if key == "provider":
         return render.safe(run.provider, CELL_LIMIT), None
-    if key == "kind":
-        return run.kind.value, None
+    if key == "kind":  # a run in the user's own browser says so (BugBug `runMode`)
+        return run.mode or run.kind.value, None
     if key == "name":
         return render.safe(run.name, CELL_LIMIT), None
     if key == "progress":
