@@ -209,10 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     config_option(runs)
-    runs.add_argument(
-        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
-    )
+    provider_option(runs)
     runs.add_argument("--status", choices=STATUSES, help="only runs with this normalized status")
+    runs.add_argument(
+        "--since",
+        type=_window,
+        default=None,
+        metavar="SPAN",
+        help="only runs started within this span: 90m, 24h, 7d, 2w (default: any time)",
+    )
     runs.add_argument(
         "--limit",
         type=_positive_int,
@@ -251,13 +256,21 @@ def add_run_watch_doctor(
     )
     watch = command("watch", _cmd_watch, "follow one run until it ends (for CI)")
     watch.epilog = exits
-    watch.add_argument("ref", metavar="PROVIDER:RUN_ID", help="e.g. web:3f2c... (see qa-tui runs)")
+    watch.add_argument(
+        "ref",
+        metavar="PROVIDER:RUN_ID",
+        help="as `qa-tui run` prints it, e.g. web:3f2c...; PROVIDER is a name or a kind",
+    )
     watch_options(watch)
     config_option(watch)
 
     run = command("run", _cmd_run, "start a run (and with --wait, follow it like watch)")
     run.epilog = "with --wait, " + exits
-    run.add_argument("provider", metavar="PROVIDER", help="provider name (or kind) from the config")
+    run.add_argument(
+        "provider",
+        metavar="PROVIDER",
+        help="provider name from the config, or its kind when only one provider is of that kind",
+    )
     run.add_argument(
         "target",
         metavar="TARGET",
@@ -302,9 +315,7 @@ def add_history_commands(
     flaky.add_argument(
         "--since", type=_window, default="7d", metavar="SPAN", help="window (default 7d)"
     )
-    flaky.add_argument(
-        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
-    )
+    provider_option(flaky)
     config_option(flaky)
     incidents = command(
         "incidents", _cmd_incidents, "list incidents: one error failing three runs or more"
@@ -314,7 +325,19 @@ def add_history_commands(
     incidents.add_argument(
         "--since", type=_window, default="24h", metavar="SPAN", help="window (default 24h)"
     )
+    provider_option(incidents)
     config_option(incidents)
+
+
+def provider_option(sub: argparse.ArgumentParser) -> None:
+    """`--provider`, as every command reads it: a name, or a kind only one provider has."""
+    sub.add_argument(
+        "--provider",
+        metavar="NAME",
+        action="append",
+        help="only this provider: its name, or its kind (bugbug, bugbrain, bug0) when only one "
+        "provider is of that kind (repeatable)",
+    )
 
 
 def watch_options(sub: argparse.ArgumentParser, *, bugbrain: bool = False) -> None:
