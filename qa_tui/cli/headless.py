@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,14 +58,22 @@ def config_path(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else paths.config_file()
 
 
+def init_command(path: Path) -> str:
+    """The command that writes the commented example config to `path`."""
+    if path == paths.config_file():
+        return "qa-tui config init"
+    return f"qa-tui config init --config {shlex.quote(str(path))}"
+
+
 def load_or_explain(path: Path) -> Config | None:
     """The config, or None after printing one line saying what is wrong (and how to make one)."""
     try:
         config = load_config(path)
     except ConfigFileMissing:
         print(
-            f"qa-tui: no config file at {path}. Make one with `qa-tui sim --write-config {path}` "
-            "(to try the simulator) or copy config.example.toml there; or pass --config PATH.",
+            f"qa-tui: no config file at {path}. Make one with `{init_command(path)}` (the commented "
+            f"example, to edit) or `qa-tui sim --write-config {path}` (to try the simulator); "
+            "or pass --config PATH.",
             file=sys.stderr,
         )
         return None

@@ -35,6 +35,7 @@ SUBCOMMANDS = (
     "flaky",
     "incidents",
     "sim",
+    "config",
 )
 Handler = Callable[[argparse.Namespace], int]
 
@@ -141,6 +142,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _cmd_config(args: argparse.Namespace) -> int:
+    from qa_tui.cli.config_cmd import run_config
+
+    return run_config(args)
+
+
 def _cmd_sim(args: argparse.Namespace) -> int:
     from qa_tui.cli.simulator import run_sim  # the simulator is imported only here
 
@@ -227,6 +234,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_watch_doctor(command, config_option)
     add_history_commands(command, config_option)
+
+    # --- the example config (qa_tui/cli/config_cmd.py) ------------------------------------------
+    config = command("config", _cmd_config, "the example config: print it, or write it to start")
+    config.epilog = "exit: 0 ok, 1 the config file exists (never overwritten), 2 cannot write it"
+    actions = config.add_subparsers(dest="action", title="actions", metavar="ACTION", required=True)
+    actions.add_parser(
+        "example",
+        help="print the commented example config (every key)",
+        description="print the commented example config (every key)",
+    )
+    init = actions.add_parser(
+        "init",
+        help="write the example to the config path (folder 0700, file 0600; never overwrites)",
+        description="write the example to the config path (folder 0700, file 0600; never "
+        "overwrites an existing file)",
+    )
+    config_option(init)
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")

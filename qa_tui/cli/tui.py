@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 NO_CONFIG_HELP = """\
 qa-tui: no config file at {path}
-  Make one from the commented example:  cp config.example.toml {path}
+  Make one from the commented example:  {init}
   Or point at one:                      qa-tui --config PATH
   Or try it with no account:            qa-tui demo"""
 
@@ -155,7 +155,9 @@ def _load(path: Path) -> Config | int:
     try:
         return load_config(path)
     except ConfigFileMissing:
-        print(NO_CONFIG_HELP.format(path=path), file=sys.stderr)
+        from qa_tui.cli.headless import init_command
+
+        print(NO_CONFIG_HELP.format(path=path, init=init_command(path)), file=sys.stderr)
         return 2
     except ConfigError as error:
         print(f"qa-tui: {error}", file=sys.stderr)
