@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command(
         "serve",
         _cmd_serve,
-        "serve the monitor to a web browser (textual-serve; loopback by default)",
+        "serve the monitor to a web browser (textual-serve; loopback, behind a token)",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -211,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="serve the demo: on the built-in simulator"
     )
     serve.add_argument("--seed", type=int, default=None, help="with --demo: the scenario seed")
+    serve.add_argument(
+        "--token",
+        metavar="TOKEN",
+        default=None,
+        help="the secret the page asks for (default: $QA_TUI_SERVE_TOKEN, else a random one, "
+        "printed in the address to open)",
+    )
+    serve.add_argument(
+        "--no-token",
+        action="store_true",
+        help="no secret at all: only on a loopback --host, and it warns",
+    )
 
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
