@@ -237,12 +237,10 @@ def run_demo(args: argparse.Namespace) -> int:
         base_url = shared or (sim.base_url if sim else "")
         try:
             text = render_config(base_url)
-            config_path = Path(scratch) / "demo.toml"
-            config_path.write_text(text)
+            config_path = paths.write_private(Path(scratch) / "demo.toml", text.encode())
             written = getattr(args, "write_config", None)
             if written:
-                Path(written).write_text(text)
-                os.chmod(written, 0o600)
+                paths.write_private(Path(written), text.encode())
             config = _load(config_path)
             if isinstance(config, int):
                 return config

@@ -25,6 +25,7 @@ from typing import Any
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
+from qa_tui.core import paths
 from qa_tui.core.config import Config
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
 from qa_tui.core.model import ProviderKind, Run
@@ -170,7 +171,7 @@ async def save_junit(source: RunSource, run: Run, path: Path) -> None:
             say(f"{source.name}: no JUnit report for this run ({error.message})")
             return
         try:
-            path.write_bytes(report)
+            paths.write_private(path, report)  # 0600, as everything qa-tui writes
         except OSError as error:
             say(f"cannot write the JUnit report to {path}: {error.strerror or error}")
             return
