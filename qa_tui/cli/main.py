@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from qa_tui import __version__
+from qa_tui.cli import arguments
 
 EXIT_OK = 0
 EXIT_PROVIDER_FAILED = 1
@@ -211,32 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="serve the demo: on the built-in simulator"
     )
     serve.add_argument("--seed", type=int, default=None, help="with --demo: the scenario seed")
-    serve.add_argument(
-        "--token",
-        metavar="TOKEN",
-        default=None,
-        help="the secret the page asks for (default: $QA_TUI_SERVE_TOKEN, else a random one, "
-        "printed in the address to open)",
-    )
-    serve.add_argument(
-        "--no-token",
-        action="store_true",
-        help="no secret at all: only on a loopback --host, and it warns",
-    )
+    arguments.token_options(serve)
 
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     config_option(runs)
-    provider_option(runs)
+    arguments.provider_option(runs)
     runs.add_argument("--status", choices=STATUSES, help="only runs with this normalized status")
-    runs.add_argument(
-        "--since",
-        type=_window,
-        default=None,
-        metavar="SPAN",
-        help="only runs started within this span: 90m, 24h, 7d, 2w (default: any time)",
-    )
+    arguments.since_option(runs, _window)
     runs.add_argument(
         "--limit",
         type=_positive_int,
@@ -248,21 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_commands(command, config_option)
 
     # --- the example config (qa_tui/cli/config_cmd.py) ------------------------------------------
-    config = command("config", _cmd_config, "the example config: print it, or write it to start")
-    config.epilog = "exit: 0 ok, 1 the config file exists (never overwritten), 2 cannot write it"
-    actions = config.add_subparsers(dest="action", title="actions", metavar="ACTION", required=True)
-    actions.add_parser(
-        "example",
-        help="print the commented example config (every key)",
-        description="print the commented example config (every key)",
-    )
-    init = actions.add_parser(
-        "init",
-        help="write the example to the config path (folder 0700, file 0600; never overwrites)",
-        description="write the example to the config path (folder 0700, file 0600; never "
-        "overwrites an existing file)",
-    )
-    config_option(init)
+    arguments.config_command(command("config", _cmd_config, arguments.CONFIG_HELP), config_option)
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
@@ -351,7 +321,7 @@ def add_history_commands(
     flaky.add_argument(
         "--since", type=_window, default="7d", metavar="SPAN", help="window (default 7d)"
     )
-    provider_option(flaky)
+    arguments.provider_option(flaky)
     config_option(flaky)
     incidents = command(
         "incidents", _cmd_incidents, "list incidents: one error failing three runs or more"
@@ -361,19 +331,8 @@ def add_history_commands(
     incidents.add_argument(
         "--since", type=_window, default="24h", metavar="SPAN", help="window (default 24h)"
     )
-    provider_option(incidents)
+    arguments.provider_option(incidents)
     config_option(incidents)
-
-
-def provider_option(sub: argparse.ArgumentParser) -> None:
-    """`--provider`, as every command reads it: a name, or a kind only one provider has."""
-    sub.add_argument(
-        "--provider",
-        metavar="NAME",
-        action="append",
-        help="only this provider: its name, or its kind (bugbug, bugbrain, bug0) when only one "
-        "provider is of that kind (repeatable)",
-    )
 
 
 def watch_options(sub: argparse.ArgumentParser, *, bugbrain: bool = False) -> None:
