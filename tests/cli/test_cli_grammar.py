@@ -25,7 +25,10 @@ TIME_FIELDS = ("queued", "started", "ended")
 @pytest.fixture(scope="module")
 def sim() -> Iterator[RunningSim]:
     """The world `qa-tui sim` serves: flaky tests and an outage planted among the runs."""
-    with start_in_thread(port=0, seed=7, scenario=ScenarioSpec(triage=True)) as running:
+    world = ScenarioSpec(triage=True)  # many commands share it: no documented rate limits
+    with start_in_thread(
+        port=0, seed=7, scenario=world, enforce_documented_limits=False
+    ) as running:
         yield running
 
 

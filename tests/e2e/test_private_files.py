@@ -27,7 +27,10 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 @pytest.fixture
 def sim() -> Iterator[RunningSim]:
-    with start_in_thread(port=0, seed=7, scenario=ScenarioSpec(triage=True)) as running:
+    world = ScenarioSpec(triage=True)
+    with start_in_thread(
+        port=0, seed=7, scenario=world, enforce_documented_limits=False
+    ) as running:
         yield running
 
 
