@@ -39,7 +39,8 @@ def token_options(serve: argparse.ArgumentParser) -> None:
         metavar="TOKEN",
         default=None,
         help="the secret the page asks for (default: $QA_TUI_SERVE_TOKEN, else a random one, "
-        "printed in the address to open)",
+        "printed in the address to open); other users of the machine can read a command line "
+        "(ps): prefer the variable",
     )
     serve.add_argument(
         "--no-token",

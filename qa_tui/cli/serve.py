@@ -23,6 +23,7 @@ import secrets
 import shlex
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -66,12 +67,13 @@ def app_command(args: argparse.Namespace, sim_url: str | None) -> str:
     return shlex.join([*me, "tui", "--config", str(path.resolve())])
 
 
+@dataclass(frozen=True)
 class TokenChoice:
-    """The secret this server asks for: made here, or given; None with `--no-token`."""
+    """The secret this server asks for; None with `--no-token`."""
 
-    def __init__(self, token: str | None, *, made_here: bool) -> None:
-        self.token = token
-        self.made_here = made_here
+    token: str | None
+    made_here: bool
+    """Made at start (printed whole), or given by the user (never echoed)."""
 
     def address(self, url: str) -> str:
         """What to open: with a token made here, the whole address; a token the user set is
@@ -95,14 +97,14 @@ def choose_token(args: argparse.Namespace) -> TokenChoice | str:
                 f"--no-token is refused on {args.host}: without a token the page is open to "
                 "anyone who can reach it. Serve on 127.0.0.1, or keep the token"
             )
-        return TokenChoice(None, made_here=False)
+        return TokenChoice(None, False)
     chosen = given if given is not None else from_env
     if chosen is not None:
         source = "--token" if given is not None else f"${TOKEN_ENV}"
         if len(chosen) < MIN_TOKEN_LENGTH:
             return f"{source}: at least {MIN_TOKEN_LENGTH} characters, please (a guessable token is no secret)"
-        return TokenChoice(chosen, made_here=False)
-    return TokenChoice(secrets.token_urlsafe(32), made_here=True)
+        return TokenChoice(chosen, False)
+    return TokenChoice(secrets.token_urlsafe(32), True)
 
 
 def run_serve(args: argparse.Namespace) -> int:
