@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from qa_tui.cli.services import choose_providers
 from qa_tui.core import paths
 from qa_tui.core.config import Config, ConfigFileMissing, load_config, warn_if_world_readable
 from qa_tui.core.errors import ConfigError, ProviderError
@@ -25,6 +27,7 @@ from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.registry import build_sources
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
+from qa_tui.core.times import rfc3339, run_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_FIELDS = (
@@ -55,14 +58,22 @@ def config_path(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else paths.config_file()
 
 
+def init_command(path: Path) -> str:
+    """The command that writes the commented example config to `path`."""
+    if path == paths.config_file():
+        return "qa-tui config init"
+    return f"qa-tui config init --config {shlex.quote(str(path))}"
+
+
 def load_or_explain(path: Path) -> Config | None:
     """The config, or None after printing one line saying what is wrong (and how to make one)."""
     try:
         config = load_config(path)
     except ConfigFileMissing:
         print(
-            f"qa-tui: no config file at {path}. Make one with `qa-tui sim --write-config {path}` "
-            "(to try the simulator) or copy config.example.toml there; or pass --config PATH.",
+            f"qa-tui: no config file at {path}. Make one with `{init_command(path)}` (the commented "
+            f"example, to edit) or `qa-tui sim --write-config {path}` (to try the simulator); "
+            "or pass --config PATH.",
             file=sys.stderr,
         )
         return None
@@ -118,23 +129,28 @@ def _newest_first(run: Run) -> tuple[bool, float]:
     return (when is None, -when.timestamp() if when else 0.0)
 
 
-def run_as_json(run: Run) -> dict[str, Any]:
-    """One run as the `runs --json` element (field order fixed, ISO 8601 times)."""
+TIME_FIELDS = ("queued", "started", "ended")
+
+
+def run_as_json(run: Run, now: datetime | None = None) -> dict[str, Any]:
+    """One run as the `runs --json` element: field order fixed, times RFC 3339 in UTC to the
+    second (core/times.py), and `duration_s` the time so far while the run is going (as of
+    `now`, default the real clock), whichever provider it is."""
     dumped = run.model_dump(mode="json")
-    return {name: dumped.get(name) for name in JSON_FIELDS}
+    shown = {name: dumped.get(name) for name in JSON_FIELDS}
+    for name in TIME_FIELDS:
+        shown[name] = rfc3339(getattr(run, name))
+    shown["duration_s"] = run_duration(run, now or datetime.now(UTC))
+    return shown
 
 
-def write_json(runs: Sequence[Run]) -> None:
+def write_json(runs: Sequence[Run], now: datetime) -> None:
     """The JSON array on stdout. Non-ASCII stays as it is; a lone surrogate a provider sent
     (valid in JSON, not in UTF-8) is written back as its `\\udxxx` escape."""
-    text = json.dumps([run_as_json(r) for r in runs], ensure_ascii=False, indent=2)
+    text = json.dumps([run_as_json(r, now) for r in runs], ensure_ascii=False, indent=2)
     sys.stdout.flush()
     sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
     sys.stdout.buffer.flush()
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 def _duration(seconds: float | None) -> str:
@@ -149,22 +165,23 @@ def _duration(seconds: float | None) -> str:
     )
 
 
-def table_rows(runs: Sequence[Run]) -> list[list[str]]:
-    """The human table's cells; every provider string is terminal-safe and clipped."""
+def table_rows(runs: Sequence[Run], now: datetime) -> list[list[str]]:
+    """The human table's cells; every provider string is terminal-safe and clipped. STARTED is
+    RFC 3339 (UTC), DURATION the time so far for a running run (as of `now`)."""
     rows = [["PROVIDER", "KIND", "STATUS", "NAME", "PROGRESS", "STARTED", "DURATION", "ID"]]
     for run in runs:
         raw = terminal_safe(run.provider_status)
         status = run.status.value if raw == run.status.value else f"{run.status.value} ({raw})"
         progress = f"{run.progress.done}/{run.progress.total}" if run.progress else "-"
         cells = [run.provider, run.kind.value, status, run.name, progress]
-        cells += [_when(run.started), _duration(run.duration_s), run.id]
+        cells += [rfc3339(run.started) or "-", _duration(run_duration(run, now)), run.id]
         rows.append([clip(terminal_safe(c), 48) for c in cells])
     return rows
 
 
-def write_table(runs: Sequence[Run]) -> None:
+def write_table(runs: Sequence[Run], now: datetime) -> None:
     """An aligned plain-text table on stdout."""
-    rows = table_rows(runs)
+    rows = table_rows(runs, now)
     widths = [max(cell_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -172,32 +189,31 @@ def write_table(runs: Sequence[Run]) -> None:
         print("(no runs)")
 
 
+def created_since(runs: Sequence[Run], cutoff: datetime) -> list[Run]:
+    """The runs that began at or after `cutoff` (their start, else their creation or end, as the
+    app's `since:` filter reads them)."""
+    return [r for r in runs if (when := r.started or r.queued or r.ended) and when >= cutoff]
+
+
 def run_runs(args: argparse.Namespace) -> int:
     """`qa-tui runs`: exit 0 when every provider answered, 1 when some failed, 2 on config errors."""
     config = load_or_explain(config_path(args))
     if config is None:
         return EXIT_USAGE
-    wanted: list[str] | None = args.provider
-    names = [p.name for p in config.providers]
-    unknown = [n for n in wanted or [] if n not in names]
-    if unknown:
-        print(
-            f"qa-tui runs: error: no provider named {unknown[0]!r} in the config "
-            f"(configured: {', '.join(names)})",
-            file=sys.stderr,
-        )
+    chosen = choose_providers(config, args.provider)
+    if isinstance(chosen, str):
+        print(f"qa-tui runs: error: {chosen}", file=sys.stderr)
         return EXIT_USAGE
-    if wanted:
-        config = config.model_copy(
-            update={"providers": [p for p in config.providers if p.name in wanted]}
-        )
     status = RunStatus(args.status) if args.status else None
-    sources = build_sources(config)
+    sources = build_sources(chosen)
     gathered = asyncio.run(gather_runs(sources, limit=args.limit, status=status))
+    now = datetime.now(UTC)
+    since: timedelta | None = getattr(args, "since", None)
+    runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
     if args.json:
-        write_json(gathered.runs)
+        write_json(runs, now)
     else:
-        write_table(gathered.runs)
+        write_table(runs, now)
     for line in gathered.notes + gathered.failures:
         print(f"qa-tui: {terminal_safe(line)}", file=sys.stderr)
     return EXIT_FAILED if gathered.failures else EXIT_OK

@@ -19,25 +19,28 @@ from datetime import timedelta
 from typing import Any
 
 from qa_tui.cli.headless import config_path, load_or_explain
+from qa_tui.cli.services import choose_providers
 from qa_tui.core.config import Config
 from qa_tui.core.history.db import RunHistory
-from qa_tui.core.history.flaky import FlakyTest, iso, triage
+from qa_tui.core.history.flaky import FlakyTest, triage
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.history.service import History, HistorySettings
 from qa_tui.core.history.sync import sync_recent
 from qa_tui.core.registry import build_sources
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
+from qa_tui.core.times import rfc3339
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_WINDOW = re.compile(r"^(\d+(?:\.\d+)?)([mhdw])$")
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_WINDOW = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def window(text: str) -> timedelta:
-    """`--since`: `30m`, `24h`, `7d`, `2w`."""
+    """`--since` of `runs`, `flaky` and `incidents` (and the app's `since:`): `90m`, `24h`,
+    `7d`, `2w`, `30s`."""
     match = _WINDOW.match(text.strip().lower())
     if not match or float(match.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a span like 30m, 24h, 7d or 2w, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a span like 90m, 24h, 7d or 2w, got {text!r}")
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
@@ -51,7 +54,7 @@ def flaky_json(found: FlakyTest) -> dict[str, Any]:
         "passed": found.passed,
         "failed": found.failed,
         "flake_rate": round(found.flake_rate, 3),
-        "last_seen": iso(found.last_seen),
+        "last_seen": rfc3339(found.last_seen),
     }
 
 
@@ -61,8 +64,8 @@ def incident_json(incident: Incident) -> dict[str, Any]:
         "fingerprint": incident.fingerprint,
         "error": incident.error,
         "count": incident.count,
-        "first_seen": iso(incident.results[0].ended),
-        "last_seen": iso(incident.results[-1].ended),
+        "first_seen": rfc3339(incident.results[0].ended),
+        "last_seen": rfc3339(incident.results[-1].ended),
         "runs": [
             {"provider": r.provider, "id": r.run_id, "name": r.name} for r in incident.results
         ],
@@ -85,23 +88,6 @@ def _write_table(rows: list[list[str]], empty: str) -> None:
         print(empty)
 
 
-def _providers(config: Config, wanted: list[str] | None, command: str) -> Config | None:
-    names = [p.name for p in config.providers]
-    unknown = [n for n in wanted or [] if n not in names]
-    if unknown:
-        print(
-            f"qa-tui {command}: error: no provider named {unknown[0]!r} in the config "
-            f"(configured: {', '.join(names)})",
-            file=sys.stderr,
-        )
-        return None
-    if not wanted:
-        return config
-    return config.model_copy(
-        update={"providers": [p for p in config.providers if p.name in wanted]}
-    )
-
-
 def _synced(config: Config, since: timedelta) -> tuple[History, list[str]]:
     """The history after syncing every provider back to `since`; the failure lines."""
     history = History(RunHistory(), HistorySettings.from_config(config.history))
@@ -119,8 +105,9 @@ def _read(
     config = load_or_explain(config_path(args))
     if config is None:
         return None
-    chosen = _providers(config, getattr(args, "provider", None), command)
-    if chosen is None:
+    chosen = choose_providers(config, getattr(args, "provider", None))
+    if isinstance(chosen, str):
+        print(f"qa-tui {command}: error: {chosen}", file=sys.stderr)
         return None
     history, failures = _synced(chosen, args.since)
     history.flush()
@@ -151,13 +138,13 @@ def run_flaky(args: argparse.Namespace) -> int:
         for f in flaky:
             rate = f"{round(f.flake_rate * 100)}%"
             rows.append([f.provider, f.name, f.target or "-", str(f.runs), str(f.passed),
-                         str(f.failed), rate, iso(f.last_seen)])  # fmt: skip
+                         str(f.failed), rate, rfc3339(f.last_seen)])  # fmt: skip
         _write_table(rows, "(no flaky test)")
     return EXIT_FAILED if failures else EXIT_OK
 
 
 def run_incidents(args: argparse.Namespace) -> int:
-    """`qa-tui incidents [--json] [--since 24h]`."""
+    """`qa-tui incidents [--json] [--since 24h] [--provider NAME]`."""
     read = _read(args, "incidents")
     if read is None:
         return EXIT_USAGE
@@ -168,7 +155,7 @@ def run_incidents(args: argparse.Namespace) -> int:
         rows = [["ID", "RUNS", "FIRST", "LAST", "TESTS", "ERROR"]]
         for i in incidents:
             first_line = i.error.splitlines()[0] if i.error else ""
-            rows.append([i.id, str(i.count), iso(i.results[0].ended), iso(i.results[-1].ended),
-                         str(len(i.tests)), first_line])  # fmt: skip
+            first, last = rfc3339(i.results[0].ended), rfc3339(i.results[-1].ended)
+            rows.append([i.id, str(i.count), first, last, str(len(i.tests)), first_line])
         _write_table(rows, "(no incident)")
     return EXIT_FAILED if failures else EXIT_OK

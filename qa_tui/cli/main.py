@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from qa_tui import __version__
+from qa_tui.cli import arguments
 
 EXIT_OK = 0
 EXIT_PROVIDER_FAILED = 1
@@ -35,6 +36,7 @@ SUBCOMMANDS = (
     "flaky",
     "incidents",
     "sim",
+    "config",
 )
 Handler = Callable[[argparse.Namespace], int]
 
@@ -141,6 +143,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _cmd_config(args: argparse.Namespace) -> int:
+    from qa_tui.cli.config_cmd import run_config
+
+    return run_config(args)
+
+
 def _cmd_sim(args: argparse.Namespace) -> int:
     from qa_tui.cli.simulator import run_sim  # the simulator is imported only here
 
@@ -193,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command(
         "serve",
         _cmd_serve,
-        "serve the monitor to a web browser (textual-serve; loopback by default)",
+        "serve the monitor to a web browser (textual-serve; loopback, behind a token)",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -204,15 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="serve the demo: on the built-in simulator"
     )
     serve.add_argument("--seed", type=int, default=None, help="with --demo: the scenario seed")
+    arguments.token_options(serve)
 
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     config_option(runs)
-    runs.add_argument(
-        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
-    )
+    arguments.provider_option(runs)
     runs.add_argument("--status", choices=STATUSES, help="only runs with this normalized status")
+    arguments.since_option(runs, _window)
     runs.add_argument(
         "--limit",
         type=_positive_int,
@@ -222,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_watch_doctor(command, config_option)
     add_history_commands(command, config_option)
+
+    # --- the example config (qa_tui/cli/config_cmd.py) ------------------------------------------
+    arguments.config_command(command("config", _cmd_config, arguments.CONFIG_HELP), config_option)
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
@@ -257,13 +268,21 @@ def add_run_watch_doctor(
     )
     watch = command("watch", _cmd_watch, "follow one run until it ends (for CI)")
     watch.epilog = exits
-    watch.add_argument("ref", metavar="PROVIDER:RUN_ID", help="e.g. web:3f2c... (see qa-tui runs)")
+    watch.add_argument(
+        "ref",
+        metavar="PROVIDER:RUN_ID",
+        help="as `qa-tui run` prints it, e.g. web:3f2c...; PROVIDER is a name or a kind",
+    )
     watch_options(watch)
     config_option(watch)
 
     run = command("run", _cmd_run, "start a run (and with --wait, follow it like watch)")
     run.epilog = "with --wait, " + exits
-    run.add_argument("provider", metavar="PROVIDER", help="provider name (or kind) from the config")
+    run.add_argument(
+        "provider",
+        metavar="PROVIDER",
+        help="provider name from the config, or its kind when only one provider is of that kind",
+    )
     run.add_argument(
         "target",
         metavar="TARGET",
@@ -319,9 +338,7 @@ def add_history_commands(
     flaky.add_argument(
         "--since", type=_window, default="7d", metavar="SPAN", help="window (default 7d)"
     )
-    flaky.add_argument(
-        "--provider", metavar="NAME", action="append", help="only this provider (repeatable)"
-    )
+    arguments.provider_option(flaky)
     config_option(flaky)
     incidents = command(
         "incidents", _cmd_incidents, "list incidents: one error failing three runs or more"
@@ -331,6 +348,7 @@ def add_history_commands(
     incidents.add_argument(
         "--since", type=_window, default="24h", metavar="SPAN", help="window (default 24h)"
     )
+    arguments.provider_option(incidents)
     config_option(incidents)
 
 

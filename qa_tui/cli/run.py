@@ -7,7 +7,8 @@ TARGET is, per provider kind:
   `--pr`, `--owner`, `--repo` fill the body, prefilled from the current git checkout (`--no-git`
   turns that off). Bug0 cannot be watched (no status API): `--wait` is refused before triggering.
 
-Prints the new run's id (`--json`: the run as `runs --json` shows one) on stdout; what was started
+Prints the new run as `PROVIDER:RUN_ID` (what `qa-tui watch` takes; `--json`: the run as
+`runs --json` shows one) on stdout; what was started
 goes to stderr. `--timeout` bounds `--wait`, and for BugBrain is also sent as the execution's
 `timeout_seconds`. Exit codes: those of `watch` with `--wait`; else 0 started, 2 usage, config or
 credentials, 3 the provider failed to start it.
@@ -21,7 +22,7 @@ from dataclasses import replace
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
-from qa_tui.cli.watch import EXIT_ENDED, EXIT_USAGE, Follow, options_from
+from qa_tui.cli.watch import EXIT_ENDED, EXIT_USAGE, Follow, options_from, run_ref
 from qa_tui.core.config import Config, ProviderConfig
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.launch import (
@@ -162,9 +163,9 @@ async def start_and_report(
         _announce(run)
         if not args.wait:
             if args.json:
-                write_json_object(run_as_json(run))
+                write_json_object(run_as_json(run, services.clock.now()))
             else:
-                print(run.id, flush=True)
+                print(run_ref(run), flush=True)  # what `qa-tui watch` takes
             return 0
         options = options_from(args, config)
         if kind == "bugbrain" and args.timeout and options.timeout_s is not None:

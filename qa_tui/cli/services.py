@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,17 +55,39 @@ def say(message: str) -> None:
 
 
 def find_provider(config: Config, wanted: str) -> ProviderConfig | str:
-    """The provider named `wanted` (or the only one of that kind), else a one-line complaint."""
+    """The provider named `wanted`, or the only one of that kind (`bugbug`, `bugbrain`, `bug0`),
+    else a one-line complaint naming what there is: a kind several providers share names them.
+    A name wins over a kind, so a provider called `bugbug` is still reachable by its name."""
     named = [p for p in config.providers if p.name == wanted]
     if named:
         return named[0]
-    of_kind = [p for p in config.providers if p.kind == wanted]
+    of_kind = [p for p in config.providers if p.kind == wanted.casefold()]
     if len(of_kind) == 1:
         return of_kind[0]
-    names = ", ".join(f"{p.name} ({p.kind})" for p in config.providers)
     if of_kind:
-        return f"{len(of_kind)} providers are {wanted!r}: name one of {names}"
+        candidates = ", ".join(p.name for p in of_kind)
+        return (
+            f"{wanted!r} is ambiguous: {len(of_kind)} providers are {wanted.casefold()} "
+            f"({candidates}); name one of them"
+        )
+    names = ", ".join(f"{p.name} ({p.kind})" for p in config.providers)
     return f"no provider named {wanted!r} in the config (configured: {names})"
+
+
+def choose_providers(config: Config, wanted: Sequence[str] | None) -> Config | str:
+    """The config narrowed to the providers `--provider` names (each a name or an unambiguous
+    kind, in the config's order), or the complaint about the first that names none. No
+    `--provider` at all: every provider."""
+    if not wanted:
+        return config
+    chosen: set[str] = set()
+    for each in wanted:
+        found = find_provider(config, each)
+        if isinstance(found, str):
+            return found
+        chosen.add(found.name)
+    kept = [p for p in config.providers if p.name in chosen]
+    return config.model_copy(update={"providers": kept})
 
 
 def open_source(provider: ProviderConfig, services: Services) -> RunSource:

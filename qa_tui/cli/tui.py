@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 NO_CONFIG_HELP = """\
 qa-tui: no config file at {path}
-  Make one from the commented example:  cp config.example.toml {path}
+  Make one from the commented example:  {init}
   Or point at one:                      qa-tui --config PATH
   Or try it with no account:            qa-tui demo"""
 
@@ -155,7 +155,9 @@ def _load(path: Path) -> Config | int:
     try:
         return load_config(path)
     except ConfigFileMissing:
-        print(NO_CONFIG_HELP.format(path=path), file=sys.stderr)
+        from qa_tui.cli.headless import init_command
+
+        print(NO_CONFIG_HELP.format(path=path, init=init_command(path)), file=sys.stderr)
         return 2
     except ConfigError as error:
         print(f"qa-tui: {error}", file=sys.stderr)
@@ -235,12 +237,10 @@ def run_demo(args: argparse.Namespace) -> int:
         base_url = shared or (sim.base_url if sim else "")
         try:
             text = render_config(base_url)
-            config_path = Path(scratch) / "demo.toml"
-            config_path.write_text(text)
+            config_path = paths.write_private(Path(scratch) / "demo.toml", text.encode())
             written = getattr(args, "write_config", None)
             if written:
-                Path(written).write_text(text)
-                os.chmod(written, 0o600)
+                paths.write_private(Path(written), text.encode())
             config = _load(config_path)
             if isinstance(config, int):
                 return config

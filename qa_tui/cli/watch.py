@@ -19,11 +19,13 @@ import asyncio
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
+from qa_tui.core import paths
 from qa_tui.core.config import Config
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
 from qa_tui.core.model import ProviderKind, Run
@@ -118,20 +120,25 @@ class ProgressLine:
             self._drawn = False
 
 
-def summary_json(result: WatchResult, code: int) -> dict[str, Any]:
+def run_ref(run: Run) -> str:
+    """`web:1c2d…`: how `run` prints a run and `watch` takes one."""
+    return f"{run.provider}:{run.id}"
+
+
+def summary_json(result: WatchResult, code: int, now: datetime) -> dict[str, Any]:
     return {
         "outcome": result.outcome.value,
         "exit_code": code,
         "waited_s": round(result.waited_s, 3),
         "transient_errors": result.transient_errors,
         "last_error": result.last_error,
-        "run": run_as_json(result.run),
+        "run": run_as_json(result.run, now),
     }
 
 
-def print_summary(result: WatchResult, code: int, options: WatchOptions) -> None:
+def print_summary(result: WatchResult, code: int, options: WatchOptions, now: datetime) -> None:
     if options.json:
-        write_json_object(summary_json(result, code))
+        write_json_object(summary_json(result, code, now))
         return
     run = result.run
     head = {
@@ -164,7 +171,7 @@ async def save_junit(source: RunSource, run: Run, path: Path) -> None:
             say(f"{source.name}: no JUnit report for this run ({error.message})")
             return
         try:
-            path.write_bytes(report)
+            paths.write_private(path, report)  # 0600, as everything qa-tui writes
         except OSError as error:
             say(f"cannot write the JUnit report to {path}: {error.strerror or error}")
             return
@@ -224,7 +231,7 @@ class Follow:
         terminal = result.outcome in (Outcome.PASSED, Outcome.FAILED, Outcome.ENDED)
         if self.options.junit is not None and terminal:
             await save_junit(self.source, result.run, self.options.junit)
-        print_summary(result, code, self.options)
+        print_summary(result, code, self.options, self.services.clock.now())
         if self.options.notify is not None:
             from qa_tui.cli.notify_end import tell_the_terminal
 
@@ -261,7 +268,10 @@ def run_watch(args: argparse.Namespace, services: Services | None = None) -> int
     services = services or Services()
     ref = split_ref(args.ref)
     if ref is None:
-        say(f"watch: expected PROVIDER:RUN_ID (as `qa-tui runs` names them), got {args.ref!r}")
+        say(
+            "watch: expected PROVIDER:RUN_ID (as `qa-tui run` prints it; PROVIDER is a name or "
+            f"a kind from the config), got {args.ref!r}"
+        )
         return EXIT_USAGE
     config = load_or_explain(config_path(args))
     if config is None:
@@ -270,5 +280,16 @@ def run_watch(args: argparse.Namespace, services: Services | None = None) -> int
     if isinstance(provider, str):
         say(f"watch: {provider}")
         return EXIT_USAGE
+    run_id = _without_repeated_provider(ref[1], (ref[0], provider.name))
     source = open_source(provider, services)
-    return asyncio.run(watch_run_id(source, ref[1], options_from(args, config), services))
+    return asyncio.run(watch_run_id(source, run_id, options_from(args, config), services))
+
+
+def _without_repeated_provider(run_id: str, names: tuple[str, ...]) -> str:
+    """`web:web:1c2d…` → `1c2d…`: `run` used to print the bare id, so scripts wrote
+    `watch web:$(qa-tui run web …)`; now that `run` prints `web:1c2d…` such a script hands the
+    provider twice, and is still understood."""
+    for name in names:
+        if run_id.startswith(f"{name}:") and len(run_id) > len(name) + 1:
+            return run_id[len(name) + 1 :]
+    return run_id

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from qa_tui.core import paths
 from qa_tui.core.providers.bugnet_wire import BugDraft
 
 RunKey = tuple[str, str]
@@ -156,7 +157,7 @@ class ReportsDb:
         if not create and not self.path.exists():
             yield None
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_file(self.path)
         with closing(sqlite3.connect(self.path, timeout=10.0)) as conn, conn:
             conn.row_factory = sqlite3.Row
             for statement in _SCHEMA:

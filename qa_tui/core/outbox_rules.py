@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa_tui.core.error_words import in_words
 from qa_tui.core.errors import (
     AuthFailed,
     NetworkError,
     NotFound,
-    ProviderError,
     RateLimited,
     RequestRejected,
     Unsupported,
@@ -49,11 +49,9 @@ class Verdict:
 
 
 def error_text(error: Exception) -> str:
-    """A failure in a few words: the provider's own message, or the exception's type and text."""
-    if isinstance(error, ProviderError):
-        return error.message
-    detail = str(error).strip()
-    return f"{type(error).__name__}: {detail[:200]}" if detail else type(error).__name__
+    """A failure in a few words (core/error_words.py): Bugnet's own message, or what the network
+    did ("Bugnet could not be reached"), never an exception's name."""
+    return in_words(error, "Bugnet")
 
 
 def after_failure(error: Exception, *, sent: bool, is_comment: bool, can_read: bool) -> Verdict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from qa_tui.core.config import TrackerConfig
 from qa_tui.core.model import Artifact, FailureAnalysis, Run, RunDetail, RunKind, RunStatus, Step
 from qa_tui.core.providers.bugnet_wire import TITLE_MAX, BugDraft
+from qa_tui.core.wording import outcome_phrase
 
 FILEABLE = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 """The statuses a bug can be filed for."""
@@ -160,7 +161,8 @@ def bug_description(run: Run, detail: RunDetail | None = None) -> str:
     failing = failing_steps(detail)
     artifacts = detail.artifacts.items if detail is not None else ()
     analysis = detail.analysis.items if detail is not None else ()
-    summary = f"The {_KIND_WORDS[run.kind]} “{run.name}” {run.status.value} on {run.provider}."
+    did = outcome_phrase(run.status)
+    summary = f"The {_KIND_WORDS[run.kind]} “{run.name}” {did} on {run.provider}."
     blocks = [[summary], _facts(run), _failure(run, failing), _links(artifacts, failing)]
     blocks += [_analysis(analysis), ["Filed from qa-tui."]]
     return "\n\n".join("\n".join(block) for block in blocks if block)
@@ -188,7 +190,7 @@ def expected_actual(run: Run, detail: RunDetail | None = None) -> tuple[str, str
         if len(failing) > 1:
             actual += f" ({len(failing) - 1} more {unit}s failed.)"
     else:
-        actual = f"The run {run.status.value}" + (f": {run.error}" if run.error else ".")
+        actual = f"The run {outcome_phrase(run.status)}" + (f": {run.error}" if run.error else ".")
     return expected, actual
 
 

@@ -137,7 +137,7 @@ class TriggerLog:
         if not create and not file.exists():
             yield None
             return
-        file.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_file(file)
         with closing(sqlite3.connect(file, timeout=5.0)) as conn, conn:
             conn.execute(_SCHEMA)
             yield conn

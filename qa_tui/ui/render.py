@@ -14,6 +14,7 @@ from rich.text import Text
 
 from qa_tui.core.model import HealthState, Run, RunStatus
 from qa_tui.core.textsafe import cell_width, clip, terminal_safe
+from qa_tui.core.times import run_duration as run_duration  # one rule for the app and the CLI
 
 STATUS_GLYPHS: dict[RunStatus, str] = {
     RunStatus.QUEUED: "◌",
@@ -125,19 +126,6 @@ def format_duration(seconds: float | None) -> str:
     if hours < 48:
         return f"{hours}h{minutes:02d}m"
     return f"{hours // 24}d{hours % 24:02d}h"
-
-
-def run_duration(run: Run, now: datetime) -> float | None:
-    """The provider's duration, or one ticking from the start while the run is going. A queued
-    run has none yet (BugBrain's start time is its creation, which would tick from the queue)."""
-    if run.status is RunStatus.QUEUED:
-        return None
-    if run.duration_s is not None and (run.status.is_terminal or not run.started):
-        return run.duration_s
-    if run.started is not None:
-        end = run.ended if run.ended is not None else now
-        return max(0.0, (end - run.started).total_seconds())
-    return run.duration_s
 
 
 def relative_time(when: datetime | None, now: datetime) -> str:

@@ -180,7 +180,7 @@ def test_a_missing_config_says_where_it_looked_and_how_to_make_one(
     assert main(["runs", "--json"]) == 2
     err = capsys.readouterr().err
     assert str(hermetic_dirs / "config.toml") in err  # QA_TUI_CONFIG, set by the hermetic fixture
-    assert "qa-tui sim --write-config" in err and "config.example.toml" in err
+    assert "qa-tui sim --write-config" in err and "qa-tui config init" in err
 
 
 def test_an_unknown_provider_name_is_a_usage_error(

@@ -58,7 +58,7 @@ def test_watch_notify_in_tmux_wraps_the_sequence_and_rings_the_bell(
     code, out, err = cli(world, capsys, "run", "web", "Login with email")
     assert code == 0, err
     assert terminal.writes == []
-    code, out, err = cli(world, capsys, "watch", f"web:{out.strip()}", "--notify", "--json")
+    code, out, err = cli(world, capsys, "watch", out.strip(), "--notify", "--json")
     assert code == 1, err
     run = json.loads(out)["run"]
     body = " · ".join(p for p in ("web test", duration_text(run["duration_s"]), run["error"]) if p)

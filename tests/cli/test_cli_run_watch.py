@@ -83,15 +83,15 @@ def test_a_bugbug_run_stopped_mid_watch_exits_3(
     assert world.truth(world.newest_api_run()) == "stopped"
 
 
-def test_run_prints_the_id_and_watch_follows_it_later_as_json(
+def test_run_prints_provider_and_id_and_watch_follows_it_later_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = bugbug_world(tmp_path, "failed")
     code, out, _ = cli(world, capsys, "run", "web", "Login with email")
     assert code == 0
-    run_id = out.strip()
-    assert run_id == world.newest_api_run()
-    code, out, err = cli(world, capsys, "watch", f"web:{run_id}", "--json")
+    run_id = world.newest_api_run()
+    assert out == f"web:{run_id}\n"
+    code, out, err = cli(world, capsys, "watch", out.strip(), "--json")
     assert code == 1, err
     summary = json.loads(out)
     assert summary["outcome"] == "failed" and summary["exit_code"] == 1
@@ -107,7 +107,7 @@ def test_a_suite_starts_by_name_with_a_profile_by_name_and_variables(
     argv = ["run", "web", "Smoke", "--suite", "--profile", "Staging", "--var", "LANG=de"]
     code, out, err = cli(world, capsys, *argv)
     assert code == 0, err
-    suite_run = world.sim.bugbug.suite_runs[out.strip()]
+    suite_run = world.sim.bugbug.suite_runs[out.strip().removeprefix("web:")]
     assert (suite_run.suite.name, suite_run.profile.name) == ("Smoke", "Staging")
     body = next(b for m, p, b in world.sent if m == "POST" and p.endswith("/suiteruns/"))
     assert body == {
@@ -173,7 +173,7 @@ def test_a_provider_can_be_named_by_its_kind_when_it_is_the_only_one(
 ) -> None:
     world = make_sim_cli(tmp_path)
     code, out, _ = cli(world, capsys, "run", "bugbug", "Sign up")
-    assert code == 0 and out.strip() in world.sim.bugbug.test_runs
+    assert code == 0 and out.strip() == f"web:{world.newest_api_run()}"  # its name, not the kind
 
 
 # --- BugBrain ------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_a_plain_bugbrain_start_uses_the_async_endpoint(
 ) -> None:
     world = make_sim_cli(tmp_path)
     code, out, _ = cli(world, capsys, "run", "plans", "tp_smoke_web")
-    assert code == 0 and out.strip() == world.newest_execution()
+    assert code == 0 and out.strip() == f"plans:{world.newest_execution()}"
     assert [p for m, p, _ in world.sent if m == "POST"] == ["/bugbrain/api/v1/executions/async"]
 
 
@@ -305,7 +305,7 @@ def test_a_bug0_trigger_sends_every_documented_body_field(
         "owner": "your-org",
         "repo": "your-repo",
     }
-    assert out.strip() == trigger.execution_id
+    assert out.strip() == f"previews:{trigger.execution_id}"
     assert "status not available from provider" in err
 
 
@@ -354,7 +354,7 @@ def test_watching_a_bug0_run_says_its_status_is_unknowable_and_exits_4(
 ) -> None:
     world = make_sim_cli(tmp_path)
     _, out, _ = cli(world, capsys, "run", "previews")
-    code, summary, err = cli(world, capsys, "watch", f"previews:{out.strip()}")
+    code, summary, err = cli(world, capsys, "watch", out.strip())
     assert code == 4
     assert summary.startswith("no status: queued (triggered)")
     assert "Bug0 has no API to read a run" in err

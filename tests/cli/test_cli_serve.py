@@ -26,7 +26,7 @@ def test_other_hosts_are_not_loopback(host: str) -> None:
 def served_command(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> tuple[int, list[str]]:
     seen: list[str] = []
 
-    def fake_serve(command: str, host: str, port: int, url: str) -> int:
+    def fake_serve(command: str, host: str, port: int, url: str, token: object) -> int:
         seen.append(command)
         return 0
 

@@ -7,22 +7,16 @@ where .ci/run installs Chromium) a missing browser is a failure, not a skip.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 
 from tests.support.chromium import HOW_TO_GET_ONE, Chromium, find_chromium
+from tests.support.served import Served, serving
 
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = Path(os.environ.get("QA_TUI_TEST_ARTIFACTS", ROOT / ".test-artifacts"))
@@ -40,46 +34,28 @@ def chromium() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def served(tmp_path: Path) -> Iterator[Served]:
     """`qa-tui serve --demo` on a free loopback port, until the test ends."""
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    command = [sys.executable, "-m", "qa_tui", "serve", "--demo", "--port", str(port)]
-    server = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp_path / "serve.log").read_text(errors="replace"))
-            time.sleep(0.1)  # a server in another process: nothing to await
-        yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)  # the server, its simulator and every tab
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    with serving(tmp_path, "--demo") as running:
+        yield running
 
 
 @pytest.fixture
 async def browser(chromium: str, tmp_path: Path) -> AsyncIterator[Chromium]:
     profile = tmp_path / "profile"
+    profile.mkdir()
+    page = Chromium(chromium, profile, size=(1280, 800))
+    try:
+        yield page
+    finally:
+        await page.close()
+
+
+@pytest.fixture
+async def stranger(chromium: str, tmp_path: Path) -> AsyncIterator[Chromium]:
+    """A second browser, with a profile of its own: no cookie, and not the printed address."""
+    profile = tmp_path / "stranger"
     profile.mkdir()
     page = Chromium(chromium, profile, size=(1280, 800))
     try:
@@ -97,10 +73,11 @@ def kept(path: Path) -> Path:
 
 
 async def test_qa_tui_serve_shows_the_simulators_runs_in_a_real_browser(
-    served: str, browser: Chromium
+    served: Served, browser: Chromium
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await browser.open(served)
+    assert "?token=" in served.address
+    await browser.open(served.address)  # the address qa-tui serve printed, token and all
     screen = await browser.wait_for_screen(
         ["web ✓ ok", "plans ✓ ok", "previews ✓ ok", "STATUS", "Login with email", "PR #4"]
     )
@@ -120,3 +97,16 @@ async def test_qa_tui_serve_shows_the_simulators_runs_in_a_real_browser(
     detail = await browser.wait_for_screen(["Steps", "Artifacts", "esc Back", " of ", "▀" * 30])
     assert re.search(r"step \d+ of \d+ · (failed|error)", detail), detail
     kept(await browser.screenshot(ARTIFACTS / "browser-failed-run.png"))
+
+
+async def test_a_second_browser_without_the_printed_address_sees_nothing_of_the_app(
+    served: Served, browser: Chromium, stranger: Chromium
+) -> None:
+    await browser.open(served.address)
+    await browser.wait_for_screen(["web ✓ ok", "STATUS"])
+    assert await browser.evaluate("location.href") == f"{served.base}/"  # the token is gone
+
+    await stranger.open(f"{served.base}/")
+    body = await stranger.wait_for_text("this page needs its token")
+    assert "STATUS" not in body and "web" not in body
+    assert await stranger.evaluate("typeof window.__xterm") == "undefined"  # no terminal at all

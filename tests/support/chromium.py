@@ -150,6 +150,18 @@ class Chromium:
                 raise AssertionError(f"the page never showed {want}; it showed:\n{text}")
             await asyncio.sleep(0.2)  # polling a browser page: there is nothing to await
 
+    async def wait_for_text(self, want: str, timeout: float = 30.0) -> str:
+        """The page's text (not its terminal: the document's), once it holds `want`."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while True:
+            text = await self.evaluate("document.body ? document.body.innerText : ''") or ""
+            if want in text:
+                return str(text)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never said {want!r}; it said:\n{text}")
+            await asyncio.sleep(0.2)  # polling a browser page: there is nothing to await
+
     async def type(self, text: str) -> None:
         """Type `text` into the page's terminal."""
         await self.evaluate("window.__xterm && window.__xterm.focus()")

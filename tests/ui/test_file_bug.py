@@ -229,7 +229,11 @@ async def test_with_bugnet_down_the_report_waits_in_the_outbox_and_files_once_it
         desk.monitor.faults.set("bugnet", down=True)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is app.dashboard, what="the form closes")
-        assert toasts.any("waits in the outbox")
+        [waiting] = [t for t in toasts.texts if "waits in the outbox" in t]
+        assert waiting.startswith(  # in words: no exception's name, no address
+            "Not filed yet: the connection to Bugnet broke before its answer came. The report "
+            "waits in the outbox"
+        ), waiting
 
         await pilot.press("B")
         await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
@@ -237,7 +241,7 @@ async def test_with_bugnet_down_the_report_waits_in_the_outbox_and_files_once_it
         assert isinstance(outbox_screen, OutboxScreen)
         assert [r.draft.title for r in outbox_screen.reports] == [title]
         reason = outbox_screen.query_one("#reason", Static)
-        assert "connection dropped" in widget_text(reason)
+        assert "the connection to Bugnet broke before its answer came" in widget_text(reason)
 
         desk.monitor.faults.clear("bugnet")
         await wait_until(
@@ -252,6 +256,23 @@ async def test_with_bugnet_down_the_report_waits_in_the_outbox_and_files_once_it
         await pilot.press("escape")
         await wait_until(pilot, lambda: _row_bug(app, run.key) is not None)
         assert len(desk.bugs_titled(title)) == 1
+
+
+async def test_a_bug_for_an_errored_run_opens_with_a_sentence_that_reads_as_one(
+    desk: BugDesk,
+) -> None:
+    app = desk.app
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: first_key(app, status="error") is not None, what="error")
+        key = first_key(app, status="error")
+        assert key is not None
+        app.query_one(RunsTable).move_cursor_to(key)
+        run = app.query_one(RunsTable).rows[key].run
+        form = await _open_form(pilot, app)
+        description = form.query_one("#description", TextArea).text
+        kind = {"test": "test", "suite": "suite", "execution": "test plan execution"}[run.kind]
+        first = f"The {kind} “{run.name}” ended with an error on {run.provider}."
+        assert description.splitlines()[0] == first, description
 
 
 async def test_after_a_restart_the_row_still_shows_its_bug(tmp_path: Path) -> None:

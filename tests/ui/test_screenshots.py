@@ -208,6 +208,7 @@ async def test_enter_shows_the_screenshot_full_screen_and_s_saves_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "downloads"))
     app, _ = hostile_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await table_with_rows(pilot, 1)
@@ -224,7 +225,7 @@ async def test_enter_shows_the_screenshot_full_screen_and_s_saves_the_file(
         await wait_until(pilot, lambda: image.region.height > 20, what="the picture drawn big")
         assert "ok step" in widget_text(full.query_one("#shot-title"))
         await pilot.press("s")
-        saved = tmp_path / "qa-tui-r1-screenshot-step-1.png"
+        saved = tmp_path / "downloads" / "bugbug-r1-step1.png"
         await wait_until(pilot, saved.exists, what="the saved file")
         assert saved.read_bytes() == png_of(320, 200)
         await pilot.press("escape")

@@ -188,7 +188,7 @@ async def test_an_answer_lost_after_bugnet_filed_it_is_looked_up_never_sent_twic
     report = world.outbox.enqueue(draft())
     waiting = await world.send(report)
     assert (waiting.state, waiting.unconfirmed) == (ReportState.PENDING, True)
-    assert waiting.last_error == "connection dropped (http://bugnet.test)"
+    assert waiting.last_error == "the connection to Bugnet broke before its answer came"
 
     await world.until_settled()
 

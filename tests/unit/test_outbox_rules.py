@@ -67,7 +67,10 @@ def test_with_only_an_api_key_what_may_have_landed_waits_for_the_user() -> None:
     dropped = NetworkError("bugnet", "connection dropped")
     verdict = after_failure(dropped, sent=True, is_comment=False, can_read=False)
     assert (verdict.state, verdict.unconfirmed) == (ATTENTION, True)
-    assert verdict.text == f"{KEY_ONLY_AMBIGUOUS} (connection dropped)"
+    assert (
+        verdict.text
+        == f"{KEY_ONLY_AMBIGUOUS} (the connection to Bugnet broke before its answer came)"
+    )
     assert after_failure(_refused(), sent=True, is_comment=False, can_read=False).state is PENDING
 
 
@@ -85,8 +88,16 @@ def test_a_failed_lookup_keeps_the_doubt(error: Exception, state: ReportState) -
     assert (verdict.state, verdict.unconfirmed) == (state, True)
 
 
-def test_an_unexpected_error_is_named_in_a_few_words() -> None:
-    assert (
-        error_text(ConnectionResetError("reset by peer")) == "ConnectionResetError: reset by peer"
+def test_a_failure_is_said_in_words_never_by_an_exceptions_name() -> None:
+    assert error_text(_refused()) == "Bugnet could not be reached"
+    assert error_text(NetworkError("bugnet", "timed out (https://x)")) == (
+        "Bugnet did not answer in time"
     )
-    assert error_text(TimeoutError()) == "TimeoutError"
+    dropped = NetworkError("bugnet", "ReadError (https://bugnet.example)")
+    assert error_text(dropped) == "the connection to Bugnet broke before its answer came"
+    assert error_text(AuthFailed("bugnet", "Invalid token.")) == "Invalid token."
+    assert error_text(ConnectionResetError("reset by peer")) == (
+        "the connection to Bugnet broke before its answer came"
+    )
+    assert error_text(TimeoutError()) == "Bugnet did not answer in time"
+    assert error_text(ValueError()) == "something unexpected went wrong"

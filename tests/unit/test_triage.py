@@ -145,7 +145,7 @@ def test_without_a_detail_the_draft_still_says_what_the_run_knows() -> None:
     run = make_run("r9", RunStatus.ERROR, name="Sign up", error="Extension crashed\nstack…")
     draft = build_draft(run)
     assert draft.title == "[web] Sign up: Extension crashed"
-    assert draft.actual == "The run error: Extension crashed\nstack…"
+    assert draft.actual == "The run ended with an error: Extension crashed\nstack…"
     assert "Error: Extension crashed" in draft.description
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from qa_tui.core import paths
 from qa_tui.core.history.quiet_writer import QuietWriter
 from qa_tui.core.model import Run
 
@@ -47,7 +48,7 @@ class RunCache:
         self.path = path
         self.keep = keep
         if isinstance(path, Path):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_file(path)  # 0600 in a 0700 folder, its WAL files too
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=OFF")

@@ -97,7 +97,7 @@ class RunHistory:
         """`now` (unix seconds): prune as of then at once (`History` does, on its clock)."""
         self.path = path if path is not None else paths.data_dir() / FILE_NAME
         if isinstance(self.path, Path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_file(self.path)  # 0600 in a 0700 folder, its WAL files too
         self.keep_days = keep_days
         self.keep_runs = keep_runs
         self._lock = threading.RLock()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from qa_tui.core.history.incidents import Incident, group_incidents
 from qa_tui.core.history.results import Result, SeriesKey
@@ -88,7 +87,3 @@ def triage(
     incidents = group_incidents(results, window_s=window_s, min_runs=min_runs)
     excluded = {r.key for incident in incidents for r in incident.results}
     return find_flaky(results, excluded=excluded), incidents
-
-
-def iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")

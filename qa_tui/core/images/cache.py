@@ -13,6 +13,8 @@ import os
 import threading
 from pathlib import Path
 
+from qa_tui.core import paths
+
 SUFFIX = ".img"
 
 
@@ -75,10 +77,10 @@ class ImageCache:
         name = key + SUFFIX
         with self._lock:
             files = self._files()
-            self.folder.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(self.folder)
             path = self.folder / name
             partial = path.with_suffix(".part")
-            partial.write_bytes(data)
+            paths.write_private(partial, data)
             partial.replace(path)
             files[name] = (len(data), path.stat().st_mtime)
             self._evict(files, keep=name)

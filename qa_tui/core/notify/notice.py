@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from qa_tui.core.model import HealthState, ProviderHealth, Run, RunKind, RunStatus
 from qa_tui.core.notify.plain import plain
+from qa_tui.core.wording import outcome_phrase
 
 RunKey = tuple[str, str]
 NAME_LIMIT = 60
@@ -83,7 +84,7 @@ def run_notice(run: Run, kind: NoticeKind) -> Notice:
     result = run.status.value
     if kind is NoticeKind.NEW_FAILURE:
         title = f"New failure: {name}"
-        body = _facts(run, f"{_what(run)} {result}; it last passed here")
+        body = _facts(run, f"{_what(run)} {outcome_phrase(run.status)}; it last passed here")
     elif kind is NoticeKind.SUITE_FINISHED:
         what = "Plan" if run.kind is RunKind.EXECUTION else "Suite"
         title = f"{what} {result}: {name}"

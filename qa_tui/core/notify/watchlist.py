@@ -18,6 +18,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_tui.core import paths
 from qa_tui.core.model import Run
 
 RunKey = tuple[str, str]
@@ -77,7 +78,7 @@ class WatchList:
 
     def _write(self, sql: str, values: tuple[object, ...]) -> None:
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_file(self.path)
             with self._db() as db:
                 db.execute(sql, values)
         self.on_change()

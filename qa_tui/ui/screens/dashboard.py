@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.ordering import LiveOrder
@@ -152,7 +153,7 @@ class DashboardScreen(RunActions):
         try:
             run = await self.qa_app.engine.start(choice.provider, choice.request)
         except ProviderError as error:
-            self.notify(f"Start failed: {error}", severity="error", markup=False)
+            self.notify(f"Start failed: {provider_failure(error)}", severity="error", markup=False)
             return
         started = f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})"
         self.notify(f"{started}\n{run.note}" if run.note else started, markup=False)

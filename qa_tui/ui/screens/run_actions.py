@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
+from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.store import RunKey
@@ -83,7 +84,7 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         try:
             run = await self.qa_app.engine.stop_run(key)
         except ProviderError as error:
-            self.notify(f"Stop failed: {error}", severity="error", markup=False)
+            self.notify(f"Stop failed: {provider_failure(error)}", severity="error", markup=False)
             return
         self.notify(f"{render.safe(run.name, 50)}: {render.status_word(run)}", markup=False)
 
@@ -92,7 +93,7 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         try:
             run = await self.qa_app.engine.rerun(key)
         except ProviderError as error:
-            self.notify(f"Re-run failed: {error}", severity="error", markup=False)
+            self.notify(f"Re-run failed: {provider_failure(error)}", severity="error", markup=False)
             return
         self.notify(
             f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})", markup=False

@@ -7,7 +7,7 @@ live. A pane the provider cannot fill says why instead of staying blank.
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
 
 from rich.text import Text
 from textual import work
@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from qa_tui.core.artifacts import fetch_artifact, save_artifact
+from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunKind
 from qa_tui.core.store import Changes, RunKey
@@ -294,9 +295,15 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
         try:
             data = await fetch_artifact(source, run, artifact)
         except ProviderError as error:
-            self.notify(f"Download failed: {error}", severity="error", markup=False)
+            self.notify(
+                f"Download failed: {provider_failure(error)}", severity="error", markup=False
+            )
             return
         if data is None:
             return
-        path = save_artifact(data, run, artifact, Path.cwd())
-        self.notify(f"Saved {path}", markup=False)
+        try:
+            path = await asyncio.to_thread(save_artifact, data, run, artifact)
+        except OSError as error:
+            self.notify(f"Not saved: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Saved to {path}", markup=False)

@@ -7,7 +7,6 @@ source, and the screenshot fetcher) it reads through the small `ScreenshotHost` 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Protocol, cast
 
 from rich.text import Text
@@ -20,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from qa_tui.core.artifacts import fetch_artifact, save_artifact
 from qa_tui.core.engine import Engine
+from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.images.decode import ImageRefused
 from qa_tui.core.images.fetch import Screenshot, ScreenshotFetcher
@@ -118,9 +118,15 @@ class ScreenshotScreen(ForwardsWorkerFailures, Screen[None]):
         try:
             data = await fetch_artifact(source, self.run, artifact)
         except ProviderError as error:
-            self.notify(f"Download failed: {error}", severity="error", markup=False)
+            self.notify(
+                f"Download failed: {provider_failure(error)}", severity="error", markup=False
+            )
             return
         if data is None:
             return
-        path = await asyncio.to_thread(save_artifact, data, self.run, artifact, Path.cwd())
-        self.notify(f"Saved {path}", markup=False)
+        try:
+            path = await asyncio.to_thread(save_artifact, data, self.run, artifact)
+        except OSError as error:
+            self.notify(f"Not saved: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Saved to {path}", markup=False)
