@@ -11,7 +11,6 @@ secret has its value blanked whatever it is), so the recording stays valid JSON.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+
+from qa_tui.core.paths import private_dir, write_private
 
 REDACTED = "***"
 SECRET_HEADERS = frozenset(
@@ -163,28 +164,17 @@ def redacted(exchange: Exchange, secrets: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-    return path
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
-
-
 def write_recording(
     folder: Path, provider: str, exchanges: Sequence[Exchange], secrets: Sequence[str]
 ) -> list[Path]:
     """Each exchange as `folder/<provider>/NN-METHOD-path.json` (private to the user)."""
-    where = _private_dir(folder / re.sub(r"[^A-Za-z0-9_.-]+", "_", provider))
+    where = private_dir(folder / re.sub(r"[^A-Za-z0-9_.-]+", "_", provider))
     written = []
     for number, exchange in enumerate(exchanges, start=1):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(exchange.url).path).strip("-")[-60:]
         path = where / f"{number:02d}-{exchange.method}-{slug or 'root'}.json"
-        _write_private(path, json.dumps(redacted(exchange, secrets), indent=2, sort_keys=True))
+        write_private(
+            path, json.dumps(redacted(exchange, secrets), indent=2, sort_keys=True).encode()
+        )
         written.append(path)
     return written
