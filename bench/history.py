@@ -103,7 +103,7 @@ def rows_for(results: list[Any], count: int, now: float) -> list[Any]:
             name=r.name,
             status=RunStatus.RUNNING,
             provider_status="running",
-            target_id=r.test,
+            test_id=r.test,
             target=r.target,
         )
         for i, r in enumerate(picked)

@@ -100,7 +100,7 @@ def make_runs(count: int) -> list[Any]:
             url=f"https://example.test/{provider}/runs/{index}",
             parent_id=parent,
             triggered_by=rng.choice(("user", "api", "scheduler", "github")),
-            target_id=f"target-{index % 50}",
+            test_id=f"target-{index % 50}",
         )
 
     index = 0

@@ -47,7 +47,10 @@ JSON_FIELDS = (
     "error",
     "parent_id",
     "triggered_by",
+    "test_id",
+    "target",
     "target_id",
+    "mode",
     "note",
 )
 

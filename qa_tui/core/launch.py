@@ -206,10 +206,10 @@ async def start_run(
             variables=dict(request.variables) if request.variables else None,
         )
         run = execution_to_run(source.name, started.execution)
-        plan = run.target_id or request.test_plan_id
+        plan = run.test_id or request.test_plan_id
         return run.model_copy(
             update={
-                "target_id": plan,
+                "test_id": plan,
                 "name": plan_name(plan, run.id),
                 "queued": run.queued or clock.now(),
                 "triggered_by": "qa-tui",

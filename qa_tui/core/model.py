@@ -109,13 +109,16 @@ class Run(Frozen):
     parent_id: str | None = None
     """The suite run a test run belongs to, if any."""
     triggered_by: str | None = None
-    target_id: str | None = None
+    test_id: str | None = None
     """What the run ran (test id, suite id, test plan id, Bug0 project id): what a re-run starts."""
+    target_id: str | None = None
+    """The id of what it ran against, as the provider names it: BugBug's run profile id,
+    BugBrain's environment (it has no other id), the URL a Bug0 trigger ran on."""
     environment: str | None = None
     """Where it ran, as the provider says (browser, OS, profile), e.g. for a bug report."""
     target: str | None = None
-    """What it ran against, as the run history groups results (not `target_id`, which is what it
-    ran): BugBug's run profile, BugBrain's environment, Bug0's URL."""
+    """What it ran against, by name, as the run history groups results and the TARGET column
+    shows it (`target_id` is its id): BugBug's run profile, BugBrain's environment, Bug0's URL."""
     failed_step: str | None = None
     """The step that failed, when the run's own payload says (`4. click`), else None."""
     note: str | None = None

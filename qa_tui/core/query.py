@@ -133,7 +133,7 @@ def _haystack(run: Run) -> str:
 
 
 def _test_matches(values: tuple[str, ...], run: Run) -> bool:
-    name, test_id = run.name.casefold(), (run.target_id or "").casefold()
+    name, test_id = run.name.casefold(), (run.test_id or "").casefold()
     return any(value in name or value == test_id for value in values)
 
 

@@ -231,7 +231,7 @@ def test_bugbrain_options_go_to_the_non_blocking_full_start(
     code, out, err = cli(world, capsys, *argv, "--timeout", "120", "--json")
     assert code == 0, err
     started = json.loads(out)
-    assert (started["status"], started["target_id"]) == ("queued", "tp_smoke_web")
+    assert (started["status"], started["test_id"]) == ("queued", "tp_smoke_web")
     posts = [(p, b) for m, p, b in world.sent if m == "POST"]
     assert posts == [
         (

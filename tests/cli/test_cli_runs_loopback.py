@@ -193,3 +193,19 @@ def test_a_bad_fault_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert main(["sim", "--port", "0", "--faults", "bugbog:error_rate=2"]) == 2
     err = capsys.readouterr().err
     assert "--faults" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_runs_test_id_is_what_it_ran_and_its_target_id_what_it_ran_against(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN the simulator's BugBug runs WHEN `runs --json` lists them THEN a test run's
+    `test_id` is its test's id and its `target_id` is the id of the run profile it ran on,
+    beside that profile's name as `target` (issue 22: `target_id` was the test's id)."""
+    code, runs, err = runs_json(capsys, "--config", str(config_path), "--provider", "web")
+    assert code == 0, err
+    tests = [r for r in runs if r["kind"] == "test"]
+    profiles = {r["target"]: r["target_id"] for r in tests if r["target"]}
+    assert tests and all(r["test_id"] and r["test_id"] != r["target_id"] for r in tests)
+    assert len(profiles) >= 2 and all(
+        name and profile_id and name != profile_id for name, profile_id in profiles.items()
+    )

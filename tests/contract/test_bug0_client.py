@@ -120,7 +120,7 @@ async def test_a_trigger_sends_every_documented_field_as_a_string(
     )
     assert run.pollable is False
     assert run.note == NO_STATUS_NOTE
-    assert run.target_id == BUG0_PROJECT_ID
+    assert run.test_id == BUG0_PROJECT_ID
     assert run.queued == harness.clock.now()
     assert "PR #42" in run.name and "feature/new-checkout" in run.name
 

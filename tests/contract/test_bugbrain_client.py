@@ -127,7 +127,7 @@ async def test_runs_are_listed_newest_first_with_their_raw_status_kept(
         assert run.kind is RunKind.EXECUTION
         assert run.provider_status == harness.status_of(run.id)
         assert run.name == f"plan {truth[run.id].plan.id}"
-        assert run.target_id == truth[run.id].plan.id
+        assert run.test_id == truth[run.id].plan.id
 
 
 async def test_offset_pagination_is_followed_across_several_pages(
@@ -185,7 +185,7 @@ async def test_a_running_execution_then_its_done_shape_are_both_read(
     assert done.status.is_terminal
     assert done.provider_status == harness.status_of(ex.id)
     assert done.ended is not None and done.started == listed.started
-    assert done.target_id == ex.plan.id
+    assert done.test_id == ex.plan.id
 
 
 async def test_get_run_finds_the_plan_through_the_results(
@@ -193,7 +193,7 @@ async def test_get_run_finds_the_plan_through_the_results(
 ) -> None:
     ex = _first(harness, status="completed")
     run = await source.get_run(ex.id)
-    assert run.target_id == ex.plan.id
+    assert run.test_id == ex.plan.id
     assert run.name == f"plan {ex.plan.id}"
     with pytest.raises(NotFound):
         await source.get_run("exec_does_not_exist")
@@ -234,7 +234,7 @@ async def test_an_async_start_is_queued_and_can_be_cancelled(
     harness: Harness, source: BugBrainSource
 ) -> None:
     run = await source.start("tp_smoke_web")
-    assert (run.status, run.provider_status, run.target_id) == (
+    assert (run.status, run.provider_status, run.test_id) == (
         RunStatus.QUEUED,
         "queued",
         "tp_smoke_web",

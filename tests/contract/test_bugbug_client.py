@@ -426,7 +426,7 @@ async def test_refresh_uses_the_status_endpoint_then_reads_the_end_once(world: W
     done = await world.source.refresh_run(run)
     assert done.status.is_terminal
     assert done.ended is not None and done.duration_s is not None
-    assert done.name == run.name and done.target_id == run.target_id
+    assert done.name == run.name and done.test_id == run.test_id
     assert len(world.answers) == 2  # /status/, then the full run once
     again = await world.source.refresh_run(done)
     assert again.ended == done.ended
@@ -466,7 +466,7 @@ async def test_rerun_of_a_test_run_starts_the_same_test_with_the_same_profile(
     old_wire = await world.source.get_test_run(old.id)
     new = await world.source.rerun(old)
     assert new.id != old.id
-    assert (new.kind, new.target_id, new.name) == (RunKind.TEST, old.target_id, old.name)
+    assert (new.kind, new.test_id, new.name) == (RunKind.TEST, old.test_id, old.name)
     assert new.status is RunStatus.QUEUED
     new_wire = await world.source.get_test_run(new.id)
     assert new_wire.run_profile_id == old_wire.run_profile_id
@@ -475,13 +475,13 @@ async def test_rerun_of_a_test_run_starts_the_same_test_with_the_same_profile(
 async def test_rerun_of_a_listed_suite_run_finds_its_suite_by_name(world: World) -> None:
     """GIVEN a suite run qa-tui did not start WHEN re-run THEN its suite (named alike) starts."""
     old = await a_run(world, RunStatus.FAILED, RunKind.SUITE)
-    assert old.target_id is None
+    assert old.test_id is None
     new = await world.source.rerun(old)
     assert new.id != old.id and new.kind is RunKind.SUITE and new.name == old.name
     suite = next(s for s in world.sim.bugbug.suites if s.name == old.name)
-    assert new.target_id == suite.id
+    assert new.test_id == suite.id
     again = await world.source.rerun(new)  # remembered this time, no search
-    assert again.target_id == suite.id
+    assert again.test_id == suite.id
 
 
 async def test_detail_of_a_finished_test_run_has_steps_and_artifacts(world: World) -> None:

@@ -93,7 +93,7 @@ async def test_bugbug_runs_are_read_started_and_stopped(clients: Clients) -> Non
     assert failed.failed_step and failed.error
     detail = await bugbug.run_detail(failed)
     assert any(step.status is RunStatus.FAILED and step.error for step in detail.steps.items)
-    test_id = failed.target_id
+    test_id = failed.test_id
     assert test_id is not None
     started = await bugbug.start_test(test_id)
     assert started.status.is_active or started.status is RunStatus.UNKNOWN
@@ -110,7 +110,7 @@ async def test_bugbrain_executions_are_read_started_and_cancelled(clients: Clien
     failed = next(r for r in finished if r.status is RunStatus.FAILED)
     detail = await bugbrain.run_detail(failed)
     assert detail.steps.items
-    plan = failed.target_id
+    plan = failed.test_id
     assert plan is not None
     started = await bugbrain.start(plan)
     assert not started.status.is_terminal

@@ -35,7 +35,7 @@ async def test_hostile_names_and_errors_reach_the_terminal_only_as_plain_text(
 ) -> None:
     source = FakeSource(clock=SYSTEM_CLOCK, per_minute=60000)
     runs = [
-        make_run(f"h{i}", name=text, target_id=f"t{i}", minutes_ago=i)
+        make_run(f"h{i}", name=text, test_id=f"t{i}", minutes_ago=i)
         for i, text in enumerate(HOSTILE.values())
     ]
     source.put(*runs)

@@ -30,9 +30,9 @@ token = "tok-123"
 method = "osc777"
 """
 YESTERDAY = make_run(
-    "r-old", RunStatus.PASSED, name="login page", target_id="t-login", minutes_ago=900
+    "r-old", RunStatus.PASSED, name="login page", test_id="t-login", minutes_ago=900
 )
-TODAY = make_run("r-new", name="login page", target_id="t-login", minutes_ago=1)
+TODAY = make_run("r-new", name="login page", test_id="t-login", minutes_ago=1)
 
 
 def session(home: Path, terminal: FakeTerminal, *runs: Run) -> tuple[QaTuiApp, FakeSource]:

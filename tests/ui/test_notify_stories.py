@@ -99,11 +99,11 @@ def story(*runs: Run, method: Method = Method.OSC9, tmux: bool = False, **settin
     return Story(source, terminal, app, Toasts())
 
 
-CHECKOUT = make_run("r1", name="checkout flow", target_id="t-checkout", minutes_ago=1)
+CHECKOUT = make_run("r1", name="checkout flow", test_id="t-checkout", minutes_ago=1)
 LOGIN_PASSED = make_run(
-    "r2", RunStatus.PASSED, name="login page", target_id="t-login", minutes_ago=30
+    "r2", RunStatus.PASSED, name="login page", test_id="t-login", minutes_ago=30
 )
-LOGIN_RUNNING = make_run("r3", name="login page", target_id="t-login", minutes_ago=2)
+LOGIN_RUNNING = make_run("r3", name="login page", test_id="t-login", minutes_ago=2)
 
 
 def ended(run: Run, status: RunStatus, **fields: Any) -> Run:

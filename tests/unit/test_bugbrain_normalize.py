@@ -68,7 +68,7 @@ def test_a_finished_execution_reads_its_counts_times_and_plan() -> None:
     run = _run()
     assert run.kind is RunKind.EXECUTION
     assert run.name == "plan tp_prod_xyz"
-    assert run.target_id == "tp_prod_xyz"
+    assert run.test_id == "tp_prod_xyz"
     assert run.progress == Progress(done=47, total=47)
     assert run.started == datetime(2025, 3, 8, 10, 30, tzinfo=UTC)
     assert run.ended == datetime(2025, 3, 8, 10, 32, tzinfo=UTC)
@@ -120,7 +120,7 @@ def test_a_refresh_keeps_the_plan_name_and_creation_time_the_status_call_lacks()
     )
     merged = merge_refresh(listed, status)
     assert merged.name == "plan tp_prod_xyz"
-    assert merged.target_id == "tp_prod_xyz"
+    assert merged.test_id == "tp_prod_xyz"
     assert merged.started == listed.started
     assert merged.progress == Progress(done=3, total=47)
 
@@ -139,7 +139,7 @@ def test_a_bad_execution_in_a_list_is_skipped_and_counted_and_the_rest_come_thro
 def test_provider_strings_pass_through_exactly() -> None:
     hostile = "[bold red]x[/]\x1b]52;c;aGk=\x07 ‮"
     run = _run(test_plan_id=hostile)
-    assert run.target_id == hostile
+    assert run.test_id == hostile
     assert run.name == f"plan {hostile}"
 
 

@@ -104,7 +104,7 @@ def test_a_finished_test_run_is_normalized_field_by_field() -> None:
     assert run.error == "ELEMENT_DOES_NOT_EXIST"
     assert run.url == "https://app.bugbug.io/runs/1/"
     assert run.triggered_by == "api"
-    assert run.target_id == TEST_ID
+    assert run.test_id == TEST_ID
     assert run.parent_id is None
     assert run.started == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     assert run.duration_s == pytest.approx(63.800006)
@@ -142,14 +142,14 @@ def test_a_suite_run_is_a_suite_with_progress_from_its_test_runs() -> None:
     run = to_run("web", suite, suite_id="suite-9")
     assert run.kind is RunKind.SUITE
     assert run.progress == Progress(done=2, total=3)
-    assert run.target_id == "suite-9"
+    assert run.test_id == "suite-9"
     assert len(suite.test_runs) == 3
 
 
 def test_a_suite_run_that_says_its_suite_id_is_believed() -> None:
     """GIVEN a suite run carrying suiteId (undocumented) THEN that is its target."""
     suite = V2SuiteRun.model_validate({"id": "s1", "status": "queued", "suiteId": "suite-1"})
-    assert to_run("web", suite, suite_id="remembered").target_id == "suite-1"
+    assert to_run("web", suite, suite_id="remembered").test_id == "suite-1"
 
 
 @pytest.mark.parametrize(
@@ -264,7 +264,7 @@ def test_a_status_answer_updates_status_progress_and_url_only() -> None:
     assert (fresh.status, fresh.provider_status) == (RunStatus.RUNNING, "paused")
     assert fresh.progress == Progress(done=3, total=8)
     assert fresh.url == "https://app.bugbug.io/runs/1/?tab=steps"
-    assert (fresh.name, fresh.started, fresh.target_id) == (run.name, run.started, run.target_id)
+    assert (fresh.name, fresh.started, fresh.test_id) == (run.name, run.started, run.test_id)
 
 
 def test_a_step_run_becomes_a_step() -> None:

@@ -18,7 +18,7 @@ PASSED, FAILED, RUNNING = RunStatus.PASSED, RunStatus.FAILED, RunStatus.RUNNING
 
 
 def run(run_id: str, status: RunStatus, test: str = "t-login", **fields: Any) -> Run:
-    return make_run(run_id, status, name=f"Login {run_id}", target_id=test, **fields)
+    return make_run(run_id, status, name=f"Login {run_id}", test_id=test, **fields)
 
 
 class Session:
@@ -202,7 +202,7 @@ def test_the_watch_list_outlives_a_restart(tmp_path: Path) -> None:
     again = center_for(FakeTerminal(), data_dir=tmp_path)
     assert again.watchlist.covers(run("r1", PASSED))
     assert again.watchlist.covers(run("y", RUNNING, test="t-cart"))
-    assert again.watchlist.covers(make_run("q", RUNNING, name="Plan by name", target_id="tp_1"))
+    assert again.watchlist.covers(make_run("q", RUNNING, name="Plan by name", test_id="tp_1"))
     assert not again.watchlist.covers(run("z", RUNNING, test="t-other"))
     again.watchlist.toggle_run(run("r1", PASSED))
     assert not center_for(FakeTerminal(), data_dir=tmp_path).watchlist.covers(run("r1", PASSED))

@@ -22,9 +22,7 @@ PASSED, FAILED, RUNNING = RunStatus.PASSED, RunStatus.FAILED, RunStatus.RUNNING
 
 
 def run(run_id: str, status: RunStatus, target: str = "Mobile", **fields: Any) -> Run:
-    return make_run(
-        run_id, status, name="Checkout", target_id="t-checkout", target=target, **fields
-    )
+    return make_run(run_id, status, name="Checkout", test_id="t-checkout", target=target, **fields)
 
 
 @pytest.fixture

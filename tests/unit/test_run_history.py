@@ -48,12 +48,10 @@ def test_the_history_outlives_a_wiped_cache(tmp_path: Path) -> None:
 def test_the_last_green_run_is_the_same_test_on_the_same_target(tmp_path: Path) -> None:
     history = RunHistory(tmp_path / "h.sqlite")
     runs = [
-        make_run("green-old", RunStatus.PASSED, minutes_ago=90, target_id="t1", target="Mobile"),
-        make_run("green", RunStatus.PASSED, minutes_ago=60, target_id="t1", target="Mobile"),
-        make_run(
-            "other-target", RunStatus.PASSED, minutes_ago=30, target_id="t1", target="Default"
-        ),
-        make_run("red", RunStatus.FAILED, minutes_ago=10, target_id="t1", target="Mobile"),
+        make_run("green-old", RunStatus.PASSED, minutes_ago=90, test_id="t1", target="Mobile"),
+        make_run("green", RunStatus.PASSED, minutes_ago=60, test_id="t1", target="Mobile"),
+        make_run("other-target", RunStatus.PASSED, minutes_ago=30, test_id="t1", target="Default"),
+        make_run("red", RunStatus.FAILED, minutes_ago=10, test_id="t1", target="Mobile"),
     ]
     history.add(r for run in runs if (r := result_of(run, T0)) is not None)
     red = runs[-1]

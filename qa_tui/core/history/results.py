@@ -31,7 +31,7 @@ class Result(NamedTuple):
     kind: RunKind
     name: str
     test: str
-    """The test's identity: `Run.target_id`, else the run's name."""
+    """The test's identity: `Run.test_id`, else the run's name."""
     target: str
     """Where it ran (`Run.target`), "" when not known."""
     status: RunStatus
@@ -63,7 +63,7 @@ class Result(NamedTuple):
 
 def series_of(run: Run) -> SeriesKey:
     """The series a run belongs to, whatever its status."""
-    return (run.provider, run.target_id or run.name, run.target or "")
+    return (run.provider, run.test_id or run.name, run.target or "")
 
 
 def moment_of(run: Run) -> datetime | None:
@@ -79,7 +79,7 @@ def result_of(run: Run, now: datetime) -> Result | None:
     if status not in TERMINAL_STATUSES or run.mode is not None:
         return None  # a local or recording run says nothing of the product on its target
     when = moment_of(run) or now
-    test = run.target_id or run.name
+    test = run.test_id or run.name
     if status in FAILURES:
         error = run.error
         return Result(run.provider, run.id, run.kind, run.name, test, run.target or "", status,

@@ -219,7 +219,7 @@ class History:
         known = self._keys.get(id(run))
         if known is not None and known[0] is run:
             return self.index.cell(known[1], moment)
-        key = (run.provider, run.target_id or run.name, run.target or "")
+        key = (run.provider, run.test_id or run.name, run.target or "")
         if len(self._keys) >= 50_000:
             self._keys.clear()
         self._keys[id(run)] = (run, key)

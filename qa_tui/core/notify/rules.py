@@ -101,7 +101,7 @@ class Rules:
             if not row.stale or not self.settings.quiet_start:
                 self._active.add(key)
             return None
-        target = (run.provider, run.kind, run.target_id or run.name)
+        target = (run.provider, run.kind, run.test_id or run.name)
         previous = self._last.get(target)
         self._remember(target, run)
         if row.stale or key not in self._active or key in self._told:

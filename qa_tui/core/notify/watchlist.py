@@ -1,7 +1,7 @@
 """The watch list: runs the user watches (`w`) and tests, suites and plans whose every run they
 watch (`W`), kept in `watch.sqlite` in the data dir so it outlives a restart.
 
-A target is the provider, the run's kind and what it ran (`Run.target_id`: test id, suite id,
+A target is the provider, the run's kind and what it ran (`Run.test_id`: test id, suite id,
 test plan id, Bug0 project), or the run's name when the provider gave no id; a target kept by
 name still covers later runs that carry an id, as long as their name is the same. The list is
 read once when opened and kept in memory (`covers()` is asked for every line the table draws);
@@ -45,8 +45,8 @@ class Target:
 
     @classmethod
     def of(cls, run: Run) -> Target:
-        if run.target_id:
-            return cls(run.provider, run.kind.value, run.target_id)
+        if run.test_id:
+            return cls(run.provider, run.kind.value, run.test_id)
         return cls(run.provider, run.kind.value, run.name, by_name=True)
 
 
@@ -103,7 +103,7 @@ class WatchList:
         if not self._targets:
             return False
         kind = run.kind.value
-        if run.target_id and Target(run.provider, kind, run.target_id) in self._targets:
+        if run.test_id and Target(run.provider, kind, run.test_id) in self._targets:
             return True
         return Target(run.provider, kind, run.name, by_name=True) in self._targets
 

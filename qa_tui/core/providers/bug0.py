@@ -114,8 +114,9 @@ def record_to_run(provider: str, record: TriggerRecord) -> Run:
         provider_status=TRIGGERED,
         queued=record.triggered_at,
         triggered_by="qa-tui",
-        target_id=record.project_id,
+        test_id=record.project_id,
         target=dict(record.fields).get("url"),
+        target_id=dict(record.fields).get("url"),
         note=NO_STATUS_NOTE,
         pollable=False,
     )

@@ -195,10 +195,10 @@ class BugBrainSource(BugBrainApi):
     async def get_run(self, run_id: str) -> Run:
         """`/status`, plus `/results` for the test plan id the status shapes lack."""
         run = execution_to_run(self.name, await self.execution_status(run_id))
-        if run.target_id is None:
+        if run.test_id is None:
             plan = await self._plan_of(run_id)
             if plan is not None:
-                run = run.model_copy(update={"target_id": plan, "name": plan_name(plan, run_id)})
+                run = run.model_copy(update={"test_id": plan, "name": plan_name(plan, run_id)})
         return run
 
     async def stop_run(self, run: Run) -> Run:
@@ -207,7 +207,7 @@ class BugBrainSource(BugBrainApi):
 
     async def rerun(self, run: Run) -> Run:
         """Start the same test plan again, asynchronously."""
-        plan = run.target_id or await self._plan_of(run.id)
+        plan = run.test_id or await self._plan_of(run.id)
         if plan is None:
             raise RequestRejected(self.name, f"cannot re-run {run.id}: its test plan is unknown")
         return await self.start(plan)
@@ -225,7 +225,7 @@ class BugBrainSource(BugBrainApi):
             status=bugbrain_status(started.status),
             provider_status=started.status or "",
             queued=now,
-            target_id=test_plan_id,
+            test_id=test_plan_id,
             triggered_by="qa-tui",
         )
 

@@ -190,8 +190,9 @@ def execution_to_run(provider: str, execution: Execution) -> Run:
         ended=ended,
         duration_s=execution.duration_seconds,
         error=execution.error,
-        target_id=execution.test_plan_id,
+        test_id=execution.test_plan_id,
         target=execution.environment,
+        target_id=execution.environment,
     )
 
 
@@ -202,8 +203,8 @@ def merge_refresh(old: Run, new: Run) -> Run:
     `created_at` (list) and `started_at` (running status) on alternate polls.
     """
     keep: dict[str, Any] = {}
-    if new.target_id is None and old.target_id is not None:
-        keep.update(target_id=old.target_id, name=old.name)
+    if new.test_id is None and old.test_id is not None:
+        keep.update(test_id=old.test_id, name=old.name)
     for name in ("queued", "started"):
         if getattr(old, name) is not None:
             keep[name] = getattr(old, name)

@@ -186,7 +186,7 @@ class BugBugSource(BugBugDiscovery):
             name=target,
             status=RunStatus.UNKNOWN,
             provider_status="",
-            target_id=target,
+            test_id=target,
             triggered_by="api",
         )
         shell = self._with_status(shell, started)
@@ -194,13 +194,13 @@ class BugBugSource(BugBugDiscovery):
             full = await self._full(shell)
         except ProviderError:
             return shell
-        return full.model_copy(update={"target_id": full.target_id or target})
+        return full.model_copy(update={"test_id": full.test_id or target})
 
     async def rerun(self, run: Run) -> Run:
         """Start the same test or suite again, with the run profile the run used."""
         if run.kind is RunKind.SUITE:
             suite = await self.get_suite_run(run.id)
-            suite_id = suite.suite_id or self._suite_of_run.get(run.id) or run.target_id
+            suite_id = suite.suite_id or self._suite_of_run.get(run.id) or run.test_id
             suite_id = suite_id or await self._suite_named(suite.name)
             if suite_id is None:
                 raise Unsupported(
@@ -209,7 +209,7 @@ class BugBugSource(BugBugDiscovery):
                 )
             return await self.start_suite(suite_id, profile_id=suite.profile_id)
         test = await self.get_test_run(run.id)
-        test_id = test.test_id or run.target_id
+        test_id = test.test_id or run.test_id
         if test_id is None:
             raise Unsupported(self.name, "BugBug does not say which test this run ran")
         return await self.start_test(test_id, profile_id=test.run_profile_id)

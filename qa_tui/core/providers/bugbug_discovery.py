@@ -88,8 +88,8 @@ class BugBugDiscovery(BugBugApi):
                 self._steps_of_test[wire.test_id] = len(steps)
 
     def _with_status(self, run: Run, wire: V2TestRunStatus) -> Run:
-        if run.kind is RunKind.TEST and run.target_id and wire.total_steps:
-            self._steps_of_test[run.target_id] = wire.total_steps
+        if run.kind is RunKind.TEST and run.test_id and wire.total_steps:
+            self._steps_of_test[run.test_id] = wire.total_steps
         return with_status(run, wire)
 
     def sweep_queries(self) -> Sequence[ListQuery]:

@@ -284,6 +284,7 @@ def to_run(
         browser = " ".join(p for p in (wire.browser_name, wire.browser_version) if p)
         environment = " · ".join(p for p in (browser, wire.os_name) if p) or None
         profile = names.get(wire.run_profile_id or "", wire.run_profile_id)
+        profile_id = wire.run_profile_id
         if status in (RunStatus.FAILED, RunStatus.ERROR):
             failed_step, error = failure_of(steps, wire.error_code)
     else:
@@ -292,6 +293,7 @@ def to_run(
         children = [bugbug_status(child.status).is_terminal for child in wire.test_runs]
         progress = Progress(done=sum(children), total=len(children)) if children else None
         profile = wire.profile_name or names.get(wire.profile_id or "", wire.profile_id)
+        profile_id = wire.profile_id
     duration = parse_duration(wire.duration)
     return Run(
         provider=provider,
@@ -310,9 +312,10 @@ def to_run(
         error=error,
         parent_id=parent,
         triggered_by=wire.triggered_by,
-        target_id=target,
+        test_id=target,
         environment=environment,
         target=profile,
+        target_id=profile_id,
         failed_step=failed_step,
         mode=_mode(wire.run_mode),
     )
