@@ -9,8 +9,12 @@ has already said it will refuse.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+
+RECENT_S = 60.0
+"""How far back `requests_last_minute` counts."""
 
 
 class RequestBudget:
@@ -44,6 +48,28 @@ class RequestBudget:
         self.provider_limit: int | None = None
         self.spent = 0
         """Requests taken from this budget so far."""
+        self._recent: deque[float] = deque()
+
+    @property
+    def shared_budget(self) -> RequestBudget:
+        """The budget whose tokens this one spends: itself (a provider's handle on a budget it
+        shares with others answers the shared one: `budget_sharing.ProviderBudget`)."""
+        return self
+
+    def _count(self) -> None:
+        """One more request sent on this budget."""
+        self.spent += 1
+        now = self._clock.monotonic()
+        self._recent.append(now)
+        while self._recent and self._recent[0] <= now - RECENT_S:
+            self._recent.popleft()
+
+    def requests_last_minute(self) -> int:
+        """Requests sent on this budget in the last minute (the health panel's rate)."""
+        now = self._clock.monotonic()
+        while self._recent and self._recent[0] <= now - RECENT_S:
+            self._recent.popleft()
+        return len(self._recent)
 
     def retune(
         self, per_minute: float, *, per_hour: float | None, burst: float, tokens: float
@@ -84,7 +110,7 @@ class RequestBudget:
         self._tokens -= 1.0
         if self.per_hour:
             self._hour_tokens -= 1.0
-        self.spent += 1
+        self._count()
 
     def available(self) -> float:
         """Tokens available right now (0 while paused by the provider)."""

@@ -16,8 +16,9 @@ A cycle:
    and reads the parent of an active child;
 4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
-   long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
-   when nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
+   long enough to earn back what the live steps spent (at `budget_share` of the provider's rate,
+   or its fair part of it when other providers draw on the same budget: `shares.py`); when
+   nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
    an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
    wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
@@ -39,6 +40,7 @@ from qa_tui.core.engine.discovery import (
     spare_for_discovery,
 )
 from qa_tui.core.engine.settings import EngineSettings
+from qa_tui.core.engine.shares import BudgetShare
 from qa_tui.core.errors import NotFound, ProviderError, RateLimited
 from qa_tui.core.history.service import History
 from qa_tui.core.model import ProviderHealth, Run
@@ -84,6 +86,8 @@ class ProviderPoller:
     """More runs refreshed every cycle like the focused one (team mode: followers' detail views)."""
     history: History | None = None
     """Where walked pages deeper than the store keeps leave their finished runs (the backfill)."""
+    share: BudgetShare | None = None
+    """The providers this one shares its budget with, and its fair part of it (None: alone)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -335,18 +339,31 @@ class ProviderPoller:
             except NotFound:
                 continue
 
-    def _planned_rpm(self) -> float:
-        if self.active_runs():
-            return self.source.budget.pace_per_minute() * self.settings.budget_share
+    def _live_rpm(self) -> float:
+        """The rate this provider's live cycles plan for: its fair part of the budget's planned
+        share (`shares.BudgetShare`), or all of it when it draws on the budget alone."""
+        if self.share is not None:
+            return self.share.live_rpm(self.name)
+        return self.source.budget.pace_per_minute() * self.settings.budget_share
+
+    def _idle_rpm(self) -> float:
+        if self.share is not None:
+            return self.share.idle_rpm(self.name)
         return self.settings.idle_requests_per_minute
+
+    def _planned_rpm(self) -> float:
+        return self._live_rpm() if self.active_runs() else self._idle_rpm()
 
     def _interval(self, spent: int) -> float:
         """While active, the wait earns back what cycles spend on average (a cycle that read a
         finished run or a discovery page pays for it over the next few waits, not all in one:
         a spike never doubles one wait); at idle, this cycle's spend under the idle rate."""
         settings = self.settings
-        if self.active_runs():
-            rate = self.source.budget.pace_per_minute() / 60.0 * settings.budget_share
+        active = bool(self.active_runs())
+        if self.share is not None:
+            self.share.note(self.name, active)
+        if active:
+            rate = self._live_rpm() / 60.0
             self._paced = spent if not self._paced else self._paced
             self._paced = PACE_SMOOTHING * self._paced + (1 - PACE_SMOOTHING) * spent
             owed = self._owed + spent
@@ -354,7 +371,7 @@ class ProviderPoller:
             self._owed = owed - paid
             return max(settings.active_interval_s, self.min_interval_s, paid / rate)
         self._owed = 0.0
-        idle = spent * 60.0 / settings.idle_requests_per_minute
+        idle = spent * 60.0 / self._idle_rpm()
         return max(settings.idle_interval_s, self.min_interval_s, idle)
 
     def _backoff(self, error: ProviderError) -> float:

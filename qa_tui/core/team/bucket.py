@@ -83,7 +83,7 @@ class SharedBudget(RequestBudget):
                     self.connection.lost(error)
                     continue
                 if granted:
-                    self.spent += 1
+                    self._count()
                     return
                 await self._clock.sleep(min(max(wait, 0.005), LONGEST_WAIT_S))
 
