@@ -3,7 +3,9 @@
 Prints the base URL of each provider and the demo credentials, and with `--write-config PATH`
 writes a ready-to-use config (mode 0600: it holds the demo credentials) pointing at itself.
 It serves the triage world (`ScenarioSpec(triage=True)`, sim/triage.py): flaky tests, an outage,
-history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them.
+history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them. With
+`--projects N` it serves a whole org (sim/org.py: half BugBug projects, a third BugBrain
+projects, at most three on one key, the rest Bug0), and the config it writes has them all.
 The simulator package is imported only inside `run_sim`, so other commands never load it.
 """
 
@@ -20,16 +22,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qa_tui.sim.faults import FaultPlan
+    from qa_tui.sim.org_spec import OrgSpec
     from qa_tui.sim.scenario import ScenarioSpec
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def triage_world() -> ScenarioSpec:
-    """The world `qa-tui sim` and `qa-tui demo` serve: the default one, with the triage plants."""
+def triage_world(org: OrgSpec | None = None) -> ScenarioSpec:
+    """The world `qa-tui sim` and `qa-tui demo` serve: the default one, with the triage plants
+    (and, with `org`, that many projects of each service)."""
     from qa_tui.sim.scenario import ScenarioSpec
 
-    return ScenarioSpec(triage=True)
+    return ScenarioSpec(triage=True, org=org)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -53,9 +57,18 @@ def run_sim(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if getattr(args, "listen_fd", None) is not None:
         return _serve_for_the_demo(args.listen_fd, faults, args.seed)
+    org = None
+    if getattr(args, "projects", None) is not None:
+        from qa_tui.sim.org_spec import OrgSpec
+
+        try:
+            org = OrgSpec.of_size(args.projects)
+        except ValueError as exc:
+            print(f"qa-tui sim: error: --projects: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         sim = server.start_in_thread(
-            host=args.host, port=args.port, faults=faults, scenario=triage_world(), **seed
+            host=args.host, port=args.port, faults=faults, scenario=triage_world(org), **seed
         )
     except (OSError, RuntimeError) as exc:
         print(
@@ -66,7 +79,7 @@ def run_sim(args: argparse.Namespace) -> int:
         if args.write_config:
             path = Path(args.write_config).expanduser()
             try:
-                write_private(path, server.render_config(sim.base_url))
+                write_private(path, server.render_config(sim.base_url, org))
             except OSError as exc:
                 print(f"qa-tui sim: error: cannot write {path}: {exc.strerror}", file=sys.stderr)
                 return EXIT_USAGE

@@ -18,13 +18,14 @@ settings reads), ``GET|POST /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``
 ``{"bugbug": {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it
 names and keeps the others; the answer is the current plan), ``POST
 /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
-"bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
+"bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored;
+with ``"project": "web-3"`` only that project's token, in a simulated org: sim/org.py),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
 /_sim/bug0/triggers``.
 
 The documented rate limits count requests on the scenario clock when it is manual (tests control
-the windows by advancing it) and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real
-unix time).
+the windows by advancing it) or runs faster than the wall clock (a minute's allowance per scenario
+minute), and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real unix time).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from qa_tui.sim.bugnet_world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
 from qa_tui.sim.limits import RateLimiter
+from qa_tui.sim.org import Org
 from qa_tui.sim.planting import plant, planted_truth
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 
@@ -66,7 +68,8 @@ class Simulator:
         self.faults = faults if faults is not None else FaultPlan()
         self.faults.bind_seed(seed)
         self.spec = scenario or ScenarioSpec()
-        self.limiter = RateLimiter(self.clock.now if self.clock.manual else time.time)
+        scaled = self.clock.manual or self.clock.speed != 1.0
+        self.limiter = RateLimiter(self.clock.now if scaled else time.time)
         self.ctx = SimContext(
             seed, self.clock, self.spec, self.faults, self.limiter, enforce_documented_limits
         )
@@ -77,6 +80,11 @@ class Simulator:
             plant(self.bugbug, self.bugbrain, t0)
         self.bug0 = Bug0World(seed)
         self.bugnet = BugnetWorld(seed, self.spec, t0)
+        self.org: Org | None = None
+        """Several projects of each service (`ScenarioSpec.org`); None: one each."""
+        if self.spec.org is not None:
+            org = (self.spec.org, seed, self.spec, t0, self.bugbug, self.bugbrain, self.bug0)
+            self.org = Org(*org)
 
     @property
     def enforce_limits(self) -> bool:
@@ -92,12 +100,27 @@ class Simulator:
     def advance(self, seconds: float) -> float:
         return self.clock.advance(seconds)
 
-    def revoke(self, provider: str) -> None:
-        """Refuse every credential of ``provider`` (401) until :meth:`restore`."""
+    def revoke(self, provider: str, project: str | None = None) -> None:
+        """Refuse every credential of ``provider`` (401) until :meth:`restore`; with ``project``
+        (an org's project name, `web-3`), only that project's token."""
+        if project is not None:
+            self.ctx.revoked_tokens.add(self._token_of(provider, project))
+            return
         self.ctx.revoked.add(_known(provider))
 
-    def restore(self, provider: str) -> None:
+    def restore(self, provider: str, project: str | None = None) -> None:
+        if project is not None:
+            self.ctx.revoked_tokens.discard(self._token_of(provider, project))
+            return
         self.ctx.revoked.discard(_known(provider))
+
+    def _token_of(self, provider: str, project: str) -> str:
+        if self.org is None:
+            raise FaultSpecError("this simulator serves one project of each service")
+        try:
+            return self.org.project(_known(provider), project).token
+        except KeyError as exc:
+            raise FaultSpecError(str(exc.args[0])) from None
 
     def truth(self) -> dict[str, Any]:
         """Every run of every provider with its true status now, plus Bug0 triggers, Bugnet bugs
@@ -170,6 +193,7 @@ class Simulator:
             "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
             "bugnet_sdk": self.bugnet.telemetry.to_json(),
             **({"triage": planted_truth(self.bugbug, self.bugbrain)} if self.spec.triage else {}),
+            **({"org_runs": self.org.truth(now)} if self.org is not None else {}),
         }
 
 
@@ -220,8 +244,10 @@ def control_routes(sim: Simulator) -> list[Route]:
     def token_switch(revoke: bool) -> Any:
         async def endpoint(request: Request) -> Response:
             body = await read_json_object(request) or {}
+            project = body.get("project")
             try:
-                (sim.revoke if revoke else sim.restore)(str(body.get("provider")))
+                switch = sim.revoke if revoke else sim.restore
+                switch(str(body.get("provider")), None if project is None else str(project))
             except FaultSpecError as exc:
                 return bad(str(exc))
             return JSONResponse({"revoked": sorted(sim.ctx.revoked)})
@@ -286,6 +312,7 @@ def build_app(
         routes=[
             Route("/", index),
             Mount("/_sim", routes=control_routes(sim)),
+            *(sim.org.routes(sim.ctx) if sim.org is not None else ()),  # before the one-project
             Mount("/bugbug", app=bugbug.build(sim.ctx, sim.bugbug)),
             Mount("/bugbrain/api/v1", app=bugbrain_api),
             Mount("/bugbrain/cdn", app=bugbrain_cdn),

@@ -28,6 +28,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from qa_tui.sim.org_spec import OrgSpec
+
 DEFAULT_EPOCH = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC).timestamp()
 """Where a manual clock starts unless told otherwise (a fixed moment, so payloads are stable)."""
 
@@ -132,6 +134,9 @@ class ScenarioSpec:
     """Plant what a run history should find (:mod:`qa_tui.sim.triage`): tests flaky on one target
     and steady on another, a staging outage failing many tests with one error, strips' worth of
     history; the ordinary runs then never fail a test. The demo and ``qa-tui sim`` turn it on."""
+    org: OrgSpec | None = None
+    """Several projects of each service (sim/org.py: ``qa-tui sim --projects N``); None: one each.
+    Every project beyond the first gets a world of its own from these same settings."""
 
 
 def rng_for(seed: int, *labels: object) -> random.Random:
