@@ -157,10 +157,15 @@ class RequestBudget:
     def observe(
         self, limit: int | None, remaining: int | None, reset_epoch: float | None, now_epoch: float
     ) -> None:
-        """Take in `X-RateLimit-*` headers: with nothing remaining, pause until the reset time."""
+        """Take in `X-RateLimit-*` headers: with nothing remaining, pause until the reset time;
+        with less remaining than the bucket holds, hold no more than that."""
         if limit is not None:
             self.provider_limit = limit
         if remaining is not None:
             self.provider_remaining = remaining
             if remaining <= 0 and reset_epoch is not None:
                 self.pause(min(3600.0, max(0.0, reset_epoch - now_epoch)))
+            elif remaining < self._tokens:
+                # never plan on more than the provider has left (others on the key spend too)
+                self._refill()
+                self._tokens = min(self._tokens, float(remaining))
