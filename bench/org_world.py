@@ -94,7 +94,7 @@ class OrgRecord:
                 self.http_429[limit] += 1
             if until is not None:
                 self.blocked_until[limit] = max(self.blocked_until.get(limit, 0.0), until)
-        if status != 200 or limit[0] not in ("bugbug", "bugbrain") or not body[:1] in (b"{", b"["):
+        if status != 200 or limit[0] not in ("bugbug", "bugbrain") or body[:1] not in (b"{", b"["):
             return
         try:
             parsed = json.loads(body)
