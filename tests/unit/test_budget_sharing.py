@@ -168,3 +168,15 @@ def test_alone_on_its_budget_a_provider_plans_as_before() -> None:
     share = _share(active={"a"}, members="a")
     assert share.live_rpm("a") == 30 * EngineSettings().budget_share
     assert share.idle_rpm("a") == EngineSettings().idle_requests_per_minute
+
+
+def test_a_budget_holds_no_more_tokens_than_the_provider_says_remain() -> None:
+    """Three projects on one key: what one response says remains of the key caps the one budget
+    (others on the key, elsewhere, spend it too)."""
+    clock = ManualClock()
+    configs = [bugbrain(n, f"p{n}") for n in "ab"]
+    pool = BudgetPool(configs, clock=clock)
+    a, b = (pool.budget_for(p) for p in configs)
+    assert b.available() == 5  # the burst of 30 a minute
+    a.observe(30, 2, None, 0.0)
+    assert b.available() == 2 and b.provider_remaining == 2
