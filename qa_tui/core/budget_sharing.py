@@ -85,12 +85,17 @@ class LimitIdentity:
     @property
     def shown(self) -> str:
         """`BugBrain key #3f9a1c`, `Bug0 project 665f1c2e9b3a…`, `Bugnet on this machine`."""
+        return f"{self.service} {self.short}"
+
+    @property
+    def short(self) -> str:
+        """The same without the service: `key #3f9a1c`, `project 665f1c2e9b3a…`."""
         if self.limited is Limited.MACHINE:
-            return f"{self.service} on this machine"
+            return "on this machine"
         if self.limited is Limited.PROJECT and self.project:
             project = self.project if len(self.project) <= 14 else self.project[:12] + "…"
-            return f"{self.service} project {project}"
-        return f"{self.service} {self.limited.value} #{self.digest[:6]}"
+            return f"project {project}"
+        return f"{self.limited.value} #{self.digest[:6]}"
 
 
 def identity_of(provider: ProviderConfig) -> LimitIdentity:

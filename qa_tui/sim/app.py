@@ -82,6 +82,8 @@ class Simulator:
         self.bugnet = BugnetWorld(seed, self.spec, t0)
         self.org: Org | None = None
         """Several projects of each service (`ScenarioSpec.org`); None: one each."""
+        self.revoked_projects: set[str] = set()
+        """`bugbug:web-3`: the org's projects whose token is refused now."""
         if self.spec.org is not None:
             org = (self.spec.org, seed, self.spec, t0, self.bugbug, self.bugbrain, self.bug0)
             self.org = Org(*org)
@@ -105,12 +107,14 @@ class Simulator:
         (an org's project name, `web-3`), only that project's token."""
         if project is not None:
             self.ctx.revoked_tokens.add(self._token_of(provider, project))
+            self.revoked_projects.add(f"{provider}:{project}")
             return
         self.ctx.revoked.add(_known(provider))
 
     def restore(self, provider: str, project: str | None = None) -> None:
         if project is not None:
             self.ctx.revoked_tokens.discard(self._token_of(provider, project))
+            self.revoked_projects.discard(f"{provider}:{project}")
             return
         self.ctx.revoked.discard(_known(provider))
 
@@ -250,7 +254,8 @@ def control_routes(sim: Simulator) -> list[Route]:
                 switch(str(body.get("provider")), None if project is None else str(project))
             except FaultSpecError as exc:
                 return bad(str(exc))
-            return JSONResponse({"revoked": sorted(sim.ctx.revoked)})
+            projects = sorted(sim.revoked_projects)
+            return JSONResponse({"revoked": sorted(sim.ctx.revoked), "revoked_projects": projects})
 
         return endpoint
 

@@ -136,7 +136,7 @@ async def test_revoking_one_projects_token_refuses_that_project_only() -> None:
     web, web2 = ORG.bugbug()
     async with client_for(app) as client:
         done = await client.post("/_sim/revoke", json={"provider": "bugbug", "project": "web-2"})
-        assert done.status_code == 200
+        assert done.json() == {"revoked": [], "revoked_projects": ["bugbug:web-2"]}
         refused = await client.get(
             "/org/bugbug/web-2/api/v2/tests/", headers={"Authorization": f"Token {web2.token}"}
         )

@@ -383,7 +383,14 @@ class ProviderPoller:
 
     def _report_success(self, latency_s: float) -> None:
         budget, slow = self.source.budget, self.settings.slow_after_s
-        self._set_health(health.after_success(self.name, budget, self.clock, latency_s, slow))
+        # without a status endpoint nothing is read from the service (Bug0: its list is the
+        # local trigger log), so nothing it answered proved the credentials
+        verifiable = self.source.capabilities.run_status
+        self._set_health(
+            health.after_success(
+                self.name, budget, self.clock, latency_s, slow, verifiable=verifiable
+            )
+        )
 
     def _report_failure(self, error: ProviderError) -> None:
         self._set_health(health.after_failure(self.health, error, self.source.budget))
