@@ -17,7 +17,6 @@ def after_success(
     clock: Clock,
     latency_s: float,
     slow_after_s: float,
-    *,
     verifiable: bool = True,
 ) -> ProviderHealth:
     """Answering: rate-limited while the provider's own pause lasts, slow past `slow_after_s`;

@@ -12,7 +12,8 @@ A cycle:
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
    more than the user's reserve: at start every status filter (waiting for spare tokens if it
    must) and the walks that can find an active run;
-   after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
+   (on a budget several providers share, one of them a cycle: the burst is everyone's); after
+   that one page a cycle, and history pages no faster than `sweep_share` of the rate;
    and reads the parent of an active child;
 4. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
@@ -80,14 +81,14 @@ class ProviderPoller:
     emit: Callable[[Changes], None]
     report: Callable[[ProviderHealth], None]
     focused: Callable[[], RunKey | None]
+    share: BudgetShare
+    """The providers this one shares its budget with (often itself alone), and its fair part."""
     min_interval_s: float = 0.0
     """The config's `poll_interval_s`: never poll this provider more often than this."""
     wanted: Callable[[], Collection[RunKey]] = _nothing
     """More runs refreshed every cycle like the focused one (team mode: followers' detail views)."""
     history: History | None = None
     """Where walked pages deeper than the store keeps leave their finished runs (the backfill)."""
-    share: BudgetShare | None = None
-    """The providers this one shares its budget with, and its fair part of it (None: alone)."""
     first: bool = True
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
@@ -305,6 +306,10 @@ class ProviderPoller:
                 older=self._wants_older(task, found.runs, found.more),
             )
             await self._read_parents(source, keep)
+            if urgent and len(self.share.members) > 1:
+                # the burst is everyone's: one start-up page a cycle, so that no provider on the
+                # budget waits for the others' sweeps before it polls again
+                return
 
     async def _wait_for_spare(self) -> None:
         budget = self.source.budget
@@ -339,20 +344,11 @@ class ProviderPoller:
             except NotFound:
                 continue
 
-    def _live_rpm(self) -> float:
-        """The rate this provider's live cycles plan for: its fair part of the budget's planned
-        share (`shares.BudgetShare`), or all of it when it draws on the budget alone."""
-        if self.share is not None:
-            return self.share.live_rpm(self.name)
-        return self.source.budget.pace_per_minute() * self.settings.budget_share
-
-    def _idle_rpm(self) -> float:
-        if self.share is not None:
-            return self.share.idle_rpm(self.name)
-        return self.settings.idle_requests_per_minute
-
     def _planned_rpm(self) -> float:
-        return self._live_rpm() if self.active_runs() else self._idle_rpm()
+        """What this provider's cycles plan for: its fair part of its budget (`BudgetShare`)."""
+        if self.active_runs():
+            return self.share.live_rpm(self.name)
+        return self.share.idle_rpm(self.name)
 
     def _interval(self, spent: int) -> float:
         """While active, the wait earns back what cycles spend on average (a cycle that read a
@@ -360,10 +356,9 @@ class ProviderPoller:
         a spike never doubles one wait); at idle, this cycle's spend under the idle rate."""
         settings = self.settings
         active = bool(self.active_runs())
-        if self.share is not None:
-            self.share.note(self.name, active)
+        self.share.note(self.name, active)
         if active:
-            rate = self._live_rpm() / 60.0
+            rate = self.share.live_rpm(self.name) / 60.0
             self._paced = spent if not self._paced else self._paced
             self._paced = PACE_SMOOTHING * self._paced + (1 - PACE_SMOOTHING) * spent
             owed = self._owed + spent
@@ -371,7 +366,7 @@ class ProviderPoller:
             self._owed = owed - paid
             return max(settings.active_interval_s, self.min_interval_s, paid / rate)
         self._owed = 0.0
-        idle = spent * 60.0 / self._idle_rpm()
+        idle = spent * 60.0 / self.share.idle_rpm(self.name)
         return max(settings.idle_interval_s, self.min_interval_s, idle)
 
     def _backoff(self, error: ProviderError) -> float:
@@ -383,14 +378,9 @@ class ProviderPoller:
 
     def _report_success(self, latency_s: float) -> None:
         budget, slow = self.source.budget, self.settings.slow_after_s
-        # without a status endpoint nothing is read from the service (Bug0: its list is the
-        # local trigger log), so nothing it answered proved the credentials
-        verifiable = self.source.capabilities.run_status
-        self._set_health(
-            health.after_success(
-                self.name, budget, self.clock, latency_s, slow, verifiable=verifiable
-            )
-        )
+        verifiable = self.source.capabilities.run_status  # Bug0 lists its local trigger log
+        now = health.after_success(self.name, budget, self.clock, latency_s, slow, verifiable)
+        self._set_health(now)
 
     def _report_failure(self, error: ProviderError) -> None:
         self._set_health(health.after_failure(self.health, error, self.source.budget))
