@@ -254,8 +254,8 @@ def control_routes(sim: Simulator) -> list[Route]:
                 switch(str(body.get("provider")), None if project is None else str(project))
             except FaultSpecError as exc:
                 return bad(str(exc))
-            projects = sorted(sim.revoked_projects)
-            return JSONResponse({"revoked": sorted(sim.ctx.revoked), "revoked_projects": projects})
+            projects = {"revoked_projects": sorted(sim.revoked_projects)} if sim.org else {}
+            return JSONResponse({"revoked": sorted(sim.ctx.revoked), **projects})
 
         return endpoint
 
