@@ -1,4 +1,4 @@
-"""A per-provider request budget: a token bucket that also obeys what the provider says.
+"""A request budget: a token bucket that also obeys what the provider says.
 
 Every request a client makes first takes a token here. The bucket refills at `per_minute / 60`
 tokens a second up to `burst`. A 429's `Retry-After`, or `X-RateLimit-Remaining: 0` with an
@@ -18,7 +18,9 @@ RECENT_S = 60.0
 
 
 class RequestBudget:
-    """Token bucket with provider-imposed pauses. One per provider, shared by all its callers."""
+    """Token bucket with provider-imposed pauses. One per limit a service counts (a BugBrain key,
+    a Bug0 project, a BugBug token): the providers on it hold handles onto it
+    (`budget_sharing.ProviderBudget`)."""
 
     def __init__(
         self,

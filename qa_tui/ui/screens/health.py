@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
@@ -113,8 +114,6 @@ class HealthScreen(ModalScreen[None]):
         self._order: list[str] = []
 
     def compose(self) -> ComposeResult:
-        from textual.containers import Vertical
-
         with Vertical(id="panel"):
             yield Static(id="title")
             yield DataTable(cursor_type="row", zebra_stripes=False, id="providers")
