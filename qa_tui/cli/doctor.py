@@ -4,7 +4,9 @@ Each line: the verdict (`ok`, `unverified`, `bad credentials`, `wrong project`, 
 `rate limited`, `error`), the name, the kind, the base URL, and what was found (with the
 provider's rate-limit headroom when it sends one). Exit 0 when nothing failed (`unverified`, for
 Bug0, is not a failure), 1 when something did, 2 when the config itself is wrong. No secret is
-ever printed (core/doctor.py blanks them).
+ever printed (core/doctor.py blanks them). Then a `shared` line for each limit several providers
+draw on (one BugBrain key for several projects): their one budget, and whose higher
+`requests_per_minute` gave way to the lowest (core/budget_sharing.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from qa_tui.cli.headless import config_path, load_or_explain
 from qa_tui.cli.services import Services
+from qa_tui.core.budget_sharing import sharing_notes
 from qa_tui.core.config import Config
 from qa_tui.core.doctor import Diagnosis, diagnose
 from qa_tui.core.probe.probe import Probe, probe
@@ -68,6 +71,8 @@ def run_doctor(args: argparse.Namespace, services: Services | None = None) -> in
         diagnose(config, clock=services.clock, transport_for=services.transport_for)
     )
     print_rows(lines(config, str(path), found))
+    for note in sharing_notes(config.providers):
+        print(f"shared  {terminal_safe(note)}", flush=True)
     return EXIT_FAILED if any(d.verdict.failed for d in found) else EXIT_OK
 
 

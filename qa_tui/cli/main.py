@@ -251,6 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--write-config", metavar="PATH", help="write a config file pointing here (mode 0600)"
     )
+    sim.add_argument(
+        "--projects",
+        metavar="N",
+        type=int,
+        default=None,
+        help="serve a whole org: N projects (at least 3), several BugBrain projects per key",
+    )
     # `qa-tui demo` starts its simulator in a child: on a socket the demo bound, until the
     # demo's end of the child's stdin closes (qa_tui/cli/demo_sim.py).
     sim.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)

@@ -3,7 +3,9 @@
 Prints the base URL of each provider and the demo credentials, and with `--write-config PATH`
 writes a ready-to-use config (mode 0600: it holds the demo credentials) pointing at itself.
 It serves the triage world (`ScenarioSpec(triage=True)`, sim/triage.py): flaky tests, an outage,
-history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them.
+history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them. With
+`--projects N` it serves a whole org (sim/org.py: half BugBug projects, a third BugBrain
+projects, at most three on one key, the rest Bug0), and the config it writes has them all.
 `--dialect KEY=VALUE,...` picks how its providers read the loose parts of their docs
 (sim/dialects.py); `--dialect help` prints every switch and exits 0, a bad one exits 2.
 The simulator package is imported only inside `run_sim`, so other commands never load it.
@@ -23,18 +25,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from qa_tui.sim.dialects import Dialect
     from qa_tui.sim.faults import FaultPlan
+    from qa_tui.sim.org_spec import OrgSpec
     from qa_tui.sim.scenario import ScenarioSpec
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def triage_world(dialect: Dialect | None = None) -> ScenarioSpec:
+def triage_world(dialect: Dialect | None = None, org: OrgSpec | None = None) -> ScenarioSpec:
     """The world `qa-tui sim` and `qa-tui demo` serve: the default one, with the triage plants,
-    spoken in `dialect` (the default reading when None)."""
+    spoken in `dialect` (the default reading when None), and with `org`, that many projects of
+    each service."""
     from qa_tui.sim.dialects import Dialect
     from qa_tui.sim.scenario import ScenarioSpec
 
-    return ScenarioSpec(triage=True, dialect=dialect or Dialect())
+    return ScenarioSpec(triage=True, dialect=dialect or Dialect(), org=org)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -61,8 +65,17 @@ def run_sim(args: argparse.Namespace) -> int:
     except FaultSpecError as exc:
         print(f"qa-tui sim: error: --faults: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    org = None
+    if getattr(args, "projects", None) is not None:
+        from qa_tui.sim.org_spec import OrgSpec
+
+        try:
+            org = OrgSpec.of_size(args.projects)
+        except ValueError as exc:
+            print(f"qa-tui sim: error: --projects: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        world = triage_world(parse_dialect(spec))
+        world = triage_world(parse_dialect(spec), org)
     except DialectError as exc:
         print(f"qa-tui sim: error: --dialect: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -81,7 +94,7 @@ def run_sim(args: argparse.Namespace) -> int:
         if args.write_config:
             path = Path(args.write_config).expanduser()
             try:
-                write_private(path, server.render_config(sim.base_url))
+                write_private(path, server.render_config(sim.base_url, org))
             except OSError as exc:
                 print(f"qa-tui sim: error: cannot write {path}: {exc.strerror}", file=sys.stderr)
                 return EXIT_USAGE

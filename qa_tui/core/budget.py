@@ -1,4 +1,4 @@
-"""A per-provider request budget: a token bucket that also obeys what the provider says.
+"""A request budget: a token bucket that also obeys what the provider says.
 
 Every request a client makes first takes a token here. The bucket refills at `per_minute / 60`
 tokens a second up to `burst`. A 429's `Retry-After`, or `X-RateLimit-Remaining: 0` with an
@@ -9,12 +9,18 @@ has already said it will refuse.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 
+RECENT_S = 60.0
+"""How far back `requests_last_minute` counts."""
+
 
 class RequestBudget:
-    """Token bucket with provider-imposed pauses. One per provider, shared by all its callers."""
+    """Token bucket with provider-imposed pauses. One per limit a service counts (a BugBrain key,
+    a Bug0 project, a BugBug token): the providers on it hold handles onto it
+    (`budget_sharing.ProviderBudget`)."""
 
     def __init__(
         self,
@@ -44,6 +50,28 @@ class RequestBudget:
         self.provider_limit: int | None = None
         self.spent = 0
         """Requests taken from this budget so far."""
+        self._recent: deque[float] = deque()
+
+    @property
+    def shared_budget(self) -> RequestBudget:
+        """The budget whose tokens this one spends: itself (a provider's handle on a budget it
+        shares with others answers the shared one: `budget_sharing.ProviderBudget`)."""
+        return self
+
+    def _count(self) -> None:
+        """One more request sent on this budget."""
+        self.spent += 1
+        now = self._clock.monotonic()
+        self._recent.append(now)
+        while self._recent and self._recent[0] <= now - RECENT_S:
+            self._recent.popleft()
+
+    def requests_last_minute(self) -> int:
+        """Requests sent on this budget in the last minute (the health panel's rate)."""
+        now = self._clock.monotonic()
+        while self._recent and self._recent[0] <= now - RECENT_S:
+            self._recent.popleft()
+        return len(self._recent)
 
     def retune(
         self, per_minute: float, *, per_hour: float | None, burst: float, tokens: float
@@ -84,7 +112,7 @@ class RequestBudget:
         self._tokens -= 1.0
         if self.per_hour:
             self._hour_tokens -= 1.0
-        self.spent += 1
+        self._count()
 
     def available(self) -> float:
         """Tokens available right now (0 while paused by the provider)."""
@@ -131,10 +159,15 @@ class RequestBudget:
     def observe(
         self, limit: int | None, remaining: int | None, reset_epoch: float | None, now_epoch: float
     ) -> None:
-        """Take in `X-RateLimit-*` headers: with nothing remaining, pause until the reset time."""
+        """Take in `X-RateLimit-*` headers: with nothing remaining, pause until the reset time;
+        with less remaining than the bucket holds, hold no more than that."""
         if limit is not None:
             self.provider_limit = limit
         if remaining is not None:
             self.provider_remaining = remaining
             if remaining <= 0 and reset_epoch is not None:
                 self.pause(min(3600.0, max(0.0, reset_epoch - now_epoch)))
+            elif remaining < self._tokens:
+                # never plan on more than the provider has left (others on the key spend too)
+                self._refill()
+                self._tokens = min(self._tokens, float(remaining))

@@ -199,6 +199,8 @@ class HealthState(StrEnum):
 
     UNKNOWN = "unknown"
     OK = "ok"
+    UNVERIFIED = "unverified"
+    """Answers nothing that proves the credentials (Bug0 has no read API): as `doctor` says."""
     SLOW = "slow"
     RATE_LIMITED = "rate-limited"
     AUTH_FAILED = "auth failed"

@@ -1,9 +1,10 @@
 """From config to live objects: one `RunSource` per `[[providers]]` table, one Bugnet client.
 
-Each provider gets its own `RequestBudget` (the configured requests per minute) and its own
-`ProviderHttp` (base URL, the kind's auth headers, timeout, TLS verification). A missing
-`base_url` takes the provider module's `DEFAULT_BASE_URL`. Tests and the demo pass
-`transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
+Each provider gets its own `ProviderHttp` (base URL, the kind's auth headers, timeout, TLS
+verification) and a handle on the budget of what its service limits: providers on one BugBrain
+key, one Bug0 project or one BugBug token share one budget (core/budget_sharing.py). A missing
+`base_url` takes the provider module's `DEFAULT_BASE_URL` (core/endpoints.py). Tests and the demo
+pass `transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
 
 The caller owns what is returned: `await source.aclose()` / `await tracker.aclose()` when done.
 """
@@ -11,13 +12,14 @@ The caller owns what is returned: `await source.aclose()` / `await tracker.aclos
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import ModuleType
 
 import httpx
 
 from qa_tui.core.budget import RequestBudget
+from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.config import Config, ProviderConfig
+from qa_tui.core.endpoints import base_url_for, default_base_url
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
 from qa_tui.core.providers.base import RunSource
@@ -30,20 +32,18 @@ TRACKER = "tracker"
 BudgetFor = Callable[[ProviderConfig], RequestBudget]
 """A provider's budget made elsewhere (team mode: shared through Redis)."""
 
-_MODULES: dict[str, ModuleType] = {"bugbug": bugbug, "bugbrain": bugbrain, "bug0": bug0}
-
-
-def default_base_url(kind: str) -> str:
-    """The service root used when a provider's config has no `base_url`."""
-    if kind == "bugnet":
-        return bugnet.DEFAULT_BASE_URL
-    url: str = _MODULES[kind].DEFAULT_BASE_URL
-    return url
-
-
-def base_url_for(provider: ProviderConfig) -> str:
-    """The base URL this provider is reached at."""
-    return provider.base_url or default_base_url(provider.kind)
+__all__ = [
+    "TRACKER",
+    "BudgetFor",
+    "TransportFor",
+    "auth_headers",
+    "base_url_for",
+    "build_source",
+    "build_sources",
+    "build_tracker",
+    "default_base_url",
+    "provider_http",
+]
 
 
 def auth_headers(provider: ProviderConfig) -> dict[str, str]:
@@ -120,16 +120,19 @@ def build_sources(
     budget_for: BudgetFor | None = None,
 ) -> list[RunSource]:
     """One source per configured provider, in config order. Bug0 sources share `triggers`
-    (default: the trigger log in the data dir); `budget_for` makes each one's budget."""
+    (default: the trigger log in the data dir); `budget_for` makes each one's budget (default:
+    one budget per limit the providers' services count, `BudgetPool`)."""
     if triggers is None and any(p.kind == "bug0" for p in config.providers):
         triggers = TriggerLog()
+    if budget_for is None:
+        budget_for = BudgetPool(config.providers, clock=clock).budget_for
     return [
         build_source(
             provider,
             clock=clock,
             transport=transport_for(provider.name) if transport_for else None,
             triggers=triggers,
-            budget=budget_for(provider) if budget_for else None,
+            budget=budget_for(provider),
         )
         for provider in config.providers
     ]

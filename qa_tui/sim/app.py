@@ -17,8 +17,10 @@ a BugBug run made in a user's browser; Bug0 triggers, Bugnet bugs, and under ``b
 the game SDK reported: sessions, perf snapshots, replays, settings reads), ``GET|POST
 /_sim/faults`` (body ``{"spec": "bugbug:down"}``, ``{"clear": true}`` or ``{"bugbug":
 {"error_rate": 0.5}, ...}``; either form replaces the faults of the providers it names and keeps
-the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds": 30}``, ``POST /_sim/revoke`` and ``/_sim/restore`` ``{"provider":
-"bugbug"}`` (every credential of that provider is refused with the provider's 401 until restored),
+the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds": 30}``, ``POST
+/_sim/revoke`` and ``/_sim/restore`` ``{"provider": "bugbug"}`` (every credential of that
+provider is refused with the provider's 401 until restored; with ``"project": "web-3"`` only
+that project's token, in a simulated org: sim/org.py),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
 /_sim/bug0/triggers``, ``GET /_sim/dialect`` (the reading of the docs being spoken:
 ``{"dialect": {key: value, ...}, "spec": "<the non-default KEY=VALUE,...>"}``, see
@@ -27,8 +29,8 @@ the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds"
 left out when the dialect changes nothing for it); ``/_sim`` always speaks the default reading.
 
 The documented rate limits count requests on the scenario clock when it is manual (tests control
-the windows by advancing it) and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real
-unix time).
+the windows by advancing it) or runs faster than the wall clock (a minute's allowance per scenario
+minute), and on the wall clock otherwise (``X-RateLimit-Reset`` is then a real unix time).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from qa_tui.sim.common import SimContext, iso_millis, read_json_object
 from qa_tui.sim.dialect_wire import speak
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
 from qa_tui.sim.limits import RateLimiter
+from qa_tui.sim.org import Org
 from qa_tui.sim.planting import plant, planted_truth
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 
@@ -71,8 +74,10 @@ class Simulator:
         self.faults = faults if faults is not None else FaultPlan()
         self.faults.bind_seed(seed)
         self.spec = scenario or ScenarioSpec()
-        self.rate_now = self.clock.now if self.clock.manual else time.time
-        """The clock rate limits count on (also what dated rate headers name)."""
+        scaled = self.clock.manual or self.clock.speed != 1.0
+        self.rate_now = self.clock.now if scaled else time.time
+        """The clock rate limits count on (also what dated rate headers name): the scenario's
+        when it is manual or runs faster than the wall clock, else the wall clock."""
         self.limiter = RateLimiter(self.rate_now)
         self.ctx = SimContext(
             seed, self.clock, self.spec, self.faults, self.limiter, enforce_documented_limits
@@ -84,6 +89,13 @@ class Simulator:
             plant(self.bugbug, self.bugbrain, t0)
         self.bug0 = Bug0World(seed)
         self.bugnet = BugnetWorld(seed, self.spec, t0)
+        self.org: Org | None = None
+        """Several projects of each service (`ScenarioSpec.org`); None: one each."""
+        self.revoked_projects: set[str] = set()
+        """`bugbug:web-3`: the org's projects whose token is refused now."""
+        if self.spec.org is not None:
+            org = (self.spec.org, seed, self.spec, t0, self.bugbug, self.bugbrain, self.bug0)
+            self.org = Org(*org)
 
     @property
     def enforce_limits(self) -> bool:
@@ -99,12 +111,29 @@ class Simulator:
     def advance(self, seconds: float) -> float:
         return self.clock.advance(seconds)
 
-    def revoke(self, provider: str) -> None:
-        """Refuse every credential of ``provider`` (401) until :meth:`restore`."""
+    def revoke(self, provider: str, project: str | None = None) -> None:
+        """Refuse every credential of ``provider`` (401) until :meth:`restore`; with ``project``
+        (an org's project name, `web-3`), only that project's token."""
+        if project is not None:
+            self.ctx.revoked_tokens.add(self._token_of(provider, project))
+            self.revoked_projects.add(f"{provider}:{project}")
+            return
         self.ctx.revoked.add(_known(provider))
 
-    def restore(self, provider: str) -> None:
+    def restore(self, provider: str, project: str | None = None) -> None:
+        if project is not None:
+            self.ctx.revoked_tokens.discard(self._token_of(provider, project))
+            self.revoked_projects.discard(f"{provider}:{project}")
+            return
         self.ctx.revoked.discard(_known(provider))
+
+    def _token_of(self, provider: str, project: str) -> str:
+        if self.org is None:
+            raise FaultSpecError("this simulator serves one project of each service")
+        try:
+            return self.org.project(_known(provider), project).token
+        except KeyError as exc:
+            raise FaultSpecError(str(exc.args[0])) from None
 
     def truth(self) -> dict[str, Any]:
         """Every run of every provider with its true status now, plus Bug0 triggers, Bugnet bugs
@@ -179,6 +208,7 @@ class Simulator:
             "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
             "bugnet_sdk": self.bugnet.telemetry.to_json(),
             **({"triage": planted_truth(self.bugbug, self.bugbrain)} if self.spec.triage else {}),
+            **({"org_runs": self.org.truth(now)} if self.org is not None else {}),
         }
 
 
@@ -229,11 +259,14 @@ def control_routes(sim: Simulator) -> list[Route]:
     def token_switch(revoke: bool) -> Any:
         async def endpoint(request: Request) -> Response:
             body = await read_json_object(request) or {}
+            project = body.get("project")
             try:
-                (sim.revoke if revoke else sim.restore)(str(body.get("provider")))
+                switch = sim.revoke if revoke else sim.restore
+                switch(str(body.get("provider")), None if project is None else str(project))
             except FaultSpecError as exc:
                 return bad(str(exc))
-            return JSONResponse({"revoked": sorted(sim.ctx.revoked)})
+            projects = {"revoked_projects": sorted(sim.revoked_projects)} if sim.org else {}
+            return JSONResponse({"revoked": sorted(sim.ctx.revoked), **projects})
 
         return endpoint
 
@@ -303,6 +336,7 @@ def build_app(
         routes=[
             Route("/", index),
             Mount("/_sim", routes=control_routes(sim)),
+            *(sim.org.routes(sim.ctx) if sim.org is not None else ()),  # before the one-project
             Mount("/bugbug", app=spoken(bugbug.build(sim.ctx, sim.bugbug), "bugbug")),
             Mount("/bugbrain/api/v1", app=spoken(bugbrain_api, "bugbrain")),
             Mount("/bugbrain/cdn", app=spoken(bugbrain_cdn, "bugbrain")),

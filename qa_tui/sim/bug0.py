@@ -25,6 +25,7 @@ triggers``) so tests can check what a client sent. Refused requests are recorded
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,11 @@ def error_body(status: int, message: str) -> dict[str, Any]:
     return {"success": False, "error": message}
 
 
-def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
+def build(ctx: SimContext, world: Bug0World, keys: Mapping[str, str] | None = None) -> ASGIApp:
+    """The Bug0 app; `keys`: each project's API key (default: the demo project and key; a
+    project's key sees that project only, sim/org.py)."""
+    keys = dict(keys or {BUG0_PROJECT_ID: BUG0_API_KEY})
+
     def refuse(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
         world.refused.append((status, message))
         return JSONResponse(error_body(status, message), status_code=status, headers=headers)
@@ -109,13 +114,14 @@ def build(ctx: SimContext, world: Bug0World) -> ASGIApp:
         key, header = request.headers.get("x-api-key"), "x-api-key"
         if not key:
             key, header = request.headers.get("x-bug0-service-token"), "x-bug0-service-token"
-        valid = {"x-api-key": BUG0_API_KEY, "x-bug0-service-token": BUG0_SERVICE_TOKEN}[header]
-        if key != valid or "bug0" in ctx.revoked:
+        valid = set(keys.values()) if header == "x-api-key" else {BUG0_SERVICE_TOKEN}
+        if key not in valid or "bug0" in ctx.revoked or key in ctx.revoked_tokens:
             return refuse(401, "Invalid API key")
         project = body["projectId"]
-        if project == BUG0_OTHER_PROJECT_ID:
+        others = header == "x-api-key" and project in keys and keys[project] != key
+        if project == BUG0_OTHER_PROJECT_ID or others:
             return refuse(403, "API key does not have access to this project")
-        if project != BUG0_PROJECT_ID:
+        if project not in keys:
             return refuse(404, "Project not found")
         verdict = ctx.limiter.hit_all(f"bug0:{project}", [(10, 60.0), (100, 3600.0)])
         shown = verdict.headers() if ctx.spec.dialect.rate_headers_everywhere else None

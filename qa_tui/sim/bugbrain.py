@@ -51,7 +51,6 @@ from qa_tui.sim.common import (
     parse_iso,
     read_json_object,
 )
-from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID
 from qa_tui.sim.faults import FaultMiddleware
 from qa_tui.sim.screenshots import step_screenshot
 
@@ -197,7 +196,7 @@ def routes(api: BugBrainApi) -> list[BaseRoute]:
         data = [
             {
                 "id": c.id,
-                "project_id": BUGBRAIN_PROJECT_ID,
+                "project_id": world.project_id,
                 "name": c.name,
                 "description": c.description,
                 "status": "archived" if c.archived else "active",
@@ -232,9 +231,10 @@ def routes(api: BugBrainApi) -> list[BaseRoute]:
     ]
 
 
-def build(ctx: SimContext, world: BugBrainWorld) -> tuple[ASGIApp, ASGIApp]:
-    """The API app (for ``/bugbrain/api/v1``) and the screenshot CDN (for ``/bugbrain/cdn``)."""
-    api = BugBrainApi(ctx, world)
+def build(ctx: SimContext, world: BugBrainWorld, key: str | None = None) -> tuple[ASGIApp, ASGIApp]:
+    """The API app (for ``/bugbrain/api/v1``) and the screenshot CDN (for ``/bugbrain/cdn``);
+    `key`: the API key the world's project belongs to (default: the demo key)."""
+    api = BugBrainApi(ctx, world) if key is None else BugBrainApi(ctx, world, key)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

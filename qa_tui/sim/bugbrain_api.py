@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from qa_tui.sim.bugbrain_world import TERMINAL, BugBrainWorld, Execution
 from qa_tui.sim.common import SimContext, iso_seconds, origin
-from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBRAIN_OTHER_PROJECT_ID, BUGBRAIN_PROJECT_ID
+from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBRAIN_OTHER_PROJECT_ID
 
 Json = dict[str, Any]
 Handler = Callable[[Request], Awaitable[Response]]
@@ -37,8 +37,10 @@ def fail(status: int, message: str, code: str | None = None) -> JSONResponse:
 
 
 class BugBrainApi:
-    def __init__(self, ctx: SimContext, world: BugBrainWorld) -> None:
+    def __init__(self, ctx: SimContext, world: BugBrainWorld, key: str = BUGBRAIN_API_KEY) -> None:
         self.ctx, self.world = ctx, world
+        self.key = key
+        """The API key this world's project belongs to (several projects per key: sim/org.py)."""
 
     def now(self) -> float:
         now = self.ctx.now()
@@ -54,7 +56,7 @@ class BugBrainApi:
             key = key or request.headers.get("x-api-key")
             if not key:
                 return fail(401, "Missing API key: send 'Authorization: Bearer <key>'")
-            if key != BUGBRAIN_API_KEY or "bugbrain" in self.ctx.revoked:
+            if key != self.key or "bugbrain" in self.ctx.revoked or key in self.ctx.revoked_tokens:
                 return fail(401, "Invalid API key")
             minute = self.ctx.limiter.hit_all(f"bugbrain:{key}", [(30, 60.0), (500, 3600.0)])
             if self.ctx.enforce_limits and not minute.allowed:
@@ -77,7 +79,7 @@ class BugBrainApi:
             return fail(400, "project_id is required")
         if project_id == BUGBRAIN_OTHER_PROJECT_ID:
             return fail(403, "API key has no access to this project")
-        if project_id != BUGBRAIN_PROJECT_ID:
+        if project_id != self.world.project_id:
             return fail(404, "Project not found", "project_not_found")
         return None
 

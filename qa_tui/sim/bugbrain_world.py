@@ -102,8 +102,12 @@ class Execution:
 class BugBrainWorld:
     """Everything BugBrain knows, generated from the seed, growing as the clock moves."""
 
-    def __init__(self, seed: int, spec: ScenarioSpec, t0: float) -> None:
+    def __init__(
+        self, seed: int, spec: ScenarioSpec, t0: float, project_id: str = BUGBRAIN_PROJECT_ID
+    ) -> None:
         self.seed, self.spec, self.t0 = seed, spec, t0
+        self.project_id = project_id
+        """The project every execution here belongs to (several projects: sim/org.py)."""
         rng = rng_for(seed, "bugbrain", "catalogue")
         names = list(TEST_NAMES) + (list(HOSTILE_NAMES) if spec.hostile_names else [])
         self.test_cases = [
@@ -205,7 +209,9 @@ class BugBrainWorld:
             error = rng.choice(("Browser worker crashed", "Execution timed out after 300s"))
             error = planted.error if planted is not None and planted.error else error
             timeline.steps = timeline.steps[:-1]  # the test in flight never completed
-        ex = Execution("exec_" + token_from(rng, 12), plan, timeline, error=error)
+        ex = Execution(
+            "exec_" + token_from(rng, 12), plan, timeline, error=error, project_id=self.project_id
+        )
         ex.environment = environment
         if with_failures:
             count = 1 if planted is not None else rng.randint(1, max(1, min(3, n - 1)))

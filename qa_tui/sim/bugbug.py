@@ -272,9 +272,10 @@ def routes(api: BugBugApi) -> list[BaseRoute]:
     ]
 
 
-def build(ctx: SimContext, world: BugBugWorld) -> ASGIApp:
-    """The BugBug ASGI app (API, files and web pages) wrapped in its fault middleware."""
-    api = BugBugApi(ctx, world)
+def build(ctx: SimContext, world: BugBugWorld, token: str | None = None) -> ASGIApp:
+    """The BugBug ASGI app (API, files and web pages) wrapped in its fault middleware; `token`:
+    the project's own (default: the demo token)."""
+    api = BugBugApi(ctx, world) if token is None else BugBugApi(ctx, world, token)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -65,8 +65,10 @@ def uuid_ok(text: str) -> bool:
 class BugBugApi:
     """The routes of the simulated BugBug, over a :class:`BugBugWorld`."""
 
-    def __init__(self, ctx: SimContext, world: BugBugWorld) -> None:
+    def __init__(self, ctx: SimContext, world: BugBugWorld, token: str = BUGBUG_TOKEN) -> None:
         self.ctx, self.world = ctx, world
+        self.token = token
+        """The project's token (one project, one token: several projects are sim/org.py's)."""
         self.files = bugbug_files.BugBugFiles(ctx, world)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -81,7 +83,11 @@ class BugBugApi:
             message = "Authentication credentials were not provided."
         elif not token.strip():
             message = "Invalid token header. No credentials provided."
-        elif token.strip() != BUGBUG_TOKEN or "bugbug" in self.ctx.revoked:
+        elif (
+            token.strip() != self.token
+            or "bugbug" in self.ctx.revoked
+            or self.token in self.ctx.revoked_tokens
+        ):
             message = "Invalid token."
         else:
             return None

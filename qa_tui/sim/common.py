@@ -29,6 +29,8 @@ class SimContext:
     """Enforce the documented limits (BugBrain 30/min, Bug0 10/min, Bugnet 120/30/10 per min)."""
     revoked: set[str] = field(default_factory=set)
     """Providers whose credentials are currently refused (``/_sim/revoke``)."""
+    revoked_tokens: set[str] = field(default_factory=set)
+    """Single tokens currently refused (``/_sim/revoke`` naming a project of the org, sim/org.py)."""
 
     def now(self) -> float:
         return self.clock.now()

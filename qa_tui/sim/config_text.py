@@ -17,6 +17,7 @@ from qa_tui.sim.credentials import (
     BUGNET_PROJECT,
     BUGNET_TOKEN,
 )
+from qa_tui.sim.org_spec import OrgSpec
 
 
 def _urls(base_url: str) -> dict[str, str]:
@@ -29,12 +30,16 @@ def _urls(base_url: str) -> dict[str, str]:
     }
 
 
-def render_config(base_url: str) -> str:
-    """The TOML config text pointing qa-tui at the simulator at ``base_url``."""
-    u = _urls(base_url)
+def q(text: str) -> str:
+    return json.dumps(text)  # a TOML basic string for these ASCII values
 
-    def q(text: str) -> str:
-        return json.dumps(text)  # a TOML basic string for these ASCII values
+
+def render_config(base_url: str, org: OrgSpec | None = None) -> str:
+    """The TOML config text pointing qa-tui at the simulator at ``base_url``; with ``org``, one
+    provider per project of the simulated organisation (sim/org.py)."""
+    if org is not None:
+        return render_org_config(base_url, org)
+    u = _urls(base_url)
 
     return "\n".join(
         [
@@ -70,6 +75,41 @@ def render_config(base_url: str) -> str:
             "",
         ]
     )
+
+
+def render_org_config(base_url: str, org: OrgSpec) -> str:
+    """One `[[providers]]` table per project of ``org``, then the tracker."""
+    u = _urls(base_url)
+    base = base_url.rstrip("/")
+    lines = [
+        f"# qa-tui config for the simulator at {base} (written by qa-tui sim --projects "
+        f"{org.size}).",
+        "# Demo credentials only: they work nowhere else. Providers on one BugBrain key share",
+        "# that key's one budget (30 requests a minute, 500 an hour), whatever the project.",
+    ]
+    for project in org.bugbug():
+        path = "/bugbug" if project.name == "web" else f"/org/bugbug/{project.name}"
+        lines += ["", "[[providers]]", f"name = {q(project.name)}", 'kind = "bugbug"']
+        lines += [f"base_url = {q(base + path)}", f"token = {q(project.token)}"]
+    for project in org.bugbrain():
+        lines += ["", "[[providers]]", f"name = {q(project.name)}", 'kind = "bugbrain"']
+        lines += [f"base_url = {q(u['bugbrain'])}", f"token = {q(project.token)}"]
+        lines += [f"project_id = {q(project.project_id or '')}"]
+    for project in org.bug0():
+        lines += ["", "[[providers]]", f"name = {q(project.name)}", 'kind = "bug0"']
+        lines += [f"base_url = {q(u['bug0'])}", f"token = {q(project.token)}"]
+        lines += [f"project_id = {q(project.project_id or '')}"]
+    lines += [
+        "",
+        "[tracker]",
+        'kind = "bugnet"',
+        f"base_url = {q(u['bugnet'])}",
+        f"project = {q(BUGNET_PROJECT)}",
+        f"token = {q(BUGNET_TOKEN)}",
+        f"api_key = {q(BUGNET_API_KEY)}",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def banner(base_url: str) -> str:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa_tui.sim.dialects import Dialect
+from qa_tui.sim.org_spec import OrgSpec
 
 DEFAULT_EPOCH = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC).timestamp()
 """Where a manual clock starts unless told otherwise (a fixed moment, so payloads are stable)."""
@@ -142,6 +143,9 @@ class ScenarioSpec:
     dialect: Dialect = field(default_factory=Dialect)
     """How the docs' loose facts are read (:mod:`qa_tui.sim.dialects`); the default is the
     simulator's reading before dialects existed."""
+    org: OrgSpec | None = None
+    """Several projects of each service (sim/org.py: ``qa-tui sim --projects N``); None: one each.
+    Every project beyond the first gets a world of its own from these same settings."""
 
 
 def rng_for(seed: int, *labels: object) -> random.Random:

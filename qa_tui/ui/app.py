@@ -7,6 +7,7 @@ one `RunsChanged`; however many batches arrive while the UI is busy, the table a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from textual import events, work
@@ -93,7 +94,9 @@ class QaTuiApp(App[int]):
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self.screenshots = screenshots or default_screenshots()
         """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
-        self._dashboard = DashboardScreen([source.name for source in engine.sources])
+        self._dashboard = DashboardScreen(
+            {source.name: source.kind.value for source in engine.sources}
+        )
         self.notices = Notices(
             notify,
             write=terminal or self._write_to_terminal,
@@ -112,6 +115,11 @@ class QaTuiApp(App[int]):
     @property
     def dashboard(self) -> DashboardScreen:
         return self._dashboard
+
+    @property
+    def provider_health(self) -> Mapping[str, ProviderHealth]:
+        """Each provider's latest health, by name, as the header shows it."""
+        return self._dashboard.health_bar.health
 
     def get_default_screen(self) -> DashboardScreen:
         return self._dashboard
@@ -310,6 +318,12 @@ class QaTuiApp(App[int]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_show_health(self) -> None:
+        from qa_tui.ui.screens.health import HealthScreen
+
+        if not isinstance(self.screen, HealthScreen):
+            self.push_screen(HealthScreen())
 
     def action_quit_or_close(self) -> None:
         if len(self.screen_stack) > 1:

@@ -87,6 +87,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("shots.close", "escape", "back", "Back", "Close the full-screen screenshot", (Scope.SHOT_VIEW,), key_display="esc"),
     Action("app.refresh", "R", "refresh_now", "Refresh", "Poll every provider now", (Scope.APP,), show=False),
     Action("app.pause", "p", "toggle_pause", "Pause", "Pause or resume live updates (no requests while paused)", (Scope.APP,), show=False),
+    Action("app.health", "h", "show_health", "Health", "Every provider's health: its service, the budget it draws on and who shares it, requests a minute, last success, and the reason and fix of a failure", (Scope.APP,), show=False),
     Action("app.help", "question_mark", "help", "Help", "Show every key", (Scope.APP,), key_display="?"),
     Action("app.palette", "ctrl+p,colon", "command_palette", "Commands", "Open the command palette: every action by name", (Scope.APP,), show=False, key_display="^p"),
     Action("app.back", "escape", "back", "Back", "Close the view or dialog; clear the filter", (Scope.DETAIL,), key_display="esc"),

@@ -9,12 +9,14 @@ checks it where the app hands itself to a screen's helper (`bug_actions.form_for
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from textual.app import App
 
 from qa_tui.core.clock import Clock
 from qa_tui.core.engine import Engine
+from qa_tui.core.model import ProviderHealth
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.providers.bugnet_wire import BugDraft
@@ -54,6 +56,10 @@ class ScreenHost(Protocol):
     @property
     def notices(self) -> Notices:
         """Notifications and the watch list (`w`, `W`)."""
+
+    @property
+    def provider_health(self) -> Mapping[str, ProviderHealth]:
+        """Each provider's latest health, by name (the header's, and the health panel's)."""
 
 
 def host_of(app: App[object]) -> ScreenHost:

@@ -48,6 +48,7 @@ and what needs attention is bold."""
 HEALTH_STYLES: dict[HealthState, Style] = {
     HealthState.UNKNOWN: Style(color="bright_black"),
     HealthState.OK: Style(color="green"),
+    HealthState.UNVERIFIED: Style(color="bright_black"),
     HealthState.SLOW: Style(color="yellow"),
     HealthState.RATE_LIMITED: Style(color="yellow", bold=True),
     HealthState.AUTH_FAILED: Style(color="red", bold=True),

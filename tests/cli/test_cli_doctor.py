@@ -148,3 +148,31 @@ def test_a_provider_answering_5xx_is_an_error_not_a_credentials_problem(
     code, out, _ = doctor(world, capsys)
     assert code == 1
     assert verdicts(out)["web"] == "error"
+
+
+def test_providers_on_one_key_are_said_to_share_it_at_the_lowest_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN three BugBrain projects on one key, one of them configured for 60 a minute
+    WHEN doctor checks them
+    THEN each is ok, and a `shared` line says the three share one key's 30 a minute (the lowest),
+    naming the one whose 60 gave way, without printing the key."""
+    from dataclasses import replace
+
+    from qa_tui.sim.org_spec import OrgSpec
+    from tests.support.sim_cli import small_world
+
+    org = OrgSpec(bugbrain_keys=(3,))
+    text = render_config(IN_PROCESS_BASE, org).replace(
+        'project_id = "proj_qatui_02"', 'project_id = "proj_qatui_02"\nrequests_per_minute = 60'
+    )
+    world = make_sim_cli(tmp_path, spec=replace(small_world(), org=org), config_text=text)
+    code, out, _ = doctor(world, capsys)
+    assert code == 0
+    found = verdicts(out)
+    assert [found[name] for name in ("plans", "plans-2", "plans-3")] == ["ok", "ok", "ok"]
+    shared = [line for line in out.splitlines() if line.startswith("shared")]
+    assert len(shared) == 1
+    assert "plans, plans-2 and plans-3 share one BugBrain key" in shared[0]
+    assert "30 a minute, 500 an hour for all of them together" in shared[0]
+    assert "(plans-2 asks 60)" in shared[0]

@@ -209,3 +209,51 @@ def test_a_runs_test_id_is_what_it_ran_and_its_target_id_what_it_ran_against(
     assert len(profiles) >= 2 and all(
         name and profile_id and name != profile_id for name, profile_id in profiles.items()
     )
+
+
+def test_qa_tui_sim_with_projects_serves_a_whole_org_and_writes_its_config(tmp_path: Path) -> None:
+    """The real binary: `qa-tui sim --projects 12 --write-config PATH` serves six BugBug projects,
+    four BugBrain projects on two keys and two Bug0 projects, and `runs` over that config lists
+    runs of every project that can be listed."""
+    config = tmp_path / "org.toml"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "qa_tui", "sim", "--port", "0", "--projects", "12"]
+    sim = subprocess.Popen(
+        [*command, "--write-config", str(config)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert sim.stdout is not None
+        for line in sim.stdout:
+            if line.startswith("serving"):
+                break
+        providers = load_config(config).providers
+        kinds = [p.kind for p in providers]
+        assert (kinds.count("bugbug"), kinds.count("bugbrain"), kinds.count("bug0")) == (6, 4, 2)
+        assert len({p.token.get_secret_value() for p in providers if p.kind == "bugbrain"}) == 2
+        listing = subprocess.run(
+            [sys.executable, "-m", "qa_tui", "runs", "--json", "--config", str(config)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listing.returncode == 0, listing.stderr
+        listed = {run["provider"] for run in json.loads(listing.stdout)}
+        assert listed == {p.name for p in providers if p.kind != "bug0"}
+    finally:
+        sim.send_signal(signal.SIGINT)
+        _, err = sim.communicate(timeout=30)
+    assert sim.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_too_few_projects_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sim", "--port", "0", "--projects", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--projects" in err and len(err.strip().splitlines()) == 1

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pilot import chip_ok
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 DEADLINE_S = 30.0
@@ -114,15 +116,16 @@ def test_the_demo_shows_three_providers_opens_a_run_and_quits_with_code_zero(
         ),
     )
     lines = terminal.wait_for(  # a provider's chip turns ok when its cycle ends, after its rows
-        "three ok chips", lambda ls: all(f"{p} ✓ ok" in ls[0] for p in ("web", "plans", "previews"))
+        "three healthy chips",
+        lambda ls: all(chip_ok(ls[0], p) for p in ("web", "plans", "previews")),
     )
     first_paint = time.monotonic() - started
     assert lines[1].startswith("STATUS") and "PROVIDER" in lines[1]
     # A provider's first rows can show before its first cycle (discovery at start) ends and its
     # chip says ok: the chips are waited for, not expected with the first rows.
     lines = terminal.wait_for(
-        "every provider's chip ok",
-        lambda ls: all(f"{p} ✓ ok" in ls[0] for p in ("web", "plans", "previews")),
+        "every provider's chip healthy",
+        lambda ls: all(chip_ok(ls[0], p) for p in ("web", "plans", "previews")),
     )
     assert all(len(line) <= width for line in lines)
     assert "? Help" in lines[-1] and "q Quit" in lines[-1]

@@ -36,3 +36,20 @@ async def table_with_rows(pilot: Pilot[Any], count: int) -> RunsTable:
     table = pilot.app.query_one(RunsTable)
     await wait_until(pilot, lambda: len(table.order) == count, what=f"{count} rows")
     return table
+
+
+def chip_ok(header: str, name: str) -> bool:
+    """The header shows `name` healthy, in any of its forms: in full (`web·BugBug ✓`,
+    `previews·Bug0 ○ unverified`), shrunk (`✓web`, `○previews`), or folded into a count."""
+    import re
+
+    full = rf"(^|\s){re.escape(name)}·\w+ (✓|○ unverified)"
+    short = rf"(^|\s)[✓○]{re.escape(name)}(\s|$)"
+    return re.search(full, header, re.M) is not None or re.search(short, header, re.M) is not None
+
+
+def chip_says(header: str, name: str, word: str) -> bool:
+    """The header shows `name` failing with `word` (`plans·BugBrain ✗ error`): always in full."""
+    import re
+
+    return re.search(rf"(^|\s){re.escape(name)}·\w+ \S {re.escape(word)}", header, re.M) is not None

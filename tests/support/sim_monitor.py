@@ -177,7 +177,7 @@ def build_monitor(
         )
         base_url = IN_PROCESS_URL
     path = workdir / "sim.toml"
-    path.write_text(render_config(base_url))
+    path.write_text(render_config(base_url, world.org))  # every project of an org
     loaded = load_config(path)
     config = loaded.model_copy(
         update={

@@ -124,7 +124,7 @@ async def test_the_header_counts_runs_by_status_and_shows_provider_health() -> N
     app = _app(_source())
     async with app.run_test(size=(100, 30)) as pilot:
         bar = app.query_one(HealthBar)
-        await wait_until(pilot, lambda: "web ✓ ok" in widget_text(bar), what="ok chip")
+        await wait_until(pilot, lambda: "web·BugBug ✓" in widget_text(bar), what="ok chip")
         text = widget_text(bar)
         assert "running 1" in text and "failed 1" in text and "passed 1" in text
 

@@ -9,14 +9,17 @@ After a deliberate UI change: `make snapshots-update`, then look at the new SVGs
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
+from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
-from qa_tui.core.engine import Engine
+from qa_tui.core.config import ProviderConfig
+from qa_tui.core.engine import Engine, EngineSettings
+from qa_tui.core.errors import AuthFailed
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -34,6 +37,7 @@ from qa_tui.core.store import RunStore
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
+from qa_tui.ui.screens.health import HealthScreen
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
 from qa_tui.ui.widgets.screenshot import ScreenshotPanel
@@ -201,8 +205,10 @@ async def dashboard_ready(pilot: Pilot[Any]) -> None:
     await wait_until(pilot, lambda: len(app.dashboard.table.order) == 13, what="every run")
     await wait_until(
         pilot,
-        lambda: all(h.state.value == "ok" for h in app.dashboard.health_bar.health.values()),
-        what="three ok chips",
+        lambda: all(
+            h.state.value in ("ok", "unverified") for h in app.dashboard.health_bar.health.values()
+        ),
+        what="three healthy chips (Bug0's unverified)",
     )
 
 
@@ -276,3 +282,110 @@ def test_stop_confirmation(snap_compare: SnapCompare) -> None:
 
 def test_help_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then(open_help))
+
+
+# --- a whole org: twelve providers, three failing ----------------------------------------------
+
+ORG = (
+    *[(f"web{suffix}", "bugbug") for suffix in ("", "-2", "-3", "-4", "-5", "-6")],
+    *[(f"plans{suffix}", "bugbrain") for suffix in ("", "-2", "-3", "-4")],
+    ("previews", "bug0"),
+    ("previews-2", "bug0"),
+)
+"""`qa-tui sim --projects 12`: six BugBug projects, four BugBrain projects on two keys, two Bug0."""
+ORG_FAILING = ("web-3", "plans-3", "plans-4")
+
+
+class FrozenWall:
+    """Real intervals and sleeps, the wall clock held at T0: every "ago" reads the same."""
+
+    def monotonic(self) -> float:
+        return SYSTEM_CLOCK.monotonic()
+
+    def now(self) -> datetime:
+        return T0
+
+    async def sleep(self, seconds: float) -> None:
+        await SYSTEM_CLOCK.sleep(seconds)
+
+
+def org_config(name: str, kind: str, index: int) -> ProviderConfig:
+    values: dict[str, Any] = {"name": name, "kind": kind, "token": f"{kind}-token-{index}"}
+    if kind == "bugbrain":
+        values |= {"token": f"bugbrain-key-{index // 2}", "project_id": f"proj_{index}"}
+    if kind == "bug0":
+        values["project_id"] = f"{index:024x}"
+    return ProviderConfig.model_validate(values)
+
+
+def org_snapshot_app() -> QaTuiApp:
+    """Twelve scripted providers (their budgets shared as their services share them), each
+    polled once: three refused, the rest answering."""
+    clock = FrozenWall()
+    configs = [org_config(name, kind, i) for i, (name, kind) in enumerate(ORG)]
+    pool = BudgetPool(configs, clock=clock)
+    sources = []
+    for i, config in enumerate(configs):
+        kind = ProviderKind(config.kind)
+        source = ScriptedSource(config.name, kind)
+        source.budget = pool.budget_for(config)
+        if kind is ProviderKind.BUG0:
+            source.capabilities = Bug0Source.capabilities
+        run_kind = {"bugbug": RunKind.TEST, "bugbrain": RunKind.EXECUTION, "bug0": RunKind.TRIGGER}
+        for j, status in enumerate((RunStatus.RUNNING, RunStatus.PASSED, RunStatus.FAILED)):
+            trigger = kind is ProviderKind.BUG0  # no read API: triggered, never polled
+            source.put(
+                make_run(
+                    f"{config.name}-{j}", RunStatus.QUEUED if trigger else status,
+                    raw="triggered" if trigger else None, pollable=not trigger,
+                    provider=config.name, provider_kind=kind, kind=run_kind[config.kind],
+                    name=f"Checkout {j + 1}", minutes_ago=i + 10 * j,
+                )
+            )  # fmt: skip
+        if config.name in ORG_FAILING:
+            message = "Invalid token." if kind is ProviderKind.BUGBUG else "Invalid API key"
+            source.fail_with = AuthFailed(config.name, message, status_code=401)
+        sources.append(source)
+    once = EngineSettings(active_interval_s=3600, idle_interval_s=3600)
+    engine = Engine(sources, RunStore(), clock=clock, settings=once)
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
+
+
+async def org_ready(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.animation_level = "none"
+    await wait_until(pilot, lambda: len(app.dashboard.table.order) == 27, what="every run")
+    await wait_until(
+        pilot,
+        lambda: all(h.state.value != "unknown" for h in app.provider_health.values()),
+        what="every provider heard from",
+    )
+
+
+async def open_health(pilot: Pilot[Any]) -> None:
+    await org_ready(pilot)
+    await pilot.press("h")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HealthScreen), what="panel")
+    table = pilot.app.screen.query_one(DataTable)
+    await wait_until(pilot, lambda: table.row_count == 12, what="twelve providers")
+
+
+def test_twelve_providers_at_120x35(snap_compare: SnapCompare) -> None:
+    assert snap_compare(org_snapshot_app(), terminal_size=(120, 35), run_before=org_ready)
+
+
+def test_twelve_providers_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(org_snapshot_app(), terminal_size=(80, 24), run_before=org_ready)
+
+
+def test_health_panel_at_120x35(snap_compare: SnapCompare) -> None:
+    assert snap_compare(org_snapshot_app(), terminal_size=(120, 35), run_before=open_health)
+
+
+def test_health_panel_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(org_snapshot_app(), terminal_size=(80, 24), run_before=open_health)
+
+
+def test_health_panel_at_200x50(snap_compare: SnapCompare) -> None:
+    assert snap_compare(org_snapshot_app(), terminal_size=(200, 50), run_before=open_health)

@@ -224,3 +224,35 @@ async def test_a_cycle_that_spent_more_pays_it_back_over_the_next_waits_not_all_
     waits = [poller._interval(spent) for spent in spends]
     assert max(waits) < 4.0
     assert sum(waits) == pytest.approx(sum(spends), abs=0.5)  # one second a request, in the end
+
+
+async def test_providers_on_one_budget_each_wait_for_their_share_of_it() -> None:
+    """GIVEN three providers with active runs drawing on one budget of 30 a minute
+    WHEN each polls once (one request each)
+    THEN each waits three times as long as a provider alone on such a budget would: together
+    they plan no more than the budget's planned share."""
+    from qa_tui.core.budget_sharing import BudgetPool
+    from qa_tui.core.config import ProviderConfig
+
+    clock = ManualClock()
+    configs = [
+        ProviderConfig.model_validate(
+            {"name": name, "kind": "bugbrain", "token": "bugbrain_sk_x", "project_id": name}
+        )
+        for name in ("a", "b", "c", "alone")
+    ]
+    pool = BudgetPool(configs[:3], clock=clock)
+    sources = []
+    for config in configs:
+        source = FakeSource(config.name, clock=clock)
+        source.budget = (
+            pool.budget_for(config) if config.name != "alone" else RequestBudget(30, clock=clock)
+        )
+        source.put(make_run(f"{config.name}-1", provider=config.name))
+        sources.append(source)
+    engine, _, _ = _engine(*sources, clock=clock, sweep_min_interval_s=1e9)
+    for poller in engine.pollers.values():  # the first paint: every provider's runs known
+        await poller.cycle()
+    waits = {name: await poller.cycle() for name, poller in engine.pollers.items()}
+    assert waits["a"] == waits["b"] == waits["c"] == pytest.approx(3 * waits["alone"])
+    assert waits["alone"] == pytest.approx(60 / (30 * EngineSettings().budget_share))

@@ -9,6 +9,7 @@ from typing import Protocol
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
+from qa_tui.core.engine.shares import shares_of
 from qa_tui.core.history import RunCache
 from qa_tui.core.history.service import History
 from qa_tui.core.launch import StartRequest, start_run
@@ -78,6 +79,10 @@ class Engine:
         self._unsettled: list[Changes] = []
         """Batches the UI has and the cache and history do not have yet (see `settle`)."""
         self._settling: asyncio.TimerHandle | None = None
+        self.shares = shares_of(
+            {source.name: source.budget for source in sources}, store, self.settings, clock
+        )
+        """Each provider's part of the budget it draws on (several share a BugBrain key)."""
         self.pollers = {
             source.name: ProviderPoller(
                 source=source,
@@ -89,6 +94,7 @@ class Engine:
                 focused=lambda: self.focus,
                 min_interval_s=(poll_intervals or {}).get(source.name, 0.0),
                 history=history,
+                share=self.shares[source.name],
             )
             for source in sources
         }

@@ -1,5 +1,7 @@
-"""A provider's health after one cycle: what the header chip shows (ok, slow, rate-limited, auth
-failed, unreachable, error), the age of its last good answer and the budget it has left."""
+"""A provider's health after one cycle: what the header chip shows (ok, unverified, slow,
+rate-limited, auth failed, unreachable, error), the age of its last good answer and the budget it
+has left. A provider whose API has nothing to read (Bug0: no list, no status) is `unverified`,
+never `ok`: nothing it answered proved its key, exactly as `qa-tui doctor` says."""
 
 from __future__ import annotations
 
@@ -10,11 +12,19 @@ from qa_tui.core.model import HealthState, ProviderHealth
 
 
 def after_success(
-    name: str, budget: RequestBudget, clock: Clock, latency_s: float, slow_after_s: float
+    name: str,
+    budget: RequestBudget,
+    clock: Clock,
+    latency_s: float,
+    slow_after_s: float,
+    verifiable: bool = True,
 ) -> ProviderHealth:
-    """Answering: rate-limited while the provider's own pause lasts, slow past `slow_after_s`."""
+    """Answering: rate-limited while the provider's own pause lasts, slow past `slow_after_s`;
+    `verifiable` False: nothing can be read from it to prove its credentials (unverified)."""
     if budget.paused_for() > 0:
         state = HealthState.RATE_LIMITED
+    elif not verifiable:
+        state = HealthState.UNVERIFIED
     elif latency_s > slow_after_s:
         state = HealthState.SLOW
     else:

@@ -12,7 +12,8 @@ A cycle:
 3. reads discovery pages (`discovery.SweepPlanner`) while a sweep is due and the budget holds
    more than the user's reserve: at start every status filter (waiting for spare tokens if it
    must) and the walks that can find an active run;
-   after that one page a cycle, and history pages no faster than `sweep_share` of the rate;
+   (on a budget several providers share, one of them a cycle: the burst is everyone's); after
+   that one page a cycle, and history pages no faster than `sweep_share` of the rate;
    and reads the parent of an active child;
 4. reads where the runs that failed failed, when their list did not say (`ReadsFailures`:
    BugBug's opaque `stepsRuns`): a run that failed in the last minutes at once, like live work
@@ -20,8 +21,9 @@ A cycle:
    spare, newest first;
 5. applies what it saw, hands the change batch to `emit` (also when a request failed half-way:
    nothing applied to the store is kept from the table), and waits: while runs are active, just
-   long enough to earn back what the live steps spent (at `budget_share` of the provider's rate);
-   when nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
+   long enough to earn back what the live steps spent (at `budget_share` of the provider's rate,
+   or its fair part of it when other providers draw on the same budget: `shares.py`); when
+   nothing is active, long enough to stay under `idle_requests_per_minute`; after an error,
    an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
    wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
@@ -43,6 +45,7 @@ from qa_tui.core.engine.discovery import (
     spare_for_discovery,
 )
 from qa_tui.core.engine.settings import EngineSettings
+from qa_tui.core.engine.shares import BudgetShare
 from qa_tui.core.errors import NotFound, ProviderError, RateLimited
 from qa_tui.core.history.service import History
 from qa_tui.core.model import ProviderHealth, Run, RunStatus
@@ -102,6 +105,8 @@ class ProviderPoller:
     emit: Callable[[Changes], None]
     report: Callable[[ProviderHealth], None]
     focused: Callable[[], RunKey | None]
+    share: BudgetShare
+    """The providers this one shares its budget with (often itself alone), and its fair part."""
     min_interval_s: float = 0.0
     """The config's `poll_interval_s`: never poll this provider more often than this."""
     wanted: Callable[[], Collection[RunKey]] = _nothing
@@ -385,6 +390,10 @@ class ProviderPoller:
                 older=self._wants_older(task, found.runs, found.more),
             )
             await self._read_parents(source, keep)
+            if urgent and len(self.share.members) > 1:
+                # the burst is everyone's: one start-up page a cycle, so that no provider on the
+                # budget waits for the others' sweeps before it polls again
+                return
 
     async def _wait_for_spare(self) -> None:
         budget = self.source.budget
@@ -420,17 +429,20 @@ class ProviderPoller:
                 continue
 
     def _planned_rpm(self) -> float:
+        """What this provider's cycles plan for: its fair part of its budget (`BudgetShare`)."""
         if self.active_runs():
-            return self.source.budget.pace_per_minute() * self.settings.budget_share
-        return self.settings.idle_requests_per_minute
+            return self.share.live_rpm(self.name)
+        return self.share.idle_rpm(self.name)
 
     def _interval(self, spent: int) -> float:
         """While active, the wait earns back what cycles spend on average (a cycle that read a
         finished run or a discovery page pays for it over the next few waits, not all in one:
         a spike never doubles one wait); at idle, this cycle's spend under the idle rate."""
         settings = self.settings
-        if self.active_runs():
-            rate = self.source.budget.pace_per_minute() / 60.0 * settings.budget_share
+        active = bool(self.active_runs())
+        self.share.note(self.name, active)
+        if active:
+            rate = self.share.live_rpm(self.name) / 60.0
             self._paced = spent if not self._paced else self._paced
             self._paced = PACE_SMOOTHING * self._paced + (1 - PACE_SMOOTHING) * spent
             owed = self._owed + spent
@@ -438,7 +450,7 @@ class ProviderPoller:
             self._owed = owed - paid
             return max(settings.active_interval_s, self.min_interval_s, paid / rate)
         self._owed = 0.0
-        idle = spent * 60.0 / settings.idle_requests_per_minute
+        idle = spent * 60.0 / self.share.idle_rpm(self.name)
         return max(settings.idle_interval_s, self.min_interval_s, idle)
 
     def _backoff(self, error: ProviderError) -> float:
@@ -450,7 +462,9 @@ class ProviderPoller:
 
     def _report_success(self, latency_s: float) -> None:
         budget, slow = self.source.budget, self.settings.slow_after_s
-        self._set_health(health.after_success(self.name, budget, self.clock, latency_s, slow))
+        verifiable = self.source.capabilities.run_status  # Bug0 lists its local trigger log
+        now = health.after_success(self.name, budget, self.clock, latency_s, slow, verifiable)
+        self._set_health(now)
 
     def _report_failure(self, error: ProviderError) -> None:
         self._set_health(health.after_failure(self.health, error, self.source.budget))

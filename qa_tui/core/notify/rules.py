@@ -150,7 +150,8 @@ class Rules:
             else:
                 outage.health = health
             return self.tick(now)
-        if health.state in (HealthState.OK, HealthState.SLOW) and outage is not None:
+        answering = (HealthState.OK, HealthState.UNVERIFIED, HealthState.SLOW)
+        if health.state in answering and outage is not None:
             del self._outages[health.provider]
             if outage.told:
                 minutes = (now - outage.since).total_seconds() / 60

@@ -83,7 +83,7 @@ class SharedBudget(RequestBudget):
                     self.connection.lost(error)
                     continue
                 if granted:
-                    self.spent += 1
+                    self._count()
                     return
                 await self._clock.sleep(min(max(wait, 0.005), LONGEST_WAIT_S))
 
@@ -104,11 +104,10 @@ class SharedBudget(RequestBudget):
     def observe(
         self, limit: int | None, remaining: int | None, reset_epoch: float | None, now_epoch: float
     ) -> None:
-        super().observe(limit, remaining, reset_epoch, now_epoch)
-        if remaining is not None and remaining > 0 and remaining < self._tokens:
-            self._tokens = float(remaining)  # never plan on more than the provider has left
-            if self.connection.online and self.shared:
-                self._write("cap", float(remaining))
+        capped = remaining is not None and 0 < remaining < self._tokens
+        super().observe(limit, remaining, reset_epoch, now_epoch)  # caps the local view
+        if capped and remaining is not None and self.connection.online and self.shared:
+            self._write("cap", float(remaining))  # and the shared bucket
 
     def _go_local(self) -> None:
         if not self.shared:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-SCHEMA = "v1"
+SCHEMA = "v2"
 """Bumped when what is stored changes shape: older instances then simply do not meet newer ones."""
 
 

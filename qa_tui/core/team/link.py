@@ -1,10 +1,15 @@
 """`TeamLink`: everything team mode adds to one instance, built from the config.
 
-It makes each provider's (and the tracker's) `SharedBudget` for the registry (`budget_for`,
-`tracker_budget`), is the engine's `Team` (`run_provider`, `emitted`), keeps this instance's
-presence in each project's member set (a heartbeat every `HEARTBEAT_S`; the counts give the fair
-share when Redis goes away and the header's "7 watching"), and tells the UI its `TeamStatus`
-through `on_status`. `aclose()` hands every lease over and leaves the member sets.
+It makes the `SharedBudget` of each limit its providers (and the tracker) draw on, keyed the way
+the service counts (core/budget_sharing.py: a BugBrain key whatever the project, a Bug0 project,
+a BugBug token, Bugnet per machine), and hands each provider its handle on it for the registry
+(`budget_for`, `tracker_budget`); ten people watching three projects on one key then draw on
+one bucket in Redis. It is the engine's `Team` (`run_provider`, `emitted`): leases stay per
+project, since a lease decides who polls a project. It keeps this instance's presence in each
+project's member set and each limit's (a heartbeat every `HEARTBEAT_S`: the projects' counts
+give the header's "7 watching", the limits' the fair share of a bucket when Redis goes away),
+and tells the UI its `TeamStatus` through `on_status`. `aclose()` hands every lease over and
+leaves the member sets.
 """
 
 from __future__ import annotations
@@ -19,10 +24,16 @@ from typing import TYPE_CHECKING
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
+from qa_tui.core.budget_sharing import (
+    BudgetPool,
+    ProviderBudget,
+    SharedLimit,
+    tracker_identity,
+)
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.config import ProviderConfig, TeamConfig, TrackerConfig
+from qa_tui.core.endpoints import base_url_for
 from qa_tui.core.model import ProviderKind
-from qa_tui.core.registry import base_url_for
 from qa_tui.core.store import Changes
 from qa_tui.core.team.bucket import SharedBudget, WatchCount
 from qa_tui.core.team.connection import (
@@ -42,7 +53,6 @@ if TYPE_CHECKING:
 HEARTBEAT_S = 2.0
 PRESENCE_MS = 8000
 """An instance that stopped heart-beating (killed) stops counting after this long."""
-TRACKER = "tracker"
 
 
 def _ignore(_: TeamStatus) -> None:
@@ -72,8 +82,13 @@ class TeamLink:
         """Called with every new `status` (the app posts it to the header)."""
         self.status = TeamStatus()
         self.scopes: dict[str, ScopeKeys] = {}
+        """Each provider project's keys (lease, change stream, snapshot, members), by name."""
+        self.limits: dict[str, ScopeKeys] = {}
+        """Each limit's keys (its token bucket, its members), by the limit's digest."""
         self.members: dict[str, ProviderMember] = {}
         self._rng = random.Random()
+        self.pool = BudgetPool(providers, clock=clock, make=self._shared_budget)
+        """One shared bucket per limit, a handle on it per provider."""
         for provider in providers:
             token = provider.token.get_secret_value()
             scope = scope_of(
@@ -91,14 +106,12 @@ class TeamLink:
                 shares=provider.kind != "bug0",  # Bug0 has nothing to poll: only its budget
                 on_change=self._update,
             )
+        for limit in {limit.identity.digest: limit for limit in self.pool.limits.values()}.values():
+            self.limits[limit.identity.digest] = ScopeKeys(config.key_prefix, limit.identity.digest)
+        self.tracker_keys: ScopeKeys | None = None
+        """Bugnet's bucket: its limit is per IP, so every instance on this machine shares it."""
         if tracker is not None:
-            secret = "\0".join(
-                s.get_secret_value()
-                for s in (tracker.token, tracker.password, tracker.api_key)
-                if s is not None
-            )
-            scope = scope_of("bugnet", tracker.base_url, tracker.project, secret)
-            self.scopes[TRACKER] = ScopeKeys(config.key_prefix, scope)
+            self.tracker_keys = ScopeKeys(config.key_prefix, tracker_identity(tracker).digest)
         self._heartbeat_script: AsyncScript = self.connection.client.register_script(HEARTBEAT)
         self._heartbeat: asyncio.Task[None] | None = None
         self._update()
@@ -108,29 +121,50 @@ class TeamLink:
 
     # --- budgets, for the registry ----------------------------------------------------------
 
-    def budget_for(self, provider: ProviderConfig) -> SharedBudget:
-        """The provider key's shared budget, at the configured rates."""
+    def budget_for(self, provider: ProviderConfig) -> ProviderBudget:
+        """The provider's handle on the shared bucket of its limit (at the lowest rate any
+        provider on that limit asks for)."""
+        return self.pool.budget_for(provider)
+
+    def _shared_budget(self, limit: SharedLimit) -> SharedBudget:
+        keys = self.limits.get(limit.identity.digest)
+        if keys is None:  # a provider the link was not built with
+            keys = self.limits[limit.identity.digest] = ScopeKeys(
+                self.config.key_prefix, limit.identity.digest
+            )
         return SharedBudget(
-            provider.requests_per_minute,
-            per_hour=provider.requests_per_hour,
+            limit.per_minute,
+            per_hour=limit.per_hour,
             connection=self.connection,
-            keys=self.scopes[provider.name],
+            keys=keys,
             watching=self.watching,
             clock=self.clock,
             rng=self._rng,
         )
 
     def tracker_budget(self, tracker: TrackerConfig) -> SharedBudget:
-        """The tracker key's shared budget (Bugnet's limit is per IP: one office, one budget)."""
+        """Bugnet's shared bucket: its limit is per IP, so the instances on this machine share
+        it (`tracker_identity`), whatever project or credentials each one files with."""
+        if self.tracker_keys is None:
+            self.tracker_keys = ScopeKeys(self.config.key_prefix, tracker_identity(tracker).digest)
         return SharedBudget(
             tracker.requests_per_minute,
             per_hour=None,
             connection=self.connection,
-            keys=self.scopes[TRACKER],
+            keys=self.tracker_keys,
             watching=self.watching,
             clock=self.clock,
             rng=self._rng,
         )
+
+    def _presence_keys(self) -> list[ScopeKeys]:
+        """Every member set this instance heart-beats into: its projects', its limits' and the
+        tracker's."""
+        found = {keys.scope: keys for keys in self.scopes.values()}
+        found.update((keys.scope, keys) for keys in self.limits.values())
+        if self.tracker_keys is not None:
+            found[self.tracker_keys.scope] = self.tracker_keys
+        return list(found.values())
 
     # --- the engine's Team ----------------------------------------------------------------
 
@@ -149,7 +183,7 @@ class TeamLink:
         while True:
             if self.connection.online:
                 try:
-                    for keys in self.scopes.values():
+                    for keys in self._presence_keys():
                         count = await self.connection.bounded(
                             self._heartbeat_script(
                                 keys=[keys.members], args=[self.instance, PRESENCE_MS]
@@ -186,7 +220,7 @@ class TeamLink:
             await member.leave()
         if self.connection.online:
             with contextlib.suppress(*REDIS_DOWN):
-                for keys in self.scopes.values():
+                for keys in self._presence_keys():
                     await self.connection.bounded(
                         self.connection.client.zrem(keys.members, self.instance)
                     )

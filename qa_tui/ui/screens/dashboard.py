@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -45,9 +46,10 @@ class DashboardScreen(RunActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
     ]
 
-    def __init__(self, providers: list[str]) -> None:
+    def __init__(self, providers: Mapping[str, str]) -> None:
+        """`providers`: each provider's kind, by name, in config order."""
         super().__init__()
-        self.providers = providers
+        self.providers = list(providers)
         self.view = View()
         self.order = LiveOrder(self.view, datetime.now(UTC))
         """The table's order, moved incrementally by each batch."""
