@@ -21,23 +21,9 @@ from qa_tui import __version__
 from qa_tui.cli import arguments
 
 EXIT_OK = 0
-EXIT_PROVIDER_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
-SUBCOMMANDS = (
-    "tui",
-    "demo",
-    "serve",
-    "runs",
-    "run",
-    "watch",
-    "doctor",
-    "flaky",
-    "incidents",
-    "sim",
-    "config",
-)
 Handler = Callable[[argparse.Namespace], int]
 
 

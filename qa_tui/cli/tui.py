@@ -182,8 +182,8 @@ def run_tui(args: argparse.Namespace) -> int:
 
 def _ask_the_terminal_in_background() -> None:
     """How this terminal draws pictures is asked on a thread while the app is imported and the
-    simulator starts: a terminal that does not answer (tmux among them) costs ~0.25 s of
-    timeouts. `graphics.detect()` in `run_app` waits for the answer before Textual reads input.
+    simulator starts: a terminal that does not answer (tmux among them) costs its timeouts
+    (bench/README.md). `graphics.detect()` in `run_app` waits for the answer before Textual reads input.
     Call after `_draw_less_over_ssh()`: the thread imports Textual."""
 
     def ask() -> None:

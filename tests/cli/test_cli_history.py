@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 from qa_tui.cli.main import main
 from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
+from tests.support.sim_process import sim_process
 
 REPO = Path(__file__).resolve().parents[2]
 PROVIDER_NAMES = {"bugbug": "web", "bugbrain": "plans"}
@@ -40,30 +40,12 @@ def test_flaky_and_incidents_list_what_the_simulator_planted_and_nothing_else(
 ) -> None:
     config = tmp_path / "c.toml"
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "qa_tui", "sim", "--port", "0", "--write-config", str(config)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert sim.stdout is not None
-        base = ""
-        for line in sim.stdout:  # until the simulator has announced itself
-            if "listening on " in line:
-                base = line.split("listening on ")[1].strip()
-            if line.startswith("serving"):
-                break
-        truth: dict[str, Any] = httpx.get(f"{base}/_sim/truth", timeout=30).json()["triage"]
+    with sim_process("--write-config", str(config)) as sim:
+        truth: dict[str, Any] = httpx.get(f"{sim.base}/_sim/truth", timeout=30).json()["triage"]
 
         flaky = _qa_tui(env, "flaky", "--json", "--config", str(config))
         incidents = _qa_tui(env, "incidents", "--json", "--config", str(config))
         table = _qa_tui(env, "flaky", "--config", str(config), "--provider", "web")
-    finally:
-        sim.send_signal(signal.SIGINT)
-        sim.communicate(timeout=30)
 
     assert flaky.returncode == 0, flaky.stderr
     found = json.loads(flaky.stdout)

@@ -40,47 +40,91 @@ def bugbrain_world(tmp_path: Path, ending: str) -> SimCli:
     return make_sim_cli(tmp_path, seed=seed_where(first_bugbrain_start, ending))
 
 
-# --- BugBug --------------------------------------------------------------------------------------
+# --- how a run ends, and the exit code it gives ---------------------------------------------------
+
+ENDINGS = [
+    # provider, what it starts, how the simulator ends it, exit code, first words, true status
+    ("web", "Login with email", "passed", 0, "passed ", "passed"),
+    ("web", "login with EMAIL", "failed", 1, "failed ", "failed"),
+    ("plans", "tp_smoke_web", "passed", 0, "passed (completed) 4/4", "completed"),
+    ("plans", "tp_smoke_web", "failed", 1, "failed (completed)", "completed"),
+    ("plans", "tp_smoke_web", "failed-execution", 3, "error (failed)", "failed"),
+]
 
 
-def test_a_bugbug_test_that_passes_exits_0(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("provider", "target", "ending", "code", "says", "truth"),
+    ENDINGS,
+    ids=[f"{p} {e} exits {c}" for p, _, e, c, _, _ in ENDINGS],
+)
+def test_run_wait_exits_with_the_code_of_how_the_run_ended(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    provider: str,
+    target: str,
+    ending: str,
+    code: int,
+    says: str,
+    truth: str,
 ) -> None:
-    world = bugbug_world(tmp_path, "passed")
-    code, out, err = cli(world, capsys, "run", "web", "Login with email", "--wait")
-    assert code == 0, err
-    assert out.startswith("passed ")
-    assert "Login with email" in out
-    run_id = world.newest_api_run()
-    assert f"web:{run_id}" in out
-    assert world.truth(run_id) == "passed"
-    assert "started web test 'Login with email'" in err
+    """GIVEN a run the simulator will end as `ending` WHEN `qa-tui run PROVIDER TARGET --wait`
+    follows it THEN it exits 0 passed, 1 failed, 3 error, the result line says so and names the
+    run as `provider:id`, and the provider holds the run in that state."""
+    world = (bugbug_world if provider == "web" else bugbrain_world)(tmp_path, ending)
+    exit_code, out, err = cli(world, capsys, "run", provider, target, "--wait")
+    assert exit_code == code, err
+    assert out.startswith(says)
+    run_id = world.newest_api_run() if provider == "web" else world.newest_execution()
+    assert f"{provider}:{run_id}" in out
+    assert world.truth(run_id) == truth
+    assert f"started {provider} " in err
 
 
-def test_a_bugbug_test_that_fails_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+STOPS = [
+    ("web", "Login with email", 9, "/bugbug/api/v2/testruns/{id}/stop/", "POST", "stopped "),
+    (
+        "plans",
+        "tp_smoke_web",
+        6,
+        "/bugbrain/api/v1/executions/{id}",
+        "DELETE",
+        "stopped (cancelled)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("provider", "target", "after_s", "path", "method", "says"),
+    STOPS,
+    ids=["bugbug stopped", "bugbrain cancelled"],
+)
+def test_a_run_stopped_elsewhere_mid_watch_exits_3(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    provider: str,
+    target: str,
+    after_s: float,
+    path: str,
+    method: str,
+    says: str,
 ) -> None:
-    world = bugbug_world(tmp_path, "failed")
-    code, out, _ = cli(world, capsys, "run", "web", "login with EMAIL", "--wait")
-    assert code == 1
-    assert out.startswith("failed ")
-    assert world.truth(world.newest_api_run()) == "failed"
+    world = (bugbug_world if provider == "web" else bugbrain_world)(tmp_path, "passed")
 
-
-def test_a_bugbug_run_stopped_mid_watch_exits_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    world = bugbug_world(tmp_path, "passed")
+    def newest() -> str:
+        return world.newest_api_run() if provider == "web" else world.newest_execution()
 
     async def stop_it() -> None:
-        path = f"/bugbug/api/v2/testruns/{world.newest_api_run()}/stop/"
-        assert await world.post(path, BUGBUG_AUTH) == 200
+        auth = BUGBUG_AUTH if provider == "web" else BUGBRAIN_AUTH
+        assert await world.post(path.format(id=newest()), auth, method=method) == 200
 
-    world.clock.at(9, stop_it)
-    code, out, _ = cli(world, capsys, "run", "web", "Login with email", "--wait")
+    world.clock.at(after_s, stop_it)
+    code, out, _ = cli(world, capsys, "run", provider, target, "--wait")
     assert code == 3
-    assert out.startswith("stopped ")
-    assert world.truth(world.newest_api_run()) == "stopped"
+    assert out.startswith(says)
+    assert world.truth(newest()) in ("stopped", "cancelled")
+
+
+# --- BugBug --------------------------------------------------------------------------------------
 
 
 def test_run_prints_provider_and_id_and_watch_follows_it_later_as_json(
@@ -177,50 +221,6 @@ def test_a_provider_can_be_named_by_its_kind_when_it_is_the_only_one(
 
 
 # --- BugBrain ------------------------------------------------------------------------------------
-
-
-def test_a_bugbrain_plan_that_passes_exits_0(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    world = bugbrain_world(tmp_path, "passed")
-    code, out, err = cli(world, capsys, "run", "plans", "tp_smoke_web", "--wait")
-    assert code == 0, err
-    assert out.startswith("passed (completed) 4/4")
-    assert world.truth(world.newest_execution()) == "completed"
-
-
-def test_a_bugbrain_plan_completed_with_failed_tests_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    world = bugbrain_world(tmp_path, "failed")
-    code, out, _ = cli(world, capsys, "run", "plans", "tp_smoke_web", "--wait")
-    assert code == 1
-    assert out.startswith("failed (completed)")
-
-
-def test_a_bugbrain_execution_that_breaks_exits_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    world = bugbrain_world(tmp_path, "failed-execution")
-    code, out, _ = cli(world, capsys, "run", "plans", "tp_smoke_web", "--wait")
-    assert code == 3
-    assert out.startswith("error (failed)")
-    assert "  error: " in out
-
-
-def test_a_bugbrain_execution_cancelled_mid_watch_exits_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    world = bugbrain_world(tmp_path, "passed")
-
-    async def cancel_it() -> None:
-        path = f"/bugbrain/api/v1/executions/{world.newest_execution()}"
-        assert await world.post(path, BUGBRAIN_AUTH, method="DELETE") == 200
-
-    world.clock.at(6, cancel_it)
-    code, out, _ = cli(world, capsys, "run", "plans", "tp_smoke_web", "--wait")
-    assert code == 3
-    assert out.startswith("stopped (cancelled)")
 
 
 def test_bugbrain_options_go_to_the_non_blocking_full_start(

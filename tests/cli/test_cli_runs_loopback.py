@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.registry import build_sources
 from qa_tui.core.triggers import TriggerLog
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
+from tests.support.sim_process import sim_process
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED = (
@@ -152,23 +152,8 @@ def test_qa_tui_sim_serves_writes_a_private_config_and_stops_on_ctrl_c(tmp_path:
     """The real binary: `qa-tui sim --port 0 --write-config PATH`, then `runs`, then Ctrl-C."""
     config = tmp_path / "c.toml"
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "qa_tui", "sim", "--port", "0", "--write-config", str(config)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert sim.stdout is not None
-        lines: list[str] = []
-        for line in sim.stdout:  # blocks until the simulator has announced itself
-            lines.append(line)
-            if line.startswith("serving"):
-                break
-        banner = "".join(lines)
-        assert "listening on http://127.0.0.1:" in banner and "/bugbug" in banner
+    with sim_process("--write-config", str(config)) as sim:
+        assert "listening on http://127.0.0.1:" in sim.banner and "/bugbug" in sim.banner
         assert config.stat().st_mode & 0o777 == 0o600
         assert {p.name for p in load_config(config).providers} == {"web", "plans", "previews"}
 
@@ -182,11 +167,6 @@ def test_qa_tui_sim_serves_writes_a_private_config_and_stops_on_ctrl_c(tmp_path:
         )
         assert listing.returncode == 0, listing.stderr
         assert len(json.loads(listing.stdout)) > 0
-    finally:
-        sim.send_signal(signal.SIGINT)
-        _, err = sim.communicate(timeout=30)
-    assert sim.returncode == 0
-    assert "Traceback" not in err
 
 
 def test_a_bad_fault_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,20 +197,7 @@ def test_qa_tui_sim_with_projects_serves_a_whole_org_and_writes_its_config(tmp_p
     runs of every project that can be listed."""
     config = tmp_path / "org.toml"
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "qa_tui", "sim", "--port", "0", "--projects", "12"]
-    sim = subprocess.Popen(
-        [*command, "--write-config", str(config)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert sim.stdout is not None
-        for line in sim.stdout:
-            if line.startswith("serving"):
-                break
+    with sim_process("--projects", "12", "--write-config", str(config)):
         providers = load_config(config).providers
         kinds = [p.kind for p in providers]
         assert (kinds.count("bugbug"), kinds.count("bugbrain"), kinds.count("bug0")) == (6, 4, 2)
@@ -246,11 +213,6 @@ def test_qa_tui_sim_with_projects_serves_a_whole_org_and_writes_its_config(tmp_p
         assert listing.returncode == 0, listing.stderr
         listed = {run["provider"] for run in json.loads(listing.stdout)}
         assert listed == {p.name for p in providers if p.kind != "bug0"}
-    finally:
-        sim.send_signal(signal.SIGINT)
-        _, err = sim.communicate(timeout=30)
-    assert sim.returncode == 0
-    assert "Traceback" not in err
 
 
 def test_too_few_projects_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

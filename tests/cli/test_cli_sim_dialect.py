@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -14,6 +10,7 @@ import pytest
 from qa_tui.cli.main import main
 from qa_tui.sim.credentials import BUGBUG_TOKEN
 from qa_tui.sim.dialects import SWITCHES
+from tests.support.sim_process import sim_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,34 +45,14 @@ def test_a_bad_dialect_exits_2_with_one_line_naming_it(
 
 def test_the_simulator_serves_the_dialect_it_was_started_with() -> None:
     """The real binary: `qa-tui sim --port 0 --dialect hardest-bugbug`, then Ctrl-C."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "qa_tui", "sim", "--port", "0", "--dialect", "hardest-bugbug"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert sim.stdout is not None
-        lines: list[str] = []
-        for line in sim.stdout:  # blocks until the simulator has announced itself
-            lines.append(line)
-            if line.startswith("serving"):
-                break
-        banner = "".join(lines)
-        base = banner.split("listening on ", 1)[1].split()[0]
-        assert "Dialect   bugbug.next=null,bugbug.page_size=fixed" in banner
+    with sim_process("--dialect", "hardest-bugbug") as sim:
+        base = sim.base
+        assert "Dialect   bugbug.next=null,bugbug.page_size=fixed" in sim.banner
         spoken = httpx.get(f"{base}/_sim/dialect", timeout=30).json()
         page = httpx.get(
             f"{base}/bugbug/api/v2/testruns/?page_size=5",
             headers={"Authorization": f"Token {BUGBUG_TOKEN}"},
             timeout=30,
         ).json()
-    finally:
-        sim.send_signal(signal.SIGINT)
-        _, err = sim.communicate(timeout=30)
     assert spoken["spec"] == "bugbug.next=null,bugbug.page_size=fixed,bugbug.time_range=ignored"
     assert page["next"] is None and len(page["results"]) == 25 < page["count"]
-    assert sim.returncode == 0 and "Traceback" not in err

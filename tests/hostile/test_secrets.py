@@ -100,8 +100,13 @@ async def test_the_app_against_the_real_socket_leaks_no_secret_anywhere_it_shows
             what="auth failed chip",
         )
         dashboard = app.export_screenshot()
+        told = len(app._notifications)
         await pilot.press("x", "y", "r", "y", "enter")  # actions that fail and say why
-        await pilot.pause(0.3)
+        await wait_until(  # the re-run on the failing provider says why (x: no run to stop)
+            pilot,
+            lambda: any("failed" in n.message for n in list(app._notifications)[told:]),
+            what="the failed re-run said why",
+        )
         screenshot = dashboard + app.export_screenshot()
         notes = "\n".join(n.message for n in app._notifications)
         sim.sim.restore("bugbug")

@@ -79,8 +79,10 @@ async def test_declining_the_confirmation_stops_nothing() -> None:
     app = _app(source)
     async with app.run_test(size=(100, 30)) as pilot:
         await table_with_rows(pilot, 3)
-        await pilot.press("x", "n")
-        await pilot.pause()
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         assert not any(call.startswith("stop:") for call in source.calls)
 
 

@@ -164,8 +164,13 @@ async def test_the_outage_is_one_incident_and_b_files_one_bug_listing_every_run(
             ),
             what="the report filed",
         )
+        told = len(app._notifications)
         await pilot.press("b")  # again: one bug, not two
-        await pilot.pause(0.1)
+        await wait_until(
+            pilot,
+            lambda: any("was filed" in n.message for n in list(app._notifications)[told:]),
+            what="the incident's bug named as filed",
+        )
         assert not isinstance(app.screen, FileBugScreen)
         assert (
             len(

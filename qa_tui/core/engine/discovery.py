@@ -54,19 +54,12 @@ class SweepPlanner:
         self.due_at = 0.0
         """Monotonic time the next sweep may start (the first: at once)."""
         self.sweeps_done = 0
-        self.last_cost = 0
-        """Requests the last finished sweep took."""
         self._pending: list[ListQuery] = []
         self._page = 0
         self._walk_cursor: dict[str, int] = {}
         self._walk_read = 0
         self._spent = 0
         self._last_now = 0.0
-
-    @property
-    def sweeping(self) -> bool:
-        """A sweep has started and not finished."""
-        return bool(self._pending)
 
     def next_page(self, now: float) -> PageTask | None:
         """The page to read next, starting a sweep if one is due (None: nothing to read now)."""
@@ -133,7 +126,6 @@ class SweepPlanner:
 
     def _finish_without_cost(self) -> None:
         self.sweeps_done += 1
-        self.last_cost = self._spent
         self.due_at = self._last_now + self.settings.sweep_min_interval_s
 
     def _begin_query(self) -> None:
@@ -143,6 +135,5 @@ class SweepPlanner:
 
     def _finish(self, now: float, planned_rpm: float) -> None:
         self.sweeps_done += 1
-        self.last_cost = self._spent
         spacing = self._spent * 60.0 / max(1e-9, self.settings.sweep_share * planned_rpm)
         self.due_at = now + max(self.settings.sweep_min_interval_s, spacing)

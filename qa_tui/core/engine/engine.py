@@ -21,9 +21,9 @@ HISTORY_LOAD_DELAY_S = 3.0
 """The longest the history's load waits for the providers' first batches."""
 AFTER_BATCH_S = 0.05
 """The cache and the history take a batch this long after the UI got it, so the frame that shows
-the batch does not wait for them (for 500 changed runs, about 4 ms of the history's bookkeeping
-on the loop; the cache's JSON and sqlite go to its writer thread). A batch's own HISTORY cells
-follow with the other rows' (the table redraws strips 0.2 s after the history moves)."""
+the batch does not wait for them (the history's bookkeeping runs on the loop, the cache's JSON
+and sqlite on its writer thread: bench/README.md has what each cost). A batch's own HISTORY
+cells follow with the other rows' strips, a moment later."""
 
 
 def _ignore(_: object) -> None:

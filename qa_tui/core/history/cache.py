@@ -5,8 +5,8 @@ rows marked stale until their provider confirms them. It is a cache: losing it l
 but the first paint, so writes are not fsynced. A run is stored as JSON without the fields that
 hold their default (mostly nulls): reading ten thousand back then takes half the time.
 
-The engine hands each batch over with `save_later`: the JSON and the sqlite write (about 10 ms
-for 500 runs on our 2-core machine) happen on a writer thread in the loop's pauses
+The engine hands each batch over with `save_later`: the JSON and the sqlite write (see
+bench/README.md for what they cost) happen on a writer thread in the loop's pauses
 (quiet_writer.py), never inside the frame that shows the batch; a run changed by several batches
 in the meantime is written once, as it was last. `close()` writes what is left.
 """

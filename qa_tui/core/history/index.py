@@ -137,20 +137,6 @@ class HistoryIndex:
                 return status
         return None
 
-    def forget_before(self, moment: float) -> None:
-        """Drop passes, failures and incident material older than `moment` (strips stay)."""
-        for series in self._series.values():
-            del series.passes[: bisect.bisect_left(series.passes, moment)]
-            del series.fails[: bisect.bisect_left(series.fails, (moment, ""))]
-            series.version += 1
-        old = [key for key, result in self._failures.items() if result.ended < moment]
-        for key in old:
-            del self._failures[key]
-        self._failures_version += 1
-        self.version += 1
-
-    # --- what the table and screens read ---------------------------------------------------------
-
     def cell(self, series_key: SeriesKey, now: float) -> HistoryCell | None:
         """The strip and flaky badge of one series at `now` (None: no final result yet).
 

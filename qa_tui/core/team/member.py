@@ -78,10 +78,6 @@ class ProviderMember:
         self.lease = Lease(connection, keys.lease, lease_s - FOLLOW_BLOCK_MS / 1000 - 0.3, clock)
         self.published = 0
         """Stream entries this instance published."""
-        self.received = 0
-        """Runs this instance applied from Redis (snapshot and stream)."""
-        self.fenced = 0
-        """Publishes Redis refused because the lease was no longer ours."""
         self._publish: AsyncScript = connection.client.register_script(PUBLISH)
         self._outgoing: list[Changes] = []
         self._has_outgoing = asyncio.Event()
@@ -161,7 +157,6 @@ class ProviderMember:
                 rejected.add("snapshot entry under another id")
         if runs:
             self._team_data = True
-            self.received += len(runs)
             engine.receive(self.name, runs, confirm=True)
         self._joined = self.connection.outages
 
@@ -220,7 +215,6 @@ class ProviderMember:
                 batch = batch.merged(changes)
             self._outgoing = []
             if batch and not await self._publish_batch(batch):
-                self.fenced += 1
                 return  # the lease is another's: stop polling at once
 
     async def _publish_batch(self, batch: Changes) -> bool:
@@ -276,7 +270,6 @@ class ProviderMember:
             for entry_id, fields in entries:
                 self._stream_id = entry_id
                 runs, removed = wire.decode_entry(fields, self.name, self.kind, rejected)
-                self.received += len(runs)
                 self._team_data = self._team_data or bool(runs)
                 engine.receive(self.name, runs, removed)
             await self._ask_for_focus(engine)
