@@ -3,7 +3,9 @@
 It never imports ``qa_tui.core``: it is a second, independent reading of shared/providers.md, so a
 misunderstanding in a client is caught here instead of mirrored. See :mod:`qa_tui.sim.server` for
 the public surface, :mod:`qa_tui.sim.app` for the URL layout and control API, and each provider
-module's docstring for the choices made where the documentation is silent.
+package (:mod:`qa_tui.sim.bugbug`, ``bugbrain``, ``bug0``, ``bugnet``: one each, beside the shared
+core of clock, faults, limits, dialects and org) for the choices made where the documentation is
+silent.
 
 The names below are loaded when first used, so `qa-tui demo` can read the config text
 (:mod:`qa_tui.sim.config_text`) without loading Starlette and uvicorn: its simulator starts in a

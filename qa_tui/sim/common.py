@@ -1,4 +1,4 @@
-"""What every provider module shares: the simulator context, time formats, request helpers."""
+"""What every provider package shares: the simulator context, time formats, request helpers."""
 
 from __future__ import annotations
 

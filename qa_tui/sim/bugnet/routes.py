@@ -1,6 +1,6 @@
-"""The routes of the simulated Bugnet (see :mod:`qa_tui.sim.bugnet` for the rules they follow):
+"""The routes of the simulated Bugnet (see :mod:`qa_tui.sim.bugnet.app` for the rules they follow):
 health, login, projects and bugs here; comments, labels and similar in
-:mod:`qa_tui.sim.bugnet_extras`; the SDK's API-key routes in :mod:`qa_tui.sim.bugnet_sdk`."""
+:mod:`qa_tui.sim.bugnet.extras`; the SDK's API-key routes in :mod:`qa_tui.sim.bugnet.sdk`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugnet_api import BugnetApi, bug_fields, fail, ok
-from qa_tui.sim.bugnet_extras import extra_routes
-from qa_tui.sim.bugnet_sdk import sdk_routes
-from qa_tui.sim.bugnet_world import PRIORITIES, User
+from qa_tui.sim.bugnet.api import BugnetApi, bug_fields, fail, ok
+from qa_tui.sim.bugnet.extras import extra_routes
+from qa_tui.sim.bugnet.sdk import sdk_routes
+from qa_tui.sim.bugnet.world import PRIORITIES, User
 from qa_tui.sim.common import int_param
 
 _SORTS = {

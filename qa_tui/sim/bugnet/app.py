@@ -12,7 +12,7 @@ Clients append ``/api/...`` to the base URL ``<host>/bugnet``.
 * Auth: ``Authorization: Bearer <token>`` with the static demo token or a token from
   ``POST /api/auth/login``; the SDK routes take the ``sk_live_...`` API key, in ``X-API-Key``
   (submit, settings, perf snapshot, session replays) or as ``api_key`` in the body (sessions
-  start/end): see :mod:`qa_tui.sim.bugnet_sdk`.
+  start/end): see :mod:`qa_tui.sim.bugnet.sdk`.
 * Bug lists [INF: the shape is undocumented]: ``{"ok": true, "data": [bug, ...], "pagination":
   {"page", "limit", "total", "pages"}}``; ``page`` from 1, ``limit`` 1..100 (default 20), ``sort`` ∈
   newest (default), oldest, updated, priority; ``search`` is a case-insensitive substring match on
@@ -25,9 +25,9 @@ Clients append ``/api/...`` to the base URL ``<host>/bugnet``.
 * ``GET .../bugs/{id}`` adds ``comments`` and ``activity``; ``PATCH`` and ``PUT`` both update
   (status ∈ open, in_progress, resolved, closed, wont_fix, duplicate [INF]).
 * Dialects (:mod:`qa_tui.sim.dialects`) may read §4 otherwise: the list shape (``bugnet.list``,
-  in ``bugnet_routes.py``), the update method (``bugnet.update``), whether the similar-bug path
-  exists (``bugnet.similar``, in ``bugnet_extras.py``), ``triaged`` bugs (``status_words``, in
-  ``bugnet_world.py``), and the envelope, error bodies, rate-limit headers, status case and dates
+  in ``routes.py``), the update method (``bugnet.update``), whether the similar-bug path
+  exists (``bugnet.similar``, in ``extras.py``), ``triaged`` bugs (``status_words``, in
+  ``world.py``), and the envelope, error bodies, rate-limit headers, status case and dates
   (:mod:`qa_tui.sim.dialect_wire`).
 * ``POST .../bugs/similar`` [INF path] ``{title, description}`` → ``data``: up to 5 bugs, each with a
   ``score`` in 0..1, best first (see :meth:`BugnetWorld.similar`). ``.../bugs/bulk`` [INF] takes
@@ -43,9 +43,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa_tui.sim.bugnet_api import BugnetApi
-from qa_tui.sim.bugnet_routes import api_routes
-from qa_tui.sim.bugnet_world import BugnetWorld
+from qa_tui.sim.bugnet.api import BugnetApi
+from qa_tui.sim.bugnet.routes import api_routes
+from qa_tui.sim.bugnet.world import BugnetWorld
 from qa_tui.sim.common import SimContext
 from qa_tui.sim.faults import FaultMiddleware, json_message
 

@@ -1,5 +1,5 @@
 """Bugnet's comments, activity, labels and similar-bug search (the SDK's API-key routes are in
-:mod:`qa_tui.sim.bugnet_sdk`)."""
+:mod:`qa_tui.sim.bugnet.sdk`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugnet_api import BugnetApi, fail, ok
-from qa_tui.sim.bugnet_world import User
+from qa_tui.sim.bugnet.api import BugnetApi, fail, ok
+from qa_tui.sim.bugnet.world import User
 from qa_tui.sim.common import iso_millis
 
 
