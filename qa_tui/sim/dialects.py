@@ -14,7 +14,7 @@ Where each switch is handled (each place says which doc fact it reads):
 * in the handlers, where the reading changes what is served: BugBug paging, ordering, time
   filters, ``stepsRuns`` (``bugbug/api.py``, ``bugbug/app.py``), the extra status words
   (``bugbug/world.py``, ``bugbrain/world.py``, ``bugnet/world.py``), the Bugnet list shape and
-  routes (``bugnet/routes.py``, ``bugnet/extras.py``), rate-limit headers where no doc promises
+  routes (``bugnet/app.py``), rate-limit headers where no doc promises
   them (``bugbug/api.py``, ``bug0/app.py``);
 * in :mod:`qa_tui.sim.dialect_wire`, where the reading only changes how an answer is written:
   status case, date format, durations, envelopes, error bodies, rate-limit and ``Retry-After``
