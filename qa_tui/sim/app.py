@@ -43,8 +43,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from qa_tui.sim.bug0.app import Bug0World
 from qa_tui.sim.bug0.app import build as build_bug0
+from qa_tui.sim.bug0.world import Bug0World
 from qa_tui.sim.bugbrain.app import build as build_bugbrain
 from qa_tui.sim.bugbrain.world import BugBrainWorld
 from qa_tui.sim.bugbug.app import build as build_bugbug

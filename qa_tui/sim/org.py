@@ -31,8 +31,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa_tui.sim.bug0.app import Bug0World
 from qa_tui.sim.bug0.app import build as build_bug0
+from qa_tui.sim.bug0.world import Bug0World
 from qa_tui.sim.bugbrain.api import error_body as bugbrain_error
 from qa_tui.sim.bugbrain.app import build as build_bugbrain
 from qa_tui.sim.bugbrain.world import BugBrainWorld
