@@ -134,12 +134,6 @@ async def read_multipart(request: Request) -> dict[str, FormPart] | None:
     return parts
 
 
-def bearer(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header, if any."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
 def int_param(value: str | None, default: int) -> int | None:
     """A query parameter as an int: ``default`` when absent, None when not a number."""
     if value is None or value == "":
