@@ -35,7 +35,7 @@ TARGET_MB = 150.0
 def serve_simulator(size: tuple[int, int] | None) -> None:
     """The child: a simulator with many finished runs, until its stdin closes; its step
     screenshots painted at `size` (the same pictures, as big as a real browser's)."""
-    from qa_tui.sim import bugbug_files
+    from qa_tui.sim.bugbug import files as bugbug_files
     from qa_tui.sim.scenario import ScenarioSpec
     from qa_tui.sim.screenshots import step_screenshot
     from qa_tui.sim.server import start_in_thread

@@ -2,8 +2,14 @@
 
 It never imports ``qa_tui.core``: it is a second, independent reading of shared/providers.md, so a
 misunderstanding in a client is caught here instead of mirrored. See :mod:`qa_tui.sim.server` for
-the public surface, :mod:`qa_tui.sim.app` for the URL layout and control API, and each provider
-module's docstring for the choices made where the documentation is silent.
+the public surface, :mod:`qa_tui.sim.app` for the URL layout and control API, and each provider's
+package for the choices made where the documentation is silent.
+
+Each service is a package of its own (``bugbug/``, ``bugbrain/``, ``bug0/``, ``bugnet/``: its
+world, how it speaks, its routes), and none imports another (an import-linter contract). What
+they share stays here: the scenario and its clock, faults, limits, dialects, credentials, media
+and the triage plans, and the parts that put the services together (the app and its control API,
+the org, the planting, the dialect wire layer, the server).
 
 The names below are loaded when first used, so `qa-tui demo` can read the config text
 (:mod:`qa_tui.sim.config_text`) without loading Starlette and uvicorn: its simulator starts in a

@@ -43,11 +43,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from qa_tui.sim import bug0, bugbrain, bugbug, bugnet
-from qa_tui.sim.bug0 import Bug0World
-from qa_tui.sim.bugbrain_world import BugBrainWorld
-from qa_tui.sim.bugbug_world import BugBugWorld
-from qa_tui.sim.bugnet_world import BugnetWorld
+from qa_tui.sim.bug0.app import build as build_bug0
+from qa_tui.sim.bug0.world import Bug0World
+from qa_tui.sim.bugbrain.app import build as build_bugbrain
+from qa_tui.sim.bugbrain.world import BugBrainWorld
+from qa_tui.sim.bugbug.app import build as build_bugbug
+from qa_tui.sim.bugbug.world import BugBugWorld
+from qa_tui.sim.bugnet.app import build as build_bugnet
+from qa_tui.sim.bugnet.world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
 from qa_tui.sim.dialect_wire import speak
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
@@ -313,7 +316,7 @@ def build_app(
         scenario=scenario,
         enforce_documented_limits=enforce_documented_limits,
     )
-    bugbrain_api, bugbrain_cdn = bugbrain.build(sim.ctx, sim.bugbrain)
+    bugbrain_api, bugbrain_cdn = build_bugbrain(sim.ctx, sim.bugbrain)
 
     def spoken(app: Any, provider: str) -> Any:
         return speak(app, provider, sim.spec.dialect, sim.rate_now)
@@ -337,11 +340,11 @@ def build_app(
             Route("/", index),
             Mount("/_sim", routes=control_routes(sim)),
             *(sim.org.routes(sim.ctx) if sim.org is not None else ()),  # before the one-project
-            Mount("/bugbug", app=spoken(bugbug.build(sim.ctx, sim.bugbug), "bugbug")),
+            Mount("/bugbug", app=spoken(build_bugbug(sim.ctx, sim.bugbug), "bugbug")),
             Mount("/bugbrain/api/v1", app=spoken(bugbrain_api, "bugbrain")),
             Mount("/bugbrain/cdn", app=spoken(bugbrain_cdn, "bugbrain")),
-            Mount("/bug0", app=spoken(bug0.build(sim.ctx, sim.bug0), "bug0")),
-            Mount("/bugnet", app=spoken(bugnet.build(sim.ctx, sim.bugnet), "bugnet")),
+            Mount("/bug0", app=spoken(build_bug0(sim.ctx, sim.bug0), "bug0")),
+            Mount("/bugnet", app=spoken(build_bugnet(sim.ctx, sim.bugnet), "bugnet")),
         ]
     )
     app.state.sim = sim

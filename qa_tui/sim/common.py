@@ -1,4 +1,4 @@
-"""What every provider module shares: the simulator context, time formats, request helpers."""
+"""What every provider package shares: the simulator context, time formats, request helpers."""
 
 from __future__ import annotations
 
@@ -132,12 +132,6 @@ async def read_multipart(request: Request) -> dict[str, FormPart] | None:
         if isinstance(name, str) and isinstance(payload, bytes) and name not in parts:
             parts[name] = FormPart(payload, part.get_filename(), part.get_content_type())
     return parts
-
-
-def bearer(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header, if any."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def int_param(value: str | None, default: int) -> int | None:

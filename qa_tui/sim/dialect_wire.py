@@ -47,8 +47,8 @@ from urllib.parse import quote, unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa_tui.sim.bugbug_runs import RUN_STATUSES
-from qa_tui.sim.bugnet_world import STATUSES as BUGNET_STATUSES
+from qa_tui.sim.bugbug.runs import RUN_STATUSES
+from qa_tui.sim.bugnet.world import STATUSES as BUGNET_STATUSES
 from qa_tui.sim.dialect_switches import BUGBRAIN_LIMIT_CAP
 from qa_tui.sim.dialects import PREPARING, PROVISIONING, TRIAGED, Dialect
 

@@ -12,10 +12,10 @@ reports it.
 Where each switch is handled (each place says which doc fact it reads):
 
 * in the handlers, where the reading changes what is served: BugBug paging, ordering, time
-  filters, ``stepsRuns`` (``bugbug_api.py``, ``bugbug.py``), the extra status words
-  (``bugbug_world.py``, ``bugbrain_world.py``, ``bugnet_world.py``), the Bugnet list shape and
-  routes (``bugnet_routes.py``, ``bugnet_extras.py``), rate-limit headers where no doc promises
-  them (``bugbug_api.py``, ``bug0.py``);
+  filters, ``stepsRuns`` (``bugbug/api.py``, ``bugbug/app.py``), the extra status words
+  (``bugbug/world.py``, ``bugbrain/world.py``, ``bugnet/world.py``), the Bugnet list shape and
+  routes (``bugnet/app.py``), rate-limit headers where no doc promises
+  them (``bugbug/api.py``, ``bug0/app.py``);
 * in :mod:`qa_tui.sim.dialect_wire`, where the reading only changes how an answer is written:
   status case, date format, durations, envelopes, error bodies, rate-limit and ``Retry-After``
   headers, BugBrain's auth header, ``limit``, ``total`` and ``progress``.

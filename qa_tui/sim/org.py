@@ -31,11 +31,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa_tui.sim import bug0, bugbrain, bugbug
-from qa_tui.sim.bug0 import Bug0World
-from qa_tui.sim.bugbrain_api import error_body as bugbrain_error
-from qa_tui.sim.bugbrain_world import BugBrainWorld
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bug0.app import build as build_bug0
+from qa_tui.sim.bug0.world import Bug0World
+from qa_tui.sim.bugbrain.api import error_body as bugbrain_error
+from qa_tui.sim.bugbrain.app import build as build_bugbrain
+from qa_tui.sim.bugbrain.world import BugBrainWorld
+from qa_tui.sim.bugbug.app import build as build_bugbug
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, iso_millis
 from qa_tui.sim.org_spec import OrgSpec, Project
 from qa_tui.sim.scenario import ScenarioSpec
@@ -108,12 +110,12 @@ class Org:
         Bug0's many-project front doors."""
         mounts = []
         for entry in self.bugbug:
-            app = bugbug.build(ctx, entry.world, entry.project.token)
+            app = build_bugbug(ctx, entry.world, entry.project.token)
             if self.spec.bugbug_rpm is not None:
                 app = TokenThrottle(app, ctx, entry.project.token, self.spec.bugbug_rpm)
             mounts.append(Mount(entry.path, app=app))
         built = {
-            entry.project.project_id or "": bugbrain.build(ctx, entry.world, entry.project.token)
+            entry.project.project_id or "": build_bugbrain(ctx, entry.world, entry.project.token)
             for entry in self.bugbrain
         }
         apis = {project_id: api for project_id, (api, _) in built.items()}
@@ -121,7 +123,7 @@ class Org:
         mounts.append(Mount("/bugbrain/api/v1", app=BugBrainFront(self, apis)))
         mounts.append(Mount("/bugbrain/cdn", app=BugBrainCdn(self, cdns)))
         keys = {p.project_id or "": p.token for p in self.bug0}
-        mounts.append(Mount("/bug0", app=bug0.build(ctx, self.bug0_world, keys)))
+        mounts.append(Mount("/bug0", app=build_bug0(ctx, self.bug0_world, keys)))
         return mounts
 
     def bugbrain_of_execution(self, execution_id: str) -> BugBrainProject | None:

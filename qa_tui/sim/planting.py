@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from qa_tui.sim import triage
-from qa_tui.sim.bugbrain_world import BugBrainWorld
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugbrain.world import BugBrainWorld
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.scenario import rng_for
 
 

@@ -26,7 +26,7 @@ from qa_tui.core.providers.bugbrain import (
     auth_headers,
 )
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, Simulator, build_app
-from qa_tui.sim.bugbrain_world import Execution as SimExecution
+from qa_tui.sim.bugbrain.world import Execution as SimExecution
 from qa_tui.sim.credentials import (
     BUGBRAIN_API_KEY,
     BUGBRAIN_OTHER_PROJECT_ID,

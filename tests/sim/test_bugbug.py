@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from qa_tui.sim import HOSTILE_NAMES, ScenarioClock, Simulator, build_app
-from qa_tui.sim.bugbug_runs import RUN_STATUSES
+from qa_tui.sim.bugbug.runs import RUN_STATUSES
 from qa_tui.sim.credentials import BUGBUG_TOKEN
 from tests.sim.conftest import BUGBUG, client_for, small_spec
 

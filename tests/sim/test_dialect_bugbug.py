@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from qa_tui.sim import ScenarioClock, ScenarioSpec, build_app
-from qa_tui.sim.bugbug_world import LOCAL_ERROR
+from qa_tui.sim.bugbug.world import LOCAL_ERROR
 from qa_tui.sim.dialects import parse_dialect
 from qa_tui.sim.triage import OUTAGE_HOST
 from tests.sim.conftest import BUGBUG, client_for, spoken_app

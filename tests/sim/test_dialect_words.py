@@ -12,9 +12,9 @@ import pytest
 from starlette.applications import Starlette
 
 from qa_tui.sim import ScenarioClock
-from qa_tui.sim.bugbrain_world import TERMINAL as BUGBRAIN_TERMINAL
-from qa_tui.sim.bugbug_runs import RUN_STATUSES, TERMINAL
-from qa_tui.sim.bugnet_world import STATUSES as BUGNET_STATUSES
+from qa_tui.sim.bugbrain.world import TERMINAL as BUGBRAIN_TERMINAL
+from qa_tui.sim.bugbug.runs import RUN_STATUSES, TERMINAL
+from qa_tui.sim.bugnet.world import STATUSES as BUGNET_STATUSES
 from qa_tui.sim.credentials import BUGBRAIN_PROJECT_ID, BUGNET_PROJECT
 from tests.sim.conftest import BUGBRAIN, BUGBUG, BUGNET, client_for, spoken_app
 

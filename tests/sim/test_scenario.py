@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from qa_tui.sim import ScenarioClock, ScenarioSpec, Simulator, build_app
-from qa_tui.sim.bugbrain_world import TERMINAL as BUGBRAIN_TERMINAL
-from qa_tui.sim.bugbug_runs import TERMINAL as BUGBUG_TERMINAL
+from qa_tui.sim.bugbrain.world import TERMINAL as BUGBRAIN_TERMINAL
+from qa_tui.sim.bugbug.runs import TERMINAL as BUGBUG_TERMINAL
 from qa_tui.sim.scenario import DEFAULT_EPOCH
 from tests.sim.conftest import BUGBUG, small_spec
 

@@ -31,8 +31,8 @@ from qa_tui.core.clock import ManualClock
 from qa_tui.core.gitinfo import GitInfo
 from qa_tui.core.triggers import TriggerLog
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, Simulator, build_app
-from qa_tui.sim.bugbrain_world import BugBrainWorld
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugbrain.world import BugBrainWorld
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.scenario import DEFAULT_EPOCH
 from qa_tui.sim.server import render_config
 

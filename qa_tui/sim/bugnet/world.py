@@ -1,5 +1,5 @@
 """Bugnet's in-memory world: users and sessions, one project, bugs, comments, labels, activity,
-the similar-bug scoring, and what the game SDK reported (:mod:`qa_tui.sim.bugnet_telemetry`)."""
+the similar-bug scoring, and what the game SDK reported (:mod:`qa_tui.sim.bugnet.telemetry`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qa_tui.sim.bugnet_telemetry import Telemetry
+from qa_tui.sim.bugnet.telemetry import Telemetry
 from qa_tui.sim.common import iso_millis
 from qa_tui.sim.credentials import (
     BUGNET_DISPLAY_NAME,

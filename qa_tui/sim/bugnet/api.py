@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from qa_tui.sim.bugnet_world import CATEGORIES, PRIORITIES, STATUSES, Bug, BugnetWorld, User
+from qa_tui.sim.bugnet.world import CATEGORIES, PRIORITIES, STATUSES, Bug, BugnetWorld, User
 from qa_tui.sim.common import SimContext, read_json_object
 from qa_tui.sim.credentials import BUGNET_PROJECT
 

@@ -12,7 +12,7 @@ Clients append ``/api/v2/...`` to the base URL ``<host>/bugbug``. Faithful detai
   ``previous`` are ABSOLUTE URLs keeping the other query parameters, and the link back to page 1
   drops ``page`` (DRF's ``remove_query_param``); a page past the end is 404 ``"Invalid page."``.
   The dialect may read §1.1 otherwise: ``bugbug.next`` (relative, null or another host's links),
-  ``bugbug.page_size`` and ``bugbug.suite_page_size`` (see :mod:`qa_tui.sim.bugbug_api`).
+  ``bugbug.page_size`` and ``bugbug.suite_page_size`` (see :mod:`qa_tui.sim.bugbug.api`).
 * Run lists are newest-created first unless ``ordering`` is given. ``ordering=-started`` puts runs
   that have not started yet (``started`` null) FIRST, as PostgreSQL sorts NULLs in descending
   order; ``ordering=started`` puts them last.
@@ -49,9 +49,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from qa_tui.sim.bugbug_api import BugBugApi, detail, error_body, is_terminal, uuid_ok
-from qa_tui.sim.bugbug_runs import Profile, Suite, Test
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugbug.api import BugBugApi, detail, error_body, is_terminal, uuid_ok
+from qa_tui.sim.bugbug.runs import Profile, Suite, Test
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, iso_drf, read_json_object
 from qa_tui.sim.faults import FaultMiddleware
 

@@ -31,8 +31,8 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugbug_runs import TestRun
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugbug.runs import TestRun
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, iso_millis, prefix_url
 from qa_tui.sim.media import JUnitCase, junit_xml, web_page
 from qa_tui.sim.screenshots import step_screenshot

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from qa_tui.sim.bugbrain_world import TERMINAL, BugBrainWorld, Execution
+from qa_tui.sim.bugbrain.world import TERMINAL, BugBrainWorld, Execution
 from qa_tui.sim.common import SimContext, iso_seconds, origin
 from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBRAIN_OTHER_PROJECT_ID
 

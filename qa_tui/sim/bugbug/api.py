@@ -26,9 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from qa_tui.sim import bugbug_files
-from qa_tui.sim.bugbug_runs import TERMINAL, SuiteRun, TestRun
-from qa_tui.sim.bugbug_world import BugBugWorld
+from qa_tui.sim.bugbug.files import BugBugFiles
+from qa_tui.sim.bugbug.runs import TERMINAL, SuiteRun, TestRun
+from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, parse_iso, prefix_url
 from qa_tui.sim.credentials import BUGBUG_TOKEN
 from qa_tui.sim.dialect_switches import (
@@ -69,7 +69,7 @@ class BugBugApi:
         self.ctx, self.world = ctx, world
         self.token = token
         """The project's token (one project, one token: several projects are sim/org.py's)."""
-        self.files = bugbug_files.BugBugFiles(ctx, world)
+        self.files = BugBugFiles(ctx, world)
 
     # -- plumbing ---------------------------------------------------------------------------
     def now(self) -> float:

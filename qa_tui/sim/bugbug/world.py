@@ -4,7 +4,7 @@ Test runs pass through ``initialized`` → ``queued`` → ``running`` (some paus
 ``paused``) → one of ``passed``, ``failed``, ``error``, ``skipped``, ``stopped``; with
 ``status_words=extra`` (providers.md §1.7: several words are unexplained, so a server may well have
 more) a ``preparing`` phase comes between ``queued`` and ``running``. The things themselves and
-how a suite run's status follows its test runs are in :mod:`qa_tui.sim.bugbug_runs`.
+how a suite run's status follows its test runs are in :mod:`qa_tui.sim.bugbug.runs`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from qa_tui.sim import triage
-from qa_tui.sim.bugbug_runs import (
+from qa_tui.sim.bugbug.runs import (
     RUN_STATUSES,
     Profile,
     Step,

@@ -1,6 +1,6 @@
 """Bugnet's SDK routes: what a game client sends with the project's API key (shared/providers.md
 §4.2; the Pygame SDK ``bugnet-sdk`` 1.0 calls every one of them). What they record is kept in
-:class:`~qa_tui.sim.bugnet_telemetry.Telemetry` (``world.telemetry``).
+:class:`~qa_tui.sim.bugnet.telemetry.Telemetry` (``world.telemetry``).
 
 * ``X-API-Key`` authenticates ``POST /api/bugs/submit``, ``GET /api/bugs/settings``,
   ``POST /api/perf/snapshot`` and ``POST /api/session-replays``. ``POST /api/sessions/start`` and
@@ -32,8 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from qa_tui.sim.bugnet_api import BugnetApi, bug_fields, fail, ok
-from qa_tui.sim.bugnet_telemetry import GameSession, PerfSnapshot, SessionReplay
+from qa_tui.sim.bugnet.api import BugnetApi, bug_fields, fail, ok
+from qa_tui.sim.bugnet.telemetry import GameSession, PerfSnapshot, SessionReplay
 from qa_tui.sim.common import read_multipart
 from qa_tui.sim.credentials import BUGNET_API_KEY
 

@@ -26,7 +26,6 @@ triggers``) so tests can check what a client sent. Refused requests are recorded
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -36,7 +35,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from qa_tui.sim.common import SimContext, iso_millis, read_json_object
+from qa_tui.sim.bug0.world import Bug0World, Trigger
+from qa_tui.sim.common import SimContext, read_json_object
 from qa_tui.sim.credentials import (
     BUG0_API_KEY,
     BUG0_OTHER_PROJECT_ID,
@@ -44,45 +44,8 @@ from qa_tui.sim.credentials import (
     BUG0_SERVICE_TOKEN,
 )
 from qa_tui.sim.faults import FaultMiddleware
-from qa_tui.sim.scenario import rng_for, token_from
 
 FIELDS = ("projectId", "url", "gitCommitSha", "gitBranch", "prNumber", "owner", "repo")
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """One accepted ``POST /api/run-tests``."""
-
-    execution_id: str
-    at: float
-    """Scenario time it was received."""
-    body: dict[str, Any]
-    """The JSON body exactly as received."""
-    auth: str
-    """Which header authenticated it: ``x-api-key`` or ``x-bug0-service-token``."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "executionId": self.execution_id,
-            "received_at": iso_millis(self.at),
-            "received_ts": self.at,
-            "auth": self.auth,
-            "body": self.body,
-        }
-
-
-@dataclass
-class Bug0World:
-    seed: int
-    triggers: list[Trigger] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)
-    """(HTTP status, error) of every refused request."""
-
-    def __post_init__(self) -> None:
-        self._rng = rng_for(self.seed, "bug0")
-
-    def new_id(self) -> str:
-        return "exec_" + token_from(self._rng, 12)
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:

@@ -42,8 +42,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from qa_tui.sim.bugbrain_api import BugBrainApi, error_body, fail
-from qa_tui.sim.bugbrain_world import LIST_FILTERS, TERMINAL, BugBrainWorld
+from qa_tui.sim.bugbrain.api import BugBrainApi, error_body, fail
+from qa_tui.sim.bugbrain.world import LIST_FILTERS, TERMINAL, BugBrainWorld
 from qa_tui.sim.common import (
     SimContext,
     int_param,

@@ -1,6 +1,6 @@
 """What a game's Bugnet SDK reports besides bugs: play sessions, performance snapshots, session
 replays and reads of the capture settings, kept in memory so a test (or ``GET /_sim/truth``, under
-``bugnet_sdk``) can read back exactly what arrived. The routes are in :mod:`qa_tui.sim.bugnet_sdk`.
+``bugnet_sdk``) can read back exactly what arrived. The routes are in :mod:`qa_tui.sim.bugnet.sdk`.
 
 Nothing here holds a credential: the API key a request carried is checked and dropped. A session
 token is the game's own id for one play session (a UUID the SDK makes), not a secret.
