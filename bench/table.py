@@ -204,6 +204,7 @@ class SilentSource:
         self.name = name
         self.kind = ProviderKind.BUGBUG
         self.capabilities = Capabilities()
+        self.catalogue_reads = 0
         self.budget = RequestBudget(60)
 
     async def list_runs(self, **_: Any) -> Any:

@@ -1,5 +1,6 @@
-"""The code's shape, checked by a tool: no import circles inside the UI or the simulator. (No
-line cap: a module is as long as its one idea needs; a cap made splits along no seam.)
+"""The code's shape, checked by a tool: no import circles inside the UI or the simulator, no
+provider built by inheritance, no engine fishing for a provider's detail by name. (No line cap:
+a module is as long as its one idea needs; a cap made splits along no seam.)
 
 An import circle counts every import statement, including those under `if TYPE_CHECKING:` and
 those inside functions: a circle hidden from the interpreter is still two modules that each need
@@ -9,6 +10,10 @@ the other to be understood or changed. grimp (which import-linter is built on) r
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import pkgutil
 import textwrap
 from collections import deque
 from pathlib import Path
@@ -141,3 +146,87 @@ def test_a_circle_through_a_type_checking_import_is_caught(
     circles = import_circles(import_graph("circled"), "circled")
 
     assert circles == [["circled.app", "circled.screen", "circled.app"]]
+
+
+def inheritance_within_providers(providers: str) -> list[str]:
+    """`Class ← Base` for every class of a provider package (`<providers>.<p>`) that inherits,
+    directly or further up, from a class defined in that same package: a provider is built by
+    composition, so what it learns lives in one memory object, not in base-class fields."""
+    root = importlib.import_module(providers)
+    found = []
+    for package in pkgutil.iter_modules(root.__path__, f"{providers}."):
+        if not package.ispkg:
+            continue
+        modules = [importlib.import_module(package.name)]
+        prefix = f"{package.name}."
+        for info in pkgutil.walk_packages(modules[0].__path__, prefix):
+            modules.append(importlib.import_module(info.name))
+        for module in modules:
+            for cls in vars(module).values():
+                if not inspect.isclass(cls) or cls.__module__ != module.__name__:
+                    continue
+                for base in cls.__mro__[1:]:
+                    if base.__module__ == package.name or base.__module__.startswith(prefix):
+                        found.append(f"{cls.__module__}.{cls.__qualname__} ← {base.__qualname__}")
+    return sorted(found)
+
+
+def test_no_provider_class_inherits_from_a_class_of_its_own_provider() -> None:
+    """GIVEN every provider package under qa_tui.core.providers (bugbug, bugbrain, bug0, bugnet)
+    WHEN each class defined in it is followed up its bases
+    THEN none comes from the same package: each source is composed of its endpoints, its
+    memory and its helpers, never a stack of base classes spread over files."""
+    providers = importlib.import_module("qa_tui.core.providers")
+    packages = {m.name for m in pkgutil.iter_modules(providers.__path__) if m.ispkg}
+    assert {"bugbug", "bugbrain", "bug0", "bugnet"} <= packages
+
+    assert inheritance_within_providers("qa_tui.core.providers") == []
+
+
+def test_a_provider_built_by_inheritance_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a provider package whose source inherits its endpoints from a class two modules
+    away, and a wire model whose base comes from outside the package
+    WHEN its classes are checked the way qa_tui's providers are
+    THEN the inherited source is named, and the model with an outside base is not."""
+    provider = tmp_path / "houses" / "acme"
+    provider.mkdir(parents=True)
+    (tmp_path / "houses" / "__init__.py").write_text("")
+    (provider / "__init__.py").write_text("")
+    (provider / "api.py").write_text("class AcmeApi:\n    pass\n")
+    (provider / "discovery.py").write_text(
+        "from houses.acme.api import AcmeApi\n\n\nclass AcmeDiscovery(AcmeApi):\n    pass\n"
+    )
+    (provider / "source.py").write_text(
+        "from houses.acme.discovery import AcmeDiscovery\n\n\n"
+        "class AcmeSource(AcmeDiscovery):\n    pass\n"
+    )
+    (provider / "wire.py").write_text(
+        "from pathlib import PurePath\n\n\nclass Shape(PurePath):\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert inheritance_within_providers("houses") == [
+        "houses.acme.discovery.AcmeDiscovery ← AcmeApi",
+        "houses.acme.source.AcmeSource ← AcmeApi",
+        "houses.acme.source.AcmeSource ← AcmeDiscovery",
+    ]
+
+
+def test_the_engine_asks_a_source_only_what_its_protocols_declare() -> None:
+    """GIVEN the engine's modules (qa_tui.core.engine)
+    WHEN their calls are read
+    THEN none is a getattr or hasattr: a provider-specific detail (BugBug's catalogue reads)
+    is part of the `RunSource` protocol, not fished out of one source by name."""
+    engine = ROOT / "core" / "engine"
+    fishing = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(engine.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "hasattr")
+    ]
+    assert engine.is_dir() and len(list(engine.glob("*.py"))) > 3
+    assert fishing == []

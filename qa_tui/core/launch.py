@@ -27,8 +27,7 @@ from qa_tui.core.errors import NotFound, ProviderError, RequestRejected
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.providers.bugbrain import BugBrainSource
-from qa_tui.core.providers.bugbrain_wire import execution_to_run, plan_name
+from qa_tui.core.providers.bugbrain import BugBrainSource, execution_to_run, plan_name
 from qa_tui.core.providers.bugbug import BugBugSource
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

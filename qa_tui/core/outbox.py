@@ -42,7 +42,7 @@ from qa_tui.core.errors import NotFound, ProviderError
 from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
 from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
 from qa_tui.core.outbox_tally import DISCARDED
-from qa_tui.core.providers.bugnet_wire import Bug, BugDraft, Comment, Label
+from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label
 
 FILE_NAME = "outbox.sqlite"
 _EDITABLE = (ReportState.PENDING, ReportState.FAILED, ReportState.NEEDS_ATTENTION)

@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from qa_tui.core import paths
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft
 
 RunKey = tuple[str, str]
 """(provider name, run id), as in the run store."""

@@ -3,7 +3,7 @@
 Each provider gets its own `ProviderHttp` (base URL, the kind's auth headers, timeout, TLS
 verification) and a handle on the budget of what its service limits: providers on one BugBrain
 key, one Bug0 project or one BugBug token share one budget (core/budget_sharing.py). A missing
-`base_url` takes the provider module's `DEFAULT_BASE_URL` (core/endpoints.py). Tests and the demo
+`base_url` takes the provider package's `DEFAULT_BASE_URL` (core/endpoints.py). Tests and the demo
 pass `transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
 
 The caller owns what is returned: `await source.aclose()` / `await tracker.aclose()` when done.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa_tui.core.config import TrackerConfig
 from qa_tui.core.model import Artifact, FailureAnalysis, Run, RunDetail, RunKind, RunStatus, Step
-from qa_tui.core.providers.bugnet_wire import TITLE_MAX, BugDraft
+from qa_tui.core.providers.bugnet import TITLE_MAX, BugDraft
 from qa_tui.core.wording import outcome_phrase
 
 FILEABLE = frozenset({RunStatus.FAILED, RunStatus.ERROR})

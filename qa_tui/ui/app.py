@@ -26,8 +26,7 @@ from qa_tui.core.notify.notice import Notice
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.core.outbox_tally import DISCARDED, OpenReports
-from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.team.status import TeamStatus, TeamView
 from qa_tui.core.triage import TriageDefaults

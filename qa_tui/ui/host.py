@@ -18,8 +18,7 @@ from qa_tui.core.clock import Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.outbox import Outbox
-from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui.notices import Notices

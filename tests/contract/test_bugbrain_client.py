@@ -134,14 +134,14 @@ async def test_offset_pagination_is_followed_across_several_pages(
     harness: Harness, source: BugBrainSource
 ) -> None:
     """GIVEN 15 executions WHEN read 4 at a time THEN 4 pages are read and none is missed."""
-    parsed = await source.list_executions(limit=None, page_size=4)
+    parsed = await source.api.list_executions(limit=None, page_size=4)
     assert len(parsed.items) == len(harness.executions()) == 15
     assert len({e.id for e in parsed.items}) == 15
     assert len(harness.requests) == 4
 
 
 async def test_a_limit_stops_the_paging_early(harness: Harness, source: BugBrainSource) -> None:
-    parsed = await source.list_executions(limit=6, page_size=4)
+    parsed = await source.api.list_executions(limit=6, page_size=4)
     assert len(parsed.items) == 6
     assert len(harness.requests) == 2
 
@@ -223,7 +223,7 @@ async def test_a_missing_failure_analysis_is_empty_not_an_error(
     harness: Harness, source: BugBrainSource
 ) -> None:
     ex = _first(harness, status="completed", failing=True, analysis=False)
-    assert await source.failure_analysis(ex.id) == []
+    assert await source.api.failure_analysis(ex.id) == []
     run = next(r for r in (await source.list_runs()).runs if r.id == ex.id)
     detail = await source.run_detail(run)
     assert detail.analysis.items == ()
@@ -245,7 +245,7 @@ async def test_an_async_start_is_queued_and_can_be_cancelled(
     assert stopped.ended is not None and stopped.name == run.name
     assert harness.status_of(run.id) == "cancelled"
     with pytest.raises(RequestRejected, match="already cancelled"):
-        await source.cancel_execution(run.id)
+        await source.api.cancel_execution(run.id)
 
 
 async def test_a_rerun_starts_the_same_plan_again(harness: Harness, source: BugBrainSource) -> None:
@@ -300,18 +300,18 @@ async def test_a_start_that_failed_on_the_server_is_not_sent_twice(
 ) -> None:
     harness.faults.set("bugbrain", error_rate=1.0)
     with pytest.raises(ServerError):
-        await source.start_execution_async("tp_smoke_web")
+        await source.api.start_execution_async("tp_smoke_web")
     assert len(harness.requests) == 1  # a POST is never retried once it may have arrived
 
 
 async def test_test_cases_are_listed_with_search_and_status(source: BugBrainSource) -> None:
-    everything = await source.list_test_cases()
+    everything = await source.api.list_test_cases()
     assert len(everything.items) >= 12
-    archived = await source.list_test_cases(status="archived")
+    archived = await source.api.list_test_cases(status="archived")
     assert [c.status for c in archived.items] == ["archived"]
-    found = await source.list_test_cases(search="cart")
+    found = await source.api.list_test_cases(search="cart")
     assert [c.name for c in found.items] == ["Add to Cart"]
-    in_plan = await source.list_test_cases(test_plan_id="tp_smoke_web")
+    in_plan = await source.api.list_test_cases(test_plan_id="tp_smoke_web")
     assert len(in_plan.items) == 4 and all(c.steps for c in in_plan.items)
 
 

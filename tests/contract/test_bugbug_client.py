@@ -149,8 +149,8 @@ async def a_running_test_we_started(world: World) -> Run:
 async def test_listing_test_runs_follows_next_links_across_several_pages() -> None:
     """GIVEN 23 finished runs and pages of 5 WHEN listing all THEN every run, one page a request."""
     world = build_world(small_world(bugbug_test_runs_finished=23, bugbug_suite_runs_finished=0))
-    world.source.page_size = 5
-    parsed = await world.source.list_test_runs(limit=None)
+    world.source.api.page_size = 5
+    parsed = await world.source.api.list_test_runs(limit=None)
     truth = [r for r in bugbug_truth(world.sim) if r["kind"] == "test"]
     assert sorted(r.id for r in parsed.items) == sorted(r["id"] for r in truth)
     assert parsed.skipped == 0
@@ -160,40 +160,40 @@ async def test_listing_test_runs_follows_next_links_across_several_pages() -> No
 
 async def test_listing_test_runs_stops_at_the_limit_asked_for(world: World) -> None:
     """GIVEN pages of 5 WHEN 7 runs are asked for THEN 7 come back from two requests."""
-    world.source.page_size = 5
-    parsed = await world.source.list_test_runs(limit=7)
+    world.source.api.page_size = 5
+    parsed = await world.source.api.list_test_runs(limit=7)
     assert len(parsed.items) == 7
     assert len(world.answers) == 2
 
 
 async def test_test_runs_can_be_filtered_by_status_test_and_start_time(world: World) -> None:
     """GIVEN the documented filters THEN BugBug applies each of them."""
-    everything = (await world.source.list_test_runs(limit=None)).items
-    failed = (await world.source.list_test_runs(status="failed", limit=None)).items
+    everything = (await world.source.api.list_test_runs(limit=None)).items
+    failed = (await world.source.api.list_test_runs(status="failed", limit=None)).items
     assert failed and {r.status for r in failed} == {"failed"}
     test_id = everything[0].test_id
     assert test_id is not None
-    of_test = (await world.source.list_test_runs(test_id=test_id, limit=None)).items
+    of_test = (await world.source.api.list_test_runs(test_id=test_id, limit=None)).items
     assert of_test and {r.test_id for r in of_test} == {test_id}
     started = sorted(r.started for r in everything if r.started is not None)
     middle = started[len(started) // 2]
-    later = (await world.source.list_test_runs(started_after=middle, limit=None)).items
-    earlier = (await world.source.list_test_runs(started_before=middle, limit=None)).items
+    later = (await world.source.api.list_test_runs(started_after=middle, limit=None)).items
+    earlier = (await world.source.api.list_test_runs(started_before=middle, limit=None)).items
     assert all(r.started is not None and r.started >= middle for r in later)
     assert all(r.started is not None and r.started <= middle for r in earlier)
-    oldest_first = (await world.source.list_test_runs(ordering="started", limit=3)).items
+    oldest_first = (await world.source.api.list_test_runs(ordering="started", limit=3)).items
     assert oldest_first[0].started == started[0]
 
 
 async def test_starting_a_test_returns_its_status_and_the_run_reads_back(world: World) -> None:
     """GIVEN a test, a profile and variables WHEN started THEN a new run of that test exists."""
     test, profile = world.sim.bugbug.tests[1], world.sim.bugbug.profiles[1]
-    started = await world.source.start_test_run(
+    started = await world.source.api.start_test_run(
         test.id, profile_id=profile.id, variables={"email": "qa@example.com", "empty": None}
     )
     assert started.status in ("initialized", "queued")
     assert started.total_steps == len(test.steps)
-    run = await world.source.get_test_run(started.id)
+    run = await world.source.api.get_test_run(started.id)
     assert (run.name, run.test_id, run.run_profile_id) == (test.name, test.id, profile.id)
     assert run.triggered_by == "api"
 
@@ -201,14 +201,14 @@ async def test_starting_a_test_returns_its_status_and_the_run_reads_back(world: 
 async def test_starting_an_unknown_test_is_rejected_with_bugbugs_words(world: World) -> None:
     """GIVEN a test id BugBug does not know THEN RequestRejected carrying its message."""
     with pytest.raises(RequestRejected) as caught:
-        await world.source.start_test_run("00000000-0000-4000-8000-000000000000")
+        await world.source.api.start_test_run("00000000-0000-4000-8000-000000000000")
     assert "testId" in caught.value.message
 
 
 async def test_a_test_run_status_counts_finished_and_total_steps(world: World) -> None:
     """GIVEN a running test run THEN /status/ says how many of its steps are finished."""
     run = await a_running_test_we_started(world)
-    status = await world.source.test_run_status(run.id)
+    status = await world.source.api.test_run_status(run.id)
     assert status.status == "running"
     assert status.total_steps == len(world.sim.bugbug.tests[0].steps)
     assert status.finished_steps is not None
@@ -218,7 +218,7 @@ async def test_a_test_run_status_counts_finished_and_total_steps(world: World) -
 async def test_stopping_a_running_test_run_turns_it_stopped(world: World) -> None:
     """GIVEN a running test run WHEN stopped THEN BugBug and the run both say stopped."""
     run = await a_running_test_we_started(world)
-    answer = await world.source.stop_test_run(run.id)
+    answer = await world.source.api.stop_test_run(run.id)
     assert answer.status == "stopped"
     assert world.true_status(run.id) == "stopped"
 
@@ -227,13 +227,13 @@ async def test_stopping_a_finished_run_is_rejected(world: World) -> None:
     """GIVEN a passed run WHEN stopped THEN BugBug's 400 is a RequestRejected saying why."""
     run = await a_run(world, RunStatus.PASSED)
     with pytest.raises(RequestRejected, match="not running"):
-        await world.source.stop_test_run(run.id)
+        await world.source.api.stop_test_run(run.id)
 
 
 async def test_an_unknown_run_is_not_found(world: World) -> None:
     """GIVEN a run id nobody knows THEN NotFound, for test runs and suite runs alike."""
     with pytest.raises(NotFound):
-        await world.source.get_test_run("00000000-0000-4000-8000-000000000000")
+        await world.source.api.get_test_run("00000000-0000-4000-8000-000000000000")
     with pytest.raises(NotFound):
         await world.source.get_run("00000000-0000-4000-8000-000000000000")
 
@@ -241,7 +241,7 @@ async def test_an_unknown_run_is_not_found(world: World) -> None:
 async def test_screenshots_list_the_step_runs_with_images_to_download(world: World) -> None:
     """GIVEN a finished run THEN one screenshot per step run, each a PNG on BugBug's origin."""
     run = await a_run(world, RunStatus.PASSED)
-    shots = await world.source.test_run_screenshots(run.id)
+    shots = await world.source.api.test_run_screenshots(run.id)
     assert shots.id == run.id
     assert run.progress is not None
     assert len(shots.steps_runs) == run.progress.total
@@ -253,10 +253,10 @@ async def test_screenshots_list_the_step_runs_with_images_to_download(world: Wor
 async def test_a_step_run_has_its_type_status_and_screenshot(world: World) -> None:
     """GIVEN a step run id from the screenshots THEN /stepruns/{id}/ describes that step."""
     run = await a_run(world, RunStatus.FAILED)
-    shots = await world.source.test_run_screenshots(run.id)
+    shots = await world.source.api.test_run_screenshots(run.id)
     last = shots.steps_runs[-1]
     assert last.id is not None
-    step = await world.source.get_step_run(last.id)
+    step = await world.source.api.get_step_run(last.id)
     assert (step.id, step.step_id, step.test_run_id) == (last.id, last.step_id, run.id)
     assert step.status == "failed"
     assert step.error_code == run.error
@@ -266,21 +266,21 @@ async def test_a_step_run_has_its_type_status_and_screenshot(world: World) -> No
 async def test_debug_artifacts_are_listed_and_read_by_kind(world: World) -> None:
     """GIVEN a failed run THEN its debug artifacts list, and each kind reads on its own."""
     run = await a_run(world, RunStatus.FAILED)
-    artifacts = await world.source.debug_artifacts(run.id)
+    artifacts = await world.source.api.debug_artifacts(run.id)
     assert artifacts
     for artifact in artifacts:
         assert artifact.kind is not None
-        one = await world.source.debug_artifact(run.id, artifact.kind)
+        one = await world.source.api.debug_artifact(run.id, artifact.kind)
         assert one == artifact
         assert (one.expiration_time is None) == (one.kind == "dom_snapshot")  # null: never expires
     with pytest.raises(NotFound):
-        await world.source.debug_artifact(run.id, "visual_regression_screenshot")
+        await world.source.api.debug_artifact(run.id, "visual_regression_screenshot")
 
 
 async def test_the_log_is_read_through_the_302(world: World) -> None:
     """GIVEN a finished run WHEN its log is read THEN the redirect is followed to the text."""
     run = await a_run(world, RunStatus.FAILED)
-    text = await world.source.test_run_log(run.id)
+    text = await world.source.api.test_run_log(run.id)
     assert f"test run {run.id} created" in text
     assert 302 in world.answers
 
@@ -294,13 +294,13 @@ async def test_a_missing_log_is_not_found(world: World) -> None:
         if not r.has_logs and r.timeline.started(now) is not None
     )
     with pytest.raises(NotFound, match="expired"):
-        await world.source.test_run_log(gone.id)
+        await world.source.api.test_run_log(gone.id)
 
 
 async def test_junit_comes_as_xml_bytes_despite_its_json_label(world: World) -> None:
     """GIVEN a finished run THEN its JUnit report is the XML bytes, not a JSON error."""
     run = await a_run(world, RunStatus.FAILED)
-    report = await world.source.test_run_junit(run.id)
+    report = await world.source.api.test_run_junit(run.id)
     assert report.lstrip().startswith(b"<?xml")
     assert b"<testcase" in report
 
@@ -310,7 +310,7 @@ async def test_junit_comes_as_xml_bytes_despite_its_json_label(world: World) -> 
 
 async def test_suite_runs_list_with_their_test_runs(world: World) -> None:
     """GIVEN suite runs THEN the list carries each with its test runs pointing back to it."""
-    suites = (await world.source.list_suite_runs(limit=None)).items
+    suites = (await world.source.api.list_suite_runs(limit=None)).items
     assert len(suites) == 3
     for suite in suites:
         assert suite.test_runs
@@ -320,34 +320,34 @@ async def test_suite_runs_list_with_their_test_runs(world: World) -> None:
 async def test_starting_a_suite_creates_a_suite_run_of_its_tests(world: World) -> None:
     """GIVEN a suite and a profile WHEN started THEN the suite run holds one run per test."""
     suite, profile = world.sim.bugbug.suites[1], world.sim.bugbug.profiles[2]
-    started = await world.source.start_suite_run(suite.id, profile_id=profile.id)
+    started = await world.source.api.start_suite_run(suite.id, profile_id=profile.id)
     assert started.status in ("initialized", "queued")
-    run = await world.source.get_suite_run(started.id)
+    run = await world.source.api.get_suite_run(started.id)
     assert (run.name, run.profile_id) == (suite.name, profile.id)
     assert len(run.test_runs) == len(suite.tests)
-    status = await world.source.suite_run_status(started.id)
+    status = await world.source.api.suite_run_status(started.id)
     assert status.id == started.id
 
 
 async def test_stopping_a_suite_run_stops_it_and_its_test_runs(world: World) -> None:
     """GIVEN a running suite run WHEN stopped THEN it and every child say stopped."""
     suite = world.sim.bugbug.suites[0]
-    started = await world.source.start_suite_run(suite.id)
+    started = await world.source.api.start_suite_run(suite.id)
     world.clock.advance(6)
-    answer = await world.source.stop_suite_run(started.id)
+    answer = await world.source.api.stop_suite_run(started.id)
     assert answer.status == "stopped"
-    children = (await world.source.get_suite_run(started.id)).test_runs
+    children = (await world.source.api.get_suite_run(started.id)).test_runs
     assert {child.status for child in children} == {"stopped"}
 
 
 async def test_suite_run_screenshots_and_junit(world: World) -> None:
     """GIVEN a finished suite run THEN screenshots per test run (`testsRuns`) and one JUnit file."""
     suite = await a_run(world, RunStatus.FAILED, RunKind.SUITE)
-    shots = await world.source.suite_run_screenshots(suite.id)
+    shots = await world.source.api.suite_run_screenshots(suite.id)
     assert shots.id == suite.id
     assert len(shots.tests_runs) == 3
     assert any(test.steps_runs for test in shots.tests_runs)
-    report = await world.source.suite_run_junit(suite.id)
+    report = await world.source.api.suite_run_junit(suite.id)
     assert report.lstrip().startswith(b"<?xml")
     assert report.count(b"<testcase") == 3
 
@@ -463,12 +463,12 @@ async def test_rerun_of_a_test_run_starts_the_same_test_with_the_same_profile(
 ) -> None:
     """GIVEN a finished test run WHEN re-run THEN a new run of that test, same profile."""
     old = await a_run(world, RunStatus.FAILED)
-    old_wire = await world.source.get_test_run(old.id)
+    old_wire = await world.source.api.get_test_run(old.id)
     new = await world.source.rerun(old)
     assert new.id != old.id
     assert (new.kind, new.test_id, new.name) == (RunKind.TEST, old.test_id, old.name)
     assert new.status is RunStatus.QUEUED
-    new_wire = await world.source.get_test_run(new.id)
+    new_wire = await world.source.api.get_test_run(new.id)
     assert new_wire.run_profile_id == old_wire.run_profile_id
 
 
@@ -494,7 +494,7 @@ async def test_detail_of_a_finished_test_run_has_steps_and_artifacts(world: Worl
     assert steps[-1].error == run.error
     kinds = {a.kind for a in detail.artifacts.items}
     assert {"screenshot", "logs", "junit"} <= kinds
-    debug = await world.source.debug_artifacts(run.id)
+    debug = await world.source.api.debug_artifacts(run.id)
     assert {a.kind for a in debug} <= kinds
     assert detail.children.unavailable and detail.analysis.unavailable
     log = next(a for a in detail.artifacts.items if a.kind == "logs")
@@ -548,7 +548,7 @@ async def test_malformed_json_is_a_bad_payload_not_a_crash(world: World) -> None
     run = await a_run(world, RunStatus.PASSED)
     world.faults.set("bugbug", malformed_rate=1.0)
     with pytest.raises(BadPayload, match="malformed JSON"):
-        await world.source.get_test_run(run.id)
+        await world.source.api.get_test_run(run.id)
     with pytest.raises(BadPayload):
         await world.source.list_runs()
 
@@ -556,8 +556,8 @@ async def test_malformed_json_is_a_bad_payload_not_a_crash(world: World) -> None
 async def test_a_429_with_retry_after_is_waited_out_not_failed(world: World) -> None:
     """GIVEN BugBug allows 3 requests a minute WHEN a 4th is needed THEN it waits, then succeeds."""
     world.faults.set("bugbug", rpm=3)
-    world.source.page_size = 2
-    parsed = await world.source.list_test_runs(limit=8)  # four pages
+    world.source.api.page_size = 2
+    parsed = await world.source.api.list_test_runs(limit=8)  # four pages
     assert len(parsed.items) == 8
     assert 429 in world.answers
     assert world.answers[-1] == 200
@@ -622,8 +622,8 @@ async def test_over_loopback_logs_follow_the_302_and_junit_is_bytes(
         for r in served.sim.bugbug.test_runs.values()
         if r.has_logs and r.timeline.ended(now) is not None and r.timeline.started(now)
     )
-    assert f"test run {finished.id} created" in await source.test_run_log(finished.id)
-    assert (await source.test_run_junit(finished.id)).lstrip().startswith(b"<?xml")
+    assert f"test run {finished.id} created" in await source.api.test_run_log(finished.id)
+    assert (await source.api.test_run_junit(finished.id)).lstrip().startswith(b"<?xml")
 
 
 async def test_over_loopback_a_provider_that_is_down_is_a_network_error(
@@ -740,7 +740,7 @@ async def test_a_log_redirect_to_another_host_gets_no_token(
 ) -> None:
     """GIVEN logs redirected to another host THEN that host never sees the token."""
     seen, source = tiny
-    assert await source.test_run_log("far") == "log from files.example"
+    assert await source.api.test_run_log("far") == "log from files.example"
     assert seen.auth_on("files.example") == {None}
     assert seen.auth_on("sim.test") == {f"Token {BUGBUG_TOKEN}"}
 
@@ -750,7 +750,7 @@ async def test_a_log_redirect_on_bugbugs_own_origin_keeps_the_token(
 ) -> None:
     """GIVEN logs redirected within BugBug's origin THEN the file is fetched with the token."""
     seen, source = tiny
-    assert await source.test_run_log("near") == "log from sim.test"
+    assert await source.api.test_run_log("near") == "log from sim.test"
     assert seen.requests[-1] == ("sim.test", "/bugbug/media/log.txt", f"Token {BUGBUG_TOKEN}")
 
 
@@ -785,7 +785,7 @@ async def test_an_opaque_steps_runs_falls_back_to_screenshots_and_step_runs(
 async def test_junit_sent_as_a_json_string_is_unwrapped(tiny: tuple[Seen, BugBugSource]) -> None:
     """GIVEN the XML quoted as a JSON string THEN the XML bytes come back."""
     _, source = tiny
-    assert await source.test_run_junit("r1") == b'<?xml version="1.0"?><testsuite/>'
+    assert await source.api.test_run_junit("r1") == b'<?xml version="1.0"?><testsuite/>'
 
 
 async def test_rerun_of_a_suite_run_whose_suite_is_unknown_is_unsupported(

@@ -25,8 +25,13 @@ from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RequestRejected
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.providers.bugnet import DEFAULT_REQUESTS_PER_MINUTE, BugnetClient
-from qa_tui.core.providers.bugnet_wire import AuthMode, BugDraft, reference_line
+from qa_tui.core.providers.bugnet import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    AuthMode,
+    BugDraft,
+    BugnetClient,
+    reference_line,
+)
 from qa_tui.sim import FaultPlan, ScenarioClock, Simulator, build_app
 from qa_tui.sim.credentials import (
     BUGNET_API_KEY,

@@ -80,8 +80,8 @@ async def test_the_world_really_puts_them_past_the_first_page(monitor: SimMonito
     three test runs, the suite run's running test, two executions."""
     web, plans = monitor.source("web"), monitor.source("plans")
     assert isinstance(web, BugBugSource) and isinstance(plans, BugBrainSource)
-    test_runs = {run.id for run in (await web.list_test_runs(limit=100)).items}
-    executions = {e.id for e in (await plans.list_executions(limit=100)).items}
+    test_runs = {run.id for run in (await web.api.list_test_runs(limit=100)).items}
+    executions = {e.id for e in (await plans.api.list_executions(limit=100)).items}
     deep_tests = set(active_in_truth(monitor, "bugbug")) - test_runs
     suites = {s.id for s in monitor.sim.bugbug.suite_runs.values()}
     assert len(deep_tests - suites) >= 3 + 1

@@ -22,8 +22,12 @@ from qa_tui.core.clock import ManualClock
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.outbox import Outbox
 from qa_tui.core.outbox_db import ReportState
-from qa_tui.core.providers.bugnet import DEFAULT_REQUESTS_PER_MINUTE, BugnetClient
-from qa_tui.core.providers.bugnet_wire import BugDraft, reference_line
+from qa_tui.core.providers.bugnet import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    BugDraft,
+    BugnetClient,
+    reference_line,
+)
 from qa_tui.sim import FaultPlan, ScenarioClock, Simulator, build_app
 from qa_tui.sim.credentials import BUGNET_API_KEY, BUGNET_PROJECT, BUGNET_TOKEN
 from qa_tui.sim.server import start_in_thread

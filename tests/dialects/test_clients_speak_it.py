@@ -20,8 +20,7 @@ from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
-from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
 from qa_tui.core.registry import build_sources, build_tracker
 from qa_tui.core.triggers import TriggerLog
 from tests.dialects.conftest import World

@@ -56,6 +56,7 @@ class FakeSource:
         self.name = name
         self.kind = ProviderKind.BUGBUG
         self.capabilities = Capabilities()
+        self.catalogue_reads = 0
         self.clock = clock or ManualClock()
         self.budget = RequestBudget(per_minute, clock=self.clock)
         self.runs: dict[str, Run] = {}

@@ -9,15 +9,13 @@ import pytest
 
 from qa_tui.core.model import Progress, RunKind, RunStatus
 from qa_tui.core.providers.bugbrain import auth_headers
-from qa_tui.core.providers.bugbrain_wire import (
-    AnalysisItem,
-    ExecutedTest,
-    Execution,
+from qa_tui.core.providers.bugbrain.normalize import (
     analysis_to_model,
     execution_to_run,
     merge_refresh,
     result_to_step,
 )
+from qa_tui.core.providers.bugbrain.wire import AnalysisItem, ExecutedTest, Execution
 from qa_tui.core.wire import parse_each
 
 DONE = {

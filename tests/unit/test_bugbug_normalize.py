@@ -10,17 +10,14 @@ import pytest
 
 from qa_tui.core.model import Progress, ProviderKind, RunKind, RunStatus
 from qa_tui.core.providers.bugbug import auth_headers
-from qa_tui.core.providers.bugbug_wire import (
+from qa_tui.core.providers.bugbug.durations import parse_duration
+from qa_tui.core.providers.bugbug.normalize import steps_progress, to_run, to_step, with_status
+from qa_tui.core.providers.bugbug.wire import (
     StepRun,
     V2SuiteRun,
     V2TestRun,
     V2TestRunStatus,
-    parse_duration,
     parse_steps_runs,
-    steps_progress,
-    to_run,
-    to_step,
-    with_status,
 )
 from qa_tui.core.status import bugbug_status
 

@@ -18,18 +18,17 @@ from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, RequestRejected, Unsupported
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.providers.bugnet_wire import (
+from qa_tui.core.providers.bugnet import (
     CATEGORIES,
     AuthMode,
     Bug,
     BugDraft,
+    BugnetClient,
     DraftInvalid,
     reference_line,
-    significant_words,
-    title_similarity,
     with_reference,
 )
+from qa_tui.core.providers.bugnet.wire import significant_words, title_similarity
 
 TOKEN = "bn_sess_unit_7f3a"
 PASSWORD = "hunter2-unit"

@@ -24,7 +24,7 @@ from qa_tui.core.errors import (
 from qa_tui.core.outbox import Outbox, OutboxError, OutboxTiming
 from qa_tui.core.outbox_db import Report, ReportsDb, ReportState
 from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS
-from qa_tui.core.providers.bugnet_wire import Bug, BugDraft, Comment, Label, reference_line
+from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label, reference_line
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.core.outbox_tally import DISCARDED, OpenReports
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft
 
 
 def _report(ref: str, state: ReportState = ReportState.PENDING) -> Report:

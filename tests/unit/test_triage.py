@@ -17,7 +17,7 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.providers.bugnet_wire import TITLE_MAX
+from qa_tui.core.providers.bugnet import TITLE_MAX
 from qa_tui.core.store import RunStore
 from qa_tui.core.triage import TriageDefaults, build_draft, can_file, comment_text
 from tests.support.fakes import make_run

@@ -33,7 +33,8 @@ polled at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from qa_tui.core.clock import Clock
@@ -76,10 +77,31 @@ def _nothing() -> Collection[RunKey]:
     return ()
 
 
-def _catalogue_reads(source: RunSource) -> int:
-    """Requests a source made for its catalogue (BugBug's profile names), not for runs: one-off
-    work like the start-up sweep, not counted in the live pace."""
-    return int(getattr(source, "catalogue_reads", 0))
+@dataclass
+class Spent:
+    """What the requests made inside one `with spending(source)` block spent of its budget."""
+
+    requests: int = 0
+    """Every request, catalogue reads included."""
+    catalogue: int = 0
+    """Those made for the source's catalogue (`RunSource.catalogue_reads`), not for runs."""
+
+    @property
+    def live(self) -> int:
+        """The requests that count in a cycle's pace: catalogue reads are one-off work, like
+        the start-up sweep."""
+        return self.requests - self.catalogue
+
+
+@contextmanager
+def spending(source: RunSource) -> Iterator[Spent]:
+    """Measures what the block spends of `source`'s budget: filled in when the block ends
+    (a block that raises leaves it at zero: its cycle backs off, nothing is paced)."""
+    spent = Spent()
+    budget_before, catalogue_before = source.budget.spent, source.catalogue_reads
+    yield spent
+    spent.requests = source.budget.spent - budget_before
+    spent.catalogue = source.catalogue_reads - catalogue_before
 
 
 def _reached_all(expected: Sequence[Run], listed: set[RunKey], page: Sequence[Run]) -> bool:
@@ -178,12 +200,11 @@ class ProviderPoller:
 
     async def cycle(self) -> float:
         """Poll once; report health; return the seconds to wait before the next cycle."""
-        budget = self.source.budget
-        spent_before = budget.spent
         self._live_spent = 0
         started = self.clock.monotonic()
         try:
-            await self._poll()
+            with spending(self.source) as spent:
+                await self._poll()
         except ProviderError as error:
             self._report_failure(error)
             return self._backoff(error)
@@ -194,10 +215,17 @@ class ProviderPoller:
         finally:
             self._flush()
         self.backoff_s = 0.0
-        spent = budget.spent - spent_before
         elapsed = self.clock.monotonic() - started
-        self._report_success(elapsed / max(1, spent))
+        self._report_success(elapsed / max(1, spent.requests))
         return self._interval(self._live_spent)
+
+    @contextmanager
+    def _live(self) -> Iterator[Spent]:
+        """The requests made inside count in this cycle's pace (`_interval`), catalogue reads
+        aside."""
+        with spending(self.source) as spent:
+            yield spent
+        self._live_spent += spent.live
 
     def _apply(self, runs: Sequence[Run]) -> None:
         self._changes = self._changes.merged(self.store.apply(runs))
@@ -224,10 +252,8 @@ class ProviderPoller:
     async def _poll(self) -> None:
         seen: set[RunKey] = set()
         if self.source.capabilities.list_runs:
-            before, aside = self.source.budget.spent, _catalogue_reads(self.source)
-            page = await self.source.list_runs(limit=self.window(self.active_runs()))
-            aside = _catalogue_reads(self.source) - aside  # names read once, like the sweep
-            self._live_spent += self.source.budget.spent - before - aside
+            with self._live():  # names read beside the list are one-off, like the sweep
+                page = await self.source.list_runs(limit=self.window(self.active_runs()))
             self._apply(page.runs)
             seen = {run.key for run in page.runs}
         if self.first:
@@ -276,16 +302,15 @@ class ProviderPoller:
                 self.sweeps.covered(query)
             for run in expected:  # gone from its list: it changed; read it now, waiting if need be
                 if run.key not in listed:
-                    before = source.budget.spent
-                    self._apply([await source.read_finished(run)])
-                    self._live_spent += source.budget.spent - before
+                    with self._live():
+                        finished = await source.read_finished(run)
+                    self._apply([finished])
                     listed.add(run.key)
         return listed
 
     async def _live_page(self, source: Discovers, query: ListQuery, page: int) -> QueryPage:
-        before = self.source.budget.spent
-        found = await source.list_page(query, page)
-        self._live_spent += self.source.budget.spent - before
+        with self._live():
+            found = await source.list_page(query, page)
         self._apply(found.runs)
         await self._read_parents(source, found.runs)
         return found
@@ -294,9 +319,8 @@ class ProviderPoller:
         for run in self._refresh_targets(seen):
             if self.source.budget.wait_time() > 0:
                 break  # the rest waits for the next cycle: the budget is the limit
-            before = self.source.budget.spent
-            fresh = await self.source.refresh_run(run)
-            self._live_spent += self.source.budget.spent - before
+            with self._live():
+                fresh = await self.source.refresh_run(run)
             self._apply([fresh])
 
     def _refresh_targets(self, seen: set[RunKey]) -> list[Run]:
@@ -332,9 +356,8 @@ class ProviderPoller:
             self._unread_history.discard(run.key)
             if not source.failure_unread(run):
                 continue
-            before = source.budget.spent
-            read = await source.read_failure(run)
-            self._live_spent += source.budget.spent - before
+            with self._live():
+                read = await source.read_failure(run)
             failure = {"failed_step": read.failed_step, "error": read.error}
             row = self.store.get(run.key)
             if history_only and row is None:
@@ -369,10 +392,10 @@ class ProviderPoller:
                 self._history_due = now + 60.0 / max(
                     1e-9, self.settings.sweep_share * self._planned_rpm()
                 )
-            before = source.budget.spent
-            found = await source.list_page(task.query, task.page)
+            with spending(self.source) as spent:
+                found = await source.list_page(task.query, task.page)
             if not urgent:
-                paced = source.budget.spent - before
+                paced = spent.live
                 self._live_spent += paced
             keep = found.runs
             if not self.sweeps.adds_history(task):

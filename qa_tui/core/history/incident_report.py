@@ -8,7 +8,7 @@ again finds the report waiting or the bug already filed.
 from __future__ import annotations
 
 from qa_tui.core.history.incidents import Incident
-from qa_tui.core.providers.bugnet_wire import TITLE_MAX, BugDraft
+from qa_tui.core.providers.bugnet import TITLE_MAX, BugDraft
 from qa_tui.core.triage import PLATFORM_MAX, TriageDefaults
 
 INCIDENT = "incident"

@@ -34,8 +34,8 @@ from qa_tui.core.pagination import (
 )
 from qa_tui.core.probe import readings
 from qa_tui.core.probe.record import Exchange, RecordingTransport, redact_json, redact_url
-from qa_tui.core.providers.bugbrain_wire import Execution
-from qa_tui.core.providers.bugbug_wire import V2SuiteRun, V2TestRun
+from qa_tui.core.providers.bugbrain.wire import Execution
+from qa_tui.core.providers.bugbug.wire import V2SuiteRun, V2TestRun
 from qa_tui.core.providers.bugnet import BugnetClient
 from qa_tui.core.registry import TRACKER, TransportFor, build_tracker, provider_http
 from qa_tui.core.status import BUGBRAIN_STATUSES, BUGBUG_STATUSES

@@ -1,7 +1,8 @@
 """What the engine, UI and CLI need from a run provider, whatever the service.
 
-Each provider module (`bugbug`, `bugbrain`, `bug0`) holds its tolerant wire models, its client and
-its normalization into `Run`, and exposes one class that satisfies `RunSource`. Capabilities say
+Each provider package (`bugbug`, `bugbrain`, `bug0`) holds its tolerant wire models, its endpoints,
+its normalization into `Run` and what it learns, and composes them into one class that satisfies
+`RunSource`. Capabilities say
 what the service can do at all, so the UI can say "not available from provider" instead of
 failing: Bug0, for instance, has no read API.
 """
@@ -156,6 +157,13 @@ class RunSource(Protocol):
     kind: ProviderKind
     capabilities: Capabilities
     budget: RequestBudget
+
+    @property
+    def catalogue_reads(self) -> int:
+        """Requests made so far for the provider's catalogue (BugBug's run profile names), not
+        for runs: one-off work, like the start-up sweep, that the engine does not count in its
+        live pace. 0 for a provider without a catalogue."""
+        ...
 
     async def list_runs(
         self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.outbox_db import Report, ReportState
-from qa_tui.core.providers.bugnet_wire import BugDraft
+from qa_tui.core.providers.bugnet import BugDraft
 from qa_tui.core.store import RunKey
 from qa_tui.core.triage import build_draft, can_file
 from qa_tui.ui import render

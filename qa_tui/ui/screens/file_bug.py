@@ -28,8 +28,13 @@ from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.outbox import Outbox, OutboxError
 from qa_tui.core.outbox_db import Report, ReportState, RunKey
-from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.providers.bugnet_wire import CATEGORIES, PRIORITIES, BugDraft, DraftInvalid
+from qa_tui.core.providers.bugnet import (
+    CATEGORIES,
+    PRIORITIES,
+    BugDraft,
+    BugnetClient,
+    DraftInvalid,
+)
 from qa_tui.core.triage import comment_text
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
 from qa_tui.core.outbox_db import BugLink
-from qa_tui.core.providers.bugnet_wire import SimilarBug
+from qa_tui.core.providers.bugnet import SimilarBug
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 

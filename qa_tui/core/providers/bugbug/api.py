@@ -1,6 +1,13 @@
 """BugBug Public API v2 endpoints: one method per endpoint qa-tui uses, returning wire models.
 
-`BugBugSource` (in `bugbug`) builds the product behaviour on top of these. Quirks absorbed here:
+Stateless: the endpoints learn nothing of their own. The one thing their lists teach (the
+`ListShape`: paging, page sizes, order, ranges) is written into the memory's shape, handed in at
+construction. `source.BugBugSource` builds the product behaviour on top of these. Quirks absorbed
+here:
+- the host is unsettled (`api.bugbug.io` in the docs, `app.bugbug.io` in every working client): the
+  default follows the clients and the config may choose the other;
+- BugBug documents no rate limit: `DEFAULT_REQUESTS_PER_MINUTE` (60) is a polite default of ours;
+- the `tokenAuth` scheme wants the `Token` prefix (`auth_headers`);
 - paths are appended to `/api/v2` and end with `/` (Django REST Framework);
 - lists page by `page`/`page_size`; `next` is only a hint (null, relative, or naming another host
   behind a proxy are all plausible [INF]: core/pagination.py reads each), and the server may page
@@ -10,9 +17,11 @@
   comes oldest first whatever is asked is noticed (`ListShape.oldest_first`) and its newest runs
   are read from its last pages;
 - the `started_after`/`started_before` range may be ignored by a server [INF]: a run outside the
-  range asked for is noticed (`ListShape.ranges_ignored`), and ranges are filtered here too;
+  range asked for is noticed (`ListShape.ranges_ignored`, by the discovery's `list_page`), and
+  ranges are filtered there too;
 - suite runs have no status filter and no suite id: the id a suite run was started with is
-  remembered here, since nothing in BugBug's answers says it again;
+  remembered by the source (`BugBugMemory.suite_of_run`), since nothing in BugBug's answers says
+  it again;
 - the logs endpoint answers 302: redirects are followed by hand, and the token is sent only to
   BugBug's own origin (another host gets no credentials);
 - JUnit XML comes labelled `application/json`: it is read as bytes (a JSON-quoted string is
@@ -30,7 +39,7 @@ from urllib.parse import urljoin
 from qa_tui.core.errors import BadPayload, NotFound
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.pagination import ListShape, follow_next_links, last_page, page_more
-from qa_tui.core.providers.bugbug_wire import (
+from qa_tui.core.providers.bugbug.wire import (
     DebugArtifact,
     StepRun,
     SuiteRunScreenshots,
@@ -45,11 +54,20 @@ from qa_tui.core.providers.bugbug_wire import (
 )
 from qa_tui.core.wire import Parsed, WireModel, as_dict, parse_each, parse_one
 
+DEFAULT_BASE_URL = "https://app.bugbug.io"
+"""The host every working client uses; `https://api.bugbug.io` (the docs' curl) can be configured."""
+DEFAULT_REQUESTS_PER_MINUTE = 60
+"""BugBug documents no rate limit: a polite default of ours, one request a second on average."""
 API_PREFIX = "/api/v2"
 PAGE_SIZE = 100
 MAX_REDIRECTS = 5
 
 M = TypeVar("M", bound=WireModel)
+
+
+def auth_headers(token: str) -> dict[str, str]:
+    """The header BugBug's `tokenAuth` scheme wants (the `Token` prefix is required)."""
+    return {"Authorization": f"Token {token}"}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -73,16 +91,11 @@ class BugBugApi:
     page_size = PAGE_SIZE
     """Items asked for per page of a list (BugBug's own default is 20)."""
 
-    def __init__(self, name: str, http: ProviderHttp) -> None:
+    def __init__(self, name: str, http: ProviderHttp, *, shape: ListShape) -> None:
         self.name = name
         self.http = http
-        self._suite_of_run: dict[str, str] = {}
-        """Suite run id → the suite id it was started with (BugBug's answers never say)."""
-        self.shape = ListShape()
-        """What BugBug's lists turned out to speak (paging, page sizes, order, ranges)."""
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
+        self.shape = shape
+        """What BugBug's lists turned out to speak: the source memory's, written as pages arrive."""
 
     async def _get(self, model: type[M], path: str, what: str) -> M:
         return parse_one(self.name, model, await self.http.get_json(API_PREFIX + path), what)
@@ -264,10 +277,10 @@ class BugBugApi:
 
     async def test_run_log(self, run_id: str) -> str:
         """The log text behind `GET /testruns/{id}/logs/`'s 302 (404: missing or expired)."""
-        content = await self._get_following(f"{API_PREFIX}/testruns/{run_id}/logs/")
+        content = await self.get_following(f"{API_PREFIX}/testruns/{run_id}/logs/")
         return content.decode("utf-8", errors="replace")
 
-    async def _get_following(self, url: str, *, max_bytes: int | None = None) -> bytes:
+    async def get_following(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """GET on BugBug's origin, following redirects by hand: the token stays on that origin."""
         response = await self.http.request("GET", url, max_bytes=max_bytes)
         for _ in range(MAX_REDIRECTS):
@@ -307,11 +320,10 @@ class BugBugApi:
         profile_id: str | None = None,
         variables: Mapping[str, str | None] | None = None,
     ) -> V2SuiteRunStatus:
-        """`POST /suiteruns/`; the suite id is remembered, since a suite run does not carry it."""
+        """`POST /suiteruns/` (never retried). A suite run does not carry its suite id: the
+        caller remembers it."""
         body = self._start_body("suiteId", suite_id, profile_id, variables)
-        started = await self._post(V2SuiteRunStatus, "/suiteruns/", body, "started suite run")
-        self._suite_of_run[started.id] = suite_id
-        return started
+        return await self._post(V2SuiteRunStatus, "/suiteruns/", body, "started suite run")
 
     async def get_suite_run(self, run_id: str) -> V2SuiteRun:
         return await self._get(V2SuiteRun, f"/suiteruns/{run_id}/", "suite run")
@@ -347,3 +359,10 @@ class BugBugApi:
 
     async def list_profiles(self, *, limit: int | None = None) -> Parsed[V2Profile]:
         return await self._pages(V2Profile, "/profiles/", {}, limit)
+
+    async def test_count(self) -> int | None:
+        """`GET /tests/?page=1&page_size=1`: the cheapest call that needs a valid token; the
+        project's number of tests, when the answer says."""
+        raw = await self.http.get_json(f"{API_PREFIX}/tests/", params={"page": 1, "page_size": 1})
+        count = raw.get("count") if isinstance(raw, dict) else None
+        return count if isinstance(count, int) else None

@@ -1,213 +1,35 @@
-"""BugBug Public API v2 payloads: tolerant shapes (shared/providers.md §1) and their normalization.
+"""BugBug's wire models as qa-tui's own: `Run`, `Step` and `Artifact` (pure: no I/O).
 
-Everything here is pure (no I/O): the client in `qa_tui.core.providers.bugbug` reads payloads into
-these models and turns them into `Run` / `Step` with `to_run`, `with_status` and `to_step`. Other
-code should use the normalized values; the raw endpoint methods return these models for the start
-flows and for tests.
-
-Quirks absorbed here:
-- every field but `id` is optional: the spec marks all keys required, but a missing one must not
-  lose the run (a null or absent value reads as None);
-- enum-like values (`status`, `triggeredBy`, `runMode`, artifact `kind`) stay plain strings;
-- ids may come as numbers from a faithful-enough imitation: numbers are read as strings;
-- a date that does not parse reads as None instead of dropping the whole run; naive dates are UTC;
-- `duration` is a string: Django's `[D ]HH:MM:SS[.ffffff]`, or the synthetic `"120.5"` / `"15s"`
-  forms from third-party examples (§6.2) — see `parse_duration`;
-- `stepsRuns` is typed string in `V2TestRun` but is an array in the screenshot payloads; seen as
-  `"[]"` and as an opaque `"stepsrun_123"` (§6.1) — see `parse_steps_runs`;
-- one step-run model reads the three step shapes (stepsRuns items, screenshot items, `/stepruns/{id}/`)
-  since all their fields beyond `id` are optional here [INF: the stepsRuns item shape is undocumented];
-- nested lists (a suite run's `testRuns`, screenshot lists) skip unreadable items.
+`to_run`, `with_status` and `to_step` read one answer each; `known_run` adds what BugBug said
+once and does not repeat (kept in `memory.BugBugMemory`). Quirks absorbed here:
+- `duration` comes in many string forms (`durations.parse_duration`); when it cannot be read the
+  time between `started` and `ended` is used;
+- `stepsRuns` lists only the step runs so far [INF], so its length is a lower bound of a test's
+  steps: a total learnt from `/status/` raises it (`steps_progress`);
+- a failed run's failing step is the first failing step run, its error the step's own text after
+  the run's code (`failure_of`);
+- a test run's target is its run profile, by name where a name is known; a suite run's is its
+  `profileName`;
+- `runMode` marks local and recording runs (`_mode`); anything else is a cloud run.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, ConfigDict
-from pydantic.alias_generators import to_camel
+from datetime import datetime
+from typing import Any
 
 from qa_tui.core.model import Artifact, Progress, ProviderKind, Run, RunKind, RunStatus, Step
-from qa_tui.core.providers.durations import parse_duration as parse_duration
+from qa_tui.core.providers.bugbug.durations import parse_duration
+from qa_tui.core.providers.bugbug.memory import BugBugMemory
+from qa_tui.core.providers.bugbug.wire import (
+    StepRun,
+    V2SuiteRun,
+    V2TestRun,
+    V2TestRunStatus,
+    parse_steps_runs,
+)
 from qa_tui.core.status import bugbug_status
-from qa_tui.core.wire import WireModel, parse_each
-
-
-def _lenient_datetime(raw: Any) -> datetime | None:
-    if isinstance(raw, datetime):
-        value = raw
-    elif isinstance(raw, str):
-        try:
-            value = datetime.fromisoformat(raw.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-LooseDatetime = Annotated[datetime | None, BeforeValidator(_lenient_datetime)]
-"""A date-time, or None when absent or unreadable."""
-
-
-def _skip_bad(model: type[WireModel]) -> BeforeValidator:
-    return BeforeValidator(lambda raw: parse_each(model, raw).items)
-
-
-class BugBugModel(WireModel):
-    """camelCase on the wire, snake_case here; numbers accepted where strings are expected."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="ignore",
-        frozen=True,
-        coerce_numbers_to_str=True,
-    )
-
-
-class V2TestRun(BugBugModel):
-    """`V2TestRun`: one test run (also the items of a suite run's `testRuns`)."""
-
-    id: str
-    name: str | None = None
-    status: str | None = None
-    test_id: str | None = None
-    suite_run_id: str | None = None
-    run_profile_id: str | None = None
-    user_id: str | None = None
-    queued: LooseDatetime = None
-    started: LooseDatetime = None
-    ended: LooseDatetime = None
-    duration: Any = None
-    error_code: str | None = None
-    steps_runs: Any = None
-    """Typed string in the spec, an array elsewhere: read with `parse_steps_runs`."""
-    browser_name: str | None = None
-    browser_version: str | None = None
-    os_name: str | None = None
-    run_mode: str | None = None
-    triggered_by: str | None = None
-    webapp_url: str | None = None
-
-
-class V2TestRunStatus(BugBugModel):
-    """`V2TestRunStatus`: the cheap status answer (also what start and stop return)."""
-
-    id: str
-    status: str | None = None
-    modified: LooseDatetime = None
-    finished_steps: int | None = None
-    total_steps: int | None = None
-    webapp_url: str | None = None
-
-
-class V2SuiteRunStatus(V2TestRunStatus):
-    """A suite run's status: `{id, status, modified, webappUrl}` [3P]; step counts read if sent [INF]."""
-
-
-class V2SuiteRun(BugBugModel):
-    """`V2SuiteRun`. The documented shape has no suite id; `suiteId` is read if a server sends one."""
-
-    id: str
-    name: str | None = None
-    status: str | None = None
-    duration: Any = None
-    queued: LooseDatetime = None
-    started: LooseDatetime = None
-    ended: LooseDatetime = None
-    error_code: str | None = None
-    profile_id: str | None = None
-    profile_name: str | None = None
-    suite_id: str | None = None
-    run_mode: str | None = None
-    triggered_by: str | None = None
-    webapp_url: str | None = None
-    test_runs: Annotated[list[V2TestRun], _skip_bad(V2TestRun)] = []
-
-
-class StepRun(BugBugModel):
-    """A step run: a `stepsRuns` item, a screenshot item or `/stepruns/{id}/` (fields beyond id optional)."""
-
-    id: str | None = None
-    step_id: str | None = None
-    test_run_id: str | None = None
-    type: str | None = None
-    name: str | None = None
-    status: str | None = None
-    error: str | None = None
-    error_code: str | None = None
-    duration: Any = None
-    started: LooseDatetime = None
-    ended: LooseDatetime = None
-    screenshot_url: str | None = None
-
-
-class TestRunScreenshots(BugBugModel):
-    """`V2TestRunScreenshots`: `{id, stepsRuns: [{id, stepId, screenshotUrl}]}`."""
-
-    __test__ = False  # not a pytest test class
-    id: str | None = None
-    steps_runs: Annotated[list[StepRun], _skip_bad(StepRun)] = []
-
-
-class SuiteRunScreenshots(BugBugModel):
-    """A suite run's screenshots: `{id, testsRuns: [...]}` (note the spelling `testsRuns`) [3P]."""
-
-    id: str | None = None
-    tests_runs: Annotated[list[TestRunScreenshots], _skip_bad(TestRunScreenshots)] = []
-
-
-class DebugArtifact(BugBugModel):
-    """`DebugArtifact`: `expirationTime: null` means it never expires."""
-
-    id: str
-    kind: str | None = None
-    file: str | None = None
-    expiration_time: LooseDatetime = None
-
-
-class V2Test(BugBugModel):
-    """`V2Test` as listed: only `{id, name}`."""
-
-    id: str
-    name: str | None = None
-
-
-class V2Suite(BugBugModel):
-    """`V2Suite`."""
-
-    id: str
-    name: str | None = None
-    tests_count: int | None = None
-    run_profile_id: str | None = None
-
-
-class V2Profile(BugBugModel):
-    """A run profile: its schema was not found; `{id, name}` assumed [INF]."""
-
-    id: str
-    name: str | None = None
-
-
-def parse_steps_runs(raw: Any) -> list[StepRun] | None:
-    """A test run's `stepsRuns` as step runs, or None when it is opaque (fall back to screenshots).
-
-    A list is read item by item (bad items skipped; a bare string item is read as a step-run id);
-    a string is tried as JSON holding such a list; anything else is opaque.
-    """
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    if not isinstance(raw, list):
-        return None
-    items = [{"id": item} if isinstance(item, str | int) else item for item in raw]
-    return parse_each(StepRun, items).items
 
 
 def _elapsed(started: datetime | None, ended: datetime | None) -> float | None:
@@ -365,3 +187,20 @@ def report_artifact(base_url: str, run_id: str, collection: str) -> Artifact:
     """The run's JUnit report (`testruns` or `suiteruns`) as one of its artifacts."""
     url = f"{base_url}/api/v2/{collection}/{run_id}/report/junit/"
     return Artifact(id=f"{run_id}:junit", kind="junit", url=url, label="JUnit report")
+
+
+def known_run(
+    provider: str, wire: V2TestRun | V2SuiteRun, memory: BugBugMemory, parent_id: str | None = None
+) -> Run:
+    """`to_run` with what `memory` knows and the answer does not say: a suite run's suite id,
+    a test's step count, profile names, and where a finished run failed when it was read."""
+    names = memory.profile_names
+    if isinstance(wire, V2SuiteRun):
+        suite = memory.suite_of_run.get(wire.id)
+        return to_run(provider, wire, suite_id=suite, profile_names=names)
+    known = memory.steps_of_test.get(wire.test_id or "")
+    run = to_run(provider, wire, parent_id=parent_id, total_steps=known, profile_names=names)
+    failure = memory.failures.get(wire.id) if run.failed_step is None else None
+    if failure is not None and run.status in (RunStatus.FAILED, RunStatus.ERROR):
+        run = run.model_copy(update={"failed_step": failure[0], "error": failure[1]})
+    return run

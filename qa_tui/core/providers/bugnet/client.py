@@ -2,8 +2,8 @@
 
 Facts and their confidence are in shared/providers.md §4. `BugnetClient` says what to ask Bugnet;
 how each request is sent (the two auth worlds, login and re-login, the `{ok, data}` envelope, secrets
-kept out of errors) is `BugnetCalls` in `bugnet_calls.py`, and the payloads and tolerant readers are
-in `bugnet_wire.py`. Quirks this module absorbs:
+kept out of errors) is `BugnetCalls` in `calls.py`, the tolerant readers of its answers are in
+`wire.py`, and the bug draft with its client reference in `draft.py`. Quirks this module absorbs:
 
 - Create-bug field names differ between Bugnet's own pages: both `steps_to_reproduce` /
   `expected_behavior` / `actual_behavior` and the short `steps` / `expected` / `actual` are sent.
@@ -20,7 +20,7 @@ in `bugnet_wire.py`. Quirks this module absorbs:
 - Reports carry a client reference line (`qa-tui-ref: <ref>`) in their description so an ambiguous
   send can be resolved by `find_by_reference` before any retry. With only an API key there is no
   read access at all: lookups raise `Unsupported` and the caller must say so.
-- Secrets never reach a repr or an error message (see `bugnet_calls.py`).
+- Secrets never reach a repr or an error message (see `calls.py`).
 """
 
 from __future__ import annotations
@@ -33,12 +33,10 @@ from pydantic import SecretStr, ValidationError
 from qa_tui import __version__
 from qa_tui.core.errors import BadPayload, NotFound, RequestRejected
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.providers.bugnet_calls import BugnetCalls
-from qa_tui.core.providers.bugnet_wire import (  # the public face of the provider is here
-    PUBLIC_LIMITS,
-    AuthMode,
+from qa_tui.core.providers.bugnet.calls import AuthMode, BugnetCalls
+from qa_tui.core.providers.bugnet.draft import BugDraft, reference_line, with_reference
+from qa_tui.core.providers.bugnet.wire import (
     Bug,
-    BugDraft,
     BugPage,
     Comment,
     Label,
@@ -47,11 +45,9 @@ from qa_tui.core.providers.bugnet_wire import (  # the public face of the provid
     items_of,
     read_many,
     read_similar,
-    reference_line,
     significant_words,
     title_similarity,
     total_in,
-    with_reference,
 )
 from qa_tui.core.wire import as_dict, parse_one
 
@@ -59,6 +55,11 @@ DEFAULT_BASE_URL = "https://api.bugnet.io"
 """The service root; the client appends `/api/...` as the SDKs do."""
 DEFAULT_REQUESTS_PER_MINUTE = 120
 """Bugnet's documented limit for authenticated routes, per IP (shared by every project)."""
+PUBLIC_LIMITS = {
+    "title": 300, "platform": 50, "game_version": 50, "os_info": 100, "device_info": 200,
+    "steam_id": 30, "reporter_name": 100,
+}  # fmt: skip
+"""Length limits of `POST /api/bugs/submit` (from the SDKs): longer values are truncated."""
 
 
 def device_fields(draft: BugDraft) -> dict[str, str]:

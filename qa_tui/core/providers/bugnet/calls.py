@@ -1,6 +1,6 @@
 """How every request reaches Bugnet: the credentials, its two auth worlds and its envelope.
 
-`BugnetClient` (in `bugnet.py`) says *what* to ask Bugnet; this module is the one path every request
+`BugnetClient` (in `client.py`) says *what* to ask Bugnet; this module is the one path every request
 takes, and absorbs shared/providers.md §4.1:
 
 - Two auth worlds. Dashboard routes take `Authorization: Bearer <session token>`, from config or from
@@ -18,14 +18,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from pydantic import SecretStr
 
 from qa_tui.core.errors import AuthFailed, BadPayload, ProviderError, RequestRejected, Unsupported
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.providers.bugnet_wire import AuthMode
 from qa_tui.core.wire import as_dict, first_present
+
+
+class AuthMode(StrEnum):
+    """How the client authenticates, so the UI can say e.g. "submitting via public API key"."""
+
+    SESSION = "session"
+    LOGIN = "login"
+    API_KEY = "api-key"
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr | None:

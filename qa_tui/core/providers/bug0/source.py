@@ -1,78 +1,31 @@
 """Bug0 (shared/providers.md §2) as a trigger-only `RunSource`.
 
-Quirks this module absorbs:
-- There is exactly one public endpoint, `POST {base}/api/run-tests`. There is no status, result,
-  list or cancel endpoint: results go to Bug0's own integrations (GitHub, Slack, email).
-- So a triggered run lives on this machine only: each trigger is written to the `TriggerLog`
-  (execution id, when, the fields sent) and `list_runs` reads it back. A triggered run is QUEUED
-  with the raw word "triggered", `pollable=False`, and a note saying why; it is never polled.
-- Every body field is a string; `prNumber` too ("42"), whatever type the caller passes.
-- The trigger is not idempotent: ProviderHttp retries it only on a 429 (Bug0 refused it) or a
-  connection that never opened.
-- Errors come as `{success: false, error}` (ProviderHttp reads `error`); a 200 with
-  `success: false` is treated as a refusal too [INF].
-- Auth is `x-api-key` or the internal `x-bug0-service-token` (`auth_headers(token, style)`).
-- Limits: 10 requests a minute and 100 an hour per project; the budget holds the per-minute one.
+The source is composed: `api.Bug0Api` (the one endpoint), `normalize` (a trigger record →
+`Run`) and the `TriggerLog` it is given (what this machine triggered: Bug0's only memory, on
+disk). Quirks this module absorbs:
+- There is exactly one public endpoint, `POST {base}/api/run-tests`, and no way to read a run
+  (api.py). So a triggered run lives on this machine only: each trigger is written to the
+  `TriggerLog` (execution id, when, the fields sent; a URL's credentials dropped:
+  `without_secrets`) and `list_runs` reads it back. A triggered run is QUEUED with the raw word
+  "triggered", `pollable=False`, and a note saying why; it is never polled (normalize.py).
+- Every body field is a string; `prNumber` too ("42"), whatever type the caller passes (wire.py).
 - `check()` cannot verify the credentials without triggering a run: see its docstring.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field
-
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.errors import (
-    AuthFailed,
-    BadPayload,
-    NotFound,
-    RequestRejected,
-    Unsupported,
-)
+from qa_tui.core.errors import AuthFailed, NotFound, RequestRejected, Unsupported
 from qa_tui.core.http import ProviderHttp
-from qa_tui.core.model import PaneData, ProviderKind, Run, RunDetail, RunKind, RunStatus
+from qa_tui.core.model import PaneData, ProviderKind, Run, RunDetail, RunStatus
 from qa_tui.core.providers.base import Capabilities, RunPage
-from qa_tui.core.triggers import TriggerLog, TriggerRecord
-from qa_tui.core.wire import WireModel, parse_one
-
-DEFAULT_BASE_URL = "https://app.bug0.com"
-DEFAULT_REQUESTS_PER_MINUTE = 10
-RUN_TESTS_PATH = "/api/run-tests"
-TRIGGERED = "triggered"
-"""The raw status word of a run qa-tui triggered (Bug0 itself never sends a status)."""
-NO_STATUS_NOTE = "status not available from provider: Bug0 reports results to its own integrations"
-NO_READ_API = (
-    "Bug0 has no API to read a run: its results go to Bug0's own integrations "
-    "(GitHub, Slack, email)"
-)
-FIELD_NAMES = {
-    "url": "url",
-    "git_commit_sha": "gitCommitSha",
-    "git_branch": "gitBranch",
-    "pr_number": "prNumber",
-    "owner": "owner",
-    "repo": "repo",
-}
-"""Python argument → documented body field (all optional; `projectId` is always sent)."""
-
-
-def auth_headers(token: str, style: str = "api-key") -> dict[str, str]:
-    """`x-api-key: <key>` (default) or `x-bug0-service-token: <token>` (style "service-token")."""
-    if style == "api-key":
-        return {"x-api-key": token}
-    if style == "service-token":
-        return {"x-bug0-service-token": token}
-    raise ValueError(f"unknown Bug0 auth style {style!r}: expected 'api-key' or 'service-token'")
-
-
-class TriggerAnswer(WireModel):
-    success: bool | None = None
-    message: str | None = None
-    execution_id: str | None = Field(default=None, alias="executionId")
-    error: str | None = None
+from qa_tui.core.providers.bug0.api import NO_READ_API, RUN_TESTS_PATH, Bug0Api
+from qa_tui.core.providers.bug0.normalize import record_to_run
+from qa_tui.core.providers.bug0.wire import trigger_fields
+from qa_tui.core.triggers import TriggerLog
 
 
 def without_secrets(fields: dict[str, str]) -> dict[str, str]:
@@ -88,40 +41,6 @@ def without_secrets(fields: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def run_name(project_id: str, fields: dict[str, str]) -> str:
-    """A readable row name from what was sent: PR, branch, URL, then the project (the same for
-    every trigger of a project, so last: a clipped name still tells two runs apart)."""
-    parts = []
-    if fields.get("prNumber"):
-        parts.append(f"PR #{fields['prNumber']}")
-    if fields.get("gitBranch"):
-        parts.append(fields["gitBranch"])
-    if fields.get("url"):
-        parts.append(fields["url"])
-    parts.append(f"project {project_id}")
-    return " · ".join(parts)
-
-
-def record_to_run(provider: str, record: TriggerRecord) -> Run:
-    """A recorded trigger as a run: queued for ever, as far as qa-tui can know."""
-    return Run(
-        provider=provider,
-        provider_kind=ProviderKind.BUG0,
-        id=record.execution_id,
-        kind=RunKind.TRIGGER,
-        name=run_name(record.project_id, dict(record.fields)),
-        status=RunStatus.QUEUED,
-        provider_status=TRIGGERED,
-        queued=record.triggered_at,
-        triggered_by="qa-tui",
-        test_id=record.project_id,
-        target=dict(record.fields).get("url"),
-        target_id=dict(record.fields).get("url"),
-        note=NO_STATUS_NOTE,
-        pollable=False,
-    )
-
-
 class Bug0Source:
     """Runs triggered on one Bug0 project, as recorded on this machine."""
 
@@ -134,6 +53,8 @@ class Bug0Source:
         start=True,
         steps=False,
     )
+    catalogue_reads = 0
+    """Bug0 has no catalogue to read."""
 
     def __init__(
         self,
@@ -147,6 +68,7 @@ class Bug0Source:
         self.name = name
         self.http = http
         self.budget = http.budget
+        self.api = Bug0Api(name, http)
         self.project_id = project_id
         self.triggers = triggers
         self._clock = clock
@@ -173,19 +95,12 @@ class Bug0Source:
             "owner": owner,
             "repo": repo,
         }
-        fields = {FIELD_NAMES[k]: str(v) for k, v in given.items() if v is not None and v != ""}
-        return await self._trigger(self.project_id, fields)
+        return await self._trigger(self.project_id, trigger_fields(given))
 
     async def _trigger(self, project_id: str, fields: dict[str, str]) -> Run:
-        body: dict[str, Any] = {"projectId": project_id, **fields}
-        raw = await self.http.send_json("POST", RUN_TESTS_PATH, body, idempotent=False)
-        answer = parse_one(self.name, TriggerAnswer, raw, "trigger answer")
-        if answer.success is False:
-            raise RequestRejected(self.name, answer.error or answer.message or "trigger refused")
-        if not answer.execution_id:
-            raise BadPayload(self.name, "the trigger answer has no executionId")
+        execution_id = await self.api.run_tests(project_id, fields)
         record = self.triggers.record(
-            self.name, answer.execution_id, project_id, self._clock.now(), without_secrets(fields)
+            self.name, execution_id, project_id, self._clock.now(), without_secrets(fields)
         )
         return record_to_run(self.name, record)
 
@@ -250,7 +165,7 @@ class Bug0Source:
         """
         unverified = "credentials and project id cannot be verified without triggering a run"
         try:
-            await self.http.request("GET", RUN_TESTS_PATH)
+            await self.api.knock()
         except RequestRejected as exc:
             if exc.status_code == 405:
                 return f"reachable: {RUN_TESTS_PATH} answers (405 to GET); {unverified}"

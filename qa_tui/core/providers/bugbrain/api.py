@@ -1,7 +1,14 @@
 """BugBrain executions API (generation A): one method per endpoint qa-tui uses, as wire models.
 
-`BugBrainSource` (in `bugbrain`) builds the product behaviour on these. Quirks absorbed here:
-- the base URL already ends in `/api/v1`; paths are `/executions…` and `/test-cases`;
+Stateless: what the lists teach (`ListShape`) is written into the source memory's shape, handed
+in at construction. `source.BugBrainSource` builds the product behaviour on these. Quirks
+absorbed here:
+- the base URL already ends in `/api/v1`; paths are `/executions…` and `/test-cases`. The async
+  start's `polling_url` is host-relative and repeats `/api/v1`: it is ignored in favour of
+  `/executions/{id}/status`;
+- two auth generations: Gen A `Authorization: Bearer bugbrain_sk_…`, Gen B `x-api-key: sk_live_…`
+  (`auth_headers(token, style)`);
+- Gen A documents 30 requests a minute (and 500 an hour) per key (`DEFAULT_REQUESTS_PER_MINUTE`);
 - lists page by `limit`/`offset` with a `pagination.total` (followed up to the limit asked for);
   the total may be absent and `limit` capped below what was asked [INF]: offsets advance by what
   was served, and the cap is learned (`ListShape`, core/pagination.py);
@@ -20,7 +27,7 @@ from typing import Any
 from qa_tui.core.errors import NotFound
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.pagination import ListShape, follow_offsets
-from qa_tui.core.providers.bugbrain_wire import (
+from qa_tui.core.providers.bugbrain.wire import (
     AnalysisItem,
     AsyncStart,
     Execution,
@@ -31,21 +38,34 @@ from qa_tui.core.providers.bugbrain_wire import (
 )
 from qa_tui.core.wire import Parsed, as_dict, parse_each, parse_one
 
+DEFAULT_BASE_URL = "https://api.bugbrain.tech/api/v1"
+DEFAULT_REQUESTS_PER_MINUTE = 30
+"""Gen A documents 30 requests a minute (and 500 an hour) per key."""
 LIST_PAGE_SIZE = 100
 """The list's documented maximum `limit`."""
 SYNC_START_MARGIN_S = 30.0
 """Read-timeout slack over `timeout_seconds` for the blocking synchronous start."""
 
 
+def auth_headers(token: str, style: str = "bearer") -> dict[str, str]:
+    """Gen A `Authorization: Bearer <key>` (default) or Gen B `x-api-key: <key>`."""
+    if style == "bearer":
+        return {"Authorization": f"Bearer {token}"}
+    if style == "x-api-key":
+        return {"x-api-key": token}
+    raise ValueError(f"unknown BugBrain auth style {style!r}: expected 'bearer' or 'x-api-key'")
+
+
 class BugBrainApi:
     """The raw endpoints of one BugBrain project over one `ProviderHttp`."""
 
-    def __init__(self, name: str, http: ProviderHttp, *, project_id: str) -> None:
+    def __init__(self, name: str, http: ProviderHttp, *, project_id: str, shape: ListShape) -> None:
         self.name = name
         self.http = http
         self.project_id = project_id
-        self.shape = ListShape()
-        """What BugBrain's lists turned out to speak (a total or not, the size served)."""
+        self.shape = shape
+        """What BugBrain's lists turned out to speak (a total or not, the size served): the
+        source memory's, written as pages arrive."""
 
     async def list_executions(
         self,
@@ -77,6 +97,25 @@ class BugBrainApi:
             parsed.items.extend(page.items)
             parsed.skipped += page.skipped
         return parsed
+
+    async def executions_page(
+        self,
+        *,
+        offset: int,
+        limit: int = LIST_PAGE_SIZE,
+        status: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+    ) -> Any:
+        """One page of `GET /executions?limit=…&offset=…` (optionally one status, or a creation
+        range) as it came: an object with its `data` and, when sent, its `pagination`."""
+        params: dict[str, Any] = {"project_id": self.project_id, "limit": limit, "offset": offset}
+        if status is not None:
+            params["status"] = status
+        if created_after is not None and created_before is not None:
+            params["created_after"] = created_after.isoformat()
+            params["created_before"] = created_before.isoformat()
+        return await self.http.get_json("/executions", params=params)
 
     async def start_execution(
         self,

@@ -1,4 +1,4 @@
-"""Durations as providers write them: BugBug's `duration` strings in every form seen (§6.2)."""
+"""Durations as BugBug writes them: its `duration` strings in every form seen (§6.2)."""
 
 from __future__ import annotations
 

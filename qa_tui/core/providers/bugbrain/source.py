@@ -1,18 +1,16 @@
 """BugBrain executions (API "generation A", shared/providers.md §3) as a `RunSource`.
 
-Quirks this module absorbs:
-- The base URL already ends in `/api/v1`; paths are `/executions…` and `/test-cases`. The async
-  start's `polling_url` is host-relative and repeats `/api/v1`: it is ignored in favour of
-  `/executions/{id}/status`.
-- Two auth generations: Gen A `Authorization: Bearer bugbrain_sk_…`, Gen B `x-api-key: sk_live_…`
-  (`auth_headers(token, style)`).
+The source is composed, not inherited: `api.BugBrainApi` (one method per endpoint, stateless),
+`memory.BugBrainMemory` (what its lists taught), `normalize` (wire → `Run`) and `discovery` (the
+lists the engine sweeps). Quirks this module absorbs:
+- The base URL, the async start's `polling_url` and the two auth generations: see `api.py`.
 - `completed` can hold failed tests → FAILED; `failed` means the execution itself broke → ERROR;
   `cancelled` → STOPPED; `pending` → QUEUED (status.bugbrain_status).
 - The list's `status` filter only knows pending, running, completed, failed: queued and cancelled
   runs (and the passed/failed split of `completed`) are filtered here, client-side.
 - The list order is not documented [INF]: pages are read in the order given and sorted newest
   first by `created_at` here.
-- `/status` has a running and a done shape (bugbrain_wire reads both); a refresh keeps what the
+- `/status` has a running and a done shape (wire.py reads both); a refresh keeps what the
   status call does not carry (plan id, name, start time). `get_run` asks `/results` for the plan.
 - Executions carry no name: the row is named after the test plan ("plan tp_…").
 - No web URL for an execution is documented: `Run.url` stays None.
@@ -21,17 +19,15 @@ Quirks this module absorbs:
   not idempotent, so it is never retried after it may have reached the server.
 - Discovery (the engine's sweeps): `status=running` and `status=pending` are read to their last
   offset; `queued` is not in the filter enum, so queued executions deep in the list are found by
-  walking the whole list, offset by offset, at low priority. Offsets shift when executions are
-  created or leave a filter while a sweep pages: a run skipped so is found by the next sweep.
+  walking the whole list, offset by offset, at low priority (discovery.py).
 - No test-plan list endpoint exists: plan ids (`tp_…`) come from the user.
 - No logs, no JUnit. Screenshots live on a CDN host, not the API host.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
@@ -47,11 +43,11 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.pagination import offset_more
 from qa_tui.core.providers.base import Capabilities, ListQuery, QueryPage, RunPage
-from qa_tui.core.providers.bugbrain_api import LIST_PAGE_SIZE, BugBrainApi
-from qa_tui.core.providers.bugbrain_wire import (
-    Execution,
+from qa_tui.core.providers.bugbrain import discovery
+from qa_tui.core.providers.bugbrain.api import BugBrainApi
+from qa_tui.core.providers.bugbrain.memory import BugBrainMemory
+from qa_tui.core.providers.bugbrain.normalize import (
     analysis_to_model,
     execution_to_run,
     merge_refresh,
@@ -59,12 +55,10 @@ from qa_tui.core.providers.bugbrain_wire import (
     plan_name,
     result_to_step,
 )
+from qa_tui.core.providers.bugbrain.wire import SyncStart
 from qa_tui.core.status import bugbrain_status
-from qa_tui.core.wire import as_dict, parse_each
+from qa_tui.core.wire import as_dict
 
-DEFAULT_BASE_URL = "https://api.bugbrain.tech/api/v1"
-DEFAULT_REQUESTS_PER_MINUTE = 30
-"""Gen A documents 30 requests a minute (and 500 an hour) per key."""
 FILTER_SCAN_LIMIT = 1000
 """How many executions a client-side status filter reads at most before it stops looking."""
 SERVER_FILTER: dict[RunStatus, str] = {
@@ -78,39 +72,26 @@ STOPPED is `cancelled`, neither in the filter enum: those are filtered client-si
 EXACT_SERVER_FILTER = frozenset({RunStatus.RUNNING, RunStatus.ERROR})
 """Statuses the server filter alone selects exactly (`completed` still needs the passed/failed split)."""
 
-_EDGE = timedelta(seconds=1)
-SWEEP_QUERIES = (
-    ListQuery("executions status=running", "executions", "running"),
-    ListQuery("executions status=pending", "executions", "pending"),
-    ListQuery("executions", "executions"),
-)
-"""One discovery sweep: the two active statuses the filter knows, then the whole list (for
-`queued`, which it does not, and for history)."""
 
-
-def auth_headers(token: str, style: str = "bearer") -> dict[str, str]:
-    """Gen A `Authorization: Bearer <key>` (default) or Gen B `x-api-key: <key>`."""
-    if style == "bearer":
-        return {"Authorization": f"Bearer {token}"}
-    if style == "x-api-key":
-        return {"x-api-key": token}
-    raise ValueError(f"unknown BugBrain auth style {style!r}: expected 'bearer' or 'x-api-key'")
-
-
-class BugBrainSource(BugBrainApi):
-    """Executions of one BugBrain project; every raw endpoint of `BugBrainApi` is here too."""
+class BugBrainSource:
+    """Executions of one BugBrain project: its endpoints (`api`) and what its lists taught
+    (`memory`), composed."""
 
     kind = ProviderKind.BUGBRAIN
     capabilities = Capabilities(artifacts=True, analysis=True)
+    catalogue_reads = 0
+    """BugBrain has no catalogue to read (plan ids come from the user)."""
 
     def __init__(
         self, name: str, http: ProviderHttp, *, project_id: str, clock: Clock = SYSTEM_CLOCK
     ) -> None:
-        super().__init__(name, http, project_id=project_id)
+        self.name = name
+        self.http = http
         self.budget = http.budget
+        self.project_id = project_id
+        self.memory = BugBrainMemory()
+        self.api = BugBrainApi(name, http, project_id=project_id, shape=self.memory.shape)
         self._clock = clock
-        self._walked: dict[tuple[str, int], int] = {}
-        """(query label, page) → the offset that page starts at, by what earlier pages served."""
 
     def __repr__(self) -> str:
         return f"BugBrainSource(name={self.name!r}, project_id={self.project_id!r})"
@@ -125,7 +106,7 @@ class BugBrainSource(BugBrainApi):
             return RunPage()  # a BugBrain execution is never "skipped"
         exact = status is None or status in EXACT_SERVER_FILTER
         scan = limit if exact else max(limit, FILTER_SCAN_LIMIT)
-        parsed = await self.list_executions(
+        parsed = await self.api.list_executions(
             limit=scan,
             status=SERVER_FILTER.get(status) if status is not None else None,
             created_after=since,
@@ -137,64 +118,35 @@ class BugBrainSource(BugBrainApi):
         return RunPage(runs=runs[:limit], skipped=parsed.skipped)
 
     def sweep_queries(self) -> Sequence[ListQuery]:
-        return SWEEP_QUERIES
+        return discovery.SWEEP_QUERIES
 
     def covering(self, run: Run) -> ListQuery | None:
-        word = run.provider_status.strip().lower()  # a server may send `RUNNING` [INF]
-        return next((q for q in SWEEP_QUERIES[:2] if q.status == word), None)
+        return discovery.covering(run)
 
     def around(self, runs: Sequence[Run]) -> ListQuery | None:
-        """`created_after`/`created_before` around the runs' creation (a second either side:
-        whether the bounds are inclusive is not documented [INF])."""
-        times = [run.queued for run in runs if run.queued is not None]
-        if not times:
-            return None
-        after, before = min(times) - _EDGE, max(times) + _EDGE
-        return ListQuery("executions created in range", "executions", after=after, before=before)
+        return discovery.around(runs)
 
     async def list_page(self, query: ListQuery, page: int) -> QueryPage:
-        """`GET /executions?limit=100&offset=…` (optionally one status, or a creation range)."""
-        size = self.shape.served("/executions", LIST_PAGE_SIZE)
-        # by what the server served: it may cap `limit` [INF], without a total to tell
-        offset = self._walked.get((query.label, page), page * size)
-        params: dict[str, Any] = {
-            "project_id": self.project_id,
-            "limit": LIST_PAGE_SIZE,
-            "offset": offset,
-        }
-        if query.status is not None:
-            params["status"] = query.status
-        if query.after is not None and query.before is not None:
-            params["created_after"] = query.after.isoformat()
-            params["created_before"] = query.before.isoformat()
-        body = as_dict(self.name, await self.http.get_json("/executions", params=params), "page")
-        parsed = parse_each(Execution, body.get("data"))
-        got = len(parsed.items) + parsed.skipped
-        more = offset_more(self.shape, "/executions", body, offset, LIST_PAGE_SIZE, got)
-        if len(self._walked) > 10_000:
-            self._walked.clear()
-        self._walked[(query.label, page + 1)] = offset + got
-        runs = [execution_to_run(self.name, e) for e in parsed.items]
-        return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
+        return await discovery.list_page(self.api, self.memory, query, page)
 
     async def read_finished(self, run: Run) -> Run:
         """`/status` already has the done shape (counts, end): one request either way."""
         return await self.refresh_run(run)
 
     def newest_first(self, run: Run) -> tuple[int, float]:
-        """Executions are listed by creation, newest first."""
-        when = run.queued or run.started or run.ended
-        return (0, -when.timestamp()) if when else (1, 0.0)
+        return discovery.newest_first(run)
 
     async def get_parent(self, run: Run) -> Run:
         raise NotFound(self.name, "BugBrain executions have no parent run")
 
     async def refresh_run(self, run: Run) -> Run:
-        return merge_refresh(run, execution_to_run(self.name, await self.execution_status(run.id)))
+        return merge_refresh(
+            run, execution_to_run(self.name, await self.api.execution_status(run.id))
+        )
 
     async def get_run(self, run_id: str) -> Run:
         """`/status`, plus `/results` for the test plan id the status shapes lack."""
-        run = execution_to_run(self.name, await self.execution_status(run_id))
+        run = execution_to_run(self.name, await self.api.execution_status(run_id))
         if run.test_id is None:
             plan = await self._plan_of(run_id)
             if plan is not None:
@@ -202,7 +154,7 @@ class BugBrainSource(BugBrainApi):
         return run
 
     async def stop_run(self, run: Run) -> Run:
-        cancelled = execution_to_run(self.name, await self.cancel_execution(run.id))
+        cancelled = execution_to_run(self.name, await self.api.cancel_execution(run.id))
         return merge_refresh(run, cancelled)
 
     async def rerun(self, run: Run) -> Run:
@@ -214,7 +166,7 @@ class BugBrainSource(BugBrainApi):
 
     async def start(self, test_plan_id: str) -> Run:
         """Start a test plan asynchronously and return the queued run."""
-        started = await self.start_execution_async(test_plan_id)
+        started = await self.api.start_execution_async(test_plan_id)
         now = self._clock.now()
         return Run(
             provider=self.name,
@@ -229,12 +181,31 @@ class BugBrainSource(BugBrainApi):
             triggered_by="qa-tui",
         )
 
+    async def start_execution(
+        self,
+        test_plan_id: str,
+        *,
+        timeout_seconds: int | None = None,
+        wait_for_completion: bool | None = None,
+        environment: str | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> SyncStart:
+        """The full start (`POST /executions`: environment, variables, a timeout), as the api
+        has it: it blocks unless `wait_for_completion` is false, and is never retried."""
+        return await self.api.start_execution(
+            test_plan_id,
+            timeout_seconds=timeout_seconds,
+            wait_for_completion=wait_for_completion,
+            environment=environment,
+            variables=variables,
+        )
+
     async def run_detail(self, run: Run) -> RunDetail:
         """Steps = the execution's test results; artifacts = their screenshots; analysis."""
         steps: PaneData[Step]
         artifacts: PaneData[Artifact]
         try:
-            results = await self.execution_results(run.id)
+            results = await self.api.execution_results(run.id)
         except NotFound:
             why = "no results yet" if run.status.is_active else "BugBrain returned no results"
             steps = PaneData[Step](unavailable=why)
@@ -280,9 +251,8 @@ class BugBrainSource(BugBrainApi):
 
     async def check(self) -> str:
         """One list call (limit=1) for the project: tells a bad key from a wrong project id."""
-        params = {"project_id": self.project_id, "limit": 1, "offset": 0}
         try:
-            raw = await self.http.get_json("/executions", params=params)
+            raw = await self.api.executions_page(offset=0, limit=1)
         except AuthFailed as exc:
             if exc.status_code == 403:
                 raise AuthFailed(
@@ -314,7 +284,7 @@ class BugBrainSource(BugBrainApi):
     async def _plan_of(self, execution_id: str) -> str | None:
         """The test plan an execution ran, from `/results` (None when it has none to give)."""
         try:
-            return (await self.execution_results(execution_id)).test_plan_id
+            return (await self.api.execution_results(execution_id)).test_plan_id
         except (NotFound, BadPayload):
             return None  # other failures (network, auth, rate limit) are the caller's to see
 
@@ -325,7 +295,7 @@ class BugBrainSource(BugBrainApi):
             )
         if run.status is RunStatus.PASSED:
             return PaneData[FailureAnalysis](unavailable="no failed tests to analyse")
-        items = await self.failure_analysis(run.id)
+        items = await self.api.failure_analysis(run.id)
         if not items:
             return PaneData[FailureAnalysis](
                 unavailable="BugBrain has no failure analysis for this execution (it is optional)"
