@@ -67,6 +67,21 @@ async def stranger(chromium: str, tmp_path: Path) -> AsyncIterator[Chromium]:
         await page.close()
 
 
+def footer(screen: str) -> str:
+    """The footer's line (it always offers `/ Filter`), or "" before it is drawn."""
+    return next((line for line in screen.splitlines() if "/ Filter" in line), "")
+
+
+def table_keys(screen: str) -> bool:
+    """The footer lists the table's keys (`q Quit`): the table, not the filter box, has focus."""
+    return "q Quit" in footer(screen)
+
+
+def box_keys(screen: str) -> bool:
+    """The footer offers only what the filter box takes: the box has focus."""
+    return footer(screen).strip() == "/ Filter"
+
+
 def kept(path: Path) -> Path:
     image = Image.open(path)
     assert image.size == (1280, 800)
@@ -94,10 +109,11 @@ async def test_qa_tui_serve_shows_the_simulators_runs_in_a_real_browser(
     kept(await browser.screenshot(ARTIFACTS / "browser-dashboard.png"))
 
     await browser.type("/")
-    await browser.wait_for_screen(["Filter"])
+    await browser.wait_for(box_keys, "the filter box focused")
     await browser.type("status:failed kind:test")
     await browser.wait_for_screen([" status:failed kind:test", "│ failed"])
     await browser.press_enter()
+    await browser.wait_for(table_keys, "the table focused again")  # else g goes to the box
     await browser.type("g")
     await browser.press_enter()
     detail = await browser.wait_for_screen(["Steps", "Artifacts", "esc Back", " of ", "▀" * 30])

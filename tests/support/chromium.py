@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,18 @@ class Chromium:
                 return str(text)
             if time.monotonic() > deadline:
                 raise AssertionError(f"the page never showed {want}; it showed:\n{text}")
+            await asyncio.sleep(0.2)  # polling a browser page: there is nothing to await
+
+    async def wait_for(self, holds: Callable[[str], bool], what: str, timeout: float = 45.0) -> str:
+        """The terminal's text, once `holds(text)` is true."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while True:
+            text = await self.evaluate(SCREEN_TEXT) or ""
+            if holds(text):
+                return str(text)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never showed {what}; it showed:\n{text}")
             await asyncio.sleep(0.2)  # polling a browser page: there is nothing to await
 
     async def wait_for_text(self, want: str, timeout: float = 30.0) -> str:
