@@ -71,7 +71,10 @@ def test_everything_qa_tui_writes_is_private_under_umask_022(
     command = shlex.join([*qa_tui_command(), "--config", str(config)])
     shell = f"unset COLUMNS LINES; umask 022; {env} {command}; echo EXIT=$? > {exit_file}"
     terminal.tmux("new-session", "-d", "-s", terminal.session, "-x", "120", "-y", "35", shell)
-    terminal.wait_for("the runs table", lambda ls: len(ls) > 3 and ls[1].startswith("STATUS"))
+    terminal.wait_for(  # and its keys in the footer: the table has focus
+        "the runs table",
+        lambda ls: len(ls) > 3 and ls[1].startswith("STATUS") and any("q Quit" in x for x in ls),
+    )
     terminal.press("w")  # watch the first run: the watch list
     terminal.wait_for("the watch marker", lambda ls: any("◉" in line for line in ls[2:]))
     terminal.press("/")
