@@ -31,6 +31,9 @@ class Scope(StrEnum):
     """A screenshot full screen."""
     INCIDENTS = "incidents"
     """The incidents view and an incident's runs."""
+    LIST = "list"
+    """Every table, list and scrolling text in the app (ui/widgets/lists.py): the same keys
+    move in each, as in the runs table."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class Action:
 _BOTH = (Scope.DASHBOARD, Scope.DETAIL)
 
 ACTIONS: tuple[Action, ...] = (
+    Action("list.down", "j", "cursor_down", "Down", "Down one row, in any table or list (↓ too)", (Scope.LIST,), show=False, key_display="↓ j"),
+    Action("list.up", "k", "cursor_up", "Up", "Up one row, in any table or list (↑ too)", (Scope.LIST,), show=False, key_display="↑ k"),
+    Action("list.first", "g,home", "first", "First", "The first row of any table or list (home too)", (Scope.LIST,), show=False, key_display="g"),
+    Action("list.last", "G,end", "last", "Last", "The last row of any table or list (end too)", (Scope.LIST,), show=False, key_display="G"),
     Action("runs.open", "enter", "open_run", "Open", "Open the run: steps, child runs, artifacts, analysis, error", (Scope.DASHBOARD,), show=False),
     Action("runs.filter", "slash", "filter", "Filter", "Filter runs: words, status:failed provider:web kind:suite since:2h test:NAME is:flaky, -term negates", (Scope.DASHBOARD,), key_display="/"),
     Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle)", (Scope.DASHBOARD,)),
