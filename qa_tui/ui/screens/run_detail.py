@@ -169,7 +169,7 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
         super().__init__()
         self.key = key
         self.detail: RunDetail | None = None
-        """The last detail fetched, its run replaced by the store's (see `_with_store_run`)."""
+        """The last detail fetched, its run always the store's (`show`, `_follow`)."""
         self._fetched: Run | None = None
         """The run as the last fetch read it (the engine puts it in the store: not a change
         that needs fetching again)."""
@@ -182,6 +182,7 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
         """Child run id → the cells its row shows (redrawn only where they change)."""
         self._child_order: list[str] = []
         self._step_rows: list[tuple[Text | str, ...]] = []
+        self._artifacts: PaneData[Artifact] | None = None
 
     def current_key(self) -> RunKey | None:
         return self.key
@@ -511,7 +512,13 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
         super().on_data_table_row_highlighted(event)
 
     def _fill_artifacts(self, artifacts: PaneData[Artifact]) -> None:
+        """Refilled only when they changed, the cursor kept on the artifact it was on."""
+        if artifacts == self._artifacts:
+            return
         table = self.query_one("#artifacts-table", DataTable)
+        old = self._artifacts.items if self._artifacts else ()
+        on = old[table.cursor_row].id if 0 <= table.cursor_row < len(old) else None
+        self._artifacts = artifacts
         table.clear()
         for artifact in artifacts.items:
             expires = artifact.expires.strftime("%Y-%m-%d %H:%M") if artifact.expires else "never"
@@ -522,6 +529,9 @@ class RunDetailScreen(DetailScreenshots, ChangeListener):
                 render.plain(artifact.url or ""),
                 key=artifact.id,
             )
+        ids = [artifact.id for artifact in artifacts.items]
+        if on in ids:
+            table.move_cursor(row=ids.index(on))
         self._note("artifacts", artifacts, "No artifacts.")  # type: ignore[arg-type]
 
     def _fill_analysis(self, detail: RunDetail) -> None:
