@@ -31,6 +31,9 @@ class Scope(StrEnum):
     """A screenshot full screen."""
     INCIDENTS = "incidents"
     """The incidents view and an incident's runs."""
+    LIST = "list"
+    """Every table, list and scrolling text in the app (ui/widgets/lists.py): the same keys
+    move in each, as in the runs table."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,20 @@ class Action:
 _BOTH = (Scope.DASHBOARD, Scope.DETAIL)
 
 ACTIONS: tuple[Action, ...] = (
+    Action("list.down", "j", "cursor_down", "Down", "Down one row, in every table and list", (Scope.LIST,), show=False, key_display="↓ j"),
+    Action("list.up", "k", "cursor_up", "Up", "Up one row, in every table and list", (Scope.LIST,), show=False, key_display="↑ k"),
+    Action("list.first", "g,home", "first", "First", "The first row of every table and list", (Scope.LIST,), show=False, key_display="g home"),
+    Action("list.last", "G,end", "last", "Last", "The last row of every table and list", (Scope.LIST,), show=False, key_display="G end"),
     Action("runs.open", "enter", "open_run", "Open", "Open the run: steps, child runs, artifacts, analysis, error", (Scope.DASHBOARD,), show=False),
     Action("runs.filter", "slash", "filter", "Filter", "Filter runs: words, status:failed provider:web kind:suite since:2h test:NAME is:flaky, -term negates", (Scope.DASHBOARD,), key_display="/"),
     Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle)", (Scope.DASHBOARD,)),
     Action("runs.sort", "s", "cycle_sort", "Sort", "Sort by the next column: started, status, provider, name, duration", (Scope.DASHBOARD,), show=False),
     Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
     Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
-    Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser", _BOTH, show=False),
+    Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser (where there is none, over SSH: copy its URL, OSC 52)", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
-    Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops)", _BOTH, show=False),
+    Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops; a Bug0 trigger never tells its end)", _BOTH, show=False),
     Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (W again stops)", _BOTH, show=False),
     Action("runs.incidents", "i", "show_incidents", "Incidents", "Failures grouped across runs by their error: one row per incident (toggle)", (Scope.DASHBOARD,), show=False),
     Action("incidents.open", "enter", "open_incident", "Runs", "In the incidents: list the incident's runs (enter on a run opens it)", (Scope.INCIDENTS,)),

@@ -459,7 +459,9 @@ async def test_hostile_child_run_names_and_error_text_show_as_literal_text() -> 
         await show_pane(pilot, screen, "error")
         error_pane = screen.query_one("#error-text", Static)
         assert_literal(error_pane, *HOSTILE_NAMES[:8])
-        assert len(widget_text(error_pane).splitlines()) == 8  # line breaks kept, escapes shown
+        status, gap, *lines = widget_text(error_pane).splitlines()
+        assert (status, gap) == ("! error", "")  # what the run is, then its error:
+        assert len(lines) == 8  # line breaks kept, escapes shown
     trouble.assert_none(app)
 
 

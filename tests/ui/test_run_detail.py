@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from qa_tui.core.model import RunStatus
+from qa_tui.core.providers.base import Capabilities
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen
 from tests.support.fakes import make_run
@@ -39,15 +40,18 @@ async def test_q_on_the_detail_view_closes_it_instead_of_quitting() -> None:
         assert app.is_running
 
 
-async def test_panes_the_provider_cannot_fill_say_so() -> None:
-    app = _app(_source())
+async def test_an_empty_pane_says_so_instead_of_staying_blank() -> None:
+    source = _source()
+    source.capabilities = Capabilities(artifacts=True)  # it keeps artifacts; this run has none
+    app = _app(source)
     async with app.run_test(size=(100, 30)) as pilot:
         await table_with_rows(pilot, 3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen))
         screen = app.screen
-        note = screen.query_one("#children-note", Static)
-        await wait_until(pilot, lambda: "no child runs" in str(note.render()))
+        screen.query_one(TabbedContent).active = "artifacts"
+        note = screen.query_one("#artifacts-note", Static)
+        await wait_until(pilot, lambda: "No artifacts" in str(note.render()))
 
 
 async def test_help_lists_every_action_from_the_one_list() -> None:

@@ -68,7 +68,7 @@ async def test_a_suite_run_opens_on_its_child_runs() -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
         assert app.screen.query_one(TabbedContent).active == "children"
         await pilot.press("escape")
-        table.move_cursor_to(("web", "t2"))
+        table.move_cursor_to(("web", "t1"))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
         assert app.screen.query_one(TabbedContent).active == "steps"

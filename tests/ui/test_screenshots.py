@@ -18,6 +18,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
 from qa_tui.core.http import ProviderHttp
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunStatus, Step
+from qa_tui.core.providers.base import Capabilities
 from qa_tui.core.store import RunKey, RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.run_detail import RunDetailScreen
@@ -118,6 +119,7 @@ class HostileMedia(FakeSource):
 
     def __init__(self) -> None:
         super().__init__("web", clock=SYSTEM_CLOCK, per_minute=60000)
+        self.capabilities = Capabilities(artifacts=True)  # as BugBug's: its panes show
         self.put(make_run("r1", RunStatus.FAILED, name="checkout flow", minutes_ago=1))
         self.sent = 0
 

@@ -33,6 +33,8 @@ from qa_tui.core.model import (
     Step,
 )
 from qa_tui.core.providers.bug0 import Bug0Source
+from qa_tui.core.providers.bugbrain import BugBrainSource
+from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.store import RunStore
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
@@ -82,6 +84,7 @@ def step(index: int, name: str, status: RunStatus, seconds: float, error: str = 
 
 def web_source() -> ScriptedSource:
     web = ScriptedSource("web", ProviderKind.BUGBUG)
+    web.capabilities = BugBugSource.capabilities
 
     def run(run_id: str, status: RunStatus, name: str, ago: float, **fields: Any) -> Run:
         return make_run(
@@ -158,6 +161,7 @@ def web_source() -> ScriptedSource:
 
 def plans_source() -> ScriptedSource:
     plans = ScriptedSource("plans", ProviderKind.BUGBRAIN)
+    plans.capabilities = BugBrainSource.capabilities
 
     def execution(run_id: str, status: RunStatus, plan: str, ago: float, **fields: Any) -> Run:
         return make_run(
@@ -174,6 +178,24 @@ def plans_source() -> ScriptedSource:
                   duration_s=12.0, progress=Progress(done=1, total=4),
                   error="Browser worker crashed"),
     )  # fmt: skip
+    crashed = plans.runs["exec_1f9e"]
+    plans.details[crashed.id] = RunDetail(
+        run=crashed,
+        steps=PaneData[Step](
+            items=(
+                Step(
+                    index=0,
+                    name="Login Flow",
+                    status=RunStatus.PASSED,
+                    provider_status="passed",
+                    duration_s=8.4,
+                ),
+            )
+        ),
+        analysis=PaneData[FailureAnalysis](
+            unavailable="BugBrain has no failure analysis for this execution (it is optional)"
+        ),
+    )
     return plans
 
 
@@ -233,7 +255,7 @@ def open_login_detail(pane: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         screen = app.screen
         assert isinstance(screen, RunDetailScreen)
         steps = screen.query_one("#steps-table", DataTable)
-        await wait_until(pilot, lambda: steps.row_count == 5, what="five steps")
+        await wait_until(pilot, lambda: steps.row_count == 7, what="seven steps, two not run")
         screen.query_one(TabbedContent).active = pane
         await wait_until(
             pilot, lambda: screen.query_one(f"#{pane}").size.height > 0, what=f"{pane} pane"
@@ -274,6 +296,40 @@ def test_run_detail_steps(snap_compare: SnapCompare) -> None:
 def test_run_detail_artifacts(snap_compare: SnapCompare) -> None:
     run_before = then(open_login_detail("artifacts"))
     assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+async def open_crashed_execution(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.dashboard.table.move_cursor_to(("plans", "exec_1f9e"))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+    screen = app.screen
+    assert isinstance(screen, RunDetailScreen)
+    await wait_until(pilot, lambda: screen.detail is not None, what="its detail")
+    tabs = screen.query_one(TabbedContent)
+    await wait_until(pilot, lambda: tabs.active == "error", what="the Error pane")
+    await wait_until(pilot, lambda: screen.query_one("#error").size.height > 0, what="drawn")
+
+
+def test_failed_bugbug_run_steps_at_80x24(snap_compare: SnapCompare) -> None:
+    run_before = then(open_login_detail("steps"))
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_failed_bugbug_run_steps_at_120x35(snap_compare: SnapCompare) -> None:
+    run_before = then(open_login_detail("steps"))
+    assert snap_compare(snapshot_app(), terminal_size=(120, 35), run_before=run_before)
+
+
+def test_errored_bugbrain_execution_at_80x24(snap_compare: SnapCompare) -> None:
+    run_before = then(open_crashed_execution)
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_errored_bugbrain_execution_at_120x35(snap_compare: SnapCompare) -> None:
+    run_before = then(open_crashed_execution)
+    assert snap_compare(snapshot_app(), terminal_size=(120, 35), run_before=run_before)
 
 
 def test_stop_confirmation(snap_compare: SnapCompare) -> None:

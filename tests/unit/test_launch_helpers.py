@@ -78,10 +78,15 @@ def test_bugbrain_options_only_the_blocking_endpoint_takes_need_it() -> None:
         ("https://github.com/acme/shop", ("acme", "shop")),
         ("https://github.com/acme/shop.git/", ("acme", "shop")),
         ("ssh://git@github.com/acme/shop.git", ("acme", "shop")),
+        ("ssh://git@ssh.github.com:443/acme/shop.git", ("acme", "shop")),
         ("not a url", (None, None)),
+        ("/work/main", (None, None)),  # a local path: no owner "work" nor repo "main"
+        ("file:///srv/git/shop.git", (None, None)),
+        ("git@gitlab.com:acme/shop.git", (None, None)),
+        ("https://git.example.com/acme/shop.git", (None, None)),
     ],
 )
-def test_owner_and_repo_come_from_the_remote_url(
+def test_owner_and_repo_come_only_from_a_github_remote_url(
     remote: str, expected: tuple[str | None, str | None]
 ) -> None:
     assert owner_and_repo(remote) == expected
@@ -103,15 +108,47 @@ def test_a_checkout_prefills_commit_branch_owner_and_repo() -> None:
         }
     )
     info = read_git(env={}, runner=runner)
-    assert info == GitInfo("abc123", "feature/checkout", "acme", "shop", None)
+    assert info == GitInfo("abc123", "feature/checkout", "acme", "shop", None, "origin")
+
+
+def test_a_checkout_whose_remotes_are_not_on_github_prefills_nothing() -> None:
+    """GIVEN a clone of a local path (origin `/work/main`) and a GitLab remote WHEN read THEN
+    nothing: not its commit or branch either, which GitHub has never seen."""
+    runner = fake_git(
+        {
+            "rev-parse HEAD": "abc123",
+            "rev-parse --abbrev-ref HEAD": "main",
+            "config --get remote.origin.url": "/work/main",
+            "remote -v": "gitlab\tgit@gitlab.com:acme/shop.git (fetch)\norigin\t/work/main (fetch)",
+        }
+    )
+    assert read_git(env={}, runner=runner) == GitInfo()
+
+
+def test_another_remote_on_github_is_used_when_origin_is_not() -> None:
+    runner = fake_git(
+        {
+            "rev-parse HEAD": "abc123",
+            "rev-parse --abbrev-ref HEAD": "main",
+            "config --get remote.origin.url": "/work/main",
+            "remote -v": "origin\t/work/main (fetch)\norigin\t/work/main (push)\n"
+            "github\thttps://github.com/acme/shop.git (fetch)",
+        }
+    )
+    info = read_git(env={}, runner=runner)
+    assert (info.owner, info.repo, info.remote, info.commit) == ("acme", "shop", "github", "abc123")
 
 
 def test_a_detached_ci_checkout_takes_branch_and_pr_from_github_actions() -> None:
     runner = fake_git({"rev-parse HEAD": "abc123", "rev-parse --abbrev-ref HEAD": "HEAD"})
-    env = {"GITHUB_HEAD_REF": "fix/login", "GITHUB_REF": "refs/pull/42/merge"}
+    env = {
+        "GITHUB_HEAD_REF": "fix/login",
+        "GITHUB_REF": "refs/pull/42/merge",
+        "GITHUB_REPOSITORY": "acme/shop",
+    }
     info = read_git(env=env, runner=runner)
     assert (info.commit, info.branch, info.pr_number) == ("abc123", "fix/login", "42")
-    assert (info.owner, info.repo) == (None, None)
+    assert (info.owner, info.repo, info.remote) == ("acme", "shop", "GITHUB_REPOSITORY")
 
 
 def test_no_git_at_all_leaves_every_field_empty(tmp_path: Path) -> None:

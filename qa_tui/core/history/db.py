@@ -238,6 +238,19 @@ class RunHistory:
             None,
         )
 
+    def recent_tests(self, provider: str, limit: int = 50) -> list[tuple[str, str, str, float]]:
+        """(test, target, name, last ended) of the provider's series, the latest first: what
+        was run where (the new-run dialog suggests it)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT test, target, MAX(name), MAX(ended) AS last FROM results "
+                "WHERE provider = ? GROUP BY test, target ORDER BY last DESC LIMIT ?",
+                (provider, int(limit)),
+            ).fetchall()
+        return [
+            (str(test), str(target), str(name), float(last)) for test, target, name, last in rows
+        ]
+
     # --- the backfill's progress -------------------------------------------------------------
 
     def backfilled(self, provider: str, list_label: str) -> bool:

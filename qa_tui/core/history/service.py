@@ -246,6 +246,12 @@ class History:
         self.flush()
         return self.db.last_passing(series_of(run), moment.timestamp())
 
+    def recent_tests(self, provider: str, limit: int = 50) -> list[tuple[str, str, str, float]]:
+        """(test, target, name, last ended) the provider ran, the latest first (blocks on the
+        disk: call it from a thread)."""
+        self.flush()
+        return self.db.recent_tests(provider, limit)
+
     def close(self) -> None:
         self._writer.close()
         self.db.close()

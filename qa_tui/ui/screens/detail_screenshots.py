@@ -1,8 +1,8 @@
 """The detail view's screenshots: the failing step's, drawn in the Steps and Artifacts panes.
 
-When a run's detail arrives, the Steps pane's cursor goes to the failing step (the first that
-failed or errored with a screenshot; else the last step that has one) and its screenshot is
-drawn under the steps; moving the cursor draws that step's. The Artifacts pane draws the
+When a run's detail arrives, the Steps pane's cursor goes to the failing step (the detail view
+decides: run_detail.py) and its screenshot is drawn under the steps; moving the cursor draws
+that step's (a step not reached has none, and says so). The Artifacts pane draws the
 highlighted screenshot artifact, or the failing step's while another kind is highlighted.
 `enter` on a step, a screenshot artifact or a panel shows it full screen.
 
@@ -20,6 +20,7 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.images.decode import ImageRefused
 from qa_tui.core.model import Artifact, RunDetail, RunStatus
 from qa_tui.ui import render
+from qa_tui.ui.screens.detail_panes import step_count
 from qa_tui.ui.screens.run_actions import RunActions
 from qa_tui.ui.screens.screenshot_view import ScreenshotHost, ScreenshotScreen
 from qa_tui.ui.widgets.screenshot import ScreenshotPanel, ShotTarget
@@ -28,15 +29,17 @@ FAILING = (RunStatus.FAILED, RunStatus.ERROR)
 
 
 def step_targets(detail: RunDetail) -> list[ShotTarget | None]:
-    """One entry per step: its screenshot, or None when it has none."""
+    """One entry per step reported: its screenshot, or None when it has none. Its caption
+    counts every step of the run (`step 1 of 5`), the unreached ones too."""
     steps = detail.steps.items
+    total = step_count(detail.run, steps)
     targets: list[ShotTarget | None] = []
     for step in steps:
         if not step.screenshot_url:
             targets.append(None)
             continue
         number = step.index + 1
-        label = f"step {number} of {len(steps)} · {step.provider_status} · {step.name}"
+        label = f"step {number} of {total} · {step.provider_status} · {step.name}"
         artifact = Artifact(
             id=step.id or f"step-{number}",
             kind="screenshot",
@@ -91,16 +94,18 @@ class DetailScreenshots(RunActions):
         target = step_targets(detail)[index] if index is not None else None
         return target.url if target else None
 
-    def screenshots_changed(self, detail: RunDetail, *, first: bool) -> None:
-        """The panes were filled from `detail` (`first`: for the first time on this screen)."""
+    @staticmethod
+    def last_step_with_shot(detail: RunDetail) -> int | None:
+        """Where the cursor goes in a run that did not fail: the last step with a screenshot."""
+        found = [i for i, target in enumerate(step_targets(detail)) if target is not None]
+        return found[-1] if found else None
+
+    def screenshots_changed(self, detail: RunDetail) -> None:
+        """The panes were filled from `detail` (the steps table's cursor already placed)."""
         targets = step_targets(detail)
         self._reveal("steps", any(targets))
         if any(targets):
-            table = self.query_one("#steps-table", DataTable)
-            index = failing_index(detail)
-            if first and index is not None:
-                table.move_cursor(row=index)
-            self.show_step_shot(table.cursor_row)
+            self.show_step_shot(self.query_one("#steps-table", DataTable).cursor_row)
         shots = [a for a in detail.artifacts.items if artifact_target(a, None)]
         self._reveal("artifacts", bool(shots))
         if shots:
@@ -108,6 +113,9 @@ class DetailScreenshots(RunActions):
 
     def show_step_shot(self, index: int) -> None:
         targets = step_targets(self.detail) if self.detail else []
+        if index >= len(targets) and self.detail is not None:
+            self._panel("steps").show_message(None, "This step was not reached: no screenshot.")
+            return
         if not 0 <= index < len(targets):
             return
         target = targets[index]
@@ -182,8 +190,7 @@ class DetailScreenshots(RunActions):
         """`o` on a screenshot panel opens that screenshot; anywhere else, as before."""
         panel = self.focused
         if isinstance(panel, ScreenshotPanel) and panel.target is not None:
-            self.app.open_url(panel.target.url)
-            self.notify(f"Opening {render.safe(panel.target.url, 70)}", markup=False)
+            self.open_address(panel.target.url, "this screenshot")
             return
         super().action_open_browser()
 

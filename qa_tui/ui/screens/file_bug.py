@@ -38,6 +38,7 @@ from qa_tui.core.providers.bugnet import (
 from qa_tui.core.triage import comment_text
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.browser import open_or_copy
 from qa_tui.ui.screens.similar_bugs import (
     Candidate,
     SimilarPrompt,
@@ -277,8 +278,7 @@ class FileBugScreen(ForwardsWorkerFailures, ModalScreen[None]):
         if candidate is None:
             return
         if candidate.url:
-            self.app.open_url(candidate.url)
-            self.notify(f"Opening {render.safe(candidate.url, 70)}", markup=False)
+            self.notify(open_or_copy(self.app, candidate.url, "this bug"), markup=False)
             return
         self.app.copy_to_clipboard(candidate.bug_id)
         self.notify(

@@ -26,6 +26,7 @@ from qa_tui.core.model import HealthState
 from qa_tui.ui import render
 from qa_tui.ui.host import host_of
 from qa_tui.ui.widgets.health_line import FAILING, HEALTHY, glyph
+from qa_tui.ui.widgets.lists import NavTable
 
 COLUMNS = ("PROVIDER", "STATE", "BUDGET", "RATE", "SHARED WITH", "REQ/MIN", "LAST OK")
 NARROW = ("PROVIDER", "STATE", "BUDGET", "REQ/MIN", "LAST OK")
@@ -103,8 +104,6 @@ class HealthScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,h,q", "dismiss", "Close", id="health.close"),
-        Binding("j", "cursor(1)", "Down", show=False, id="health.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="health.up"),
     ]
 
     def __init__(self) -> None:
@@ -116,7 +115,7 @@ class HealthScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="panel"):
             yield Static(id="title")
-            yield DataTable(cursor_type="row", zebra_stripes=False, id="providers")
+            yield NavTable(cursor_type="row", zebra_stripes=False, id="providers")
             yield Static(id="details")
 
     def on_mount(self) -> None:
@@ -126,10 +125,6 @@ class HealthScreen(ModalScreen[None]):
 
     def on_resize(self, _: events.Resize) -> None:
         self.refresh_reports()
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.cursor_row + step))
 
     def reports(self) -> list[ProviderReport]:
         host = host_of(self.app)

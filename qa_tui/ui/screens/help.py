@@ -6,15 +6,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qa_tui.ui.bindings import ACTIONS, key_label
+from qa_tui.ui.widgets.lists import NavScroll
 
 NAVIGATION = (
-    ("↑ ↓  j k", "Move the cursor"),
-    ("g G  home end", "First / last run"),
     ("pgup pgdn", "Page up / down"),
     ("tab  shift+tab", "Next / previous field (the detail's tab bar, its table)"),
     ("← →", "On the detail's tab bar: the previous / next pane"),
@@ -46,6 +44,6 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with NavScroll():
             yield Static(Text("qa-tui keys", style="bold"))
             yield Static(help_table())

@@ -15,6 +15,7 @@ from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.screens.incident_bug import file_incident_bug
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.widgets.lists import NavTable
 
 
 class IncidentRunsScreen(ForwardsWorkerFailures, Screen[None]):
@@ -38,7 +39,7 @@ class IncidentRunsScreen(ForwardsWorkerFailures, Screen[None]):
         title = Text(f"Incident · {incident.count} runs · ", style="bold")
         title.append_text(render.plain(incident.error.splitlines()[0] if incident.error else ""))
         yield Static(title, id="incident-title")
-        yield DataTable(id="incident-runs", cursor_type="row", zebra_stripes=True)
+        yield NavTable(id="incident-runs", cursor_type="row", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.screens.incident_bug import file_incident_bug
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.widgets.lists import NavTable
 
 
 def when(moment: datetime, now: datetime) -> str:
@@ -49,7 +50,7 @@ class IncidentsScreen(ForwardsWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="incidents-title")
-        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        yield NavTable(id="incidents", cursor_type="row", zebra_stripes=True)
         yield Static("", id="incident-error")
         yield Footer(show_command_palette=False)
 

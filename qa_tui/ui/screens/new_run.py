@@ -2,12 +2,14 @@
 
 It returns a `NewRun` (provider name + core `StartRequest`) and starts nothing itself: the
 dashboard hands it to `Engine.start` in a worker, and the new run joins the table at once. The
-dialog's own I/O (BugBug's tests, suites and profiles; the git checkout for Bug0) happens in named
-workers; the forms (ui/widgets/run_forms.py) only show what they are given.
+dialog's own I/O (BugBug's tests, suites and profiles; the plans and environments BugBrain ran
+here, from the run history; the git checkout for Bug0) happens in named workers; the forms
+(ui/widgets/run_forms.py) only show what they are given.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,9 +27,12 @@ from qa_tui.core.launch import StartRequest, bugbug_catalogue
 from qa_tui.core.model import ProviderKind
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbug import BugBugSource
+from qa_tui.core.start_suggestions import start_suggestions
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.host import host_of
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.widgets.lists import NavOptionList
 from qa_tui.ui.widgets.run_forms import Bug0Form, BugBrainForm, BugBugForm, FormError, RunForm
 
 KIND_LABELS = {
@@ -78,7 +83,7 @@ class NewRunScreen(ForwardsWorkerFailures, ModalScreen[NewRun | None]):
         with Vertical():
             yield Static("New run", id="title")
             yield Label("Provider (enter to choose)", id="providers-label")
-            yield OptionList(
+            yield NavOptionList(
                 *(
                     Option(render.plain(f"{s.name}  ·  {KIND_LABELS[s.kind]}"), id=s.name)
                     for s in self.sources
@@ -124,6 +129,17 @@ class NewRunScreen(ForwardsWorkerFailures, ModalScreen[NewRun | None]):
             self.load_catalogue(form, source)
         if isinstance(form, Bug0Form):
             self.load_git(form)
+        if isinstance(form, BugBrainForm):
+            self.load_suggestions(form, source)
+
+    @work(group="new-run", exit_on_error=False)
+    async def load_suggestions(self, form: BugBrainForm, source: RunSource) -> None:
+        """The plans and environments run here: the runs in view, then the history (on disk,
+        read in a thread)."""
+        host = host_of(self.app)
+        runs = [row.run for row in host.engine.store if row.run.provider == source.name]
+        seen = await asyncio.to_thread(start_suggestions, source.name, runs, host.engine.history)
+        form.show_suggestions(seen, host.clock.now())
 
     @work(group="new-run", exit_on_error=False)
     async def load_catalogue(self, form: BugBugForm, source: BugBugSource) -> None:

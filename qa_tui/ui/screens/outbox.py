@@ -24,6 +24,7 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.widgets.lists import NavTable
 
 STATE_STYLES = {
     ReportState.PENDING: "yellow",
@@ -58,7 +59,7 @@ class OutboxScreen(ForwardsWorkerFailures, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Outbox", id="outbox-title")
-            yield DataTable(id="reports", cursor_type="row", zebra_stripes=True)
+            yield NavTable(id="reports", cursor_type="row", zebra_stripes=True)
             yield Static("", id="reason")
             yield Footer(show_command_palette=False)
 

@@ -17,9 +17,18 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.store import RunKey
 from qa_tui.ui import render
+from qa_tui.ui.browser import open_or_copy
 from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+
+
+def cannot_watch(run: Run, *, target: bool) -> str:
+    """Why `w` (or `W`) cannot watch a run whose status the provider never tells (a Bug0
+    trigger): no end can ever be noticed, so nothing is promised."""
+    what = "any run of it" if target else "this run"
+    why = render.safe(run.note or f"{run.provider} gives no status for its runs")
+    return f"Not watched: qa-tui cannot tell when {what} ends ({why})"
 
 
 class RunActions(ForwardsWorkerFailures, Screen[None]):
@@ -117,8 +126,11 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         if run is None or not run.url:
             self.notify("This run has no web page", markup=False)
             return
-        self.app.open_url(run.url)
-        self.notify(f"Opening {render.safe(run.url, 70)}", markup=False)
+        self.open_address(run.url, "the run's page")
+
+    def open_address(self, url: str, what: str) -> None:
+        """`o`: in the browser, or copied where there is none (ui/browser.py)."""
+        self.notify(open_or_copy(self.app, url, what), markup=False, timeout=6)
 
     def action_copy_url(self) -> None:
         run = self.current_run()
@@ -136,8 +148,13 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
 
     def _toggle_watch(self, *, target: bool) -> None:
         run = self.current_run()
-        if run is not None:
-            self.notify(self.qa_app.notices.toggle(run, target=target), markup=False, timeout=4)
+        if run is None:
+            return
+        notices = self.qa_app.notices
+        if not run.pollable and not notices.watched(run):
+            self.notify(cannot_watch(run, target=target), markup=False, timeout=6)
+            return
+        self.notify(notices.toggle(run, target=target), markup=False, timeout=4)
 
     def action_show_logs(self) -> None:
         run = self.current_run()

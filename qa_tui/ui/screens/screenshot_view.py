@@ -26,6 +26,7 @@ from qa_tui.core.images.fetch import Screenshot, ScreenshotFetcher
 from qa_tui.core.model import Run
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.browser import open_or_copy
 from qa_tui.ui.graphics import drawable, image_widget
 from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
 from qa_tui.ui.widgets.screenshot import ShotTarget, caption
@@ -105,8 +106,7 @@ class ScreenshotScreen(ForwardsWorkerFailures, Screen[None]):
         self.app.pop_screen()
 
     def action_open_shot(self) -> None:
-        self.app.open_url(self.target.url)
-        self.notify(f"Opening {render.safe(self.target.url, 70)}", markup=False)
+        self.notify(open_or_copy(self.app, self.target.url, "this screenshot"), markup=False)
 
     def action_save_shot(self) -> None:
         self._save()

@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from qa_tui.core.outbox_db import BugLink
 from qa_tui.core.providers.bugnet import SimilarBug
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.widgets.lists import NavTable
 
 STRONG_MATCH = 0.8
 """From this score on, filing a new bug first asks whether this one is it."""
@@ -68,7 +69,7 @@ def strong_match(found: Sequence[Candidate]) -> Candidate | None:
     return next((c for c in found if c.filed_here or c.score >= STRONG_MATCH), None)
 
 
-class SimilarTable(DataTable[Text]):
+class SimilarTable(NavTable[Text]):
     """The candidates, one per row; `c` and `o` act on the highlighted one through the screen."""
 
     BINDINGS = bindings_for(Scope.SIMILAR)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from qa_tui.core.errors import ProviderError
@@ -22,6 +21,7 @@ from qa_tui.core.model import RunDetail, RunStatus, Step
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
 from qa_tui.ui.host import host_of
+from qa_tui.ui.widgets.lists import NavScroll
 
 NO_GREEN = "No passing run in history"
 
@@ -95,7 +95,7 @@ def comparison_text(comparison: Comparison, green: Result, now_text: str) -> Tex
     return text
 
 
-class ComparePane(VerticalScroll):
+class ComparePane(NavScroll):
     """The Compare tab's content."""
 
     DEFAULT_CSS = """

@@ -7,9 +7,12 @@ line to show on the form. Provider strings (test, suite and profile names) are s
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -27,7 +30,9 @@ from qa_tui.core.launch import (
     split_assignments,
 )
 from qa_tui.core.providers.bug0 import NO_STATUS_NOTE
+from qa_tui.core.start_suggestions import StartSuggestions
 from qa_tui.ui import render
+from qa_tui.ui.widgets.lists import NavOptionList
 
 
 class FormError(ValueError):
@@ -81,7 +86,7 @@ class BugBugForm(RunForm):
     def compose(self) -> ComposeResult:
         yield Label("Test or suite (type to filter; ↓ to the list)")
         yield Input(placeholder="name, or a test id", id="target-filter", compact=True)
-        yield OptionList(Option("Loading tests and suites…", disabled=True), id="targets")
+        yield NavOptionList(Option("Loading tests and suites…", disabled=True), id="targets")
         yield row(
             "Run profile", Select[str]([], prompt="BugBug's default", id="profile", compact=True)
         )
@@ -153,11 +158,21 @@ class BugBugForm(RunForm):
 
 
 class BugBrainForm(RunForm):
-    """A test plan id (BugBrain cannot list plans), async or sync, environment, variables."""
+    """A test plan id (BugBrain cannot list plans: those run here are offered, from the run
+    history and the table), async or sync, environment (those seen are offered too), variables."""
+
+    DEFAULT_CSS = """
+    BugBrainForm #seen-plans { height: auto; max-height: 7; border: round $panel; margin-bottom: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = StartSuggestions()
 
     def compose(self) -> ComposeResult:
-        yield Label("BugBrain has no list of test plans: copy the id from its web app.")
+        yield Label("BugBrain lists no test plans: type an id, or tab to the plans run here.")
         yield row("Test plan id", Input(placeholder="tp_...", id="plan", compact=True))
+        yield NavOptionList(Option("Looking for plans run here…", disabled=True), id="seen-plans")
         modes = [("async: returns at once", "async"), ("sync: waits until done", "sync")]
         mode = Select[str](modes, value="async", allow_blank=False, id="mode", compact=True)
         yield row("Mode", mode)
@@ -171,6 +186,42 @@ class BugBrainForm(RunForm):
             placeholder="BugBrain's default: 300", type="integer", id="timeout", compact=True
         )
         yield row("Timeout (s)", timeout)
+
+    def show_suggestions(self, seen: StartSuggestions, now: datetime) -> None:
+        """The plans and environments run here, the latest first (typing completes them too:
+        `→` takes the suggestion)."""
+        self.seen = seen
+        plans = self.query_one("#seen-plans", OptionList)
+        plans.clear_options()
+        options = []
+        for index, start in enumerate(seen.starts):
+            prompt = Text(render.safe(start.test_id, 40))
+            where = f" on {render.safe(start.target, 24)}" if start.target else ""
+            prompt.append(f"  last run{where} {render.relative_time(start.last, now)}", "dim")
+            options.append(Option(prompt, id=f"plan-{index}"))
+        plans.add_options(options or [Option("No test plan has run here yet", disabled=True)])
+        ids = [start.test_id for start in seen.starts]
+        self.query_one("#plan", Input).suggester = SuggestFromList(ids) if ids else None
+        environment = self.query_one("#environment", Input)
+        targets = list(seen.targets)
+        environment.suggester = SuggestFromList(targets, case_sensitive=False) if targets else None
+        if targets:  # the field says which it has seen (→ completes one as you type)
+            environment.placeholder = "seen here: " + ", ".join(
+                render.safe(t, 20) for t in targets[:5]
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A plan run here: its id in the field, its last environment too if none is typed;
+        then the environment field, where `enter` starts."""
+        if event.option_list.id != "seen-plans" or not event.option_id:
+            return
+        event.stop()
+        start = self.seen.starts[int(event.option_id.removeprefix("plan-"))]
+        self.query_one("#plan", Input).value = start.test_id
+        environment = self.query_one("#environment", Input)
+        if start.target and not environment.value.strip():
+            environment.value = start.target
+        environment.focus()
 
     def request(self) -> BugBrainStart:
         plan = self.query_one("#plan", Input).value.strip()
@@ -205,11 +256,19 @@ class Bug0Form(RunForm):
     def compose(self) -> ComposeResult:
         for field_id, label, placeholder in BUG0_FIELDS:
             yield row(label, Input(placeholder=placeholder, id=field_id, compact=True))
+        yield Static("", id="git-note", classes="note")
         note = f"Bug0 has no status API: the run shows as triggered ({NO_STATUS_NOTE})."
         yield Static(Text(note), classes="note")
 
     def prefill(self, git: GitInfo) -> None:
-        """Fill the empty fields from the checkout (never overwrites what was typed)."""
+        """Fill the empty fields from the checkout (never overwrites what was typed): only a
+        checkout on GitHub has any (core/gitinfo.py), and the form says where they came from."""
+        if git.remote is None:
+            said = "Nothing prefilled from git: this folder is no checkout of a GitHub repository."
+        else:
+            where = f"{render.safe(git.owner)}/{render.safe(git.repo)}"
+            said = f"Prefilled from this checkout of {where} on GitHub ({render.safe(git.remote)})."
+        self.query_one("#git-note", Static).update(Text(said))
         values = {
             "commit": git.commit,
             "branch": git.branch,

@@ -305,6 +305,7 @@ class BugBugSource:
         fresh = self._to_run(test, parent_id=run.parent_id)
         test_shots = await self._optional(self.api.test_run_screenshots(run.id))
         steps = await self._steps(parse_steps_runs(test.steps_runs), test_shots)
+        fresh = await self._with_every_step(fresh, len(steps.items))
         debug = await self._optional(self.api.debug_artifacts(run.id)) or []
         artifacts = [
             Artifact(id=a.id, kind=a.kind or "", url=a.file, expires=a.expiration_time)
@@ -325,6 +326,18 @@ class BugBugSource:
             artifacts=PaneData(items=tuple(artifacts)),
             analysis=no_analysis,
         )
+
+    async def _with_every_step(self, run: Run, reported: int) -> Run:
+        """A run that ended before its last step reports only the steps it reached
+        (`stepsRuns`), so its progress may count too few (`2/2`); unless this test's step count
+        is known, its `/status/` is asked once (`totalSteps`, learnt for the test too), so the
+        detail view can list every step, the unreached ones as not run."""
+        ended_early = run.status in (RunStatus.FAILED, RunStatus.ERROR, RunStatus.STOPPED)
+        known = run.progress is not None and run.progress.total > reported
+        if not ended_early or known or (run.test_id and run.test_id in self.memory.steps_of_test):
+            return run
+        status = await self._optional(self.api.test_run_status(run.id))
+        return self._with_status(run, status) if status is not None else run
 
     async def _steps(
         self, parsed: list[StepRun] | None, shots: TestRunScreenshots | None
