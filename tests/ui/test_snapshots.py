@@ -12,14 +12,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, TabbedContent
 
 from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
 from qa_tui.core.config import ProviderConfig
 from qa_tui.core.engine import Engine, EngineSettings
-from qa_tui.core.errors import AuthFailed
+from qa_tui.core.errors import AuthFailed, NetworkError
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -282,6 +284,81 @@ def test_stop_confirmation(snap_compare: SnapCompare) -> None:
 
 def test_help_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then(open_help))
+
+
+# --- the screen explains itself: help, a filter, an empty table (issue 22) ----------------------
+
+
+SIZES = [(80, 24), (120, 35)]
+
+
+async def scroll_help_to_the_legend(pilot: Pilot[Any]) -> None:
+    """The help scrolled to its legend: what each status glyph means."""
+    screen = pilot.app.screen
+    assert isinstance(screen, HelpScreen)
+    title = next(s for s in screen.query(".help-title") if "Status" in str(s.render()))
+    screen.query_one(VerticalScroll).scroll_to_widget(title, animate=False, top=True)
+    await pilot.pause()
+
+
+async def filter_failed_runs(pilot: Pilot[Any]) -> None:
+    """`f`, then a filter that leaves the failed BugBug runs not about checkout."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    await pilot.press("f", "slash", *"provider:web -checkout", "enter")
+    await wait_until(pilot, lambda: len(app.dashboard.table.order) == 1, what="one run")
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def failing_snapshot_app() -> QaTuiApp:
+    """BugBug's token refused, BugBrain unreachable, no Bug0 run triggered: no run at all."""
+    web = ScriptedSource("web", ProviderKind.BUGBUG)
+    web.fail_with = AuthFailed("web", "Invalid token.", status_code=401)
+    plans = ScriptedSource("plans", ProviderKind.BUGBRAIN)
+    plans.fail_with = NetworkError("plans", "connection refused")
+    previews = ScriptedSource("previews", ProviderKind.BUG0)
+    previews.capabilities = Bug0Source.capabilities
+    clock = FrozenWall()
+    once = EngineSettings(active_interval_s=3600, idle_interval_s=3600)
+    engine = Engine([web, plans, previews], RunStore(), clock=clock, settings=once)
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
+
+
+async def failing_ready(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.animation_level = "none"
+    await wait_until(
+        pilot,
+        lambda: all(h.state.value != "unknown" for h in app.provider_health.values()),
+        what="every provider heard from",
+    )
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_help_screen_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=then(open_help))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_help_legend_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    run_before = then(open_help, scroll_help_to_the_legend)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_dashboard_with_a_filter_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    run_before = then(filter_failed_runs)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_dashboard_empty_because_providers_fail_at(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    assert snap_compare(failing_snapshot_app(), terminal_size=size, run_before=failing_ready)
 
 
 # --- a whole org: twelve providers, three failing ----------------------------------------------
