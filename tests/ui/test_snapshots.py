@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
 from qa_tui.core.budget_sharing import BudgetPool
@@ -86,6 +86,7 @@ def web_source() -> ScriptedSource:
     web = ScriptedSource("web", ProviderKind.BUGBUG)
 
     def run(run_id: str, status: RunStatus, name: str, ago: float, **fields: Any) -> Run:
+        fields.setdefault("target", "Staging" if run_id in ("7f3a91c2", "44e1a0b9") else "Default")
         return make_run(
             run_id, status, name=name, minutes_ago=ago, url=URL.format(run_id), **fields
         )
@@ -164,7 +165,8 @@ def plans_source() -> ScriptedSource:
     def execution(run_id: str, status: RunStatus, plan: str, ago: float, **fields: Any) -> Run:
         return make_run(
             run_id, status, provider="plans", provider_kind=ProviderKind.BUGBRAIN,
-            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago, **fields,
+            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago,
+            target="production" if "prod" in plan else "staging", **fields,
         )  # fmt: skip
 
     plans.put(
@@ -187,6 +189,7 @@ def previews_source() -> ScriptedSource:
             "bug0-exec-41", RunStatus.QUEUED, provider="previews",
             provider_kind=ProviderKind.BUG0, kind=RunKind.TRIGGER, raw="triggered",
             name="project shop-web · feat/one-click · PR 41", started=None,
+            target="https://pr-41.preview.shop.example",
             queued=T0 - timedelta(seconds=40), triggered_by="qa-tui", pollable=False,
         )
     )  # fmt: skip

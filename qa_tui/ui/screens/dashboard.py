@@ -105,7 +105,7 @@ class DashboardScreen(RunActions):
         screen follow `STRIPS_AFTER_S` later, in a frame of their own (a batch's frame draws its
         own rows at once; a batch of 500 finishing runs changes nearly every strip)."""
         if self.view.query.uses_facts:
-            self._reorder()
+            self._reorder(by_the_user=False)
         elif self._strips_due is None:
             self._strips_due = self.set_timer(STRIPS_AFTER_S, self._redraw_strips)
 
@@ -134,23 +134,28 @@ class DashboardScreen(RunActions):
         self._follow_new_run()
         self._show_what_filters()
 
-    def _reorder(self) -> None:
-        """A new filter or sort: compute the order from scratch, from the rows the table has."""
+    def _reorder(self, *, by_the_user: bool = True) -> None:
+        """A new filter or sort: compute the order from scratch, from the rows the table has.
+        `by_the_user` (a filter, `f`, a sort): the cursor is brought back on screen; time or
+        the history moving the rows leaves the view where the user put it."""
         self.order.now = self.qa_app.clock.now()
         self.order.set_view(self.view)
         self.table.set_order(self.order.keys)
         self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
         self._show_what_filters()
-        self.table.show_cursor()  # the user moved the table under the cursor: keep it in sight
+        if by_the_user:
+            self.table.show_cursor()
 
     def _show_what_filters(self) -> None:
         """The filter bar's line, and in place of an empty table, why it is empty."""
+        filtered = bool(self.filter_text.strip()) or self.view.query.failed_only
+        counted = filtered or self.filter_error is not None  # else the numbers go unsaid
         state = FilterState(
             text=self.filter_text,
             failed_only=self.view.query.failed_only,
-            shown=len(self.order.keys),
-            total=self.order.total,
+            shown=len(self.order.keys) if counted else 0,
+            total=self.order.total if counted else 0,
             error=self.filter_error,
         )
         self.filter_bar.show(state)
@@ -176,7 +181,7 @@ class DashboardScreen(RunActions):
 
     def tick(self, now: datetime) -> None:
         if self.view.query.since is not None and now.second % 10 == 0:
-            self._reorder()  # runs age out of a `since:` window as time passes
+            self._reorder(by_the_user=False)  # runs age out of a `since:` window as time passes
         self.table.tick(now)
         self.health_bar.tick(now)
 

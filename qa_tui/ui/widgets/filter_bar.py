@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from qa_tui.ui import render
 
-MARK = " FILTER "
+MARK = " FILTER"
 """Before the filter line, in reverse like the header's `⏸ PAUSED` (a word: no font lacks it)."""
 MARK_STYLE = Style(bold=True, reverse=True)
 PLACEHOLDER = "filter: words -word status:failed raw:completed provider:web since:2h (esc clears)"

@@ -68,7 +68,7 @@ SHORT_NAME = 10
 """Columns of a provider's name in a shrunk chip."""
 NAME = 16
 """Columns of a provider's name in a full chip."""
-COUNT_WORDS, COUNT_GLYPHS = 96, 30
+COUNT_WORDS, COUNT_GLYPHS = 60, 26
 """Columns the counts are given beside the chips, in words and in glyphs, whatever they say now
 (more when they need it): the chips do not change form as a number grows a digit."""
 MESSAGE = 48
