@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from qa_tui.ui.screens.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
+SORTABLE = frozenset(key.value for key in SortKey)
+"""The columns a click on the title sorts by."""
 SORT_WORDS: dict[SortKey, tuple[str, str]] = {
     SortKey.STARTED: ("newest first", "oldest first"),
     SortKey.STATUS: ("running, queued, failed first", "passed first"),
@@ -293,7 +295,7 @@ class DashboardScreen(RunActions):
         """A click on a column's title sorts by it; on the sorted one, reverses it."""
         width = self.table.scrollable_content_region.width
         column = column_at(layout(width, self.table.history is not None), event.x)
-        if column is None or column.key not in SortKey.__members__.values():
+        if column is None or column.key not in SORTABLE:
             return
         key = SortKey(column.key)
         self._sort_by(key, reverse=key is self.view.sort and not self.view.reverse)

@@ -65,7 +65,9 @@ def _failing(bad: Sequence[ProviderHealth], header: HeaderState) -> Text:
     elif len(bad) == count:
         lead = f"No runs: none of the {count} providers could be read."
     else:
-        lead = f"No runs: {len(bad)} of {count} providers could not be read, the others have none."
+        waiting = any(h.state is HealthState.UNKNOWN for h in header.healths)
+        others = "the others have not answered yet" if waiting else "the others have none"
+        lead = f"No runs: {len(bad)} of {count} providers could not be read, {others}."
     text = Text()
     text.append(lead, style="bold")
     for health in bad:
