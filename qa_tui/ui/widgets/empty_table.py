@@ -124,12 +124,15 @@ class EmptyTable(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
-        self.why: Why | None = None
+        self.said: Text | None = None
+        """What it says (None: hidden)."""
 
     def show(self, why: Why | None) -> None:
-        """Show the message for `why` (None: the table has rows, hide it)."""
-        if why == self.why:
+        """Show the message for `why` (None: the table has rows, hide it). Redrawn only when
+        the words change: a poll that moves a budget or an age leaves the terminal alone."""
+        said = empty_text(why) if why is not None else None
+        if said == self.said:
             return
-        self.why = why
-        self.set_class(why is not None, "visible")
-        self.update(empty_text(why) if why is not None else "")
+        self.said = said
+        self.set_class(said is not None, "visible")
+        self.update(said or "")

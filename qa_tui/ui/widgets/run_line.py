@@ -63,6 +63,11 @@ look like a 2-hour-old one). DURATION is 9 wide so `DURATION▾` is never cut.""
 
 MIN_NAME_WIDTH = 18
 """Narrower than this, the name column takes a column of lower priority instead."""
+ROOMY_NAME_WIDTH = 28
+"""Narrower than this, the name column takes an extra's place (KIND, TRIGGER, BUG: what the
+row says elsewhere or rarely has), so a wide terminal does not show every column and a cut name."""
+EXTRA = 7
+"""Columns of this priority or more are extras."""
 CELL_LIMIT = 400
 """No cell is wider than this: provider strings are cut to it before they are escaped."""
 WATCH_MARK = "◉"
@@ -86,7 +91,8 @@ def layout(width: int, history: bool = False) -> tuple[Column, ...]:
 
 
 def layout_columns(width: int, *, history: bool = False) -> list[Column]:
-    """The columns that fit `width`, the name column taking what is left (at least 18)."""
+    """The columns that fit `width`, the name column taking what is left (at least 18, and at
+    least 28 before an extra is kept)."""
     columns = [c for c in COLUMNS if history or c.key != "history"]
     while True:
         fixed = sum(c.width + 1 for c in columns if c.key != "name")
@@ -94,6 +100,10 @@ def layout_columns(width: int, *, history: bool = False) -> list[Column]:
         if name_width >= MIN_NAME_WIDTH or len(columns) <= 3:
             break
         columns.remove(max(columns, key=lambda c: c.priority))
+    while name_width < ROOMY_NAME_WIDTH and max(c.priority for c in columns) >= EXTRA:
+        extra = max(columns, key=lambda c: c.priority)
+        columns.remove(extra)
+        name_width += extra.width + 1
     return [
         Column(c.key, c.title, max(MIN_NAME_WIDTH, name_width), c.priority)
         if c.key == "name"
