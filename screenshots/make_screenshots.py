@@ -6,7 +6,7 @@ its relative times from that same clock. The app is the real one (config, provid
 engine), driven headless with Textual's pilot, and each screen is saved as an SVG beside this file:
 
     dashboard.svg             every run of the three providers, with their HISTORY strips
-    history-strips.svg        `test:card`: one test flaky on Mobile, steady on Default
+    history-strips.svg        `test:card` at 120 columns: one test flaky on Mobile, steady on Default
     incidents.svg             `i`: the staging outage as one incident
     incident-runs.svg         enter on it: every run it failed
     compare.svg               a failed run's Compare pane against its last green run
@@ -168,9 +168,11 @@ async def main(out: Path) -> None:
                 and table.rows[key].run.name == FLAKY_TEST
                 and table.rows[key].run.status.value == "failed"
             )
+            await pilot.resize_terminal(120, SIZE[1])  # wide enough for the TARGET column
             table.move_cursor_to(flaky)
             await pilot.pause(0.2)
             save("history-strips.svg")
+            await pilot.resize_terminal(*SIZE)
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "detail")
             compare = app.screen

@@ -26,6 +26,7 @@ from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.registry import build_sources
+from qa_tui.core.shown_status import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
 from qa_tui.core.times import rfc3339, run_duration
 
@@ -198,6 +199,16 @@ def created_since(runs: Sequence[Run], cutoff: datetime) -> list[Run]:
     return [r for r in runs if (when := r.started or r.queued or r.ended) and when >= cutoff]
 
 
+def normalized_for(word: str) -> RunStatus:
+    """The normalized status a `--status` word is part of (what a provider is asked for):
+    `triggered` is queued (Bug0), `paused` and BugBug's other running words are running."""
+    if word == TRIGGERED:
+        return RunStatus.QUEUED
+    if word in RUNNING_WORDS:
+        return RunStatus.RUNNING
+    return RunStatus(word)
+
+
 def run_runs(args: argparse.Namespace) -> int:
     """`qa-tui runs`: exit 0 when every provider answered, 1 when some failed, 2 on config errors."""
     config = load_or_explain(config_path(args))
@@ -207,12 +218,14 @@ def run_runs(args: argparse.Namespace) -> int:
     if isinstance(chosen, str):
         print(f"qa-tui runs: error: {chosen}", file=sys.stderr)
         return EXIT_USAGE
-    status = RunStatus(args.status) if args.status else None
+    status = normalized_for(args.status) if args.status else None
     sources = build_sources(chosen)
     gathered = asyncio.run(gather_runs(sources, limit=args.limit, status=status))
     now = datetime.now(UTC)
     since: timedelta | None = getattr(args, "since", None)
     runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
+    if args.status:  # as the app's `status:` reads it (one rule: core/shown_status.py)
+        runs = [run for run in runs if status_matches(run, (args.status,))]
     if args.json:
         write_json(runs, now)
     else:

@@ -23,7 +23,12 @@ from qa_tui.cli import arguments
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-STATUSES = ("queued", "running", "passed", "failed", "error", "stopped", "skipped", "unknown")
+STATUSES = (
+    *("queued", "triggered", "running", "passed", "failed", "error", "stopped", "skipped"),
+    *("unknown", "paused", "auto_retrying", "recording"),
+)
+"""`runs --status`: what the app's `status:` takes (core/shown_status.py STATUS_WORDS, written
+out here so `qa-tui --version` imports no model)."""
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -205,7 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     config_option(runs)
     arguments.provider_option(runs)
-    runs.add_argument("--status", choices=STATUSES, help="only runs with this normalized status")
+    runs.add_argument(
+        "--status",
+        choices=STATUSES,
+        metavar="STATUS",
+        help="only runs with this status, as the app shows it and its status: filter reads it "
+        "(a Bug0 trigger is triggered, a BugBrain execution that broke is error): "
+        + ", ".join(STATUSES),
+    )
     arguments.since_option(runs, _window)
     runs.add_argument(
         "--limit",

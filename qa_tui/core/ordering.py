@@ -10,7 +10,8 @@ at a fraction of the cost, for a table of ten thousand runs:
 - a new filter or sort, or a batch touching a large share of the rows (the first paint from the
   cache), is built in bulk: one filtering pass and one sort;
 - sort keys are kept per row until the row's place fields or the sort change, so a new filter
-  does not recompute them; the status counts of visible rows are kept as rows come and go;
+  does not recompute them; the status counts of visible rows are kept as rows come and go
+  (each run counted as the header shows it: a Bug0 trigger as `triggered`, core/shown_status.py);
 - all it knows of a run is one record in one dict: a batch of 500 changes is 500 lookups of
   records that have not been read for seconds (each a cache miss), not 500 in each of three dicts.
 """
@@ -24,8 +25,9 @@ from datetime import datetime
 from operator import attrgetter
 from typing import cast
 
-from qa_tui.core.model import Run, RunStatus
+from qa_tui.core.model import Run
 from qa_tui.core.query import SORT_FIELDS, Query, View, child_order, sort_function
+from qa_tui.core.shown_status import counted_as
 from qa_tui.core.store import Changes, Row, RunKey
 
 _Placed = tuple[object, ...]
@@ -54,8 +56,8 @@ class _Known:
         """Its entry in the top level or under its suite run; None while not shown."""
         self.under: RunKey | None = None
         """The suite run it is listed under, when shown there."""
-        self.status: RunStatus | None = None
-        """The status it is counted in, while shown."""
+        self.status: str | None = None
+        """The status it is counted in (`counted_as`), while shown."""
 
 
 class LiveOrder:
@@ -68,7 +70,7 @@ class LiveOrder:
         self.view = view
         self.now = now
         self._known: dict[RunKey, _Known] = {}
-        self._sort = sort_function(view.sort)
+        self._sort = sort_function(view.sort, reverse=view.reverse)
         self._place_fields = attrgetter(*SORT_FIELDS[view.sort])
         self._match_all = view.query == _EVERYTHING
         self._top: list[_Placed] = []
@@ -76,8 +78,13 @@ class LiveOrder:
         self._kids_of: dict[RunKey, set[RunKey]] = {}
         """Every known child of a run, visible or not (to re-place them when the parent moves)."""
         self._flat: list[RunKey] | None = []
-        self.counts: Counter[RunStatus] = Counter()
-        """How many visible rows are in each status."""
+        self.counts: Counter[str] = Counter()
+        """How many visible rows are counted in each status (`counted_as`)."""
+
+    @property
+    def total(self) -> int:
+        """How many runs it knows, shown or not (the filter's "3 of 250")."""
+        return len(self._known)
 
     @property
     def keys(self) -> list[RunKey]:
@@ -119,9 +126,9 @@ class LiveOrder:
         self._build()
 
     def _use_sort(self, view: View) -> None:
-        if view.sort == self.view.sort:
+        if (view.sort, view.reverse) == (self.view.sort, self.view.reverse):
             return
-        self._sort = sort_function(view.sort)
+        self._sort = sort_function(view.sort, reverse=view.reverse)
         self._place_fields = place_of = attrgetter(*SORT_FIELDS[view.sort])
         for known in self._known.values():
             known.fields = place_of(known.row.run)
@@ -156,10 +163,10 @@ class LiveOrder:
                 touched.append(key)
             elif known.entry is None or (match is not None and not match(run)):
                 touched.append(key)
-            elif known.status is not run.status:  # the same place, another status: recount
+            elif known.status != (counted := counted_as(run)):  # same place, another status
                 counts[known.status] -= 1  # type: ignore[index]
-                counts[run.status] += 1
-                known.status = run.status
+                counts[counted] += 1
+                known.status = counted
                 recounted = True
         if recounted:
             for status in [status for status, count in counts.items() if count <= 0]:
@@ -192,7 +199,7 @@ class LiveOrder:
         top: list[_Placed] = []
         children: dict[RunKey, list[_Placed]] = {}
         group, sort = self.view.group_suites, self._sort
-        statuses: list[RunStatus] = []
+        statuses: list[str] = []
         for key, known in shown.items():
             row = known.row
             run = row.run
@@ -211,8 +218,8 @@ class LiveOrder:
                 known.top_entry = entry
                 top.append(entry)
                 known.under = None
-            known.entry, known.status = entry, run.status
-            statuses.append(run.status)
+            known.entry, known.status = entry, counted_as(run)
+            statuses.append(known.status)
         top.sort()
         for kids in children.values():
             kids.sort()
@@ -258,9 +265,9 @@ class LiveOrder:
         else:
             entry = known.top_entry or (*self._sort(row), key)
             known.top_entry = entry
-        status = run.status
+        status = counted_as(run)
         if known.entry is not None and known.under == under and known.entry == entry:
-            if known.status is not status:  # same place, another status: only the counts change
+            if known.status != status:  # same place, another status: only the counts change
                 self._count(known.status, -1)
                 self._count(status, 1)
                 known.status = status
@@ -284,7 +291,7 @@ class LiveOrder:
         known.entry = known.under = known.status = None
         return True
 
-    def _count(self, status: RunStatus | None, delta: int) -> None:
+    def _count(self, status: str | None, delta: int) -> None:
         if status is None:
             return
         self.counts[status] += delta

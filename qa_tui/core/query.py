@@ -1,32 +1,47 @@
 """The filter language and the table's ordering: pure functions over rows.
 
-    checkout status:failed,error provider:web kind:suite since:2h -status:passed
+    checkout -nightly status:failed,error provider:web kind:suite since:2h -status:passed
 
-- free words match (case-insensitively) the run's name, id, provider, raw status or error;
-- `status:` takes normalized statuses or raw provider words (`status:paused`), comma-separated;
-- `provider:`, `kind:` take names, comma-separated; `since:` takes `30s`, `15m`, `2h`, `3d`, `1w`;
+- free words match (case-insensitively) the run's name, id, provider, target, raw status or
+  error; `-word` keeps the runs that do not contain it;
+- `status:` means the status shown (what the STATUS column says, core/shown_status.py):
+  `queued`, `triggered` (Bug0), `running` (a paused run too), `failed`, `error`, ... or a word a
+  running run is shown as (`status:paused`); comma-separated. BugBrain's errored execution
+  (its own word `failed`) is `status:error`, as `qa-tui runs --status` reads it;
+- `raw:` matches the provider's own status word (`raw:failed`, `raw:completed`);
+- `provider:` takes provider names or kinds, `kind:` run kinds, comma-separated; `since:` takes
+  `30s`, `15m`, `2h`, `3d`, `1w`;
 - `test:NAME` matches the run's test by name (a part of it) or id (the whole id);
 - `mode:local` (or `server`, `recording`) matches how BugBug ran a run (`runMode`);
 - `is:flaky` matches runs whose test is flaky on their target (the run history says: see
   `RunFacts`; with no history, nothing is);
-- a leading `-` negates a term (`-provider:web`).
+- a leading `-` negates a term (`-provider:web`) or a word (`-checkout`).
+
+A term this language does not know says so (`QueryError`) rather than matching nothing: an
+unknown field (`statu:failed`), status, kind, mode, or, when the caller names its providers, an
+unknown provider (`provider:nowhere`). A word with a colon whose first part is not a plain name
+(`https://...`, `12:30`) is a word.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from qa_tui.core.model import Run, RunKind, RunStatus
+from qa_tui.core.model import ProviderKind, Run, RunKind, RunStatus
+from qa_tui.core.shown_status import STATUS_WORDS, status_matches
 from qa_tui.core.store import Row, RunKey
 
 _SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-FIELDS = ("status", "provider", "kind", "since", "test", "is", "mode")
+_FIELD = re.compile(r"^([a-z_]+):(?!//)(.*)$", re.IGNORECASE)
+"""`name:value`, where the name is a plain word (`https://x` and `12:30` are words)."""
+FIELDS = ("status", "raw", "provider", "kind", "since", "test", "is", "mode")
 MODES = ("server", "local", "recording")
 """`mode:` values: BugBug's `runMode` (every other provider's runs are `server` runs)."""
 IS_WORDS = ("flaky",)
@@ -55,6 +70,8 @@ class Query:
 
     words: tuple[str, ...] = ()
     terms: tuple[Term, ...] = ()
+    not_words: tuple[str, ...] = ()
+    """`-word`: runs whose text contains none of these."""
     since: timedelta | None = None
     failed_only: bool = False
     """The `f` toggle: only failed and errored runs."""
@@ -84,6 +101,9 @@ class Query:
         elif self.words:
             words = self.words
             checks.append(lambda run: all(w in _haystack(run) for w in words))
+        if self.not_words:
+            not_words = self.not_words
+            checks.append(lambda run: not any(w in _haystack(run) for w in not_words))
         if not checks:
             return lambda run: True
         if len(checks) == 1:
@@ -104,6 +124,8 @@ class Query:
         for term in self.terms:
             if _term_matches(term, run, self.facts) == term.negated:
                 return False
+        if self.not_words and any(word in _haystack(run) for word in self.not_words):
+            return False
         if self.words:
             haystack = _haystack(run)
             if len(self.words) == 1:
@@ -124,7 +146,7 @@ def _haystack(run: Run) -> str:
     known = _HAYSTACKS.get(key)
     if known is not None and known[0] is run:
         return known[1]
-    parts = (run.name, run.id, run.provider, run.provider_status, run.error or "")
+    parts = (run.name, run.id, run.provider, run.provider_status, run.error or "", run.target or "")
     text = "\n".join(parts).casefold()
     if len(_HAYSTACKS) >= _HAYSTACKS_KEPT:
         _HAYSTACKS.clear()
@@ -140,7 +162,9 @@ def _test_matches(values: tuple[str, ...], run: Run) -> bool:
 def _term_matches(term: Term, run: Run, facts: RunFacts | None = None) -> bool:
     # the enums are StrEnums: a member is its own value (and `.value` costs a lookup per row)
     if term.field == "status":
-        return run.status in term.values or run.provider_status.casefold() in term.values
+        return status_matches(run, term.values)
+    if term.field == "raw":
+        return run.provider_status.casefold() in term.values
     if term.field == "provider":
         return run.provider.casefold() in term.values or run.provider_kind in term.values
     if term.field == "kind":
@@ -160,9 +184,9 @@ def _term_check(term: Term, facts: RunFacts | None = None) -> Callable[[Run], bo
     if term.field in ("test", "is", "mode"):
         return lambda run: _term_matches(term, run, facts) is not negated
     if term.field == "status":
-        return lambda run: (
-            (run.status in values or run.provider_status.casefold() in values) is not negated
-        )
+        return lambda run: status_matches(run, values) is not negated
+    if term.field == "raw":
+        return lambda run: (run.provider_status.casefold() in values) is not negated
     if term.field == "provider":
         return lambda run: (
             (run.provider.casefold() in values or run.provider_kind in values) is not negated
@@ -172,36 +196,113 @@ def _term_check(term: Term, facts: RunFacts | None = None) -> Callable[[Run], bo
     return lambda run: not negated
 
 
-def parse_query(text: str, *, failed_only: bool = False, facts: RunFacts | None = None) -> Query:
-    """Read filter text; raise QueryError naming the bad term. `facts` answers `is:flaky`."""
+def parse_query(
+    text: str,
+    *,
+    failed_only: bool = False,
+    facts: RunFacts | None = None,
+    providers: Collection[str] | None = None,
+) -> Query:
+    """Read filter text; raise QueryError naming the bad term and what it could be. `facts`
+    answers `is:flaky`; `providers` (the names configured) makes `provider:` check its values
+    (None: any name is taken, as a saved filter may name a provider not configured here)."""
     words: list[str] = []
+    not_words: list[str] = []
     terms: list[Term] = []
     since: timedelta | None = None
     for token in text.split():
-        negated = token.startswith("-") and ":" in token
+        negated = token.startswith("-") and len(token) > 1
         body = token[1:] if negated else token
-        name, sep, value = body.partition(":")
-        name = name.casefold()
-        if not sep or name not in FIELDS:
-            words.append(token.casefold())
+        field_term = _FIELD.match(body)
+        if field_term is None:
+            (not_words if negated else words).append(body.casefold())
             continue
+        name, value = field_term.group(1).casefold(), field_term.group(2)
+        if name not in FIELDS:
+            raise QueryError(_unknown(token, "field", name, FIELDS, suffix=":"))
         if not value:
             raise QueryError(f"'{token}': {name}: needs a value")
         if name == "since":
             since = _parse_since(value)
             continue
         values = tuple(v.casefold() for v in value.split(",") if v)
-        if name == "kind":
-            known = {k.value for k in RunKind}
-            bad = [v for v in values if v not in known]
-            if bad:
-                raise QueryError(f"'{token}': kind is one of {', '.join(sorted(known))}")
-        if name == "mode" and any(v not in MODES for v in values):
-            raise QueryError(f"'{token}': mode is one of {', '.join(MODES)}")
-        if name == "is" and any(v not in IS_WORDS for v in values):
-            raise QueryError(f"'{token}': is: takes {', '.join(IS_WORDS)}")
+        _check_values(token, name, values, providers)
         terms.append(Term(name, values, negated))
-    return Query(tuple(words), tuple(terms), since, failed_only, facts)
+    return Query(
+        words=tuple(words),
+        terms=tuple(terms),
+        not_words=tuple(not_words),
+        since=since,
+        failed_only=failed_only,
+        facts=facts,
+    )
+
+
+def parse_leaving_out_errors(
+    text: str,
+    *,
+    failed_only: bool = False,
+    facts: RunFacts | None = None,
+    providers: Collection[str] | None = None,
+) -> tuple[Query, str, QueryError | None]:
+    """`parse_query`, but a term it cannot read is left out rather than failing the whole
+    filter: (the query of the terms that read, their text, the first error or None). A typo in
+    one term (`statu:failed`) then neither empties the table nor hides what the rest filters."""
+    try:
+        return (
+            parse_query(text, failed_only=failed_only, facts=facts, providers=providers),
+            (text),
+            None,
+        )
+    except QueryError as error:
+        first = error
+    kept = []
+    for token in text.split():
+        try:
+            parse_query(token, providers=providers)
+        except QueryError:
+            continue
+        kept.append(token)
+    rest = " ".join(kept)
+    query = parse_query(rest, failed_only=failed_only, facts=facts, providers=providers)
+    return query, rest, first
+
+
+def _check_values(
+    token: str, name: str, values: tuple[str, ...], providers: Collection[str] | None
+) -> None:
+    """Raise QueryError when a value of a term with a known set of values is not one of them."""
+    known: tuple[str, ...] | None = None
+    if name == "status":
+        known = STATUS_WORDS
+    elif name == "kind":
+        known = tuple(kind.value for kind in RunKind)
+    elif name == "mode":
+        known = MODES
+    elif name == "is":
+        known = IS_WORDS
+    elif name == "provider" and providers is not None:
+        known = (*(p.casefold() for p in providers), *(kind.value for kind in ProviderKind))
+    if known is None:
+        return
+    for value in values:
+        if value not in known:
+            raise QueryError(_unknown(token, name, value, known))
+
+
+def _unknown(token: str, what: str, value: str, known: Collection[str], suffix: str = "") -> str:
+    """`'statu:failed': no field statu: (did you mean status:?); fields: status:, raw:, ...`"""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    guess = f" (did you mean {close[0]}{suffix}?)" if close else ""
+    listed = ", ".join(f"{k}{suffix}" for k in known)
+    message = f"'{token}': no {what} {value}{suffix}{guess}; "
+    if what == "field":
+        return message + f"fields: {listed}"
+    if what == "status":
+        return message + f"status: is one of {listed}; raw:WORD matches a provider's own word"
+    if what == "provider":
+        return message + f"provider: is one of {listed}"
+    return message + f"{what}: is one of {listed}"
 
 
 def _parse_since(value: str) -> timedelta:
@@ -257,21 +358,29 @@ SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
 run, which suite run): a run whose new value has the same ones has not moved."""
 
 
-def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
-    """A key function ordering rows for `key`; ties fall back to newest first."""
+def sort_function(key: SortKey, *, reverse: bool = False) -> Callable[[Row], tuple[object, ...]]:
+    """A key function ordering rows for `key` (`reverse`: the other way round); ties fall back
+    to newest first either way."""
 
     def started(row: Row) -> float:
         run = row.run
         return -(run.started or run.queued or run.ended or _NOT_YET).timestamp()
 
+    sign = -1 if reverse else 1
     if key is SortKey.STATUS:
-        return lambda row: (_STATUS_ORDER.get(row.run.status, 99), started(row))
+        return lambda row: (sign * _STATUS_ORDER.get(row.run.status, 99), started(row))
     if key is SortKey.PROVIDER:
+        if reverse:
+            return lambda row: (_descending(row.run.provider.casefold()), started(row))
         return lambda row: (row.run.provider.casefold(), started(row))
     if key is SortKey.NAME:
+        if reverse:
+            return lambda row: (_descending(row.run.name.casefold()), started(row))
         return lambda row: (row.run.name.casefold(), started(row))
     if key is SortKey.DURATION:
-        return lambda row: (-(row.run.duration_s or 0.0), started(row))
+        return lambda row: (-sign * (row.run.duration_s or 0.0), started(row))
+    if reverse:
+        return lambda row: (-started(row),)
 
     def newest_first(row: Row) -> tuple[object, ...]:  # the default: one call per row
         run = row.run
@@ -280,12 +389,19 @@ def sort_function(key: SortKey) -> Callable[[Row], tuple[object, ...]]:
     return newest_first
 
 
+def _descending(text: str) -> tuple[int, ...]:
+    """A sort key putting `text` in reverse alphabetical order (Z to A, `abc` before `ab`)."""
+    return (*(-ord(char) for char in text), 1)
+
+
 @dataclass(frozen=True)
 class View:
     """How the table shows the store: filter, order, grouping."""
 
     query: Query = field(default_factory=Query)
     sort: SortKey = SortKey.STARTED
+    reverse: bool = False
+    """The sort the other way round (oldest first, A to Z reversed, shortest first...)."""
     group_suites: bool = True
     """Show a suite run's test runs right under it."""
 
@@ -294,7 +410,7 @@ def visible_keys(rows: Iterable[Row], view: View, now: datetime) -> list[RunKey]
     """The keys the table shows, in order. Test runs of a shown suite run follow their suite run,
     oldest first; ties are broken by key, so the order is the same however it was computed."""
     shown = {row.key: row for row in rows if view.query.matches(row, now)}
-    order = sort_function(view.sort)
+    order = sort_function(view.sort, reverse=view.reverse)
     if not view.group_suites:
         return [key for _, key in sorted((order(row), row.key) for row in shown.values())]
     children: dict[RunKey, list[tuple[tuple[object, ...], RunKey]]] = {}

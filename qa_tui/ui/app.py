@@ -104,7 +104,7 @@ class QaTuiApp(App[int]):
             marks=self._dashboard.refresh_marks,
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
-        self._dashboard.table.marked = self.notices.watched
+        self._dashboard.table.marked = self.notices.watch_mark
         engine.on_changes = self._engine_changes
         engine.on_health = self._engine_health
         if team is not None:
@@ -303,6 +303,9 @@ class QaTuiApp(App[int]):
     # --- app-wide actions -------------------------------------------------------------------
 
     def action_refresh_now(self) -> None:
+        if self.engine.paused:  # a paused engine asks nothing: say so rather than nothing
+            self.notify("Paused: nothing is polled while paused (p resumes)", severity="warning")
+            return
         self.engine.refresh_now()
         self.notify("Refreshing", timeout=1)
 

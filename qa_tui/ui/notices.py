@@ -19,6 +19,7 @@ from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.notify.notice import Notice
 from qa_tui.core.store import Changes
 from qa_tui.ui import render
+from qa_tui.ui.widgets.run_line import TEST_WATCH_MARK, WATCH_MARK
 
 OFF = "Notifications are off in this session, so there is no watch list"
 
@@ -76,6 +77,16 @@ class Notices:
 
     def watched(self, run: Run) -> bool:
         return self.center is not None and self.center.watchlist.covers(run)
+
+    def watch_mark(self, run: Run) -> str:
+        """The mark before a watched run's name: `◉` watched by itself (`w`), `◎` through its
+        test, suite or plan (`W`); empty when not watched."""
+        if self.center is None:
+            return ""
+        watchlist = self.center.watchlist
+        if watchlist.watches_run(run):
+            return WATCH_MARK
+        return TEST_WATCH_MARK if watchlist.watches_target(run) else ""
 
     def toggle(self, run: Run, *, target: bool) -> str:
         """Watch or unwatch the run (`target`: every run of its test, suite or plan); what to

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from qa_tui.core.model import HealthState, Run, RunStatus
+from qa_tui.core.shown_status import COUNTED, TRIGGERED, counted_as, shown_word
 from qa_tui.core.textsafe import cell_width, clip, terminal_safe
 from qa_tui.core.times import run_duration as run_duration  # one rule for the app and the CLI
 
@@ -37,6 +38,35 @@ STATUS_STYLES: dict[RunStatus, Style] = {
     RunStatus.SKIPPED: Style(color="bright_black"),
     RunStatus.UNKNOWN: Style(color="yellow", italic=True),
 }
+
+TRIGGERED_GLYPH = "↗"
+"""A Bug0 trigger: sent off, and never heard of again (Bug0 has no read API)."""
+TRIGGERED_STYLE = Style(color="blue")
+
+COUNT_GLYPHS: dict[str, str] = {
+    name: TRIGGERED_GLYPH if name == TRIGGERED else STATUS_GLYPHS[RunStatus(name)]
+    for name in COUNTED
+}
+"""The glyph of each status a run is counted in (core/shown_status.py), `triggered` included."""
+COUNT_STYLES: dict[str, Style] = {
+    name: TRIGGERED_STYLE if name == TRIGGERED else STATUS_STYLES[RunStatus(name)]
+    for name in COUNTED
+}
+
+STATUS_MEANINGS: dict[str, str] = {
+    "queued": "waiting to start",
+    TRIGGERED: "a Bug0 run started from here: Bug0 has no API to read, so it is never followed "
+    "(its result goes to Bug0's own integrations)",
+    "running": "in progress; a BugBug run may read paused, auto_retrying or recording (the "
+    "provider's own, more precise word)",
+    "passed": "every step or test passed",
+    "failed": "a test failed (BugBrain: a plan run with failed tests)",
+    "error": "the run itself broke before a verdict (BugBug error, BugBrain's failed execution)",
+    "stopped": "stopped or cancelled",
+    "skipped": "not run",
+    "unknown": "a word qa-tui does not know: the provider's own word is shown",
+}
+"""What each status a run is counted in means (the help screen's legend)."""
 
 NO_COLOR_STYLES: dict[RunStatus, Style] = {
     status: Style(bold=status in (RunStatus.FAILED, RunStatus.ERROR, RunStatus.RUNNING))
@@ -90,19 +120,24 @@ def plain_lines(text: str | None, style: Style | str = "") -> Text:
 
 
 def status_word(run: Run) -> str:
-    """What the status cell says: the provider's own word when it is more precise (paused)."""
-    raw = safe(run.provider_status)
-    if run.status is RunStatus.UNKNOWN:
-        return raw or "unknown"
-    if raw and raw.lower() != run.status.value and run.status is RunStatus.RUNNING:
-        return raw
-    if run.kind.value == "trigger":
-        return "triggered"
-    return run.status.value
+    """What the status cell says: the provider's own word when it is more precise (paused),
+    `triggered` for a Bug0 trigger (one rule with the filter and the counts: shown_status.py)."""
+    return safe(shown_word(run))
+
+
+def status_glyph(run: Run) -> str:
+    """The status cell's glyph (`↗` for a Bug0 trigger, else the status's)."""
+    return COUNT_GLYPHS[counted_as(run)]
+
+
+def status_style(run: Run, *, no_color: bool = False) -> Style:
+    if no_color:
+        return NO_COLOR_STYLES[run.status]
+    return COUNT_STYLES[counted_as(run)]
 
 
 def status_text(run: Run) -> Text:
-    return Text(f"{STATUS_GLYPHS[run.status]} {status_word(run)}", style=STATUS_STYLES[run.status])
+    return Text(f"{status_glyph(run)} {status_word(run)}", style=status_style(run))
 
 
 def progress_bar(run: Run, width: int = 8) -> str:

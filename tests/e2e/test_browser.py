@@ -24,7 +24,7 @@ from tests.support.served import Served, serving
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = Path(os.environ.get("QA_TUI_TEST_ARTIFACTS", ROOT / ".test-artifacts"))
 """Where the browser's screenshots are kept (printed by the test; not in git)."""
-ROW = re.compile(r"^[✓✗●◌!■↷] \w+\s+(web|plans|previews)\s+(test|suite|execution|trigger)\s")
+ROW = re.compile(r"^[✓✗●◌!■↷↗] \w+\s+(web|plans|previews)\s+(test|suite|execution|trigger)\s")
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ async def test_qa_tui_serve_shows_the_simulators_runs_in_a_real_browser(
     rows = [line for line in screen.splitlines() if ROW.match(line)]
     assert len(rows) >= 10, screen
     assert {m.group(1) for r in rows if (m := ROW.match(r))} == {"web", "plans", "previews"}
-    assert any("tp_checkout_prod" in r for r in rows)  # a BugBrain plan of the demo's seed
+    assert any("tp_checkout_prod" in r for r in rows), screen  # a BugBrain plan of the demo's seed
     kept(await browser.screenshot(ARTIFACTS / "browser-dashboard.png"))
 
     await browser.type("/")

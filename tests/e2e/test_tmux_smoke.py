@@ -172,12 +172,12 @@ def test_the_failing_steps_screenshot_is_drawn_in_half_blocks_in_plain_tmux(
         header = next((i for i, x in enumerate(lines) if x.startswith("STATUS")), len(lines))
         return lines[header + 1] if header + 1 < len(lines) else ""
 
-    # At 100 columns the HISTORY strip takes the KIND column's place: the filter chip says kind.
+    # At 100 columns the HISTORY strip takes the KIND column's place: the filter line says kind.
     terminal.wait_for(  # and the table has the keys again (the footer's q Quit): else g is typed
         "failed test runs only",
         lambda ls: (
             first_row(ls).startswith("✗ failed")
-            and "kind:test" in ls[0]
+            and any("FILTER" in x and "kind:test" in x for x in ls[:3])
             and "Quit" in [x for x in ls if x.strip()][-1]
         ),
     )

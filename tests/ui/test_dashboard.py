@@ -124,7 +124,7 @@ async def test_failed_only_toggle() -> None:
 
 async def test_the_header_counts_runs_by_status_and_shows_provider_health() -> None:
     app = _app(_source())
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:  # counts in words from ~106 columns
         bar = app.query_one(HealthBar)
         await wait_until(pilot, lambda: "web·BugBug ✓" in widget_text(bar), what="ok chip")
         text = widget_text(bar)

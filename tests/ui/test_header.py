@@ -12,6 +12,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
 from qa_tui.core.providers.bug0 import Bug0Source
+from qa_tui.core.shown_status import COUNTED
 from qa_tui.core.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.widgets.health_bar import HealthBar
@@ -41,7 +42,7 @@ async def test_an_idle_header_is_not_redrawn_when_nothing_in_it_changed(
         drawn.append(y)
         return original(self, y)
 
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         bar = app.query_one(HealthBar)
         await wait_until(pilot, lambda: "web·BugBug ✓" in widget_text(bar), what="the chip")
         monkeypatch.setattr(HealthBar, "render_line", counted)
@@ -77,8 +78,8 @@ TWELVE = {
 @pytest.mark.parametrize("width", [80, 120, 200])
 def test_the_counts_keep_one_form_at_a_width_whatever_the_numbers(width: int) -> None:
     states = {name: HealthState.OK for name in TWELVE}
-    few = {RunStatus.RUNNING: 1, RunStatus.PASSED: 2}
-    many = {status: 10_000 + i for i, status in enumerate(RunStatus)}
+    few: dict[str, int] = {RunStatus.RUNNING: 1, RunStatus.PASSED: 2}
+    many: dict[str, int] = {status: 10_000 + i for i, status in enumerate(COUNTED)}
     forms = set()
     for counts in (few, many):
         first = header_lines(HeaderState(healths(states), TWELVE, counts, now=NOW), width)[0].plain
@@ -100,7 +101,7 @@ def test_every_failing_provider_is_in_full_with_its_reason_at_any_width(width: i
         "web-6": HealthState.ERROR,
     }
     states.update(failing)
-    counts = {status: 100 + i for i, status in enumerate(RunStatus)}
+    counts: dict[str, int] = {status: 100 + i for i, status in enumerate(COUNTED)}
     lines = [
         line.plain
         for line in header_lines(HeaderState(healths(states), TWELVE, counts, now=NOW), width)
@@ -121,7 +122,7 @@ async def test_bug0s_chip_says_unverified_as_doctor_does() -> None:
     previews.capabilities = Bug0Source.capabilities
     engine = Engine([previews], RunStore(), clock=SYSTEM_CLOCK, settings=FAST)
     app = QaTuiApp(engine, tick_seconds=0)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         bar = app.query_one(HealthBar)
         await wait_until(
             pilot, lambda: "previews·BugBug ○ unverified" in widget_text(bar), what="unverified"

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qa_tui.core.providers.bugnet import BugDraft
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, TabbedContent
 
+from qa_tui.core.providers.bugnet import BugDraft
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.file_bug import FileBugScreen

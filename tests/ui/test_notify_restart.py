@@ -58,7 +58,7 @@ async def test_the_watch_list_the_rules_and_the_last_pass_survive_a_restart(tmp_
     async with app.run_test(size=(120, 30)) as pilot:
         await table_with_rows(pilot, 1)
         await pilot.press("W")
-        await wait_until(pilot, lambda: "◉ login page" in line(app, "r-old"), what="marked")
+        await wait_until(pilot, lambda: "◎ login page" in line(app, "r-old"), what="marked")
         await pilot.press("q")
     assert app.engine.cache is not None
     app.engine.cache.close()
@@ -69,8 +69,8 @@ async def test_the_watch_list_the_rules_and_the_last_pass_survive_a_restart(tmp_
     app, source = session(tmp_path, second, TODAY)  # the provider no longer lists r-old
     async with app.run_test(size=(120, 30)) as pilot:
         await table_with_rows(pilot, 2)
-        assert "◉ login page" in line(app, "r-old")  # from the cache, still watched
-        await wait_until(pilot, lambda: "◉ login page" in line(app, "r-new"), what="new marked")
+        assert "◎ login page" in line(app, "r-old")  # from the cache, still watched
+        await wait_until(pilot, lambda: "◎ login page" in line(app, "r-new"), what="new marked")
         source.put(TODAY.model_copy(update={"status": RunStatus.FAILED, "duration_s": 4.0}))
         await wait_until(pilot, lambda: bool(second.writes), what="the notification")
         body = "web test failed; it last passed here · 4s"

@@ -182,9 +182,9 @@ async def test_w_capital_watches_every_future_run_of_the_test() -> None:
         assert s.toasts.shown[-1][1] == "Watching every run of this test: login page"
         s.source.put(LOGIN_RUNNING)
         table = await table_with_rows(pilot, 2)
-        await wait_until(pilot, lambda: "◉ login page" in s.line_of("r3"), what="new run marked")
-        assert table.order  # both runs of the test carry the mark
-        assert "◉ login page" in s.line_of("r2")
+        await wait_until(pilot, lambda: "◎ login page" in s.line_of("r3"), what="new run marked")
+        assert table.order  # both runs of the test carry the mark (◎: through their test)
+        assert "◎ login page" in s.line_of("r2")
         s.source.put(ended(LOGIN_RUNNING, RunStatus.PASSED, duration_s=3))
         await arrived(pilot, s.terminal)
         body = b"watched web test " + DOT + b" 3s"

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
@@ -19,7 +21,7 @@ from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
 from qa_tui.core.config import ProviderConfig
 from qa_tui.core.engine import Engine, EngineSettings
-from qa_tui.core.errors import AuthFailed
+from qa_tui.core.errors import AuthFailed, NetworkError
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -87,6 +89,7 @@ def web_source() -> ScriptedSource:
     web.capabilities = BugBugSource.capabilities
 
     def run(run_id: str, status: RunStatus, name: str, ago: float, **fields: Any) -> Run:
+        fields.setdefault("target", "Staging" if run_id in ("7f3a91c2", "44e1a0b9") else "Default")
         return make_run(
             run_id, status, name=name, minutes_ago=ago, url=URL.format(run_id), **fields
         )
@@ -166,7 +169,8 @@ def plans_source() -> ScriptedSource:
     def execution(run_id: str, status: RunStatus, plan: str, ago: float, **fields: Any) -> Run:
         return make_run(
             run_id, status, provider="plans", provider_kind=ProviderKind.BUGBRAIN,
-            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago, **fields,
+            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago,
+            target="production" if "prod" in plan else "staging", **fields,
         )  # fmt: skip
 
     plans.put(
@@ -207,6 +211,7 @@ def previews_source() -> ScriptedSource:
             "bug0-exec-41", RunStatus.QUEUED, provider="previews",
             provider_kind=ProviderKind.BUG0, kind=RunKind.TRIGGER, raw="triggered",
             name="project shop-web · feat/one-click · PR 41", started=None,
+            target="https://pr-41.preview.shop.example",
             queued=T0 - timedelta(seconds=40), triggered_by="qa-tui", pollable=False,
         )
     )  # fmt: skip
@@ -338,6 +343,81 @@ def test_stop_confirmation(snap_compare: SnapCompare) -> None:
 
 def test_help_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=then(open_help))
+
+
+# --- the screen explains itself: help, a filter, an empty table (issue 22) ----------------------
+
+
+SIZES = [(80, 24), (120, 35)]
+
+
+async def scroll_help_to_the_legend(pilot: Pilot[Any]) -> None:
+    """The help scrolled to its legend: what each status glyph means."""
+    screen = pilot.app.screen
+    assert isinstance(screen, HelpScreen)
+    title = next(s for s in screen.query(".help-title") if "Status" in str(s.render()))
+    screen.query_one(VerticalScroll).scroll_to_widget(title, animate=False, top=True)
+    await pilot.pause()
+
+
+async def filter_failed_runs(pilot: Pilot[Any]) -> None:
+    """`f`, then a filter that leaves the failed BugBug runs not about checkout."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    await pilot.press("f", "slash", *"provider:web -checkout", "enter")
+    await wait_until(pilot, lambda: len(app.dashboard.table.order) == 1, what="one run")
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def failing_snapshot_app() -> QaTuiApp:
+    """BugBug's token refused, BugBrain unreachable, no Bug0 run triggered: no run at all."""
+    web = ScriptedSource("web", ProviderKind.BUGBUG)
+    web.fail_with = AuthFailed("web", "Invalid token.", status_code=401)
+    plans = ScriptedSource("plans", ProviderKind.BUGBRAIN)
+    plans.fail_with = NetworkError("plans", "connection refused")
+    previews = ScriptedSource("previews", ProviderKind.BUG0)
+    previews.capabilities = Bug0Source.capabilities
+    clock = FrozenWall()
+    once = EngineSettings(active_interval_s=3600, idle_interval_s=3600)
+    engine = Engine([web, plans, previews], RunStore(), clock=clock, settings=once)
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
+
+
+async def failing_ready(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.animation_level = "none"
+    await wait_until(
+        pilot,
+        lambda: all(h.state.value != "unknown" for h in app.provider_health.values()),
+        what="every provider heard from",
+    )
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_help_screen_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=then(open_help))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_help_legend_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    run_before = then(open_help, scroll_help_to_the_legend)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_dashboard_with_a_filter_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    run_before = then(filter_failed_runs)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x35"])
+def test_dashboard_empty_because_providers_fail_at(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    assert snap_compare(failing_snapshot_app(), terminal_size=size, run_before=failing_ready)
 
 
 # --- a whole org: twelve providers, three failing ----------------------------------------------

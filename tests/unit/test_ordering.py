@@ -10,6 +10,7 @@ import pytest
 from qa_tui.core.model import Run, RunKind, RunStatus
 from qa_tui.core.ordering import LiveOrder
 from qa_tui.core.query import SortKey, View, parse_query, visible_keys
+from qa_tui.core.shown_status import TRIGGERED, counted_as
 from qa_tui.core.store import RunStore
 from tests.support.fakes import T0, make_run
 
@@ -24,7 +25,9 @@ def _random_run(rng: random.Random, index: int) -> Run:
         provider=rng.choice(["web", "plans"]),
         minutes_ago=rng.randrange(600),
         parent_id=parent,
-        kind=RunKind.SUITE if parent is None and rng.random() < 0.2 else RunKind.TEST,
+        kind=rng.choice([RunKind.SUITE, RunKind.TRIGGER])
+        if parent is None and rng.random() < 0.2
+        else RunKind.TEST,
         name=rng.choice(["login", "checkout", "search"]),
     )
 
@@ -39,6 +42,8 @@ def _random_run(rng: random.Random, index: int) -> Run:
         View(query=parse_query("status:failed,running,passed")),
         View(query=parse_query("login", failed_only=False), sort=SortKey.NAME),
         View(group_suites=False, sort=SortKey.PROVIDER),
+        View(sort=SortKey.NAME, reverse=True),
+        View(reverse=True, query=parse_query("-login")),
     ],
 )
 def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
@@ -46,7 +51,8 @@ def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
 ) -> None:
     """GIVEN random batches of adds and status changes WHEN applied one by one (each placed
     row by row, or in bulk, or as the batch's size decides)
-    THEN the live order and the counts equal a from-scratch computation after each batch."""
+    THEN the live order and the counts equal a from-scratch computation after each batch (a
+    queued Bug0 trigger counted as triggered)."""
     monkeypatch.setattr(LiveOrder, "BULK_SHARE", bulk_share)
     rng = random.Random(seed)
     store = RunStore()
@@ -70,7 +76,7 @@ def test_batches_applied_incrementally_give_the_same_order_as_a_full_sort(
         expected = visible_keys(store, view, T0)
         assert order.keys == expected
         shown = [store.get(key) for key in expected]
-        assert order.counts == Counter(row.run.status for row in shown if row is not None)
+        assert order.counts == Counter(counted_as(row.run) for row in shown if row is not None)
 
 
 def test_a_batch_that_moves_no_row_keeps_the_order_as_it_was() -> None:
@@ -109,6 +115,8 @@ def test_batches_after_a_new_sort_or_filter_still_give_the_order_from_scratch() 
         View(query=parse_query("status:failed,passed")),
         View(sort=SortKey.STATUS, query=parse_query("checkout")),
         View(sort=SortKey.DURATION),
+        View(sort=SortKey.DURATION, reverse=True),
+        View(sort=SortKey.PROVIDER, reverse=True),
         View(),
     ]
     index = 0
@@ -130,5 +138,24 @@ def test_batches_after_a_new_sort_or_filter_still_give_the_order_from_scratch() 
                     runs.append(_random_run(rng, index))
             order.update(store.apply(runs))
             assert order.keys == visible_keys(store, view, T0)
-            expected = Counter(store.get(key).run.status for key in order.keys)  # type: ignore[union-attr]
+            expected = Counter(counted_as(store.get(key).run) for key in order.keys)  # type: ignore[union-attr]
             assert order.counts == expected
+
+
+def test_a_bug0_trigger_is_counted_as_triggered_not_queued() -> None:
+    """GIVEN a queued run and two Bug0 triggers (normalized queued: Bug0 has no read API)
+    THEN the counts the header shows say 1 queued and 2 triggered."""
+    store = RunStore()
+    order = LiveOrder(View(), T0)
+    trigger = {"kind": RunKind.TRIGGER, "raw": "triggered", "provider": "previews"}
+    order.update(
+        store.apply(
+            [
+                make_run("q", RunStatus.QUEUED),
+                make_run("t1", RunStatus.QUEUED, **trigger),  # type: ignore[arg-type]
+                make_run("t2", RunStatus.QUEUED, **trigger),  # type: ignore[arg-type]
+            ]
+        )
+    )
+    assert order.counts == Counter({RunStatus.QUEUED: 1, TRIGGERED: 2})
+    assert order.total == 3

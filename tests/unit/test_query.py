@@ -47,6 +47,92 @@ def test_status_matches_normalized_and_raw_words() -> None:
     assert _ids("status:paused") == ["x1"]
 
 
+def test_status_means_the_status_shown_and_raw_the_providers_word() -> None:
+    """GIVEN a BugBrain execution that broke (its word `failed`, shown `! error`), a BugBug
+    failed run, a paused run and a Bug0 trigger
+    WHEN filtering by `status:` and `raw:`
+    THEN `status:failed` lists only what the STATUS column calls failed; `raw:failed` the
+    provider's word; a paused run is running; a trigger is triggered, not queued."""
+    store = RunStore()
+    broke = make_run("b1", RunStatus.ERROR, raw="failed", provider="plans", kind=RunKind.EXECUTION)
+    store.apply(
+        [
+            broke,
+            make_run("f1", RunStatus.FAILED, raw="failed"),
+            make_run("x1", RunStatus.RUNNING, raw="paused"),
+            make_run("q1", RunStatus.QUEUED),
+            make_run("t1", RunStatus.QUEUED, raw="triggered", kind=RunKind.TRIGGER),
+        ]
+    )
+
+    def ids(text: str) -> list[str]:
+        return sorted(k[1] for k in visible_keys(store, View(query=parse_query(text)), T0))
+
+    assert ids("status:failed") == ["f1"]
+    assert ids("status:error") == ["b1"]
+    assert ids("raw:failed") == ["b1", "f1"]
+    assert ids("status:running") == ["x1"]
+    assert ids("status:paused") == ["x1"]
+    assert ids("status:queued") == ["q1"]
+    assert ids("status:triggered") == ["t1"]
+    assert ids("-status:triggered,queued") == ["b1", "f1", "x1"]
+
+
+def test_a_negated_word_keeps_the_runs_without_it() -> None:
+    assert sorted(_ids("-checkout")) == ["e1", "f1", "x1"]
+    assert _ids("-checkout -login -search") == ["e1"]
+    assert _ids("login -checkout") == ["f1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("statu:failed", "no field statu: (did you mean status:?)"),
+        ("status:faild", "no status faild (did you mean failed?)"),
+        ("-provider:nowhere", "no provider nowhere"),
+        ("provider:web,nowhere", "provider: is one of web, plans, bugbug, bugbrain, bug0"),
+        ("mode:cloud", "mode: is one of server, local, recording"),
+    ],
+)
+def test_an_unknown_field_status_or_provider_says_so(text: str, says: str) -> None:
+    with pytest.raises(QueryError) as raised:
+        parse_query(text, providers=["web", "plans"])
+    assert says in str(raised.value)
+    assert f"'{text}'" in str(raised.value)
+
+
+def test_a_word_with_a_colon_that_is_no_field_name_is_a_word() -> None:
+    query = parse_query("https://pr-42.preview 12:30 -http://x")
+    assert query.words == ("https://pr-42.preview", "12:30")
+    assert query.not_words == ("http://x",)
+    assert query.terms == ()
+
+
+def test_any_provider_name_is_taken_when_the_caller_names_none() -> None:
+    assert parse_query("provider:elsewhere").terms[0].values == ("elsewhere",)
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_a_reversed_sort_is_the_same_order_the_other_way_round(sort: SortKey) -> None:
+    """Reversed, the rows come in the opposite order of their sort values (ties newest first)."""
+    store = RunStore()
+    store.apply(
+        [
+            make_run("a", RunStatus.PASSED, name="alpha", provider="web", minutes_ago=1,
+                     duration_s=30.0),
+            make_run("b", RunStatus.FAILED, name="beta", provider="plans", minutes_ago=2,
+                     duration_s=90.0),
+            make_run("c", RunStatus.RUNNING, name="alphabet", provider="previews",
+                     minutes_ago=3, duration_s=10.0),
+        ]
+    )  # fmt: skip
+    usual = [k[1] for k in visible_keys(store, View(sort=sort), T0)]
+    reverse = [k[1] for k in visible_keys(store, View(sort=sort, reverse=True), T0)]
+    assert reverse == usual[::-1]
+    if sort is SortKey.NAME:
+        assert usual == ["a", "c", "b"]  # alpha, alphabet, beta
+
+
 def test_provider_kind_since_and_negation() -> None:
     assert _ids("provider:plans") == ["e1"]
     assert _ids("kind:execution") == ["e1"]
@@ -121,6 +207,9 @@ def test_a_word_filter_reads_each_runs_current_text() -> None:
         "provider:bugbug -kind:suite",
         "kind:test since:2h",
         "since:30m login status:running,queued",
+        "-checkout -search",
+        "raw:completed,paused",
+        "status:failed -raw:completed",
     ],
 )
 @pytest.mark.parametrize("failed_only", [False, True])

@@ -30,13 +30,16 @@ class HistoryCell:
     """The series' last final results, oldest first (at most ten)."""
     flake_rate: float | None = None
     """Set when the series is flaky within the window."""
+    run_ids: tuple[str, ...] = ()
+    """The run id of each result of `strip` (the table marks a row's own result)."""
 
 
 class _Series:
     __slots__ = ("cached", "fails", "last", "passes", "version")
 
     def __init__(self) -> None:
-        self.last: list[tuple[float, RunStatus]] = []
+        self.last: list[tuple[float, RunStatus, str]] = []
+        """(ended, status, run id) of its last final results, oldest first."""
         self.passes: list[float] = []
         self.fails: list[tuple[float, str]] = []
         """(ended, run id) of its test failures within the window."""
@@ -112,9 +115,9 @@ class HistoryIndex:
         last = series.last
         if len(last) < STRIP_LENGTH or ended > last[0][0]:
             if not last or ended >= last[-1][0]:
-                last.append((ended, status))
+                last.append((ended, status, run_id))
             else:
-                bisect.insort(last, (ended, status))
+                bisect.insort(last, (ended, status, run_id))
             if len(last) > STRIP_LENGTH:
                 del last[0]
         if status is RunStatus.PASSED:
@@ -132,7 +135,7 @@ class HistoryIndex:
         series = self._series.get(series_key)
         if series is None:
             return None
-        for ended, status in reversed(series.last):
+        for ended, status, _ in reversed(series.last):
             if ended < before:
                 return status
         return None
@@ -175,7 +178,8 @@ class HistoryIndex:
         edges = [passes[first_pass]] if passed else []
         edges += [fails[first_fail][0]] if first_fail < len(fails) else []
         valid_until = min(edges) + self.flaky_window_s if edges else float("inf")
-        cell = HistoryCell(tuple([status for _, status in series.last]), rate)
+        strip = tuple([status for _, status, _ in series.last])
+        cell = HistoryCell(strip, rate, tuple([run_id for _, _, run_id in series.last]))
         series.cached = (series.version, excluded_version, valid_until, cell)
         return cell
 

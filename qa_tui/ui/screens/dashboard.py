@@ -1,12 +1,21 @@
-"""The main screen: health line, filter, the runs table, footer."""
+"""The main screen: health line, filter bar, the runs table (or why it is empty), footer.
+
+What filters the table, how it is sorted and why it is empty are always on screen, not only in
+a toast: the filter bar's line (`FILTER status:failed · f: failed and errored only · 3 of 250 runs`),
+the sorted column's arrow (`▾` its usual order, `▴` reversed), and in place of an empty table
+the reason (a provider that cannot be read, with the key to fix; or `0 of 250 runs match` and
+what filters them). The cursor is brought back on screen after anything the user does that
+moves the table under it (a filter, a sort, esc, a resize, coming back from a view).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
@@ -16,18 +25,31 @@ from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.ordering import LiveOrder
-from qa_tui.core.query import QueryError, SortKey, View, parse_query
+from qa_tui.core.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
 from qa_tui.core.store import Changes, RunKey
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions
+from qa_tui.ui.widgets.empty_table import EmptyTable, Why
+from qa_tui.ui.widgets.filter_bar import FilterBar, FilterState
 from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.widgets.run_line import column_at, layout, sort_title
 from qa_tui.ui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
     from qa_tui.ui.screens.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
+SORTABLE = frozenset(key.value for key in SortKey)
+"""The columns a click on the title sorts by."""
+SORT_WORDS: dict[SortKey, tuple[str, str]] = {
+    SortKey.STARTED: ("newest first", "oldest first"),
+    SortKey.STATUS: ("running, queued, failed first", "passed first"),
+    SortKey.PROVIDER: ("A to Z", "Z to A"),
+    SortKey.NAME: ("A to Z", "Z to A"),
+    SortKey.DURATION: ("longest first", "shortest first"),
+}
+"""Each sort's usual order (`▾`) and its reverse (`▴`), in words."""
 STRIPS_AFTER_S = 0.2
 """How long after a batch the other rows' strips are redrawn (coalescing bursts)."""
 
@@ -37,9 +59,7 @@ class DashboardScreen(RunActions):
 
     SCOPE = Scope.DASHBOARD
     DEFAULT_CSS = """
-    DashboardScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
-    DashboardScreen #filter.visible { display: block; }
-    DashboardScreen #filter.bad-filter { color: $error; }
+    DashboardScreen RunsTable.-empty { height: auto; }
     """
     BINDINGS = [
         *bindings_for(Scope.DASHBOARD),
@@ -55,21 +75,28 @@ class DashboardScreen(RunActions):
         """The table's order, moved incrementally by each batch."""
         self.filter_text = ""
         self.filter_error: str | None = None
-        """Why the text in the filter box is not a filter (the last good one still applies)."""
+        """Why a term of the filter box is left out (the rest of the text filters)."""
         self.health_bar = HealthBar(providers, id="health")
+        self.filter_bar = FilterBar(id="filter-bar")
         self.table = RunsTable(id="runs")
+        self.empty = EmptyTable(id="empty")
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
 
     def compose(self) -> ComposeResult:
         yield self.health_bar
-        yield Input(placeholder="filter: words status:failed provider:web since:2h", id="filter")
+        yield self.filter_bar
         yield self.table
+        yield self.empty
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.table.sort_title = sort_title(self.view.sort.value.upper(), reverse=False)
+        self.watch(self.health_bar, "health", self._show_what_filters, init=False)
+        self.watch(self.health_bar, "paused", self._show_what_filters, init=False)
+        self._show_what_filters()
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
@@ -80,7 +107,7 @@ class DashboardScreen(RunActions):
         screen follow `STRIPS_AFTER_S` later, in a frame of their own (a batch's frame draws its
         own rows at once; a batch of 500 finishing runs changes nearly every strip)."""
         if self.view.query.uses_facts:
-            self._reorder()
+            self._reorder(by_the_user=False)
         elif self._strips_due is None:
             self._strips_due = self.set_timer(STRIPS_AFTER_S, self._redraw_strips)
 
@@ -102,17 +129,49 @@ class DashboardScreen(RunActions):
         self.order.now = now
         self.order.update(changes)
         self.table.apply(changes, self.order.keys)
+        self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
         if self.table.cursor_key is None and self.order.keys:
             self.table.move_cursor_to(self.order.keys[0])
         self._follow_new_run()
+        self._show_what_filters()
 
-    def _reorder(self) -> None:
-        """A new filter or sort: compute the order from scratch, from the rows the table has."""
+    def _reorder(self, *, by_the_user: bool = True) -> None:
+        """A new filter or sort: compute the order from scratch, from the rows the table has.
+        `by_the_user` (a filter, `f`, a sort): the cursor is brought back on screen; time or
+        the history moving the rows leaves the view where the user put it."""
         self.order.now = self.qa_app.clock.now()
         self.order.set_view(self.view)
         self.table.set_order(self.order.keys)
+        self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
+        self._show_what_filters()
+        if by_the_user:
+            self.table.show_cursor()
+
+    def _show_what_filters(self) -> None:
+        """The filter bar's line, and in place of an empty table, why it is empty."""
+        filtered = bool(self.filter_text.strip()) or self.view.query.failed_only
+        counted = filtered or self.filter_error is not None  # else the numbers go unsaid
+        state = FilterState(
+            text=self.filter_text,
+            failed_only=self.view.query.failed_only,
+            shown=len(self.order.keys) if counted else 0,
+            total=self.order.total if counted else 0,
+            error=self.filter_error,
+        )
+        self.filter_bar.show(state)
+        empty = not self.order.keys
+        self.table.set_class(empty, "-empty")
+        health = self.health_bar
+        why = Why(tuple(health.health.values()), health.services, state, health.paused)
+        self.empty.show(why if empty else None)
+
+    def on_resize(self, _: events.Resize) -> None:
+        self.call_after_refresh(self.table.show_cursor)
+
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self.table.show_cursor)
 
     def refresh_marks(self) -> None:
         """The watch list changed: redraw the table's watch markers."""
@@ -124,7 +183,7 @@ class DashboardScreen(RunActions):
 
     def tick(self, now: datetime) -> None:
         if self.view.query.since is not None and now.second % 10 == 0:
-            self._reorder()  # runs age out of a `since:` window as time passes
+            self._reorder(by_the_user=False)  # runs age out of a `since:` window as time passes
         self.table.tick(now)
         self.health_bar.tick(now)
 
@@ -174,17 +233,20 @@ class DashboardScreen(RunActions):
     # --- filter and sort --------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.filter_bar.box
+        if box.value != self.filter_text and self.filter_error is None:
+            box.value = self.filter_text
         box.add_class("visible")
         box.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value or self.filter_text:
+        box = self.filter_bar.box
+        if box.value or self.filter_text or self.filter_error:
             box.value = ""
             self._set_filter("")
         box.remove_class("visible")
         self.table.focus()
+        self.table.show_cursor()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -195,37 +257,51 @@ class DashboardScreen(RunActions):
             if self.filter_error:  # said on enter, not at every keystroke of a half-typed term
                 self.notify(self.filter_error, severity="warning", markup=False, timeout=4)
                 return
-            if not event.value:
-                event.input.remove_class("visible")
+            event.input.remove_class("visible")  # the filter bar's line says what filters
             self.table.focus()
+            self.table.show_cursor()
+
+    def _parse(self, text: str, *, failed_only: bool) -> tuple[Query, str, QueryError | None]:
+        """The filter text as a query of the terms that read, their text, and why a term does
+        not read (an unknown field, provider or status is said, not an empty table)."""
+        return parse_leaving_out_errors(
+            text,
+            failed_only=failed_only,
+            facts=self.qa_app.engine.history,
+            providers=self.providers,
+        )
 
     def _set_filter(self, text: str) -> None:
-        box = self.query_one("#filter", Input)
-        try:
-            query = parse_query(
-                text, failed_only=self.view.query.failed_only, facts=self.qa_app.engine.history
-            )
-        except QueryError as error:
-            box.add_class("bad-filter")  # not Input's own -invalid, which it resets itself
-            box.tooltip = self.filter_error = str(error)
-            return
-        box.remove_class("bad-filter")
-        box.tooltip = self.filter_error = None
-        self.filter_text = text
-        self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
+        query, self.filter_text, error = self._parse(text, failed_only=self.view.query.failed_only)
+        self.filter_error = str(error) if error is not None else None
+        self.view = replace(self.view, query=query)
         self._reorder()
 
     def action_toggle_failed(self) -> None:
-        failed_only = not self.view.query.failed_only
-        facts = self.qa_app.engine.history
-        query = parse_query(self.filter_text, failed_only=failed_only, facts=facts)
-        self.view = View(query=query, sort=self.view.sort, group_suites=self.view.group_suites)
+        query = self._parse(self.filter_text, failed_only=not self.view.query.failed_only)[0]
+        self.view = replace(self.view, query=query)
         self.notify("Failed runs only" if query.failed_only else "All runs", timeout=2)
         self._reorder()
 
     def action_cycle_sort(self) -> None:
-        sort = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)]
-        self.view = View(query=self.view.query, sort=sort, group_suites=self.view.group_suites)
-        self.table.sort_title = sort.value.upper()
-        self.notify(f"Sorted by {sort.value}", timeout=2)
+        """`s`: sort by the next column, in its usual order."""
+        self._sort_by(SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)])
+
+    def action_reverse_sort(self) -> None:
+        """`S`: the same sort the other way round."""
+        self._sort_by(self.view.sort, reverse=not self.view.reverse)
+
+    def on_runs_table_header_clicked(self, event: RunsTable.HeaderClicked) -> None:
+        """A click on a column's title sorts by it; on the sorted one, reverses it."""
+        width = self.table.scrollable_content_region.width
+        column = column_at(layout(width, self.table.history is not None), event.x)
+        if column is None or column.key not in SORTABLE:
+            return
+        key = SortKey(column.key)
+        self._sort_by(key, reverse=key is self.view.sort and not self.view.reverse)
+
+    def _sort_by(self, sort: SortKey, *, reverse: bool = False) -> None:
+        self.view = replace(self.view, sort=sort, reverse=reverse)
+        self.table.sort_title = sort_title(sort.value.upper(), reverse=reverse)
+        self.notify(f"Sorted by {sort.value}: {SORT_WORDS[sort][reverse]}", timeout=2)
         self._reorder()

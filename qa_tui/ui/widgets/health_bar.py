@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from qa_tui.core.model import ProviderHealth, RunStatus
+from qa_tui.core.model import ProviderHealth
 from qa_tui.core.team.status import TeamStatus
 from qa_tui.ui.widgets.health_line import HeaderState, header_lines, tooltip
 
@@ -35,8 +35,9 @@ class HealthBar(Widget):
 
     health: reactive[dict[str, ProviderHealth]] = reactive(dict, always_update=True, repaint=False)
     """Each provider's latest health, by name."""
-    counts: reactive[dict[RunStatus, int]] = reactive(dict, always_update=True, repaint=False)
-    """How many runs (after the filter) are in each status."""
+    counts: reactive[dict[str, int]] = reactive(dict, always_update=True, repaint=False)
+    """How many runs (after the filter) are counted in each status (core/shown_status.py);
+    set `total` first."""
     paused: reactive[bool] = reactive(False, repaint=False)
     """True while live updates are paused."""
     outbox: reactive[tuple[int, int]] = reactive((0, 0), repaint=False)
@@ -52,6 +53,8 @@ class HealthBar(Widget):
         super().__init__(id=id)
         self.services = dict(services)
         self.now = datetime.now(UTC)
+        self.total = 0
+        """How many runs there are, shown or not (read with `counts`)."""
         self._lines: list[Text] = []
         self.set_reactive(
             HealthBar.health, {name: ProviderHealth(provider=name) for name in self.services}
@@ -70,6 +73,7 @@ class HealthBar(Widget):
             healths=tuple(self.health.values()),
             services=self.services,
             counts=self.counts,
+            total=self.total,
             paused=self.paused,
             outbox=self.outbox,
             unseen=self.unseen,

@@ -31,7 +31,8 @@ from rich.text import Text
 
 from qa_tui.core.budget_sharing import SERVICE_NAMES
 from qa_tui.core.engine.advice import DOCTOR, advice_for
-from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
+from qa_tui.core.model import HealthState, ProviderHealth
+from qa_tui.core.shown_status import COUNTED
 from qa_tui.core.team.status import TeamStatus
 from qa_tui.core.textsafe import cell_width
 from qa_tui.ui import render
@@ -59,8 +60,10 @@ FAILING = (
     HealthState.RATE_LIMITED,
 )
 """States the problem line explains, worst first."""
-WORDS_ROOM = 75
-"""Counts in words when the width leaves this many columns beside every provider's shrunk chip."""
+WORDS_ROOM = 100
+"""Counts in words when the width leaves this many columns beside every provider's shrunk chip:
+room for eight statuses in words with three-digit numbers (`queued 12 · triggered 2 · running
+7 · passed 126 · ...`), so the words never push the chips on to a line of their own."""
 SHORT_NAME = 10
 """Columns of a provider's name in a shrunk chip."""
 NAME = 16
@@ -82,7 +85,10 @@ class HeaderState:
     """Each provider's latest health, in config order."""
     services: Mapping[str, str] = field(default_factory=dict)
     """Each provider's kind (`bugbug`), by name."""
-    counts: Mapping[RunStatus, int] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    """Runs shown, by the status they are counted in (core/shown_status.py: `triggered` too)."""
+    total: int = 0
+    """Runs known, shown or not (a filter that hides them all reads `none of 40 shown`)."""
     paused: bool = False
     outbox: tuple[int, int] = (0, 0)
     unseen: tuple[int, str] = (0, "")
@@ -197,7 +203,7 @@ def _tail(state: HeaderState, width: int, used: int) -> Text:
         tail.append(GAP)
     tail.append("│ ")
     words = words_for_counts(width, state.healths)
-    counts = count_text(state.counts, compact=not words)
+    counts = count_text(state.counts, compact=not words, total=state.total)
     reports = outbox_text(*state.outbox, compact=not words)
     alerts = unseen_text(*state.unseen)
     if width - used - tail.cell_len - counts.cell_len - reports.cell_len - alerts.cell_len < 24:
@@ -313,17 +319,18 @@ def team_text(status: TeamStatus) -> Text:
     return Text("team: joining", style="dim")
 
 
-def count_text(counts: Mapping[RunStatus, int], *, compact: bool = False) -> Text:
-    """`running 3 · failed 2`, or on a narrow line `●3 ✗2` (the glyphs of the status column)."""
+def count_text(counts: Mapping[str, int], *, compact: bool = False, total: int = 0) -> Text:
+    """`running 3 · triggered 2 · failed 2`, or on a narrow line `●3 ↗2 ✗2` (the glyphs of the
+    status column); with nothing shown, `no runs yet`, or `none of 40 shown` under a filter."""
     text = Text()
-    shown = [status for status in RunStatus if counts.get(status)]
+    shown = [status for status in COUNTED if counts.get(status)]
     for status in shown:
-        label = render.STATUS_GLYPHS[status] if compact else f"{status.value} "
-        text.append(f"{label}{counts[status]}", style=render.STATUS_STYLES[status])
+        label = render.COUNT_GLYPHS[status] if compact else f"{status} "
+        text.append(f"{label}{counts[status]}", style=render.COUNT_STYLES[status])
         if status is not shown[-1]:
             text.append(" " if compact else " · ")
     if not shown:
-        text.append("no runs yet", style="dim")
+        text.append(f"none of {total} shown" if total else "no runs yet", style="dim")
     return text
 
 

@@ -2,7 +2,8 @@
 first (`✓✓✗✓✓✗✓✓✓✓`), then `flaky 20%` when it both passed and failed there within the window.
 
 Glyphs are the status glyphs of the rest of the table, coloured like them; under `NO_COLOR`
-they are plain (the glyph carries the result) and the badge is bold. Pure drawing.
+they are plain (the glyph carries the result) and the badge is bold. The row's own result, when
+it is among the ten, is underlined (with or without colour). Pure drawing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ WIDTH = 20
 """Ten glyphs, a space, and `flaky 100%`."""
 BADGE_STYLE = Style(color="yellow", bold=True)
 NO_COLOR_BADGE = Style(bold=True)
+OWN_STYLE = Style(underline=True, bold=True)
+"""The row's own result in the strip."""
 
 
 def badge_text(cell: HistoryCell | None) -> str:
@@ -34,22 +37,36 @@ def plain_text(cell: HistoryCell | None) -> str:
     return f"{strip} {badge}" if badge else strip
 
 
+def own_index(cell: HistoryCell | None, run_id: str | None) -> int | None:
+    """Where the run `run_id` is in the cell's strip (None: not among its results)."""
+    if cell is None or run_id is None or run_id not in cell.run_ids:
+        return None
+    return cell.run_ids.index(run_id) - (len(cell.strip) - len(cell.strip[-10:]))
+
+
 def history_segments(
-    cell: HistoryCell | None, width: int, base: Style, *, no_color: bool
+    cell: HistoryCell | None, width: int, base: Style, *, no_color: bool, own: str | None = None
 ) -> list[Segment]:
-    """Exactly `width` cells: the strip, the badge, padding in the line's style."""
+    """Exactly `width` cells: the strip (the result of run `own` marked), the badge, padding
+    in the line's style."""
     segments: list[Segment] = []
     used = 0
     if cell is not None:
         styles = render.NO_COLOR_STYLES if no_color else render.STATUS_STYLES
+        mine = own_index(cell, own)
         run: list[str] = []  # glyphs of one status in a row go out as one segment
         previous = None
-        for status in cell.strip[-10:]:
-            if status is not previous and run and previous is not None:
+        for index, status in enumerate(cell.strip[-10:]):
+            if (status is not previous or index == mine) and run and previous is not None:
                 segments.append(Segment("".join(run), base + styles[previous]))
                 run = []
-            run.append(render.STATUS_GLYPHS[status])
-            previous = status
+            if index == mine:
+                glyph = render.STATUS_GLYPHS[status]
+                segments.append(Segment(glyph, base + styles[status] + OWN_STYLE))
+                previous = None
+            else:
+                run.append(render.STATUS_GLYPHS[status])
+                previous = status
             used += 1
         if run and previous is not None:
             segments.append(Segment("".join(run), base + styles[previous]))

@@ -35,28 +35,47 @@ class Column:
     width: int
     priority: int
     """Columns with a higher number are dropped first on a narrow terminal."""
+    help: str = ""
+    """What the column says (the help screen's legend)."""
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("status", "STATUS", 12, 0),
-    Column("provider", "PROVIDER", 9, 3),
-    Column("kind", "KIND", 9, 6),
-    Column("name", "NAME", 0, 0),
-    Column("progress", "PROGRESS", 14, 2),
-    Column("history", "HISTORY", history_cell.WIDTH, 4),
-    Column("started", "STARTED", 8, 5),
-    Column("duration", "DURATION", 8, 1),
-    Column("trigger", "TRIGGER", 9, 7),
-    Column("bug", "BUG", 9, 8),
-)
-"""Every column; HISTORY only when the app keeps a run history (`layout(width, history=…)`)."""
+    Column("status", "STATUS", 12, 0, "the run's status, a glyph and a word (see Status)"),
+    Column("provider", "PROVIDER", 9, 4, "the provider's name in your config"),
+    Column("kind", "KIND", 9, 7, "test, suite, execution (a BugBrain plan) or trigger (Bug0); "
+           "local or recording for a BugBug run in your own browser"),
+    Column("name", "NAME", 0, 0, "what ran: the test, suite or plan (└ a test run in its suite "
+           "run); ◉ ◎ watch marks; · bug ID when BUG does not fit"),
+    Column("target", "TARGET", 14, 6, "what it ran against: BugBug's run profile, BugBrain's "
+           "environment, the URL a Bug0 trigger ran on"),
+    Column("progress", "PROGRESS", 14, 2, "steps (BugBug) or tests (BugBrain) done of all"),
+    Column("history", "HISTORY", history_cell.WIDTH, 5, "the test's last ten results on this "
+           "target, oldest first (see History)"),
+    Column("started", "STARTED", 8, 3, "when it started (or was queued or triggered)"),
+    Column("duration", "DURATION", 9, 1, "how long it ran, or has run so far while running"),
+    Column("trigger", "TRIGGER", 9, 8, "what started it: api, user, scheduler, github, qa-tui..."),
+    Column("bug", "BUG", 9, 9, "the bug filed for it from here (b)"),
+)  # fmt: skip
+"""Every column; HISTORY only when the app keeps a run history (`layout(width, history=…)`).
+On a narrow terminal the highest priority goes first: BUG, TRIGGER, KIND, TARGET, HISTORY,
+then PROVIDER; STARTED is kept as long as PROGRESS is (at 80x24 a 27-second-old error must not
+look like a 2-hour-old one). DURATION is 9 wide so `DURATION▾` is never cut."""
 
 MIN_NAME_WIDTH = 18
 """Narrower than this, the name column takes a column of lower priority instead."""
+ROOMY_NAME_WIDTH = 28
+"""Narrower than this, the name column takes an extra's place (KIND, TRIGGER, BUG: what the
+row says elsewhere or rarely has), so a wide terminal does not show every column and a cut name."""
+EXTRA = 7
+"""Columns of this priority or more are extras."""
 CELL_LIMIT = 400
 """No cell is wider than this: provider strings are cut to it before they are escaped."""
 WATCH_MARK = "◉"
-"""Before the name of a watched run (`w`, or `W` on a run of the same test)."""
+"""Before the name of a run watched by itself (`w`)."""
+TEST_WATCH_MARK = "◎"
+"""Before the name of a run watched through its test, suite or plan (`W`)."""
+SORT_ARROWS = ("▾", "▴")
+"""After the sorted column's title: its usual order (newest first...), and reversed."""
 
 
 def time_texts(run: Run, now: datetime) -> tuple[str, str]:
@@ -72,7 +91,8 @@ def layout(width: int, history: bool = False) -> tuple[Column, ...]:
 
 
 def layout_columns(width: int, *, history: bool = False) -> list[Column]:
-    """The columns that fit `width`, the name column taking what is left (at least 18)."""
+    """The columns that fit `width`, the name column taking what is left (at least 18, and at
+    least 28 before an extra is kept)."""
     columns = [c for c in COLUMNS if history or c.key != "history"]
     while True:
         fixed = sum(c.width + 1 for c in columns if c.key != "name")
@@ -80,6 +100,10 @@ def layout_columns(width: int, *, history: bool = False) -> list[Column]:
         if name_width >= MIN_NAME_WIDTH or len(columns) <= 3:
             break
         columns.remove(max(columns, key=lambda c: c.priority))
+    while name_width < ROOMY_NAME_WIDTH and max(c.priority for c in columns) >= EXTRA:
+        extra = max(columns, key=lambda c: c.priority)
+        columns.remove(extra)
+        name_width += extra.width + 1
     return [
         Column(c.key, c.title, max(MIN_NAME_WIDTH, name_width), c.priority)
         if c.key == "name"
@@ -88,13 +112,31 @@ def layout_columns(width: int, *, history: bool = False) -> list[Column]:
     ]
 
 
-def header_strip(columns: Iterable[Column], width: int, style: Style, sort_title: str) -> Strip:
-    """The titles line; the column the table is sorted by is marked `▾`."""
+def sort_title(title: str, *, reverse: bool) -> str:
+    """The sorted column's header: `STARTED▾` (its usual order) or `STARTED▴` (reversed)."""
+    return f"{title}{SORT_ARROWS[reverse]}"
+
+
+def header_strip(columns: Iterable[Column], width: int, style: Style, sorted_by: str) -> Strip:
+    """The titles line; the column the table is sorted by carries its arrow (`sorted_by` is
+    its title with the arrow, `sort_title`; a bare title means the usual order, `▾`)."""
+    bare = sorted_by.rstrip("".join(SORT_ARROWS))
+    arrow = sorted_by[len(bare) :] or SORT_ARROWS[0]
     cells = []
     for column in columns:
-        title = f"{column.title}▾" if column.title == sort_title else column.title
+        title = f"{column.title}{arrow}" if column.title == bare else column.title
         cells.append(pad(clip(title, column.width), column.width))
     return Strip([Segment(pad(" ".join(cells), width)[:width], style)], width)
+
+
+def column_at(columns: Sequence[Column], x: int) -> Column | None:
+    """The column under cell `x` of a line (a click on the header)."""
+    left = 0
+    for column in columns:
+        if left <= x < left + column.width + 1:
+            return column
+        left += column.width + 1
+    return None
 
 
 def row_strip(
@@ -107,12 +149,14 @@ def row_strip(
     *,
     nested: bool,
     no_color: bool,
-    watched: bool = False,
+    watched: bool | str = False,
     history: HistoryCell | None = None,
 ) -> Strip:
     """One run's line, exactly `width` cells: `started` and `duration` are its clock texts
     (`time_texts`), `nested` draws it under its suite run (`└`), `no_color` its status without
-    colour, `watched` marks its name (`◉`), `history` its HISTORY cell (history_cell.py)."""
+    colour, `watched` marks its name (the mark itself, `◉` or `◎`; True: `◉`), `history` its
+    HISTORY cell (history_cell.py, its own result marked)."""
+    mark = watched if isinstance(watched, str) else (WATCH_MARK if watched else "")
     segments: list[Segment] = []
     plain: list[str] = []  # cells in the base style, joined into one segment
     bug_hidden = row.bug_id and all(column.key != "bug" for column in columns)
@@ -122,7 +166,9 @@ def row_strip(
                 segments.append(Segment("".join(plain), base))
                 plain = []
             segments.extend(
-                history_cell.history_segments(history, column.width, base, no_color=no_color)
+                history_cell.history_segments(
+                    history, column.width, base, no_color=no_color, own=row.run.id
+                )
             )
             plain.append(" ")
             continue
@@ -132,8 +178,8 @@ def row_strip(
             text, style = duration, None
         else:
             text, style = cell_text(row, column.key, no_color=no_color)
-        if column.key == "name" and watched:
-            text = f"{WATCH_MARK} {text}"
+        if column.key == "name" and mark:
+            text = f"{mark} {text}"
         if column.key == "name" and nested:
             text = f"  └ {text}"
         if column.key == "name" and bug_hidden:  # too narrow for the BUG column: say it here
@@ -164,8 +210,8 @@ def cell_text(row: Row, key: str, *, no_color: bool) -> tuple[str, Style | None]
     run = row.run
     if key == "status":
         return (
-            f"{render.STATUS_GLYPHS[run.status]} {render.status_word(run)}",
-            render.NO_COLOR_STYLES[run.status] if no_color else render.STATUS_STYLES[run.status],
+            f"{render.status_glyph(run)} {render.status_word(run)}",
+            render.status_style(run, no_color=no_color),
         )
     if key == "provider":
         return render.safe(run.provider, CELL_LIMIT), None
@@ -173,6 +219,8 @@ def cell_text(row: Row, key: str, *, no_color: bool) -> tuple[str, Style | None]
         return run.mode or run.kind.value, None
     if key == "name":
         return render.safe(run.name, CELL_LIMIT), None
+    if key == "target":
+        return render.safe(target_text(run.target), CELL_LIMIT), None
     if key == "progress":
         return render.progress_bar(run), None
     if key == "trigger":
@@ -180,3 +228,12 @@ def cell_text(row: Row, key: str, *, no_color: bool) -> tuple[str, Style | None]
     if key == "bug":
         return render.safe(row.bug_id, CELL_LIMIT), None
     return "", None
+
+
+def target_text(target: str | None) -> str:
+    """The TARGET cell's text: a URL without its scheme (`pr-42.preview.shop.example`)."""
+    text = target or ""
+    for scheme in ("https://", "http://"):
+        if text.startswith(scheme):
+            return text[len(scheme) :]
+    return text

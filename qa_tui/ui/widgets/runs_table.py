@@ -41,7 +41,7 @@ class _Drawn(NamedTuple):
     started: str
     duration: str
     nested: bool
-    watched: bool
+    watched: bool | str
     history: HistoryCell | None
 
 
@@ -90,6 +90,13 @@ class RunsTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
+    class HeaderClicked(Message):
+        """A click on the titles line, `x` cells from its left (the dashboard sorts by it)."""
+
+        def __init__(self, x: int) -> None:
+            super().__init__()
+            self.x = x
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: dict[RunKey, Row] = {}
@@ -104,8 +111,9 @@ class RunsTable(ScrollView, can_focus=True):
         self.cursor_key: RunKey | None = None
         self.sort_title = "STARTED"
         self.now = datetime.now(UTC)
-        self.marked: Callable[[Run], bool] = _never
-        """True for a watched run: its name is marked (the app hands the watch list's test)."""
+        self.marked: Callable[[Run], bool | str] = _never
+        """A watched run's mark (`◉`, `◎`; True: `◉`), else empty: its name is marked (the app
+        hands the watch list's test)."""
         self._history: Callable[[Run], HistoryCell | None] | None = None
 
     @property
@@ -266,7 +274,19 @@ class RunsTable(ScrollView, can_focus=True):
         if self.cursor_key is not None:
             self.post_message(self.Selected(self.cursor_key))
 
+    def show_cursor(self) -> None:
+        """Bring the cursor's line on screen (after a filter, a sort, esc, a resize); with no
+        cursor, put it on the first run."""
+        position = self._position(self.cursor_key)
+        if position is None and self.order:
+            position = 0
+        if position is not None:
+            self._move_to(position)
+
     def on_click(self, event: events.Click) -> None:
+        if event.y == 0:  # the titles line, which stays in place when the rows scroll
+            self.post_message(self.HeaderClicked(event.x))
+            return
         row = int(self.scroll_y) + event.y - 1
         if 0 <= row < len(self.order):
             self._move_to(row, scroll=False)
