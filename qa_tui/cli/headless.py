@@ -21,12 +21,12 @@ from typing import Any
 
 from qa_tui.cli.services import choose_providers
 from qa_tui.core import paths
-from qa_tui.core.config import Config, ConfigFileMissing, load_config, warn_if_world_readable
+from qa_tui.core.config.tables import Config, ConfigFileMissing, load_config, warn_if_world_readable
 from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.registry import build_sources
-from qa_tui.core.shown_status import RUNNING_WORDS, TRIGGERED, status_matches
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
 from qa_tui.core.times import rfc3339, run_duration
 
@@ -224,7 +224,7 @@ def run_runs(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     since: timedelta | None = getattr(args, "since", None)
     runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
-    if args.status:  # as the app's `status:` reads it (one rule: core/shown_status.py)
+    if args.status:  # as the app's `status:` reads it (one rule: core/runs/shown.py)
         runs = [run for run in runs if status_matches(run, (args.status,))]
     if args.json:
         write_json(runs, now)

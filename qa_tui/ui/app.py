@@ -16,6 +16,10 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from qa_tui.core.bugs.db import Report, ReportState
+from qa_tui.core.bugs.outbox import Outbox
+from qa_tui.core.bugs.tally import DISCARDED, OpenReports
+from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.images.fetch import ScreenshotFetcher
@@ -23,13 +27,9 @@ from qa_tui.core.model import ProviderHealth
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.notify.notice import Notice
-from qa_tui.core.outbox import Outbox
-from qa_tui.core.outbox_db import Report, ReportState
-from qa_tui.core.outbox_tally import DISCARDED, OpenReports
 from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
-from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.runs.store import Changes, RunKey
 from qa_tui.core.team.status import TeamStatus, TeamView
-from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection

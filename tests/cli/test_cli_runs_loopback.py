@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from qa_tui.cli.main import main
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.registry import build_sources
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from tests.support.sim_process import sim_process
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock, ManualClock
 from qa_tui.core.errors import ProviderError, Unsupported
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import (
     PaneData,
     ProviderKind,

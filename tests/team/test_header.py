@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.core.team.status import TeamRole, TeamStatus
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.widgets.health_bar import HealthBar

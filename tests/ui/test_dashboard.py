@@ -5,7 +5,7 @@ from __future__ import annotations
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.widgets.health_bar import HealthBar

@@ -6,16 +6,16 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from qa_tui.core.actions.launch import StartRequest, start_run
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.engine.shares import shares_of
 from qa_tui.core.history import RunCache
 from qa_tui.core.history.service import History
-from qa_tui.core.launch import StartRequest, start_run
 from qa_tui.core.model import ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.store import Changes, RunKey, RunStore
+from qa_tui.core.runs.store import Changes, RunKey, RunStore
 
 HISTORY_LOAD_DELAY_S = 3.0
 """The longest the history's load waits for the providers' first batches."""

@@ -58,7 +58,7 @@ from qa_tui.core.providers.base import (
     RunSource,
     started_newest_first,
 )
-from qa_tui.core.store import Changes, RunKey, RunStore
+from qa_tui.core.runs.store import Changes, RunKey, RunStore
 
 RANGE_RETRY_S = 60.0
 """After a time range around the deep runs overflowed a page, status filters serve this long."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import HistoryConfig
+from qa_tui.core.config.tables import HistoryConfig
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
@@ -30,14 +30,14 @@ from qa_tui.core.history.index import STRIP_LENGTH, HistoryCell, HistoryIndex
 from qa_tui.core.history.quiet_writer import QuietWriter
 from qa_tui.core.history.results import Result, moment_of, result_of, series_of
 from qa_tui.core.model import Run, RunDetail, RunStatus
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
 
 DAY = 86400.0
 
 
 @dataclass(frozen=True)
 class HistorySettings:
-    """The `[history]` table's values (see core/config.py `HistoryConfig`)."""
+    """The `[history]` table's values (see core/config/tables.py `HistoryConfig`)."""
 
     keep_days: float = 90.0
     keep_runs: int = 200_000

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import ProviderKind, Run, RunDetail, RunStatus
 
 

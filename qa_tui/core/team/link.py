@@ -1,7 +1,7 @@
 """`TeamLink`: everything team mode adds to one instance, built from the config.
 
 It makes the `SharedBudget` of each limit its providers (and the tracker) draw on, keyed the way
-the service counts (core/budget_sharing.py: a BugBrain key whatever the project, a Bug0 project,
+the service counts (core/providers/sharing.py: a BugBrain key whatever the project, a Bug0 project,
 a BugBug token, Bugnet per machine), and hands each provider its handle on it for the registry
 (`budget_for`, `tracker_budget`); ten people watching three projects on one key then draw on
 one bucket in Redis. It is the engine's `Team` (`run_provider`, `emitted`): leases stay per
@@ -24,17 +24,17 @@ from typing import TYPE_CHECKING
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
-from qa_tui.core.budget_sharing import (
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config.tables import ProviderConfig, TeamConfig, TrackerConfig
+from qa_tui.core.model import ProviderKind
+from qa_tui.core.providers.endpoints import base_url_for
+from qa_tui.core.providers.sharing import (
     BudgetPool,
     ProviderBudget,
     SharedLimit,
     tracker_identity,
 )
-from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import ProviderConfig, TeamConfig, TrackerConfig
-from qa_tui.core.endpoints import base_url_for
-from qa_tui.core.model import ProviderKind
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
 from qa_tui.core.team.bucket import SharedBudget, WatchCount
 from qa_tui.core.team.connection import (
     REDIS_DOWN,

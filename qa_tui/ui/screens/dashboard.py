@@ -21,12 +21,12 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
-from qa_tui.core.ordering import LiveOrder
-from qa_tui.core.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
-from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.runs.ordering import LiveOrder
+from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
+from qa_tui.core.runs.store import Changes, RunKey
+from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions

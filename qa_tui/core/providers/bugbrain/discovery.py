@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from qa_tui.core.http.paging import offset_more
+from qa_tui.core.http.wire import as_dict, parse_each
 from qa_tui.core.model import Run
-from qa_tui.core.pagination import offset_more
 from qa_tui.core.providers.base import ListQuery, QueryPage
 from qa_tui.core.providers.bugbrain.api import LIST_PAGE_SIZE, BugBrainApi
 from qa_tui.core.providers.bugbrain.memory import BugBrainMemory
 from qa_tui.core.providers.bugbrain.normalize import execution_to_run
 from qa_tui.core.providers.bugbrain.wire import Execution
-from qa_tui.core.wire import as_dict, parse_each
 
 _EDGE = timedelta(seconds=1)
 SWEEP_QUERIES = (

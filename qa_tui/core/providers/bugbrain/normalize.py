@@ -2,7 +2,7 @@
 
 Notes on what is normalized here:
 - statuses: `completed` with failed tests is FAILED, `failed` (the execution broke) ERROR,
-  `cancelled` STOPPED, `pending` QUEUED (core/status.py `bugbrain_status`);
+  `cancelled` STOPPED, `pending` QUEUED (core/runs/status.py `bugbrain_status`);
 - executions carry no name: the row is named after the test plan ("plan tp_…");
 - times arrive as text and are read leniently (an unreadable time is None, never an error);
   the list gives only `created_at`, the running status only `started_at`, the done shape
@@ -25,7 +25,7 @@ from qa_tui.core.model import (
     Step,
 )
 from qa_tui.core.providers.bugbrain.wire import AnalysisItem, ExecutedTest, Execution
-from qa_tui.core.status import bugbrain_status, bugbrain_test_status
+from qa_tui.core.runs.status import bugbrain_status, bugbrain_test_status
 
 
 def _when(raw: str | None) -> datetime | None:

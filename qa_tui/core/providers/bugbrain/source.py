@@ -31,7 +31,8 @@ from datetime import datetime
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import as_dict
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -56,8 +57,7 @@ from qa_tui.core.providers.bugbrain.normalize import (
     result_to_step,
 )
 from qa_tui.core.providers.bugbrain.wire import SyncStart
-from qa_tui.core.status import bugbrain_status
-from qa_tui.core.wire import as_dict
+from qa_tui.core.runs.status import bugbrain_status
 
 FILTER_SCAN_LIMIT = 1000
 """How many executions a client-side status filter reads at most before it stops looking."""

@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from qa_tui.core.errors import NotFound, ProviderError, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import Parsed
 from qa_tui.core.model import (
     Artifact,
     PaneData,
@@ -70,8 +71,7 @@ from qa_tui.core.providers.bugbug.wire import (
     V2TestRunStatus,
     parse_steps_runs,
 )
-from qa_tui.core.status import BUGBUG_STATUSES, bugbug_status
-from qa_tui.core.wire import Parsed
+from qa_tui.core.runs.status import BUGBUG_STATUSES, bugbug_status
 
 STEP_RUN_FETCHES_PER_DETAIL = 20
 """At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""

@@ -4,7 +4,7 @@
 
 - free words match (case-insensitively) the run's name, id, provider, target, raw status or
   error; `-word` keeps the runs that do not contain it;
-- `status:` means the status shown (what the STATUS column says, core/shown_status.py):
+- `status:` means the status shown (what the STATUS column says, core/runs/shown.py):
   `queued`, `triggered` (Bug0), `running` (a paused run too), `failed`, `error`, ... or a word a
   running run is shown as (`status:paused`); comma-separated. BugBrain's errored execution
   (its own word `failed`) is `status:error`, as `qa-tui runs --status` reads it;
@@ -34,8 +34,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from qa_tui.core.model import ProviderKind, Run, RunKind, RunStatus
-from qa_tui.core.shown_status import STATUS_WORDS, status_matches
-from qa_tui.core.store import Row, RunKey
+from qa_tui.core.runs.shown import STATUS_WORDS, status_matches
+from qa_tui.core.runs.store import Row, RunKey
 
 _SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

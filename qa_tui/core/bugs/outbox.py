@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import Protocol
 
 from qa_tui.core import paths
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.bugs.db import BugLink, Report, ReportsDb, ReportState, RunKey
+from qa_tui.core.bugs.rules import KEY_ONLY_AMBIGUOUS, after_failure
+from qa_tui.core.bugs.tally import DISCARDED
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError
-from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
-from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
-from qa_tui.core.outbox_tally import DISCARDED
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label
 
 FILE_NAME = "outbox.sqlite"
