@@ -28,7 +28,7 @@ from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
-from qa_tui.core.times import rfc3339, run_duration
+from qa_tui.core.words.times import rfc3339, run_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_FIELDS = (
@@ -138,7 +138,7 @@ TIME_FIELDS = ("queued", "started", "ended")
 
 def run_as_json(run: Run, now: datetime | None = None) -> dict[str, Any]:
     """One run as the `runs --json` element: field order fixed, times RFC 3339 in UTC to the
-    second (core/times.py), and `duration_s` the time so far while the run is going (as of
+    second (core/words/times.py), and `duration_s` the time so far while the run is going (as of
     `now`, default the real clock), whichever provider it is."""
     dumped = run.model_dump(mode="json")
     shown = {name: dumped.get(name) for name in JSON_FIELDS}

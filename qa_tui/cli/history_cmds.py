@@ -28,7 +28,7 @@ from qa_tui.core.history.service import History, HistorySettings
 from qa_tui.core.history.sync import sync_recent
 from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
-from qa_tui.core.times import rfc3339
+from qa_tui.core.words.times import rfc3339
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _WINDOW = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")

@@ -15,7 +15,7 @@ from rich.text import Text
 from qa_tui.core.model import HealthState, Run, RunStatus
 from qa_tui.core.runs.shown import COUNTED, TRIGGERED, counted_as, shown_word
 from qa_tui.core.textsafe import cell_width, clip, terminal_safe
-from qa_tui.core.times import run_duration as run_duration  # one rule for the app and the CLI
+from qa_tui.core.words.times import run_duration as run_duration  # one rule for the app and the CLI
 
 STATUS_GLYPHS: dict[RunStatus, str] = {
     RunStatus.QUEUED: "◌",
