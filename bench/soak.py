@@ -344,14 +344,12 @@ async def _soak(
     asyncio.get_running_loop().set_exception_handler(
         lambda _, context: loop_errors.append(str(context.get("message")))
     )
-    shown_health = engine.on_health
 
     def health(report: ProviderHealth) -> None:
         if report.message is None and report.last_success is not None:
             tally.ok(report.provider)
-        shown_health(report)
 
-    engine.on_health = health
+    engine.health.subscribe(health)
     rng = random.Random(plan.seed)
     control = httpx.AsyncClient(base_url=sim.base_url, timeout=10)
     recovery: dict[str, dict[str, float | None]] = {}

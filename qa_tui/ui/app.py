@@ -105,11 +105,14 @@ class QaTuiApp(App[int]):
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
         self._dashboard.table.marked = self.notices.watch_mark
-        engine.on_changes = self._engine_changes
-        engine.on_health = self._engine_health
         if team is not None:
             self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
-            team.on_status = self._team_status
+        self._unsubscribe = [
+            engine.changes.subscribe(self._engine_changes),
+            engine.health.subscribe(self._engine_health),
+            *([team.status_changed.subscribe(self._team_status)] if team is not None else []),
+        ]
+        """How this app stops hearing the engine, team mode and the outbox (on unmount)."""
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -131,7 +134,7 @@ class QaTuiApp(App[int]):
             self.set_interval(self.tick_seconds, self._tick)
         self.run_engine()
         if self.outbox is not None:
-            self.outbox.on_change = self._outbox_report_changed
+            self._unsubscribe.append(self.outbox.changed.subscribe(self._outbox_report_changed))
             self.open_reports = OpenReports(self.outbox.open_reports())
             self._show_open_reports()
             links = Changes()
@@ -191,6 +194,8 @@ class QaTuiApp(App[int]):
 
     def on_unmount(self) -> None:
         self.collector.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
 
     def _tick(self) -> None:
         now: datetime = self.clock.now()

@@ -43,7 +43,7 @@ class Notices:
         self.count = 0
         """Notifications since the user last pressed a key or clicked."""
         if center is not None:
-            center.watchlist.on_change = marks
+            center.watchlist.changed.subscribe(lambda _: marks())
 
     def changes(self, changes: Changes) -> None:
         """A change batch from the engine (each one, before batches are merged for the table)."""

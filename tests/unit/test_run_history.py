@@ -88,8 +88,10 @@ async def test_the_table_gets_a_batch_before_the_history_takes_it_and_the_histor
     assert history is not None
     history.loaded = True  # an empty history, already read
     strips_when_the_ui_got_it: list[object] = []
-    engine.on_changes = lambda changes: strips_when_the_ui_got_it.extend(
-        history.cell(row.run) for row in changes.added
+    engine.changes.subscribe(
+        lambda changes: strips_when_the_ui_got_it.extend(
+            history.cell(row.run) for row in changes.added
+        )
     )
     await engine.pollers["web"].cycle()
     assert strips_when_the_ui_got_it == [None]

@@ -100,7 +100,7 @@ class DashboardScreen(RunActions):
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
-            history.on_change = lambda: self.app.call_next(self._history_moved)
+            history.changed.subscribe(lambda _: self.app.call_next(self._history_moved))
 
     def _history_moved(self) -> None:
         """New results in the history: an `is:flaky` filter is applied again; the strips on
