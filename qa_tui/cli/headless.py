@@ -26,6 +26,7 @@ from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.runs.newest import newest_first
 from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
 from qa_tui.core.words.times import rfc3339, run_duration
@@ -124,13 +125,8 @@ async def gather_runs(
         gathered.runs.extend(runs)
         gathered.failures.extend([failure] if failure else [])
         gathered.notes.extend([note] if note else [])
-    gathered.runs.sort(key=_newest_first)
+    gathered.runs.sort(key=newest_first)  # the table's order too (core/runs/newest.py)
     return gathered
-
-
-def _newest_first(run: Run) -> tuple[bool, float]:
-    when = run.queued or run.started or run.ended  # creation time first, as providers order lists
-    return (when is None, -when.timestamp() if when else 0.0)
 
 
 TIME_FIELDS = ("queued", "started", "ended")

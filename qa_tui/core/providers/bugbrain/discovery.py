@@ -9,7 +9,7 @@ absorbed here:
 - a page starts where the pages before it ended, by what the server served: it may cap `limit`
   [INF], without a total to tell;
 - the list order is not documented [INF]: a run's place in it is taken to be by creation, newest
-  first (`newest_first`);
+  first (`position_by_creation`);
 - a time range (`around`) is by creation, `created_after`/`created_before`.
 """
 
@@ -76,7 +76,7 @@ async def list_page(
     return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
 
 
-def newest_first(run: Run) -> tuple[int, float]:
+def position_by_creation(run: Run) -> tuple[int, float]:
     """Executions are listed by creation, newest first."""
     when = run.queued or run.started or run.ended
     return (0, -when.timestamp()) if when else (1, 0.0)

@@ -123,8 +123,3 @@ def analysis_to_model(item: AnalysisItem) -> FailureAnalysis:
         fix_suggestions=tuple(item.fix_suggestions or ()),
         evidence={k: str(v) for k, v in evidence.items()},
     )
-
-
-def newest_first_key(run: Run) -> tuple[float, str]:
-    when = run.queued or run.started or run.ended
-    return (when.timestamp() if when else float("-inf"), run.id)
