@@ -65,7 +65,8 @@ def runs_json(
 
 
 def created(run: dict[str, Any]) -> datetime | None:
-    when = run["queued"] or run["started"] or run["ended"]
+    """When the run counts as of, as the table orders runs: started, else queued, else ended."""
+    when = run["started"] or run["queued"] or run["ended"]
     return datetime.fromisoformat(when) if when else None
 
 
