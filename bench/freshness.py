@@ -243,11 +243,11 @@ def idle_figures(record: ServerRecord, child: dict[str, Any]) -> dict[str, Any]:
 async def engine_child(config_path: Path, duration: float, scratch: Path) -> dict[str, Any]:
     """qa-tui's engine, built from the config as the app builds it, with a run cache."""
     cpu0 = time.process_time()
-    from qa_tui.core.config import load_config
+    from qa_tui.core.config.tables import load_config
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
-    from qa_tui.core.registry import build_sources
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.providers.registry import build_sources
+    from qa_tui.core.runs.store import RunStore
 
     sources = build_sources(load_config(config_path))
     cache = RunCache(scratch / "runs.sqlite")

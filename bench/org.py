@@ -160,11 +160,11 @@ class App:
 async def trigger_bug0(config_path: Path, data_dir: Path, record: dict[str, Any]) -> None:
     """Ten runs per Bug0 project through qa-tui's own client and its per-project budget, into
     the trigger log the app reads."""
-    from qa_tui.core.config import load_config
+    from qa_tui.core.config.tables import load_config
     from qa_tui.core.errors import ProviderError
     from qa_tui.core.providers.bug0 import Bug0Source
-    from qa_tui.core.registry import build_sources
-    from qa_tui.core.triggers import TriggerLog
+    from qa_tui.core.providers.registry import build_sources
+    from qa_tui.core.providers.triggers import TriggerLog
 
     config = load_config(config_path)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -191,8 +191,8 @@ async def trigger_bug0(config_path: Path, data_dir: Path, record: dict[str, Any]
 
 
 def floors(config: Any) -> dict[str, dict[str, Any]]:
-    """Each budget the providers share (core/budget_sharing.py), its rate, members and floor."""
-    from qa_tui.core.budget_sharing import shared_limits
+    """Each budget the providers share (core/providers/sharing.py), its rate, members and floor."""
+    from qa_tui.core.providers.sharing import shared_limits
 
     out: dict[str, dict[str, Any]] = {}
     for limit in shared_limits(config.providers):
@@ -220,7 +220,7 @@ def floors(config: Any) -> dict[str, dict[str, Any]]:
 
 
 def busy(warmup: float, duration: float, tail: float) -> dict[str, Any]:
-    from qa_tui.core.config import load_config
+    from qa_tui.core.config.tables import load_config
     from qa_tui.sim.server import render_config, start_in_thread
 
     with (

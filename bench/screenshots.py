@@ -60,11 +60,11 @@ async def open_failed_runs(
 
     os.environ["QA_TUI_CACHE_DIR"] = str(scratch / "cache")
     os.environ["QA_TUI_DATA_DIR"] = str(scratch / "data")
-    from qa_tui.core.config import load_config
+    from qa_tui.core.config.tables import load_config
     from qa_tui.core.engine import Engine, EngineSettings
     from qa_tui.core.model import RunKind, RunStatus
-    from qa_tui.core.registry import build_sources
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.providers.registry import build_sources
+    from qa_tui.core.runs.store import RunStore
     from qa_tui.sim.config_text import render_config
     from qa_tui.ui.app import QaTuiApp, default_screenshots
     from qa_tui.ui.screens.run_detail import RunDetailScreen

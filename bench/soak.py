@@ -51,13 +51,13 @@ from typing import Any
 
 import httpx
 
-from qa_tui.core.config import Config
+from qa_tui.core.config.tables import Config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import ProviderHealth
-from qa_tui.core.registry import TRACKER, build_sources, build_tracker
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import TRACKER, build_sources, build_tracker
+from qa_tui.core.providers.triggers import TriggerLog
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim.app import build_app
 from qa_tui.sim.faults import PROVIDERS
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
@@ -344,14 +344,12 @@ async def _soak(
     asyncio.get_running_loop().set_exception_handler(
         lambda _, context: loop_errors.append(str(context.get("message")))
     )
-    shown_health = engine.on_health
 
     def health(report: ProviderHealth) -> None:
         if report.message is None and report.last_success is not None:
             tally.ok(report.provider)
-        shown_health(report)
 
-    engine.on_health = health
+    engine.health.subscribe(health)
     rng = random.Random(plan.seed)
     control = httpx.AsyncClient(base_url=sim.base_url, timeout=10)
     recovery: dict[str, dict[str, float | None]] = {}

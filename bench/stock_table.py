@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from qa_tui.core.history import RunCache
-from qa_tui.core.query import View, visible_keys
-from qa_tui.core.store import Row, RunStore
+from qa_tui.core.runs.query import View, visible_keys
+from qa_tui.core.runs.store import Row, RunStore
 from qa_tui.ui import render
 from qa_tui.ui.widgets.run_line import COLUMNS
 

@@ -197,7 +197,7 @@ class SilentSource:
     """A run source that never answers: the table is fed by the cache and the bench only."""
 
     def __init__(self, name: str) -> None:
-        from qa_tui.core.budget import RequestBudget
+        from qa_tui.core.http.budget import RequestBudget
         from qa_tui.core.model import ProviderKind
         from qa_tui.core.providers.base import Capabilities
 
@@ -252,7 +252,7 @@ async def ours(
     from qa_tui.core.history import RunCache
     from qa_tui.core.history.db import RunHistory
     from qa_tui.core.history.service import History
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.runs.store import RunStore
     from qa_tui.ui.app import QaTuiApp
 
     rng = random.Random(SEED + 1)
@@ -355,7 +355,7 @@ async def reference(cache_path: Path, count: int, batches: int, launched: float)
 
     from bench.stock_table import StockTableApp
     from qa_tui.core.history import RunCache
-    from qa_tui.core.query import View, parse_query
+    from qa_tui.core.runs.query import View, parse_query
 
     rng = random.Random(SEED + 1)
     started_wall = time.time()
@@ -427,7 +427,7 @@ async def table_memory(side: str, cache_path: Path, count: int) -> dict[str, Any
 
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.runs.store import RunStore
 
     cache = RunCache(cache_path)
     store = RunStore()
@@ -478,7 +478,7 @@ async def baseline(cache_path: Path, count: int, batches: int, launched: float) 
     from textual.widgets import DataTable  # noqa: F401
 
     from qa_tui.core.history import RunCache
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.runs.store import RunStore
     from qa_tui.ui.app import QaTuiApp  # noqa: F401
 
     cache = RunCache(cache_path)

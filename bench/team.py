@@ -71,10 +71,10 @@ requests_per_minute = {LIMIT_RPM}
 async def child(config_path: Path, status_path: Path) -> None:
     import logging
 
-    from qa_tui.core.config import load_config
+    from qa_tui.core.config.tables import load_config
     from qa_tui.core.engine import Engine
-    from qa_tui.core.registry import build_sources
-    from qa_tui.core.store import Changes, RunStore
+    from qa_tui.core.providers.registry import build_sources
+    from qa_tui.core.runs.store import Changes, RunStore
 
     errors = 0
 

@@ -35,13 +35,13 @@ from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from qa_tui.cli.tui import trigger_demo_previews
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.triggers import TriggerLog
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim import ScenarioClock, ScenarioSpec, build_app
 from qa_tui.sim.server import render_config
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_TEST

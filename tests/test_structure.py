@@ -230,3 +230,38 @@ def test_the_engine_asks_a_source_only_what_its_protocols_declare() -> None:
     ]
     assert engine.is_dir() and len(list(engine.glob("*.py"))) > 3
     assert fishing == []
+
+
+def _callbacks_assigned_from_outside(root: Path) -> list[str]:
+    """Every `x.on_something = …` in `root`'s modules where `x` is not `self`."""
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr.startswith("on_")
+                    and not (isinstance(target.value, ast.Name) and target.value.id == "self")
+                ):
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_listener_is_wired_by_assigning_another_objects_callback() -> None:
+    """GIVEN every module of qa_tui
+    WHEN its assignments are read
+    THEN none sets another object's `on_…` callback: listeners arrive through constructors or
+    subscribe to the object's signals (core/signals.py), so the wiring is read where it is made."""
+    assert _callbacks_assigned_from_outside(ROOT) == []
+
+
+def test_the_callback_check_sees_one_assigned_from_outside(tmp_path: Path) -> None:
+    (tmp_path / "wired").mkdir()
+    (tmp_path / "wired" / "app.py").write_text(
+        "def mount(engine):\n    engine.on_changes = print\n"
+    )
+    assert _callbacks_assigned_from_outside(tmp_path / "wired") == ["wired/app.py:2"]

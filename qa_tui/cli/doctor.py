@@ -4,9 +4,9 @@ Each line: the verdict (`ok`, `unverified`, `bad credentials`, `wrong project`, 
 `rate limited`, `error`), the name, the kind, the base URL, and what was found (with the
 provider's rate-limit headroom when it sends one). Exit 0 when nothing failed (`unverified`, for
 Bug0, is not a failure), 1 when something did, 2 when the config itself is wrong. No secret is
-ever printed (core/doctor.py blanks them). Then a `shared` line for each limit several providers
+ever printed (core/doctor/checks.py blanks them). Then a `shared` line for each limit several providers
 draw on (one BugBrain key for several projects): their one budget, and whose higher
-`requests_per_minute` gave way to the lowest (core/budget_sharing.py).
+`requests_per_minute` gave way to the lowest (core/providers/sharing.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 
 from qa_tui.cli.headless import config_path, load_or_explain
 from qa_tui.cli.services import Services
-from qa_tui.core.budget_sharing import sharing_notes
-from qa_tui.core.config import Config
-from qa_tui.core.doctor import Diagnosis, diagnose
+from qa_tui.core.config.tables import Config
+from qa_tui.core.doctor.checks import Diagnosis, diagnose
 from qa_tui.core.probe.probe import Probe, probe
 from qa_tui.core.probe.record import write_recording
+from qa_tui.core.providers.sharing import sharing_notes
 from qa_tui.core.textsafe import cell_width, pad, terminal_safe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

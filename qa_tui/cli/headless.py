@@ -21,14 +21,15 @@ from typing import Any
 
 from qa_tui.cli.services import choose_providers
 from qa_tui.core import paths
-from qa_tui.core.config import Config, ConfigFileMissing, load_config, warn_if_world_readable
+from qa_tui.core.config.tables import Config, ConfigFileMissing, load_config, warn_if_world_readable
 from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.registry import build_sources
-from qa_tui.core.shown_status import RUNNING_WORDS, TRIGGERED, status_matches
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.runs.newest import newest_first
+from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
-from qa_tui.core.times import rfc3339, run_duration
+from qa_tui.core.words.times import rfc3339, run_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_FIELDS = (
@@ -124,13 +125,8 @@ async def gather_runs(
         gathered.runs.extend(runs)
         gathered.failures.extend([failure] if failure else [])
         gathered.notes.extend([note] if note else [])
-    gathered.runs.sort(key=_newest_first)
+    gathered.runs.sort(key=newest_first)  # the table's order too (core/runs/newest.py)
     return gathered
-
-
-def _newest_first(run: Run) -> tuple[bool, float]:
-    when = run.queued or run.started or run.ended  # creation time first, as providers order lists
-    return (when is None, -when.timestamp() if when else 0.0)
 
 
 TIME_FIELDS = ("queued", "started", "ended")
@@ -138,7 +134,7 @@ TIME_FIELDS = ("queued", "started", "ended")
 
 def run_as_json(run: Run, now: datetime | None = None) -> dict[str, Any]:
     """One run as the `runs --json` element: field order fixed, times RFC 3339 in UTC to the
-    second (core/times.py), and `duration_s` the time so far while the run is going (as of
+    second (core/words/times.py), and `duration_s` the time so far while the run is going (as of
     `now`, default the real clock), whichever provider it is."""
     dumped = run.model_dump(mode="json")
     shown = {name: dumped.get(name) for name in JSON_FIELDS}
@@ -224,7 +220,7 @@ def run_runs(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     since: timedelta | None = getattr(args, "since", None)
     runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
-    if args.status:  # as the app's `status:` reads it (one rule: core/shown_status.py)
+    if args.status:  # as the app's `status:` reads it (one rule: core/runs/shown.py)
         runs = [run for run in runs if status_matches(run, (args.status,))]
     if args.json:
         write_json(runs, now)

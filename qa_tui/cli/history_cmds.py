@@ -20,15 +20,15 @@ from typing import Any
 
 from qa_tui.cli.headless import config_path, load_or_explain
 from qa_tui.cli.services import choose_providers
-from qa_tui.core.config import Config
+from qa_tui.core.config.tables import Config
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.flaky import FlakyTest, triage
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.history.service import History, HistorySettings
 from qa_tui.core.history.sync import sync_recent
-from qa_tui.core.registry import build_sources
+from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
-from qa_tui.core.times import rfc3339
+from qa_tui.core.words.times import rfc3339
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _WINDOW = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")

@@ -27,7 +27,7 @@ STATUSES = (
     *("queued", "triggered", "running", "passed", "failed", "error", "stopped", "skipped"),
     *("unknown", "paused", "auto_retrying", "recording"),
 )
-"""`runs --status`: what the app's `status:` takes (core/shown_status.py STATUS_WORDS, written
+"""`runs --status`: what the app's `status:` takes (core/runs/shown.py STATUS_WORDS, written
 out here so `qa-tui --version` imports no model)."""
 Handler = Callable[[argparse.Namespace], int]
 

@@ -9,11 +9,11 @@ stdout, which a script may be reading; with neither (a CI log) nothing is writte
 from __future__ import annotations
 
 from qa_tui.cli.services import Services
+from qa_tui.core.actions.watch import Outcome, WatchResult
 from qa_tui.core.notify.delivery import Delivery, controlling_terminal
 from qa_tui.core.notify.notice import Notice, NoticeKind, duration_text, run_notice
 from qa_tui.core.notify.plain import plain
 from qa_tui.core.notify.settings import NotifyConfig
-from qa_tui.core.watch import Outcome, WatchResult
 
 
 def ended_notice(result: WatchResult) -> Notice:

@@ -23,9 +23,7 @@ from dataclasses import replace
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
 from qa_tui.cli.watch import EXIT_ENDED, EXIT_USAGE, Follow, options_from, run_ref
-from qa_tui.core.config import Config, ProviderConfig
-from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
-from qa_tui.core.launch import (
+from qa_tui.core.actions.launch import (
     AssignmentError,
     Bug0Start,
     BugBrainStart,
@@ -36,6 +34,8 @@ from qa_tui.core.launch import (
     resolve_target,
     start_run,
 )
+from qa_tui.core.config.tables import Config, ProviderConfig
+from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbug import BugBugSource

@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_tui.core.actions.gitinfo import GitInfo, read_git
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import Config, ProviderConfig
-from qa_tui.core.gitinfo import GitInfo, read_git
+from qa_tui.core.config.tables import Config, ProviderConfig
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.registry import TransportFor, build_source
+from qa_tui.core.providers.registry import TransportFor, build_source
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.core.textsafe import terminal_safe
-from qa_tui.core.triggers import TriggerLog
 
 
 def _stderr_is_tty() -> bool:

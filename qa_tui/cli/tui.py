@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa_tui.core import paths
-from qa_tui.core.config import Config, ConfigError, ConfigFileMissing, load_config
+from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, load_config
 from qa_tui.core.providers.base import RunSource
 
 if TYPE_CHECKING:
@@ -92,14 +92,14 @@ async def run_app(
     """Build the providers, the engine and the app; run it; close everything after.
     `prepare(sources)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
     10 requests a minute the second one waits seconds for its turn, the table must not)."""
+    from qa_tui.core.bugs.outbox import Outbox
+    from qa_tui.core.bugs.triage import TriageDefaults
     from qa_tui.core.engine import Engine
     from qa_tui.core.history import RunCache
     from qa_tui.core.history.service import open_history
     from qa_tui.core.notify.center import NotifyCenter
-    from qa_tui.core.outbox import Outbox
-    from qa_tui.core.registry import build_sources, build_tracker
-    from qa_tui.core.store import RunStore
-    from qa_tui.core.triage import TriageDefaults
+    from qa_tui.core.providers.registry import build_sources, build_tracker
+    from qa_tui.core.runs.store import RunStore
     from qa_tui.ui.app import QaTuiApp
     from qa_tui.ui.graphics import detect
 
@@ -170,7 +170,7 @@ def run_tui(args: argparse.Namespace) -> int:
     config = _load(path)
     if isinstance(config, int):
         return config
-    from qa_tui.core.config import warn_if_world_readable
+    from qa_tui.core.config.tables import warn_if_world_readable
 
     warning = warn_if_world_readable(path)
     if warning:
@@ -199,7 +199,7 @@ def _warm_tls_in_background() -> None:
     simulator and the UI are imported, so building the clients does not wait for it."""
 
     def warm() -> None:
-        from qa_tui.core.http import shared_tls_context
+        from qa_tui.core.http.session import shared_tls_context
 
         shared_tls_context()
 

@@ -26,14 +26,14 @@ from typing import Any
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
 from qa_tui.cli.services import Services, find_provider, open_source, say, write_json_object
 from qa_tui.core import paths
-from qa_tui.core.config import Config
+from qa_tui.core.actions.watch import TRANSIENT_ERRORS, Outcome, Watcher, WatchResult
+from qa_tui.core.config.tables import Config
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
 from qa_tui.core.model import ProviderKind, Run
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import NO_READ_API
 from qa_tui.core.textsafe import clip, terminal_safe
-from qa_tui.core.watch import TRANSIENT_ERRORS, Outcome, Watcher, WatchResult
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_ENDED, EXIT_NO_STATUS = 0, 1, 2, 3, 4
 EXIT_CODES = {

@@ -16,6 +16,10 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from qa_tui.core.bugs.db import Report, ReportState
+from qa_tui.core.bugs.outbox import Outbox
+from qa_tui.core.bugs.tally import DISCARDED, OpenReports
+from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.images.fetch import ScreenshotFetcher
@@ -23,13 +27,9 @@ from qa_tui.core.model import ProviderHealth
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.notify.notice import Notice
-from qa_tui.core.outbox import Outbox
-from qa_tui.core.outbox_db import Report, ReportState
-from qa_tui.core.outbox_tally import DISCARDED, OpenReports
 from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
-from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.runs.store import Changes, RunKey
 from qa_tui.core.team.status import TeamStatus, TeamView
-from qa_tui.core.triage import TriageDefaults
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
@@ -105,11 +105,14 @@ class QaTuiApp(App[int]):
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
         self._dashboard.table.marked = self.notices.watch_mark
-        engine.on_changes = self._engine_changes
-        engine.on_health = self._engine_health
         if team is not None:
             self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
-            team.on_status = self._team_status
+        self._unsubscribe = [
+            engine.changes.subscribe(self._engine_changes),
+            engine.health.subscribe(self._engine_health),
+            *([team.status_changed.subscribe(self._team_status)] if team is not None else []),
+        ]
+        """How this app stops hearing the engine, team mode and the outbox (on unmount)."""
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -131,7 +134,7 @@ class QaTuiApp(App[int]):
             self.set_interval(self.tick_seconds, self._tick)
         self.run_engine()
         if self.outbox is not None:
-            self.outbox.on_change = self._outbox_report_changed
+            self._unsubscribe.append(self.outbox.changed.subscribe(self._outbox_report_changed))
             self.open_reports = OpenReports(self.outbox.open_reports())
             self._show_open_reports()
             links = Changes()
@@ -191,6 +194,8 @@ class QaTuiApp(App[int]):
 
     def on_unmount(self) -> None:
         self.collector.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
 
     def _tick(self) -> None:
         now: datetime = self.clock.now()

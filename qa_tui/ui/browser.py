@@ -1,12 +1,12 @@
 """`o` everywhere: open an address in the web browser, or, where there is none (over SSH, no
-display: core/browser.py), copy it through the terminal (OSC 52, which crosses SSH and tmux)
+display: core/actions/browser.py), copy it through the terminal (OSC 52, which crosses SSH and tmux)
 and say so. No toast ever says "Opening" when nothing will open."""
 
 from __future__ import annotations
 
 from textual.app import App
 
-from qa_tui.core.browser import browser_missing
+from qa_tui.core.actions.browser import browser_missing
 from qa_tui.ui import render
 
 

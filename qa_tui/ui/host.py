@@ -14,13 +14,13 @@ from typing import Protocol, runtime_checkable
 
 from textual.app import App
 
+from qa_tui.core.bugs.outbox import Outbox
+from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import Clock
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
-from qa_tui.core.outbox import Outbox
 from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
-from qa_tui.core.store import Changes, RunKey
-from qa_tui.core.triage import TriageDefaults
+from qa_tui.core.runs.store import Changes, RunKey
 from qa_tui.ui.notices import Notices
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from qa_tui.core.bugs.db import Report
 from qa_tui.core.model import ProviderHealth
-from qa_tui.core.outbox_db import Report
 from qa_tui.core.team.status import TeamStatus
 
 

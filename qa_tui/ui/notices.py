@@ -17,7 +17,7 @@ from qa_tui.core.model import ProviderHealth, Run
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.notify.notice import Notice
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
 from qa_tui.ui import render
 from qa_tui.ui.widgets.run_line import TEST_WATCH_MARK, WATCH_MARK
 
@@ -43,7 +43,7 @@ class Notices:
         self.count = 0
         """Notifications since the user last pressed a key or clicked."""
         if center is not None:
-            center.watchlist.on_change = marks
+            center.watchlist.changed.subscribe(lambda _: marks())
 
     def changes(self, changes: Changes) -> None:
         """A change batch from the engine (each one, before batches are merged for the table)."""

@@ -13,9 +13,9 @@ from rich.style import Style
 from rich.text import Text
 
 from qa_tui.core.model import HealthState, Run, RunStatus
-from qa_tui.core.shown_status import COUNTED, TRIGGERED, counted_as, shown_word
+from qa_tui.core.runs.shown import COUNTED, TRIGGERED, counted_as, shown_word
 from qa_tui.core.textsafe import cell_width, clip, terminal_safe
-from qa_tui.core.times import run_duration as run_duration  # one rule for the app and the CLI
+from qa_tui.core.words.times import run_duration as run_duration  # one rule for the app and the CLI
 
 STATUS_GLYPHS: dict[RunStatus, str] = {
     RunStatus.QUEUED: "◌",
@@ -47,7 +47,7 @@ COUNT_GLYPHS: dict[str, str] = {
     name: TRIGGERED_GLYPH if name == TRIGGERED else STATUS_GLYPHS[RunStatus(name)]
     for name in COUNTED
 }
-"""The glyph of each status a run is counted in (core/shown_status.py), `triggered` included."""
+"""The glyph of each status a run is counted in (core/runs/shown.py), `triggered` included."""
 COUNT_STYLES: dict[str, Style] = {
     name: TRIGGERED_STYLE if name == TRIGGERED else STATUS_STYLES[RunStatus(name)]
     for name in COUNTED
@@ -121,7 +121,7 @@ def plain_lines(text: str | None, style: Style | str = "") -> Text:
 
 def status_word(run: Run) -> str:
     """What the status cell says: the provider's own word when it is more precise (paused),
-    `triggered` for a Bug0 trigger (one rule with the filter and the counts: shown_status.py)."""
+    `triggered` for a Bug0 trigger (one rule with the filter and the counts: core/runs/shown.py)."""
     return safe(shown_word(run))
 
 

@@ -43,7 +43,7 @@ async def test_the_previews_are_triggered_beside_the_app_and_shown_when_done() -
     from qa_tui.cli.tui import prepare_alongside
     from qa_tui.core.engine import Engine
     from qa_tui.core.providers.base import RunSource
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.runs.store import RunStore
     from tests.support.fakes import FakeSource
 
     release = asyncio.Event()

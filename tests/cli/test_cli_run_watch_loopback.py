@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa_tui.cli.services import Services
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim import ScenarioClock
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from tests.support.sim_cli import (

@@ -12,7 +12,7 @@ import pytest
 
 import qa_tui.cli.headless as headless
 from qa_tui.cli.main import main
-from qa_tui.core.config import Config
+from qa_tui.core.config.tables import Config
 from qa_tui.core.errors import AuthFailed
 from qa_tui.core.model import Progress, RunStatus
 from qa_tui.core.providers.base import RunPage, RunSource

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from qa_tui.cli.main import main
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.registry import build_sources
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from tests.support.sim_process import sim_process
 
@@ -65,7 +65,8 @@ def runs_json(
 
 
 def created(run: dict[str, Any]) -> datetime | None:
-    when = run["queued"] or run["started"] or run["ended"]
+    """When the run counts as of, as the table orders runs: started, else queued, else ended."""
+    when = run["started"] or run["queued"] or run["ended"]
     return datetime.fromisoformat(when) if when else None
 
 

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.errors import AuthFailed, NotFound, RateLimited, ServerError, Unsupported
-from qa_tui.core.http import ProviderHttp, ResponseInfo
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp, ResponseInfo
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import (
@@ -25,7 +25,7 @@ from qa_tui.core.providers.bug0 import (
     Bug0Source,
     auth_headers,
 )
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim import FaultPlan, ScenarioClock, Simulator, build_app
 from qa_tui.sim.credentials import (
     BUG0_API_KEY,

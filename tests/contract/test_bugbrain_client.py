@@ -15,9 +15,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.errors import AuthFailed, NotFound, RequestRejected, ServerError, Unsupported
-from qa_tui.core.http import ProviderHttp, ResponseInfo
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp, ResponseInfo
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbrain import (

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.errors import (
     AuthFailed,
     BadPayload,
@@ -29,7 +28,8 @@ from qa_tui.core.errors import (
     RequestRejected,
     Unsupported,
 )
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.model import ProviderKind, Run, RunKind, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbug import BugBugSource, auth_headers

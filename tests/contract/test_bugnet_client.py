@@ -21,10 +21,10 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, NetworkError, NotFound, ProviderError, RequestRejected
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.providers.bugnet import (
     DEFAULT_REQUESTS_PER_MINUTE,
     AuthMode,

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.bugs.db import ReportState
+from qa_tui.core.bugs.outbox import Outbox
 from qa_tui.core.clock import ManualClock
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.outbox import Outbox
-from qa_tui.core.outbox_db import ReportState
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.providers.bugnet import (
     DEFAULT_REQUESTS_PER_MINUTE,
     BugDraft,

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from bench.freshness_world import lags, status_changes
 from bench.org_world import OrgObserver, OrgRecord, status_functions_of
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.engine import Engine
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import MEMORY, TriggerLog
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.triggers import MEMORY, TriggerLog
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim.org_spec import OrgSpec
 from qa_tui.sim.server import render_config, start_in_thread
 from tests.sim.conftest import small_spec

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.errors import NotFound
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.providers.base import RunSource
@@ -21,8 +21,8 @@ from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
-from qa_tui.core.registry import build_sources, build_tracker
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources, build_tracker
+from qa_tui.core.providers.triggers import TriggerLog
 from tests.dialects.conftest import World
 
 

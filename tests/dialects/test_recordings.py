@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
+from qa_tui.core.http.wire import parse_each
 from qa_tui.core.model import RunStatus
 from qa_tui.core.probe.probe import probe
 from qa_tui.core.providers.bugbrain.normalize import execution_to_run
@@ -22,8 +23,7 @@ from qa_tui.core.providers.bugbrain.wire import Execution
 from qa_tui.core.providers.bugbug.normalize import to_run
 from qa_tui.core.providers.bugbug.wire import V2SuiteRun, V2TestRun
 from qa_tui.core.providers.bugnet.wire import Bug, items_of, read_many
-from qa_tui.core.status import BUGBRAIN_STATUSES, BUGBUG_STATUSES
-from qa_tui.core.wire import parse_each
+from qa_tui.core.runs.status import BUGBRAIN_STATUSES, BUGBUG_STATUSES
 from qa_tui.sim.server import render_config
 from tests.support.recordings import FIXTURES, STABLE_HOST
 

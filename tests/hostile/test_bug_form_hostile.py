@@ -12,11 +12,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from qa_tui.core.bugs.outbox import Outbox
+from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.model import RunStatus
-from qa_tui.core.outbox import Outbox
-from qa_tui.core.registry import build_tracker
-from qa_tui.core.store import RunKey
-from qa_tui.core.triage import TriageDefaults
+from qa_tui.core.providers.registry import build_tracker
+from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import credentials
 from qa_tui.sim.scenario import HOSTILE_NAMES, ScenarioSpec
 from qa_tui.ui.app import QaTuiApp

@@ -20,18 +20,18 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.http import ProviderHttp, RetryPolicy
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp, RetryPolicy
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim import credentials
 from qa_tui.sim.app import build_app
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec

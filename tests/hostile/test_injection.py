@@ -29,7 +29,7 @@ from qa_tui.core.model import (
     RunStatus,
     Step,
 )
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.screens.logs import LogScreen

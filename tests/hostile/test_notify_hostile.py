@@ -13,7 +13,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import RunStatus
 from qa_tui.core.notify.settings import Method
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from tests.hostile.corpus import HOSTILE, forbidden_in
 from tests.hostile.test_injection import frame

@@ -18,16 +18,16 @@ import pytest
 from pydantic import SecretStr
 
 from qa_tui.cli.main import main
-from qa_tui.core.budget import RequestBudget
-from qa_tui.core.config import Config, load_config
+from qa_tui.core.config.tables import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.http import ProviderHttp, RetryPolicy
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp, RetryPolicy
 from qa_tui.core.providers import bug0, bugbrain, bugbug
 from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.registry import build_sources, build_tracker, provider_http
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources, build_tracker, provider_http
+from qa_tui.core.providers.triggers import TriggerLog
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim import credentials
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from qa_tui.ui.app import QaTuiApp
@@ -348,7 +348,7 @@ def test_plain_http_to_the_network_needs_an_explicit_yes(tmp_path: Path) -> None
 
 def test_secret_config_values_are_secret_types() -> None:
     """A secret is a SecretStr from the file on: nothing can print it by accident."""
-    from qa_tui.core.config import ProviderConfig, TrackerConfig
+    from qa_tui.core.config.tables import ProviderConfig, TrackerConfig
 
     assert ProviderConfig.model_fields["token"].annotation is SecretStr
     for key in ("token", "password", "api_key"):

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock, ManualClock
 from qa_tui.core.errors import ProviderError, Unsupported
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import (
     PaneData,
     ProviderKind,
@@ -150,7 +150,7 @@ class FakeDiscoveringSource(FakeSource):
         self.queries.append(ListQuery("runs", "runs", history_only=walk_history_only))
 
     def ordered(self) -> list[Run]:
-        return sorted(self.runs.values(), key=self.newest_first)
+        return sorted(self.runs.values(), key=self.list_position)
 
     async def list_runs(
         self, *, limit: int = 100, status: RunStatus | None = None, since: datetime | None = None
@@ -187,7 +187,7 @@ class FakeDiscoveringSource(FakeSource):
         await self._spend(f"finished:{run.id}")
         return self.runs[run.id]
 
-    def newest_first(self, run: Run) -> tuple[int, float]:
+    def list_position(self, run: Run) -> tuple[int, float]:
         return (int(run.started is not None), -(run.started or T0).timestamp())
 
     async def get_parent(self, run: Run) -> Run:

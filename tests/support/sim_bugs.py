@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa_tui.core.outbox import Outbox
+from qa_tui.core.bugs.outbox import Outbox
+from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.registry import build_tracker
-from qa_tui.core.triage import TriageDefaults
+from qa_tui.core.providers.registry import build_tracker
 from qa_tui.sim.bugnet.world import Bug
 from qa_tui.ui.app import QaTuiApp
 from tests.support.sim_monitor import SimMonitor, build_monitor

@@ -27,9 +27,9 @@ from qa_tui.cli.main import build_parser
 from qa_tui.cli.run import run_run
 from qa_tui.cli.services import Services
 from qa_tui.cli.watch import run_watch
+from qa_tui.core.actions.gitinfo import GitInfo
 from qa_tui.core.clock import ManualClock
-from qa_tui.core.gitinfo import GitInfo
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, Simulator, build_app
 from qa_tui.sim.bugbrain.world import BugBrainWorld
 from qa_tui.sim.bugbug.world import BugBugWorld

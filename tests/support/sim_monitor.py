@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from qa_tui.core.config import Config, load_config
+from qa_tui.core.config.tables import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
@@ -29,9 +29,9 @@ from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunKey, RunStore
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.triggers import TriggerLog
+from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, Simulator, build_app
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from qa_tui.ui.app import QaTuiApp

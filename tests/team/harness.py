@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from qa_tui.core.config import Config, TeamConfig, load_config
+from qa_tui.core.config.tables import Config, TeamConfig, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import Run
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunStore
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.runs.store import RunStore
 from qa_tui.core.team.link import TeamLink
 from qa_tui.core.team.status import TeamRole
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, build_app

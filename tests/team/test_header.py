@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
+from qa_tui.core.signals import Signal
 from qa_tui.core.team.status import TeamRole, TeamStatus
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.widgets.health_bar import HealthBar
@@ -21,11 +20,11 @@ def _quiet(_: TeamStatus) -> None:
 class FakeTeam:
     def __init__(self, status: TeamStatus) -> None:
         self.status = status
-        self.on_status: Callable[[TeamStatus], None] = _quiet
+        self.status_changed: Signal[TeamStatus] = Signal("team.status_changed")
 
     def become(self, status: TeamStatus) -> None:
         self.status = status
-        self.on_status(status)
+        self.status_changed.emit(status)
 
 
 async def test_the_header_names_the_role_and_how_many_watch() -> None:

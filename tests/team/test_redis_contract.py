@@ -44,7 +44,7 @@ async def test_the_lease_goes_to_one_and_a_former_holder_cannot_publish(redis_ur
         on_change=lambda: None,
     )  # fmt: skip
     member.lease = first
-    from qa_tui.core.store import Changes, Row
+    from qa_tui.core.runs.store import Changes, Row
     from tests.team.test_wire import a_run
 
     assert not await member._publish_batch(Changes(added=(Row(a_run()),)))

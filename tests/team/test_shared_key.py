@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-from qa_tui.core.config import Config, load_config
+from qa_tui.core.config.tables import Config, load_config
 from qa_tui.core.engine import Engine
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunStore
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.runs.store import RunStore
 from qa_tui.core.team.bucket import SharedBudget
 from qa_tui.core.team.link import TeamLink
 from qa_tui.core.team.status import TeamRole

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.core.config import ConfigError, load_config
+from qa_tui.core.config.tables import ConfigError, load_config
 
 MINIMAL = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "tok-123"\n'
 

@@ -10,7 +10,7 @@ import pytest
 
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.collector import FREEZE_BATCH, RunsOutOfTheCollector
 from tests.support.fakes import FakeSource, make_run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen
 from qa_tui.ui.widgets.health_bar import HealthBar
@@ -156,3 +156,43 @@ async def test_without_colour_the_cursor_row_is_reversed_and_failures_are_bold()
         assert status.style is not None and status.style.bold
         assert all(seg.style is not None for seg in rest)
         assert {seg.style.color for seg in rest if seg.style} == {status.style.color}  # no red
+
+
+async def test_runs_json_and_the_table_order_the_same_runs_alike_ties_and_unstarted_included() -> (
+    None
+):
+    """GIVEN two providers whose runs tie on their start, some queued and not started, and one
+    with no time at all WHEN `runs --json` gathers them and the dashboard shows them THEN both
+    order them identically (core/runs/newest.py): no time first, then the latest moment, ties
+    by provider and id."""
+    from datetime import timedelta
+
+    from qa_tui.cli.headless import gather_runs
+    from tests.support.fakes import T0
+
+    web, plans = (
+        FakeSource(name, clock=SYSTEM_CLOCK, per_minute=60000) for name in ("web", "plans")
+    )
+    tied = T0 - timedelta(minutes=5)
+    web.put(
+        make_run("w-b", minutes_ago=5),
+        make_run("w-a", RunStatus.PASSED, minutes_ago=5),
+        make_run("w-q", RunStatus.QUEUED, started=None, queued=T0 - timedelta(minutes=2)),
+        make_run("w-new", RunStatus.QUEUED, started=None),
+        make_run("w-old", RunStatus.FAILED, minutes_ago=30),
+    )
+    plans.put(
+        make_run("p-a", provider="plans", started=tied),
+        make_run("p-q", RunStatus.QUEUED, provider="plans", started=None, queued=tied),
+        make_run("p-new", RunStatus.QUEUED, provider="plans", started=None),
+    )
+    listed = [
+        (run.provider, run.id)
+        for run in (await gather_runs([web, plans], limit=100, status=None)).runs
+    ]
+    app = _app(web, plans)
+    async with app.run_test(size=(140, 30)) as pilot:
+        table = await table_with_rows(pilot, 8)
+        assert list(table.order) == listed
+    assert listed[:2] == [("plans", "p-new"), ("web", "w-new")]  # no time at all: the newest
+    assert listed[3:6] == [("plans", "p-a"), ("plans", "p-q"), ("web", "w-a")]  # a tie of three

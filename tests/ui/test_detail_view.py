@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, Tab, TabbedContent
 
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui import render
 from qa_tui.ui.app import QaTuiApp

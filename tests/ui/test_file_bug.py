@@ -16,10 +16,10 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
+from qa_tui.core.bugs.db import ReportState
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.outbox_db import ReportState
 from qa_tui.core.providers.bugnet import reference_line
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.file_bug import FileBugScreen
 from qa_tui.ui.screens.outbox import OutboxScreen

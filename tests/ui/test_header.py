@@ -12,8 +12,8 @@ from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.shown_status import COUNTED
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.shown import COUNTED
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.widgets.health_bar import HealthBar
 from qa_tui.ui.widgets.health_line import HeaderState, header_lines

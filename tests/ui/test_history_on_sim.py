@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static, TabbedContent
 
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_STEP, FLAKY_TEST, STEADY_PROFILE
 from qa_tui.ui.screens.file_bug import FileBugScreen

@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.new_run import NewRunScreen

@@ -28,7 +28,7 @@ from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import HealthState, PaneData, Run, RunDetail, RunKind, RunStatus
 from qa_tui.core.providers.base import RunPage
-from qa_tui.core.store import RunKey, RunStore
+from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.core.textsafe import terminal_safe
 from qa_tui.sim import HOSTILE_NAMES, ScenarioSpec
 from qa_tui.ui.app import QaTuiApp

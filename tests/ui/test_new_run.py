@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList
 
-from qa_tui.core.gitinfo import GitInfo
+from qa_tui.core.actions.gitinfo import GitInfo
 from qa_tui.core.model import RunStatus
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp

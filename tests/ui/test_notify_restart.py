@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa_tui.core.clock import SYSTEM_CLOCK
-from qa_tui.core.config import load_config
+from qa_tui.core.config.tables import load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history import RunCache
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.notify.center import NotifyCenter
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from tests.support.fakes import FakeSource, make_run
 from tests.support.notify import PLAIN_ENV, FakeTerminal

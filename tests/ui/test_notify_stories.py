@@ -22,7 +22,7 @@ from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import NetworkError
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.notify.settings import Method
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.help import HelpScreen
 from qa_tui.ui.screens.run_detail import RunDetailScreen

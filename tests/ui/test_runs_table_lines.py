@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.core.runs.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.runs_table import RunsTable
 from tests.support.fakes import T0, make_run
 from tests.support.pilot import widget_text
@@ -124,7 +124,7 @@ async def test_a_first_paint_of_thousands_of_runs_is_kept_out_of_the_collectors_
     import gc
 
     from qa_tui.core.engine import Engine
-    from qa_tui.core.store import RunStore
+    from qa_tui.core.runs.store import RunStore
     from qa_tui.ui.app import QaTuiApp
     from qa_tui.ui.collector import LONG_LIVED_BATCH
     from tests.support.fakes import FakeSource

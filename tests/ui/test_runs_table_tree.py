@@ -7,7 +7,7 @@ from textual.widgets import TabbedContent
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
 from qa_tui.core.model import RunKind, RunStatus
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.run_detail import RunDetailScreen
 from qa_tui.ui.widgets.runs_table import RunsTable

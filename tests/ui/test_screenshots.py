@@ -13,13 +13,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 from textual_image.widget import HalfcellImage
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunStatus, Step
 from qa_tui.core.providers.base import Capabilities
-from qa_tui.core.store import RunKey, RunStore
+from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.run_detail import RunDetailScreen
 from qa_tui.ui.screens.screenshot_view import ScreenshotScreen

@@ -17,9 +17,8 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
-from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
-from qa_tui.core.config import ProviderConfig
+from qa_tui.core.config.tables import ProviderConfig
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError
 from qa_tui.core.model import (
@@ -37,7 +36,8 @@ from qa_tui.core.model import (
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
-from qa_tui.core.store import RunStore
+from qa_tui.core.providers.sharing import BudgetPool
+from qa_tui.core.runs.store import RunStore
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.screens.confirm import ConfirmScreen

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from textual.pilot import Pilot
 
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_TEST
 from qa_tui.ui import render

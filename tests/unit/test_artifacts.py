@@ -6,7 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from qa_tui.core.artifacts import fetch_artifact, save_artifact
+from qa_tui.core.actions.artifacts import fetch_artifact, save_artifact
 from qa_tui.core.model import Artifact, ProviderKind, Run
 from tests.support.fakes import FakeSource, make_run
 

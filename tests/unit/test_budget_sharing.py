@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa_tui.core.budget_sharing import (
+from qa_tui.core.clock import ManualClock
+from qa_tui.core.config.tables import Config, ProviderConfig, TrackerConfig
+from qa_tui.core.engine import EngineSettings
+from qa_tui.core.engine.shares import BudgetShare, shares_of
+from qa_tui.core.model import RunStatus
+from qa_tui.core.providers.registry import build_sources
+from qa_tui.core.providers.sharing import (
     BudgetPool,
     Limited,
     ProviderBudget,
@@ -13,14 +19,8 @@ from qa_tui.core.budget_sharing import (
     sharing_notes,
     tracker_identity,
 )
-from qa_tui.core.clock import ManualClock
-from qa_tui.core.config import Config, ProviderConfig, TrackerConfig
-from qa_tui.core.engine import EngineSettings
-from qa_tui.core.engine.shares import BudgetShare, shares_of
-from qa_tui.core.model import RunStatus
-from qa_tui.core.registry import build_sources
-from qa_tui.core.store import RunStore
-from qa_tui.core.triggers import MEMORY, TriggerLog
+from qa_tui.core.providers.triggers import MEMORY, TriggerLog
+from qa_tui.core.runs.store import RunStore
 from tests.support.fakes import make_run
 
 KEY = "bugbrain_sk_live_4aB7cD9eF2gH"

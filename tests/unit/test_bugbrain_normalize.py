@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from qa_tui.core.http.wire import parse_each
 from qa_tui.core.model import Progress, RunKind, RunStatus
 from qa_tui.core.providers.bugbrain import auth_headers
 from qa_tui.core.providers.bugbrain.normalize import (
@@ -16,7 +17,6 @@ from qa_tui.core.providers.bugbrain.normalize import (
     result_to_step,
 )
 from qa_tui.core.providers.bugbrain.wire import AnalysisItem, ExecutedTest, Execution
-from qa_tui.core.wire import parse_each
 
 DONE = {
     "id": "exec_abc123",

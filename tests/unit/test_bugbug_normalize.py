@@ -19,7 +19,7 @@ from qa_tui.core.providers.bugbug.wire import (
     V2TestRunStatus,
     parse_steps_runs,
 )
-from qa_tui.core.status import bugbug_status
+from qa_tui.core.runs.status import bugbug_status
 
 RUN_ID = "6f1c2a34-9a5e-4d2b-8f0e-0c1d2e3f4a5b"
 TEST_ID = "11111111-2222-4333-8444-555555555555"

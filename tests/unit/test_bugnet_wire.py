@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, RequestRejected, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.providers.bugnet import (
     CATEGORIES,
     AuthMode,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.core.config import (
+from qa_tui.core.config.tables import (
     Config,
     ConfigFileMissing,
     NotifyConfig,
@@ -65,7 +65,7 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
-    from qa_tui.core.config import (
+    from qa_tui.core.config.tables import (
         HistoryConfig,
         NotifyConfig,
         ProviderConfig,

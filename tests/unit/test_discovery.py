@@ -12,7 +12,7 @@ from qa_tui.core.engine.discovery import PageTask, SweepPlanner, discovery_reser
 from qa_tui.core.errors import NetworkError
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.providers.base import ListQuery, QueryPage
-from qa_tui.core.store import Changes, RunStore
+from qa_tui.core.runs.store import Changes, RunStore
 from tests.support.fakes import FakeDiscoveringSource, make_run
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from qa_tui.core.config import Config, ProviderConfig, TrackerConfig
-from qa_tui.core.doctor import Verdict, classify, scrub, secrets_of
+from qa_tui.core.config.tables import Config, ProviderConfig, TrackerConfig
+from qa_tui.core.doctor.checks import Verdict, classify, scrub, secrets_of
 from qa_tui.core.errors import (
     AuthFailed,
     BadPayload,

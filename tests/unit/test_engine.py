@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError, RateLimited
 from qa_tui.core.history import RunCache
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import HealthState, ProviderHealth, RunStatus
-from qa_tui.core.store import Changes, RunStore
+from qa_tui.core.runs.store import Changes, RunStore
 from tests.support.fakes import FakeSource, make_run
 
 
@@ -231,8 +231,8 @@ async def test_providers_on_one_budget_each_wait_for_their_share_of_it() -> None
     WHEN each polls once (one request each)
     THEN each waits three times as long as a provider alone on such a budget would: together
     they plan no more than the budget's planned share."""
-    from qa_tui.core.budget_sharing import BudgetPool
-    from qa_tui.core.config import ProviderConfig
+    from qa_tui.core.config.tables import ProviderConfig
+    from qa_tui.core.providers.sharing import BudgetPool
 
     clock = ManualClock()
     configs = [

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import TooLarge
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 
 BASE = "https://qa.example.test/api"
 MB = 1_000_000

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import (
     AuthFailed,
@@ -21,8 +20,9 @@ from qa_tui.core.errors import (
     RequestRejected,
     ServerError,
 )
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.pagination import follow_next_links, follow_offsets
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.paging import follow_next_links, follow_offsets
+from qa_tui.core.http.session import ProviderHttp
 
 BASE = "https://qa.example.test/api"
 TOKEN = "Token s3cr3t-t0k3n-value"
@@ -477,8 +477,8 @@ def test_every_client_shares_one_tls_context_that_verifies_certificates() -> Non
     host names; a provider configured with verify_tls=false gets no verification."""
     import ssl
 
-    from qa_tui.core.budget import RequestBudget
-    from qa_tui.core.http import ProviderHttp, shared_tls_context
+    from qa_tui.core.http.budget import RequestBudget
+    from qa_tui.core.http.session import ProviderHttp, shared_tls_context
 
     context = shared_tls_context()
     assert context is shared_tls_context()

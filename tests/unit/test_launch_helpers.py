@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.core.errors import NotFound, RequestRejected
-from qa_tui.core.gitinfo import GitInfo, Runner, owner_and_repo, read_git
-from qa_tui.core.launch import (
+from qa_tui.core.actions.gitinfo import GitInfo, Runner, owner_and_repo, read_git
+from qa_tui.core.actions.launch import (
     AssignmentError,
     BugBrainStart,
     Choice,
@@ -18,6 +17,7 @@ from qa_tui.core.launch import (
     pick,
     split_assignments,
 )
+from qa_tui.core.errors import NotFound, RequestRejected
 
 
 def test_variables_keep_everything_after_the_first_equals_sign() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_tui.cli.main import main
-from qa_tui.core.config import NotifyConfig, load_config
+from qa_tui.core.config.tables import NotifyConfig, load_config
 from qa_tui.core.errors import ConfigError
 from qa_tui.core.notify.settings import Method
 

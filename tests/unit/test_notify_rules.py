@@ -10,7 +10,7 @@ from typing import Any
 from qa_tui.core.model import HealthState, ProviderHealth, Run, RunKind, RunStatus
 from qa_tui.core.notify.center import NotifyCenter
 from qa_tui.core.notify.notice import Notice, NoticeKind
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from tests.support.fakes import T0, make_run
 from tests.support.notify import FakeTerminal, center_for
 

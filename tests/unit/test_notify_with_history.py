@@ -14,7 +14,7 @@ from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
 from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.notify.notice import NoticeKind
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from tests.support.fakes import T0, make_run
 from tests.support.notify import FakeTerminal, center_for
 

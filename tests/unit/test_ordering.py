@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 
 from qa_tui.core.model import Run, RunKind, RunStatus
-from qa_tui.core.ordering import LiveOrder
-from qa_tui.core.query import SortKey, View, parse_query, visible_keys
-from qa_tui.core.shown_status import TRIGGERED, counted_as
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.ordering import LiveOrder
+from qa_tui.core.runs.query import SortKey, View, parse_query, visible_keys
+from qa_tui.core.runs.shown import TRIGGERED, counted_as
+from qa_tui.core.runs.store import RunStore
 from tests.support.fakes import T0, make_run
 
 STATUSES = list(RunStatus)

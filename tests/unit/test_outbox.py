@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.bugs.db import Report, ReportsDb, ReportState
+from qa_tui.core.bugs.outbox import Outbox, OutboxError, OutboxTiming
+from qa_tui.core.bugs.rules import KEY_ONLY_AMBIGUOUS
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import (
     AuthFailed,
@@ -21,9 +23,7 @@ from qa_tui.core.errors import (
     RequestRejected,
     ServerError,
 )
-from qa_tui.core.outbox import Outbox, OutboxError, OutboxTiming
-from qa_tui.core.outbox_db import Report, ReportsDb, ReportState
-from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label, reference_line
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from qa_tui.core.bugs.db import ReportState
+from qa_tui.core.bugs.rules import KEY_ONLY_AMBIGUOUS, after_failure, error_text
 from qa_tui.core.errors import (
     AuthFailed,
     BadPayload,
@@ -14,8 +16,6 @@ from qa_tui.core.errors import (
     ServerError,
     Unsupported,
 )
-from qa_tui.core.outbox_db import ReportState
-from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure, error_text
 
 PENDING, FAILED, ATTENTION = (
     ReportState.PENDING,

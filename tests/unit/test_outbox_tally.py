@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa_tui.core.outbox_db import Report, ReportState
-from qa_tui.core.outbox_tally import DISCARDED, OpenReports
+from qa_tui.core.bugs.db import Report, ReportState
+from qa_tui.core.bugs.tally import DISCARDED, OpenReports
 from qa_tui.core.providers.bugnet import BugDraft
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from qa_tui.core.model import RunKind, RunStatus
-from qa_tui.core.query import QueryError, SortKey, View, parse_query, visible_keys
-from qa_tui.core.store import Row, RunStore
+from qa_tui.core.runs.query import QueryError, SortKey, View, parse_query, visible_keys
+from qa_tui.core.runs.store import Row, RunStore
 from tests.support.fakes import T0, make_run
 
 

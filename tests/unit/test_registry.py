@@ -8,17 +8,17 @@ import httpx
 import pytest
 
 from qa_tui.core.clock import ManualClock
-from qa_tui.core.config import DEFAULT_REQUESTS_PER_MINUTE, Config, load_config
+from qa_tui.core.config.tables import DEFAULT_REQUESTS_PER_MINUTE, Config, load_config
 from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.registry import (
+from qa_tui.core.providers.registry import (
     TRACKER,
     auth_headers,
     build_sources,
     build_tracker,
     default_base_url,
 )
-from qa_tui.core.triggers import MEMORY, TriggerLog
+from qa_tui.core.providers.triggers import MEMORY, TriggerLog
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

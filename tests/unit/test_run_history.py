@@ -12,7 +12,7 @@ from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.results import result_of, series_of
 from qa_tui.core.history.service import History, HistorySettings
 from qa_tui.core.model import PaneData, RunDetail, RunStatus, Step
-from qa_tui.core.store import RunStore
+from qa_tui.core.runs.store import RunStore
 from tests.support.conditions import until
 from tests.support.fakes import T0, FakeDiscoveringSource, make_run
 
@@ -88,8 +88,10 @@ async def test_the_table_gets_a_batch_before_the_history_takes_it_and_the_histor
     assert history is not None
     history.loaded = True  # an empty history, already read
     strips_when_the_ui_got_it: list[object] = []
-    engine.on_changes = lambda changes: strips_when_the_ui_got_it.extend(
-        history.cell(row.run) for row in changes.added
+    engine.changes.subscribe(
+        lambda changes: strips_when_the_ui_got_it.extend(
+            history.cell(row.run) for row in changes.added
+        )
     )
     await engine.pollers["web"].cycle()
     assert strips_when_the_ui_got_it == [None]
@@ -189,7 +191,7 @@ def test_the_history_table_is_read_and_checked_like_the_rest_of_the_config(tmp_p
     """GIVEN `[history]` with a typo and then a bad bound THEN one line naming the key each."""
     import pytest
 
-    from qa_tui.core.config import ConfigError, load_config
+    from qa_tui.core.config.tables import ConfigError, load_config
 
     base = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "t"\n'
     path = tmp_path / "c.toml"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa_tui.core.model import RunStatus
-from qa_tui.core.store import Changes, RunStore
+from qa_tui.core.runs.store import Changes, RunStore
 from tests.support.fakes import make_run
 
 
@@ -79,7 +79,7 @@ def test_an_update_keeps_every_local_field_of_the_row() -> None:
     by field for speed: a new Row field must be carried over there too.)"""
     import dataclasses
 
-    from qa_tui.core.store import Row
+    from qa_tui.core.runs.store import Row
 
     given = [f.name for f in dataclasses.fields(Row) if f.init]  # `key` is worked out from `run`
     assert given == ["run", "stale", "bug_id"]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
-from qa_tui.core.config import TrackerConfig
+from qa_tui.core.bugs.triage import TriageDefaults, build_draft, can_file, comment_text
+from qa_tui.core.config.tables import TrackerConfig
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -18,8 +19,7 @@ from qa_tui.core.model import (
     Step,
 )
 from qa_tui.core.providers.bugnet import TITLE_MAX
-from qa_tui.core.store import RunStore
-from qa_tui.core.triage import TriageDefaults, build_draft, can_file, comment_text
+from qa_tui.core.runs.store import RunStore
 from tests.support.fakes import make_run
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from qa_tui.core import paths
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

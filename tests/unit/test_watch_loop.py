@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from qa_tui.core.actions.watch import Outcome, Watcher, outcome_of
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import AuthFailed, NetworkError, ProviderError, RateLimited, ServerError
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.watch import Outcome, Watcher, outcome_of
 from tests.support.fakes import FakeSource, make_run
 
 

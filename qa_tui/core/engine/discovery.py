@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.engine.settings import EngineSettings
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.providers.base import ListQuery
 
 MAX_FILTER_PAGES = 1000

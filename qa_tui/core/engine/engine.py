@@ -6,16 +6,17 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from qa_tui.core.actions.launch import StartRequest, start_run
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.engine.shares import shares_of
 from qa_tui.core.history import RunCache
 from qa_tui.core.history.service import History
-from qa_tui.core.launch import StartRequest, start_run
 from qa_tui.core.model import ProviderHealth, Run, RunDetail
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.store import Changes, RunKey, RunStore
+from qa_tui.core.runs.store import Changes, RunKey, RunStore
+from qa_tui.core.signals import Signal
 
 HISTORY_LOAD_DELAY_S = 3.0
 """The longest the history's load waits for the providers' first batches."""
@@ -67,8 +68,14 @@ class Engine:
         self.history = history
         """The run history: every run reaching a final status is recorded (also from walked
         pages deeper than the store keeps: the backfill); None keeps no history."""
-        self.on_changes = on_changes
-        self.on_health = on_health
+        self.changes: Signal[Changes] = Signal("engine.changes")
+        """Every change batch, as the engine has it (`on_changes`: a first listener)."""
+        self.health: Signal[ProviderHealth] = Signal("engine.health")
+        """Every provider's health when it changes (`on_health`: a first listener)."""
+        if on_changes is not _ignore:
+            self.changes.subscribe(on_changes)
+        if on_health is not _ignore:
+            self.health.subscribe(on_health)
         self.team = team
         self.focus: RunKey | None = None
         """The run open in the detail view: polled every cycle while active."""
@@ -206,7 +213,7 @@ class Engine:
     def _emit(self, changes: Changes) -> None:
         if self.team is not None:
             self.team.emitted(changes)
-        self.on_changes(changes)
+        self.changes.emit(changes)
         if self.cache is None and self.history is None:
             return
         self._unsettled.append(changes)
@@ -232,7 +239,7 @@ class Engine:
                 self.history.record_changes(changes)
 
     def _report(self, health: ProviderHealth) -> None:
-        self.on_health(health)
+        self.health.emit(health)
 
     def _apply(self, runs: Sequence[Run]) -> None:
         changes = self.store.apply(runs)

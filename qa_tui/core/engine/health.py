@@ -5,9 +5,9 @@ never `ok`: nothing it answered proved its key, exactly as `qa-tui doctor` says.
 
 from __future__ import annotations
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock
 from qa_tui.core.errors import AuthFailed, NetworkError, ProviderError, RateLimited
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import HealthState, ProviderHealth
 
 

@@ -56,9 +56,9 @@ from qa_tui.core.providers.base import (
     QueryPage,
     ReadsFailures,
     RunSource,
-    started_newest_first,
+    position_by_start,
 )
-from qa_tui.core.store import Changes, RunKey, RunStore
+from qa_tui.core.runs.store import Changes, RunKey, RunStore
 
 RANGE_RETRY_S = 60.0
 """After a time range around the deep runs overflowed a page, status filters serve this long."""
@@ -190,8 +190,8 @@ class ProviderPoller:
             return self.settings.initial_window
         if not active:
             return self.settings.discover_window
-        key = self.source.newest_first if isinstance(self.source, Discovers) else None
-        ordered = sorted(self.store.runs_of(self.name), key=key or started_newest_first)
+        key = self.source.list_position if isinstance(self.source, Discovers) else None
+        ordered = sorted(self.store.runs_of(self.name), key=key or position_by_start)
         active_keys = {run.key for run in active}
         positions = [i for i, run in enumerate(ordered) if run.key in active_keys]
         shallow = [i for i in positions if i < self.settings.max_window]

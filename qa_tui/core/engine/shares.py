@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock
 from qa_tui.core.engine.settings import EngineSettings
-from qa_tui.core.store import RunStore
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.runs.store import RunStore
 
 IDLE_WEIGHT = 0.25
 """An idle provider's weight beside an active one's 1."""

@@ -7,9 +7,9 @@ again finds the report waiting or the bug already filed.
 
 from __future__ import annotations
 
+from qa_tui.core.bugs.triage import PLATFORM_MAX, TriageDefaults
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.providers.bugnet import TITLE_MAX, BugDraft
-from qa_tui.core.triage import PLATFORM_MAX, TriageDefaults
 
 INCIDENT = "incident"
 """The first half of an incident's report key (the second is its id)."""

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import HistoryConfig
+from qa_tui.core.config.tables import HistoryConfig
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
@@ -30,14 +30,15 @@ from qa_tui.core.history.index import STRIP_LENGTH, HistoryCell, HistoryIndex
 from qa_tui.core.history.quiet_writer import QuietWriter
 from qa_tui.core.history.results import Result, moment_of, result_of, series_of
 from qa_tui.core.model import Run, RunDetail, RunStatus
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
+from qa_tui.core.signals import Signal
 
 DAY = 86400.0
 
 
 @dataclass(frozen=True)
 class HistorySettings:
-    """The `[history]` table's values (see core/config.py `HistoryConfig`)."""
+    """The `[history]` table's values (see core/config/tables.py `HistoryConfig`)."""
 
     keep_days: float = 90.0
     keep_runs: int = 200_000
@@ -105,7 +106,7 @@ class History:
         run is a new object): the table asks for every line of every frame."""
         self._writer: QuietWriter[list[Result]] = QuietWriter(self._write_gathered, name="history")
         """Writes to disk on a thread of its own: a batch never waits for sqlite on the loop."""
-        self.on_change: Callable[[], None] = lambda: None
+        self.changed: Signal[None] = Signal("history.changed")
         """Called after new results reach the index (the table redraws its strips)."""
 
     def _now(self) -> float:
@@ -125,7 +126,7 @@ class History:
         self._writer.put(fresh)
         if self.loaded:
             if self.index.add(fresh):
-                self.on_change()
+                self.changed.emit(None)
         else:
             self._pending.extend(fresh)
         return len(fresh)
@@ -190,7 +191,7 @@ class History:
         pending, self._pending = self._pending, []
         index.add(pending)
         self.index, self.loaded = index, True
-        self.on_change()
+        self.changed.emit(None)
 
     def _build_index(self) -> HistoryIndex:
         self.flush()

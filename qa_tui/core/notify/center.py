@@ -18,7 +18,7 @@ from qa_tui.core.notify.notice import Notice, coalesced
 from qa_tui.core.notify.rules import Rules, RunFacts
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.notify.watchlist import WatchList
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
 
 WATCH_FILE = "watch.sqlite"
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from qa_tui.core.model import HealthState, ProviderHealth, Run, RunKind, RunStatus
 from qa_tui.core.notify.plain import plain
-from qa_tui.core.wording import outcome_phrase
+from qa_tui.core.words.statuses import outcome_phrase
 
 RunKey = tuple[str, str]
 NAME_LIMIT = 60

@@ -38,7 +38,7 @@ from qa_tui.core.notify.notice import (
 )
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.notify.watchlist import WatchList
-from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.core.runs.store import Changes, Row, RunKey
 
 FAILING = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa_tui.core import paths
 from qa_tui.core.model import Run
+from qa_tui.core.signals import Signal
 
 RunKey = tuple[str, str]
 
@@ -57,7 +58,7 @@ class WatchList:
         self.path = path
         self._runs: dict[RunKey, str] = {}
         self._targets: dict[Target, str] = {}
-        self.on_change: Callable[[], None] = lambda: None
+        self.changed: Signal[None] = Signal("watchlist.changed")
         """Called after every change (the app redraws the table's watch markers)."""
         if path is not None and path.exists():
             with self._db() as db:
@@ -81,7 +82,7 @@ class WatchList:
             paths.private_file(self.path)
             with self._db() as db:
                 db.execute(sql, values)
-        self.on_change()
+        self.changed.emit(None)
 
     @property
     def runs(self) -> dict[RunKey, str]:

@@ -21,25 +21,25 @@ from typing import Any
 import httpx
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import Config, ProviderConfig
-from qa_tui.core.doctor import secrets_of
+from qa_tui.core.config.tables import Config, ProviderConfig
+from qa_tui.core.doctor.checks import secrets_of
 from qa_tui.core.errors import NotFound, ProviderError, Unsupported
-from qa_tui.core.http import ProviderHttp, shared_tls_context
-from qa_tui.core.pagination import (
+from qa_tui.core.http.paging import (
     NEXT_ABSOLUTE,
     NEXT_OTHER_HOST,
     NEXT_RELATIVE,
     OFFSET,
     PAGE_NUMBERS,
 )
+from qa_tui.core.http.session import ProviderHttp, shared_tls_context
+from qa_tui.core.http.wire import as_dict
 from qa_tui.core.probe import readings
 from qa_tui.core.probe.record import Exchange, RecordingTransport, redact_json, redact_url
 from qa_tui.core.providers.bugbrain.wire import Execution
 from qa_tui.core.providers.bugbug.wire import V2SuiteRun, V2TestRun
 from qa_tui.core.providers.bugnet import BugnetClient
-from qa_tui.core.registry import TRACKER, TransportFor, build_tracker, provider_http
-from qa_tui.core.status import BUGBRAIN_STATUSES, BUGBUG_STATUSES
-from qa_tui.core.wire import as_dict
+from qa_tui.core.providers.registry import TRACKER, TransportFor, build_tracker, provider_http
+from qa_tui.core.runs.status import BUGBRAIN_STATUSES, BUGBUG_STATUSES
 
 NO_SUCH_BUG = "00000000-0000-4000-8000-000000000000"
 """A bug id no tracker holds: its 404 shows what Bugnet's error bodies look like."""

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel
 
-from qa_tui.core.pagination import NEXT_ABSOLUTE, NEXT_OTHER_HOST, NEXT_RELATIVE, PAGE_NUMBERS
+from qa_tui.core.http.paging import NEXT_ABSOLUTE, NEXT_OTHER_HOST, NEXT_RELATIVE, PAGE_NUMBERS
 
 RATE_HEADERS = (
     "X-RateLimit-Limit",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import ProviderKind, Run, RunDetail, RunStatus
 
 
@@ -85,7 +85,7 @@ class QueryPage:
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def started_newest_first(run: Run) -> tuple[int, float]:
+def position_by_start(run: Run) -> tuple[int, float]:
     """Where a run sits in a list ordered by `-started`: runs not started yet on top (a null
     start sorts first), then the latest start first. A run with no time at all is new."""
     if run.started is None:
@@ -126,8 +126,10 @@ class Discovers(Protocol):
         that gives a finished run in full."""
         ...
 
-    def newest_first(self, run: Run) -> tuple[int, float]:
-        """Sort key of the provider's newest-first list (where a run sits in it)."""
+    def list_position(self, run: Run) -> tuple[int, float]:
+        """Where a run sits in the provider's own newest-first list (what its pages show first):
+        the engine sizes the list it reads by it. Not how qa-tui orders runs for a person:
+        that is core/runs/newest.py."""
         ...
 
 

@@ -21,8 +21,8 @@ import random
 from redis.commands.core import AsyncScript
 from redis.exceptions import ResponseError
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import Clock
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection, cancelled_meanwhile
 from qa_tui.core.team.keys import ScopeKeys
 from qa_tui.core.team.scripts import BUCKET

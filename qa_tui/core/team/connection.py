@@ -22,7 +22,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import TeamConfig
+from qa_tui.core.config.tables import TeamConfig
 from qa_tui.core.team.wire import Rejected
 
 REDIS_DOWN: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)

@@ -1,14 +1,14 @@
 """`TeamLink`: everything team mode adds to one instance, built from the config.
 
 It makes the `SharedBudget` of each limit its providers (and the tracker) draw on, keyed the way
-the service counts (core/budget_sharing.py: a BugBrain key whatever the project, a Bug0 project,
+the service counts (core/providers/sharing.py: a BugBrain key whatever the project, a Bug0 project,
 a BugBug token, Bugnet per machine), and hands each provider its handle on it for the registry
 (`budget_for`, `tracker_budget`); ten people watching three projects on one key then draw on
 one bucket in Redis. It is the engine's `Team` (`run_provider`, `emitted`): leases stay per
 project, since a lease decides who polls a project. It keeps this instance's presence in each
 project's member set and each limit's (a heartbeat every `HEARTBEAT_S`: the projects' counts
 give the header's "7 watching", the limits' the fair share of a bucket when Redis goes away),
-and tells the UI its `TeamStatus` through `on_status`. `aclose()` hands every lease over and
+and tells the UI its `TeamStatus` through its `status_changed` signal. `aclose()` hands every lease over and
 leaves the member sets.
 """
 
@@ -18,23 +18,24 @@ import asyncio
 import contextlib
 import random
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
-from qa_tui.core.budget_sharing import (
+from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config.tables import ProviderConfig, TeamConfig, TrackerConfig
+from qa_tui.core.model import ProviderKind
+from qa_tui.core.providers.endpoints import base_url_for
+from qa_tui.core.providers.sharing import (
     BudgetPool,
     ProviderBudget,
     SharedLimit,
     tracker_identity,
 )
-from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import ProviderConfig, TeamConfig, TrackerConfig
-from qa_tui.core.endpoints import base_url_for
-from qa_tui.core.model import ProviderKind
-from qa_tui.core.store import Changes
+from qa_tui.core.runs.store import Changes
+from qa_tui.core.signals import Signal
 from qa_tui.core.team.bucket import SharedBudget, WatchCount
 from qa_tui.core.team.connection import (
     REDIS_DOWN,
@@ -78,9 +79,10 @@ class TeamLink:
         self.instance = secrets.token_hex(8)
         """A random id for the member sets (nothing about the user or the machine)."""
         self.watching = WatchCount()
-        self.on_status: Callable[[TeamStatus], None] = _ignore
-        """Called with every new `status` (the app posts it to the header)."""
         self.status = TeamStatus()
+        """What this instance does for each provider now, and who else watches."""
+        self.status_changed: Signal[TeamStatus] = Signal("team.status_changed")
+        """Every new `status` (the app posts it to the header)."""
         self.scopes: dict[str, ScopeKeys] = {}
         """Each provider project's keys (lease, change stream, snapshot, members), by name."""
         self.limits: dict[str, ScopeKeys] = {}
@@ -208,7 +210,7 @@ class TeamLink:
         status = TeamStatus(roles, watching, self.connection.rejected.total)
         if status != self.status:
             self.status = status
-            self.on_status(status)
+            self.status_changed.emit(status)
 
     async def aclose(self) -> None:
         """Hand the leases over, leave the member sets, close the connection."""

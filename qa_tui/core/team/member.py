@@ -26,7 +26,7 @@ from redis.commands.core import AsyncScript
 
 from qa_tui.core.clock import Clock
 from qa_tui.core.model import ProviderKind, Run
-from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.runs.store import Changes, RunKey
 from qa_tui.core.team import wire
 from qa_tui.core.team.connection import REDIS_DOWN, TeamConnection, cancelled_meanwhile
 from qa_tui.core.team.keys import ScopeKeys

@@ -6,10 +6,11 @@ message); the UI decides how to draw them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+from qa_tui.core.signals import Signal
 
 
 class TeamRole(StrEnum):
@@ -60,4 +61,4 @@ class TeamView(Protocol):
     """What the UI is handed of team mode (a `TeamLink`): the status and a way to hear of it."""
 
     status: TeamStatus
-    on_status: Callable[[TeamStatus], None]
+    status_changed: Signal[TeamStatus]

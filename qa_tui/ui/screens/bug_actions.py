@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from textual.widget import Widget
 
+from qa_tui.core.bugs.db import Report, ReportState
+from qa_tui.core.bugs.triage import build_draft, can_file
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
-from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.core.providers.bugnet import BugDraft
-from qa_tui.core.store import RunKey
-from qa_tui.core.triage import build_draft, can_file
+from qa_tui.core.runs.store import RunKey
 from qa_tui.ui import render
 from qa_tui.ui.host import ScreenHost
 from qa_tui.ui.screens.file_bug import BugRequest, FileBugScreen

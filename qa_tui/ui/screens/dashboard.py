@@ -21,12 +21,12 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
-from qa_tui.core.ordering import LiveOrder
-from qa_tui.core.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
-from qa_tui.core.store import Changes, RunKey
+from qa_tui.core.runs.ordering import LiveOrder
+from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
+from qa_tui.core.runs.store import Changes, RunKey
+from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.run_actions import RunActions
@@ -100,7 +100,7 @@ class DashboardScreen(RunActions):
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
-            history.on_change = lambda: self.app.call_next(self._history_moved)
+            history.changed.subscribe(lambda _: self.app.call_next(self._history_moved))
 
     def _history_moved(self) -> None:
         """New results in the history: an `is:flaky` filter is applied again; the strips on

@@ -25,9 +25,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
+from qa_tui.core.bugs.db import Report, ReportState, RunKey
+from qa_tui.core.bugs.outbox import Outbox, OutboxError
+from qa_tui.core.bugs.triage import comment_text
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.outbox import Outbox, OutboxError
-from qa_tui.core.outbox_db import Report, ReportState, RunKey
 from qa_tui.core.providers.bugnet import (
     CATEGORIES,
     PRIORITIES,
@@ -35,7 +36,6 @@ from qa_tui.core.providers.bugnet import (
     BugnetClient,
     DraftInvalid,
 )
-from qa_tui.core.triage import comment_text
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.browser import open_or_copy

@@ -20,8 +20,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from qa_tui.core.doctor.health import ProviderReport, provider_reports
 from qa_tui.core.engine.advice import DOCTOR
-from qa_tui.core.health_report import ProviderReport, provider_reports
 from qa_tui.core.model import HealthState
 from qa_tui.ui import render
 from qa_tui.ui.host import host_of

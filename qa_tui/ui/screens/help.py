@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qa_tui.core.model import HealthState, RunStatus
-from qa_tui.core.shown_status import COUNTED, RUNNING_WORDS
+from qa_tui.core.runs.shown import COUNTED, RUNNING_WORDS
 from qa_tui.ui import render
 from qa_tui.ui.bindings import ACTIONS, key_label
 from qa_tui.ui.widgets import filter_bar, history_cell

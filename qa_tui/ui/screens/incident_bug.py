@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from qa_tui.core.bugs.db import ReportState
 from qa_tui.core.history.incident_report import INCIDENT, incident_draft
 from qa_tui.core.history.incidents import Incident
-from qa_tui.core.outbox_db import ReportState
 from qa_tui.ui import render
 from qa_tui.ui.host import ScreenHost
 

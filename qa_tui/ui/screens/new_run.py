@@ -21,13 +21,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qa_tui.core.actions.gitinfo import GitInfo, read_git
+from qa_tui.core.actions.launch import StartRequest, bugbug_catalogue
+from qa_tui.core.actions.suggestions import start_suggestions
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.gitinfo import GitInfo, read_git
-from qa_tui.core.launch import StartRequest, bugbug_catalogue
 from qa_tui.core.model import ProviderKind
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bugbug import BugBugSource
-from qa_tui.core.start_suggestions import start_suggestions
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import host_of

@@ -17,9 +17,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from qa_tui.core.bugs.db import Report, ReportState
+from qa_tui.core.bugs.outbox import Outbox, OutboxError
 from qa_tui.core.clock import Clock
-from qa_tui.core.outbox import Outbox, OutboxError
-from qa_tui.core.outbox_db import Report, ReportState
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.screens.confirm import ConfirmScreen

@@ -12,10 +12,10 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
-from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
-from qa_tui.core.store import RunKey
+from qa_tui.core.runs.store import RunKey
+from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.browser import open_or_copy
 from qa_tui.ui.host import ScreenHost, host_of

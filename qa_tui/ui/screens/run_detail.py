@@ -21,11 +21,11 @@ from textual.app import ComposeResult
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, Tabs
 
-from qa_tui.core.artifacts import fetch_artifact, save_artifact
-from qa_tui.core.error_words import provider_failure
+from qa_tui.core.actions.artifacts import fetch_artifact, save_artifact
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunKind, RunStatus
-from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.core.runs.store import Changes, Row, RunKey
+from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import ChangeListener

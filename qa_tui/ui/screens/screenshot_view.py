@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from qa_tui.core.artifacts import fetch_artifact, save_artifact
+from qa_tui.core.actions.artifacts import fetch_artifact, save_artifact
 from qa_tui.core.engine import Engine
-from qa_tui.core.error_words import provider_failure
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.images.decode import ImageRefused
 from qa_tui.core.images.fetch import Screenshot, ScreenshotFetcher
 from qa_tui.core.model import Run
+from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.browser import open_or_copy

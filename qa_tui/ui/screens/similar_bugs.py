@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from qa_tui.core.outbox_db import BugLink
+from qa_tui.core.bugs.db import BugLink
 from qa_tui.core.providers.bugnet import SimilarBug
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for

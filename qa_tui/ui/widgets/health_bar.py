@@ -36,7 +36,7 @@ class HealthBar(Widget):
     health: reactive[dict[str, ProviderHealth]] = reactive(dict, always_update=True, repaint=False)
     """Each provider's latest health, by name."""
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True, repaint=False)
-    """How many runs (after the filter) are counted in each status (core/shown_status.py);
+    """How many runs (after the filter) are counted in each status (core/runs/shown.py);
     set `total` first."""
     paused: reactive[bool] = reactive(False, repaint=False)
     """True while live updates are paused."""

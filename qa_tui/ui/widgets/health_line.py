@@ -29,10 +29,10 @@ from datetime import datetime
 from rich.style import Style
 from rich.text import Text
 
-from qa_tui.core.budget_sharing import SERVICE_NAMES
 from qa_tui.core.engine.advice import DOCTOR, advice_for
 from qa_tui.core.model import HealthState, ProviderHealth
-from qa_tui.core.shown_status import COUNTED
+from qa_tui.core.providers.sharing import SERVICE_NAMES
+from qa_tui.core.runs.shown import COUNTED
 from qa_tui.core.team.status import TeamStatus
 from qa_tui.core.textsafe import cell_width
 from qa_tui.ui import render
@@ -86,7 +86,7 @@ class HeaderState:
     services: Mapping[str, str] = field(default_factory=dict)
     """Each provider's kind (`bugbug`), by name."""
     counts: Mapping[str, int] = field(default_factory=dict)
-    """Runs shown, by the status they are counted in (core/shown_status.py: `triggered` too)."""
+    """Runs shown, by the status they are counted in (core/runs/shown.py: `triggered` too)."""
     total: int = 0
     """Runs known, shown or not (a filter that hides them all reads `none of 40 shown`)."""
     paused: bool = False

@@ -17,8 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from qa_tui.core.gitinfo import GitInfo
-from qa_tui.core.launch import (
+from qa_tui.core.actions.gitinfo import GitInfo
+from qa_tui.core.actions.launch import (
     AssignmentError,
     Bug0Start,
     BugBrainStart,
@@ -29,8 +29,8 @@ from qa_tui.core.launch import (
     parse_assignments,
     split_assignments,
 )
+from qa_tui.core.actions.suggestions import StartSuggestions
 from qa_tui.core.providers.bug0 import NO_STATUS_NOTE
-from qa_tui.core.start_suggestions import StartSuggestions
 from qa_tui.ui import render
 from qa_tui.ui.widgets.lists import NavOptionList
 
@@ -262,7 +262,7 @@ class Bug0Form(RunForm):
 
     def prefill(self, git: GitInfo) -> None:
         """Fill the empty fields from the checkout (never overwrites what was typed): only a
-        checkout on GitHub has any (core/gitinfo.py), and the form says where they came from."""
+        checkout on GitHub has any (core/actions/gitinfo.py), and the form says where they came from."""
         if git.remote is None:
             said = "Nothing prefilled from git: this folder is no checkout of a GitHub repository."
         else:

@@ -19,7 +19,7 @@ from textual.strip import Strip
 
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
-from qa_tui.core.store import Row
+from qa_tui.core.runs.store import Row
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
 from qa_tui.ui.widgets import history_cell

@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from qa_tui.core.errors import BadPayload, RequestRejected
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import parse_one
 from qa_tui.core.providers.bug0.wire import TriggerAnswer
-from qa_tui.core.wire import parse_one
 
 DEFAULT_BASE_URL = "https://app.bug0.com"
 DEFAULT_REQUESTS_PER_MINUTE = 10

@@ -8,7 +8,7 @@ made from what was sent (`run_name`).
 from __future__ import annotations
 
 from qa_tui.core.model import ProviderKind, Run, RunKind, RunStatus
-from qa_tui.core.triggers import TriggerRecord
+from qa_tui.core.providers.triggers import TriggerRecord
 
 TRIGGERED = "triggered"
 """The raw status word of a run qa-tui triggered (Bug0 itself never sends a status)."""

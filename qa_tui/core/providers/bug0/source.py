@@ -19,13 +19,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, NotFound, RequestRejected, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.model import PaneData, ProviderKind, Run, RunDetail, RunStatus
 from qa_tui.core.providers.base import Capabilities, RunPage
 from qa_tui.core.providers.bug0.api import NO_READ_API, RUN_TESTS_PATH, Bug0Api
 from qa_tui.core.providers.bug0.normalize import record_to_run
 from qa_tui.core.providers.bug0.wire import trigger_fields
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 
 
 def without_secrets(fields: dict[str, str]) -> dict[str, str]:

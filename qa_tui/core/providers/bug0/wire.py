@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from qa_tui.core.wire import WireModel
+from qa_tui.core.http.wire import WireModel
 
 FIELD_NAMES = {
     "url": "url",

@@ -11,7 +11,7 @@ absorbed here:
 - Gen A documents 30 requests a minute (and 500 an hour) per key (`DEFAULT_REQUESTS_PER_MINUTE`);
 - lists page by `limit`/`offset` with a `pagination.total` (followed up to the limit asked for);
   the total may be absent and `limit` capped below what was asked [INF]: offsets advance by what
-  was served, and the cap is learned (`ListShape`, core/pagination.py);
+  was served, and the cap is learned (`ListShape`, core/http/paging.py);
 - the synchronous start blocks up to `timeout_seconds`, so it gets a read timeout to match; no
   start is idempotent, so none is retried once it may have reached the server;
 - failure analysis is optional ("if available"): absent, 404 or empty is an empty result;
@@ -25,8 +25,9 @@ from datetime import datetime
 from typing import Any
 
 from qa_tui.core.errors import NotFound
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.pagination import ListShape, follow_offsets
+from qa_tui.core.http.paging import ListShape, follow_offsets
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import Parsed, as_dict, parse_each, parse_one
 from qa_tui.core.providers.bugbrain.wire import (
     AnalysisItem,
     AsyncStart,
@@ -36,7 +37,6 @@ from qa_tui.core.providers.bugbrain.wire import (
     SyncStart,
     read_results,
 )
-from qa_tui.core.wire import Parsed, as_dict, parse_each, parse_one
 
 DEFAULT_BASE_URL = "https://api.bugbrain.tech/api/v1"
 DEFAULT_REQUESTS_PER_MINUTE = 30

@@ -9,7 +9,7 @@ absorbed here:
 - a page starts where the pages before it ended, by what the server served: it may cap `limit`
   [INF], without a total to tell;
 - the list order is not documented [INF]: a run's place in it is taken to be by creation, newest
-  first (`newest_first`);
+  first (`position_by_creation`);
 - a time range (`around`) is by creation, `created_after`/`created_before`.
 """
 
@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from qa_tui.core.http.paging import offset_more
+from qa_tui.core.http.wire import as_dict, parse_each
 from qa_tui.core.model import Run
-from qa_tui.core.pagination import offset_more
 from qa_tui.core.providers.base import ListQuery, QueryPage
 from qa_tui.core.providers.bugbrain.api import LIST_PAGE_SIZE, BugBrainApi
 from qa_tui.core.providers.bugbrain.memory import BugBrainMemory
 from qa_tui.core.providers.bugbrain.normalize import execution_to_run
 from qa_tui.core.providers.bugbrain.wire import Execution
-from qa_tui.core.wire import as_dict, parse_each
 
 _EDGE = timedelta(seconds=1)
 SWEEP_QUERIES = (
@@ -76,7 +76,7 @@ async def list_page(
     return QueryPage(runs=runs, more=more, skipped=parsed.skipped)
 
 
-def newest_first(run: Run) -> tuple[int, float]:
+def position_by_creation(run: Run) -> tuple[int, float]:
     """Executions are listed by creation, newest first."""
     when = run.queued or run.started or run.ended
     return (0, -when.timestamp()) if when else (1, 0.0)

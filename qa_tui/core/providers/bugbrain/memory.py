@@ -2,13 +2,13 @@
 
 BugBrain's list pages by `limit`/`offset`; the total may be absent and `limit` capped below what
 was asked [INF], so offsets advance by what was served and the cap is learnt (`ListShape`,
-core/pagination.py). The endpoints (`api.BugBrainApi`) keep none of this themselves: they write
+core/http/paging.py). The endpoints (`api.BugBrainApi`) keep none of this themselves: they write
 into this memory's shape. Nothing here does I/O.
 """
 
 from __future__ import annotations
 
-from qa_tui.core.pagination import ListShape
+from qa_tui.core.http.paging import ListShape
 
 OFFSETS_KEPT = 10_000
 """Walk offsets kept at most before they are forgotten (all at once: a rare, bounded reset)."""

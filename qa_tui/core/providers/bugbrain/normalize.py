@@ -2,7 +2,7 @@
 
 Notes on what is normalized here:
 - statuses: `completed` with failed tests is FAILED, `failed` (the execution broke) ERROR,
-  `cancelled` STOPPED, `pending` QUEUED (core/status.py `bugbrain_status`);
+  `cancelled` STOPPED, `pending` QUEUED (core/runs/status.py `bugbrain_status`);
 - executions carry no name: the row is named after the test plan ("plan tp_…");
 - times arrive as text and are read leniently (an unreadable time is None, never an error);
   the list gives only `created_at`, the running status only `started_at`, the done shape
@@ -25,7 +25,7 @@ from qa_tui.core.model import (
     Step,
 )
 from qa_tui.core.providers.bugbrain.wire import AnalysisItem, ExecutedTest, Execution
-from qa_tui.core.status import bugbrain_status, bugbrain_test_status
+from qa_tui.core.runs.status import bugbrain_status, bugbrain_test_status
 
 
 def _when(raw: str | None) -> datetime | None:
@@ -123,8 +123,3 @@ def analysis_to_model(item: AnalysisItem) -> FailureAnalysis:
         fix_suggestions=tuple(item.fix_suggestions or ()),
         evidence={k: str(v) for k, v in evidence.items()},
     )
-
-
-def newest_first_key(run: Run) -> tuple[float, str]:
-    when = run.queued or run.started or run.ended
-    return (when.timestamp() if when else float("-inf"), run.id)

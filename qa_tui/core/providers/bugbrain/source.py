@@ -31,7 +31,8 @@ from datetime import datetime
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import AuthFailed, BadPayload, NotFound, RequestRejected, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import as_dict
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -51,13 +52,12 @@ from qa_tui.core.providers.bugbrain.normalize import (
     analysis_to_model,
     execution_to_run,
     merge_refresh,
-    newest_first_key,
     plan_name,
     result_to_step,
 )
 from qa_tui.core.providers.bugbrain.wire import SyncStart
-from qa_tui.core.status import bugbrain_status
-from qa_tui.core.wire import as_dict
+from qa_tui.core.runs.newest import newest_first
+from qa_tui.core.runs.status import bugbrain_status
 
 FILTER_SCAN_LIMIT = 1000
 """How many executions a client-side status filter reads at most before it stops looking."""
@@ -114,7 +114,7 @@ class BugBrainSource:
         runs = [execution_to_run(self.name, e) for e in parsed.items]
         if status is not None:
             runs = [r for r in runs if r.status is status]
-        runs.sort(key=newest_first_key, reverse=True)
+        runs.sort(key=newest_first)
         return RunPage(runs=runs[:limit], skipped=parsed.skipped)
 
     def sweep_queries(self) -> Sequence[ListQuery]:
@@ -133,8 +133,8 @@ class BugBrainSource:
         """`/status` already has the done shape (counts, end): one request either way."""
         return await self.refresh_run(run)
 
-    def newest_first(self, run: Run) -> tuple[int, float]:
-        return discovery.newest_first(run)
+    def list_position(self, run: Run) -> tuple[int, float]:
+        return discovery.position_by_creation(run)
 
     async def get_parent(self, run: Run) -> Run:
         raise NotFound(self.name, "BugBrain executions have no parent run")

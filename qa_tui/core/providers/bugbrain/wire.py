@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from qa_tui.core.wire import WireModel, parse_each
+from qa_tui.core.http.wire import WireModel, parse_each
 
 
 class ExecutionProgress(WireModel):

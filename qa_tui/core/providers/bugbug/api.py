@@ -10,7 +10,7 @@ here:
 - the `tokenAuth` scheme wants the `Token` prefix (`auth_headers`);
 - paths are appended to `/api/v2` and end with `/` (Django REST Framework);
 - lists page by `page`/`page_size`; `next` is only a hint (null, relative, or naming another host
-  behind a proxy are all plausible [INF]: core/pagination.py reads each), and the server may page
+  behind a proxy are all plausible [INF]: core/http/paging.py reads each), and the server may page
   by its own size; an unreadable item is skipped and counted, the rest of the page still comes
   through;
 - `ordering` is documented for test runs and not for suite runs [INF]: a suite-run list that
@@ -37,8 +37,9 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from qa_tui.core.errors import BadPayload, NotFound
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.pagination import ListShape, follow_next_links, last_page, page_more
+from qa_tui.core.http.paging import ListShape, follow_next_links, last_page, page_more
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import Parsed, WireModel, as_dict, parse_each, parse_one
 from qa_tui.core.providers.bugbug.wire import (
     DebugArtifact,
     StepRun,
@@ -52,7 +53,6 @@ from qa_tui.core.providers.bugbug.wire import (
     V2TestRun,
     V2TestRunStatus,
 )
-from qa_tui.core.wire import Parsed, WireModel, as_dict, parse_each, parse_one
 
 DEFAULT_BASE_URL = "https://app.bugbug.io"
 """The host every working client uses; `https://api.bugbug.io` (the docs' curl) can be configured."""
@@ -180,7 +180,7 @@ class BugBugApi:
         self, model: type[M], path: str, params: Mapping[str, Any], page: int
     ) -> tuple[Parsed[M], bool]:
         """Page `page` (1-based) of a list, and whether a later one exists (by `next`, `count`
-        or a full page: see core/pagination.py). DRF answers 404 "Invalid page." past the last
+        or a full page: see core/http/paging.py). DRF answers 404 "Invalid page." past the last
         page (the list shrank since the page count was read): an empty page, nothing more."""
         body = await self._page_body(path, params, page)
         parsed = parse_each(model, body.get("results"))

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from qa_tui.core.http.paging import ListShape
 from qa_tui.core.model import Run, RunKind
-from qa_tui.core.pagination import ListShape
 from qa_tui.core.providers.base import ListQuery, QueryPage
 from qa_tui.core.providers.bugbug import profiles
 from qa_tui.core.providers.bugbug.api import BugBugApi

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from qa_tui.core.http.paging import ListShape
 from qa_tui.core.model import Run, RunKind, Step
-from qa_tui.core.pagination import ListShape
 from qa_tui.core.providers.bugbug.wire import (
     V2SuiteRun,
     V2TestRun,

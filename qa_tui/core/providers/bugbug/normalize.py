@@ -29,7 +29,7 @@ from qa_tui.core.providers.bugbug.wire import (
     V2TestRunStatus,
     parse_steps_runs,
 )
-from qa_tui.core.status import bugbug_status
+from qa_tui.core.runs.status import bugbug_status
 
 
 def _elapsed(started: datetime | None, ended: datetime | None) -> float | None:

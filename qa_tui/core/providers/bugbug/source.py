@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from qa_tui.core.errors import NotFound, ProviderError, Unsupported
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import Parsed
 from qa_tui.core.model import (
     Artifact,
     PaneData,
@@ -46,7 +47,7 @@ from qa_tui.core.providers.base import (
     ListQuery,
     QueryPage,
     RunPage,
-    started_newest_first,
+    position_by_start,
 )
 from qa_tui.core.providers.bugbug import discovery, profiles
 from qa_tui.core.providers.bugbug.api import API_PREFIX, BugBugApi
@@ -70,8 +71,8 @@ from qa_tui.core.providers.bugbug.wire import (
     V2TestRunStatus,
     parse_steps_runs,
 )
-from qa_tui.core.status import BUGBUG_STATUSES, bugbug_status
-from qa_tui.core.wire import Parsed
+from qa_tui.core.runs.newest import newest_first
+from qa_tui.core.runs.status import BUGBUG_STATUSES, bugbug_status
 
 STEP_RUN_FETCHES_PER_DETAIL = 20
 """At most this many `/stepruns/{id}/` calls per `run_detail`; later calls fill in the rest."""
@@ -86,12 +87,6 @@ def _server_status(status: RunStatus | None) -> str | None:
     """The one raw word meaning `status`, when there is exactly one (else filter client-side)."""
     words = [word for word, normalized in BUGBUG_STATUSES.items() if normalized is status]
     return words[0] if len(words) == 1 else None
-
-
-def _newest_first(run: Run) -> tuple[bool, float]:
-    """Sort key (reversed): runs not started yet on top, then the latest start first."""
-    moment = run.started or run.queued
-    return (moment is None, moment.timestamp() if moment else 0.0)
 
 
 class BugBugSource:
@@ -149,8 +144,8 @@ class BugBugSource:
         """One full read (`/status/` and then the full run would be two)."""
         return await self._full(run)
 
-    def newest_first(self, run: Run) -> tuple[int, float]:
-        return started_newest_first(run)
+    def list_position(self, run: Run) -> tuple[int, float]:
+        return position_by_start(run)
 
     async def get_parent(self, run: Run) -> Run:
         """The suite run a test run belongs to (its `suiteRunId`)."""
@@ -185,7 +180,7 @@ class BugBugSource:
         wanted = [run for run in runs.values() if status is None or run.status is status]
         if since is not None:  # a server may ignore the range [INF]: it holds here either way
             wanted = [run for run in wanted if (run.started or run.queued or since) >= since]
-        wanted.sort(key=_newest_first, reverse=True)
+        wanted.sort(key=newest_first)
         return RunPage(runs=wanted, skipped=tests.skipped + suites.skipped)
 
     async def get_run(self, run_id: str) -> Run:

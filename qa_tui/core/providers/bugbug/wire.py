@@ -30,7 +30,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from qa_tui.core.wire import WireModel, parse_each
+from qa_tui.core.http.wire import WireModel, parse_each
 
 
 def _lenient_datetime(raw: Any) -> datetime | None:

@@ -24,8 +24,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from qa_tui.core.errors import AuthFailed, BadPayload, ProviderError, RequestRejected, Unsupported
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.wire import as_dict, first_present
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import as_dict, first_present
 
 
 class AuthMode(StrEnum):

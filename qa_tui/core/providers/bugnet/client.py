@@ -32,7 +32,8 @@ from pydantic import SecretStr, ValidationError
 
 from qa_tui import __version__
 from qa_tui.core.errors import BadPayload, NotFound, RequestRejected
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import as_dict, parse_one
 from qa_tui.core.providers.bugnet.calls import AuthMode, BugnetCalls
 from qa_tui.core.providers.bugnet.draft import BugDraft, reference_line, with_reference
 from qa_tui.core.providers.bugnet.wire import (
@@ -49,7 +50,6 @@ from qa_tui.core.providers.bugnet.wire import (
     title_similarity,
     total_in,
 )
-from qa_tui.core.wire import as_dict, parse_one
 
 DEFAULT_BASE_URL = "https://api.bugnet.io"
 """The service root; the client appends `/api/...` as the SDKs do."""

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from qa_tui.core.wire import WireModel, first_present, parse_each
+from qa_tui.core.http.wire import WireModel, first_present, parse_each
 
 _STOPWORD_TEXT = (
     "the and for with from that this when after before into not does did was were are has have "

@@ -33,10 +33,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import ProviderConfig, TrackerConfig
-from qa_tui.core.endpoints import base_url_for
+from qa_tui.core.config.tables import ProviderConfig, TrackerConfig
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.providers.endpoints import base_url_for
 
 SERVICE_NAMES = {"bugbug": "BugBug", "bugbrain": "BugBrain", "bug0": "Bug0", "bugnet": "Bugnet"}
 

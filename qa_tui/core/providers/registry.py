@@ -2,8 +2,8 @@
 
 Each provider gets its own `ProviderHttp` (base URL, the kind's auth headers, timeout, TLS
 verification) and a handle on the budget of what its service limits: providers on one BugBrain
-key, one Bug0 project or one BugBug token share one budget (core/budget_sharing.py). A missing
-`base_url` takes the provider package's `DEFAULT_BASE_URL` (core/endpoints.py). Tests and the demo
+key, one Bug0 project or one BugBug token share one budget (core/providers/sharing.py). A missing
+`base_url` takes the provider package's `DEFAULT_BASE_URL` (core/providers/endpoints.py). Tests and the demo
 pass `transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
 
 The caller owns what is returned: `await source.aclose()` / `await tracker.aclose()` when done.
@@ -15,15 +15,15 @@ from collections.abc import Callable
 
 import httpx
 
-from qa_tui.core.budget import RequestBudget
-from qa_tui.core.budget_sharing import BudgetPool
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import Config, ProviderConfig
-from qa_tui.core.endpoints import base_url_for, default_base_url
-from qa_tui.core.http import ProviderHttp
+from qa_tui.core.config.tables import Config, ProviderConfig
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.endpoints import base_url_for, default_base_url
+from qa_tui.core.providers.sharing import BudgetPool
+from qa_tui.core.providers.triggers import TriggerLog
 
 TransportFor = Callable[[str], httpx.AsyncBaseTransport | None]
 """Provider name (or TRACKER) → the transport to use, None for the real network."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa_tui.core.config import TrackerConfig
+from qa_tui.core.config.tables import TrackerConfig
 from qa_tui.core.model import Artifact, FailureAnalysis, Run, RunDetail, RunKind, RunStatus, Step
 from qa_tui.core.providers.bugnet import TITLE_MAX, BugDraft
-from qa_tui.core.wording import outcome_phrase
+from qa_tui.core.words.statuses import outcome_phrase
 
 FILEABLE = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 """The statuses a bug can be filed for."""

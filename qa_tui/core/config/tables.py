@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from qa_tui.core.config_errors import (
+from qa_tui.core.config.errors import (
     KeyedValueError,
     allowed_keys,
     expand_env,

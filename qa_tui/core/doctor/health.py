@@ -1,7 +1,7 @@
 """What the health panel says of each provider: its service, state, budget and who shares it,
 requests a minute, last success, and the reason and the fix of a failure.
 
-Pure: built from the sources (their budgets: core/budget_sharing.py) and the latest health of
+Pure: built from the sources (their budgets: core/providers/sharing.py) and the latest health of
 each, so the UI renders it and a test reads it without a screen.
 """
 
@@ -11,16 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from qa_tui.core.budget_sharing import (
+from qa_tui.core.engine.advice import Advice, advice_for
+from qa_tui.core.model import HealthState, ProviderHealth
+from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.sharing import (
     LIMITED_BY,
     SERVICE_NAMES,
     Limited,
     ProviderBudget,
     rate_text,
 )
-from qa_tui.core.engine.advice import Advice, advice_for
-from qa_tui.core.model import HealthState, ProviderHealth
-from qa_tui.core.providers.base import RunSource
 
 WHAT_IS_LIMITED = {
     Limited.KEY: "limits the API key, whatever the project",

@@ -36,13 +36,14 @@ from pathlib import Path
 from typing import Protocol
 
 from qa_tui.core import paths
-from qa_tui.core.budget import RequestBudget
+from qa_tui.core.bugs.db import BugLink, Report, ReportsDb, ReportState, RunKey
+from qa_tui.core.bugs.rules import KEY_ONLY_AMBIGUOUS, after_failure
+from qa_tui.core.bugs.tally import DISCARDED
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError
-from qa_tui.core.outbox_db import BugLink, Report, ReportsDb, ReportState, RunKey
-from qa_tui.core.outbox_rules import KEY_ONLY_AMBIGUOUS, after_failure
-from qa_tui.core.outbox_tally import DISCARDED
+from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.providers.bugnet import Bug, BugDraft, Comment, Label
+from qa_tui.core.signals import Signal
 
 FILE_NAME = "outbox.sqlite"
 _EDITABLE = (ReportState.PENDING, ReportState.FAILED, ReportState.NEEDS_ATTENTION)
@@ -104,7 +105,10 @@ class Outbox:
         self.db = ReportsDb(path if path is not None else paths.data_dir() / FILE_NAME)
         self.clock = clock
         self.timing = timing or OutboxTiming()
-        self.on_change = on_change or (lambda report: None)
+        self.changed: Signal[Report] = Signal("outbox.changed")
+        """A report's state changed (queued, sent, failed, ...): `on_change` is a first listener."""
+        if on_change is not None:
+            self.changed.subscribe(on_change)
         """Called with the report after every change of state (the UI refreshes from it)."""
         self._failures: dict[str, int] = {}
         self._wake = asyncio.Event()
@@ -393,4 +397,4 @@ class Outbox:
         return report
 
     def _changed(self, report: Report) -> None:
-        self.on_change(report)
+        self.changed.emit(report)

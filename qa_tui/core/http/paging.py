@@ -30,8 +30,8 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from qa_tui.core.errors import NotFound
-from qa_tui.core.http import ProviderHttp
-from qa_tui.core.wire import as_dict
+from qa_tui.core.http.session import ProviderHttp
+from qa_tui.core.http.wire import as_dict
 
 MAX_PAGES = 1000
 """A hard stop against a provider whose `next` links never end."""

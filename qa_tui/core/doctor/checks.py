@@ -24,9 +24,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config import Config
+from qa_tui.core.config.tables import Config
 from qa_tui.core.errors import (
     AuthFailed,
     NetworkError,
@@ -35,13 +34,14 @@ from qa_tui.core.errors import (
     RateLimited,
     RequestRejected,
 )
-from qa_tui.core.registry import (
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.providers.registry import (
     TransportFor,
     base_url_for,
     build_source,
     build_tracker,
 )
-from qa_tui.core.triggers import TriggerLog
+from qa_tui.core.providers.triggers import TriggerLog
 
 PROJECT_SCOPED = frozenset({"bugbrain", "bug0", "bugnet"})
 

@@ -1,6 +1,6 @@
 """The table's order, kept up to date incrementally.
 
-`visible_keys` (core/query.py) computes the order from scratch. `LiveOrder` gives the same order
+`visible_keys` (core/runs/query.py) computes the order from scratch. `LiveOrder` gives the same order
 at a fraction of the cost, for a table of ten thousand runs:
 
 - a change batch moves only the rows it touched: each is bisected into its new place (suite
@@ -11,7 +11,7 @@ at a fraction of the cost, for a table of ten thousand runs:
   cache), is built in bulk: one filtering pass and one sort;
 - sort keys are kept per row until the row's place fields or the sort change, so a new filter
   does not recompute them; the status counts of visible rows are kept as rows come and go
-  (each run counted as the header shows it: a Bug0 trigger as `triggered`, core/shown_status.py);
+  (each run counted as the header shows it: a Bug0 trigger as `triggered`, core/runs/shown.py);
 - all it knows of a run is one record in one dict: a batch of 500 changes is 500 lookups of
   records that have not been read for seconds (each a cache miss), not 500 in each of three dicts.
 """
@@ -26,9 +26,9 @@ from operator import attrgetter
 from typing import cast
 
 from qa_tui.core.model import Run
-from qa_tui.core.query import SORT_FIELDS, Query, View, child_order, sort_function
-from qa_tui.core.shown_status import counted_as
-from qa_tui.core.store import Changes, Row, RunKey
+from qa_tui.core.runs.query import SORT_FIELDS, Query, View, child_order, sort_function
+from qa_tui.core.runs.shown import counted_as
+from qa_tui.core.runs.store import Changes, Row, RunKey
 
 _Placed = tuple[object, ...]
 """A row's place: its sort key's items followed by its key (flat, so sorting compares plain

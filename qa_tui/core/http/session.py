@@ -4,7 +4,8 @@ It owns: the `httpx.AsyncClient` (timeouts, user agent, TLS verification), the p
 `RequestBudget`, retries with exponential backoff and jitter (idempotent verbs only; a POST is
 retried only when it provably never reached the server), honouring `Retry-After` (seconds or an
 HTTP date) and the rate-limit headers (`X-RateLimit-*`, or the IETF draft's `RateLimit-*`), and
-classifying every failure into the `ProviderError` tree.
+classifying every failure into the `ProviderError` tree. How rate limits are spelled is read in
+rate_headers.py; what is blanked out of anything shown, in redaction.py.
 
 Secrets: the auth headers live only inside the httpx client. `repr()`, error messages and
 `health` never include them; error messages carry the status code and the provider's own error
@@ -21,14 +22,12 @@ import random
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from qa_tui import __version__
-from qa_tui.core.budget import RequestBudget
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import (
     AuthFailed,
@@ -40,7 +39,10 @@ from qa_tui.core.errors import (
     RequestRejected,
     ServerError,
 )
-from qa_tui.core.http_capped import read_capped
+from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.http.capped import read_capped
+from qa_tui.core.http.rate_headers import parse_retry_after, rate_headers
+from qa_tui.core.http.redaction import scrub, secret_values, shown_url
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 USER_AGENT = f"qa-tui/{__version__}"
@@ -66,94 +68,6 @@ class ResponseInfo:
     elapsed_s: float
 
 
-def parse_retry_after(value: str | None, now_epoch: float) -> float | None:
-    """`Retry-After` in seconds, from either the delta-seconds or the HTTP-date form."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now_epoch)
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def _int_header(headers: httpx.Headers, name: str) -> int | None:
-    try:
-        return int(float(headers[name]))
-    except (KeyError, ValueError):
-        return None
-
-
-def _reset_epoch(raw: int | None, now_epoch: float) -> float | None:
-    """A reset is documented as a unix time (`X-RateLimit-Reset`); the IETF draft's is seconds
-    from now: a small number is read as seconds-from-now whichever header it came in."""
-    if raw is None:
-        return None
-    return float(raw) if raw > 1_000_000_000 else now_epoch + raw
-
-
-@dataclass(frozen=True)
-class RateHeaders:
-    """What one answer said of the provider's rate limit, whichever headers said it."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_epoch: float | None = None
-    names: tuple[str, ...] = ()
-    """The rate-limit headers the answer carried (for `doctor --probe`)."""
-
-
-_RATE_NAMES = (
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-reset",
-    "ratelimit-limit",
-    "ratelimit-remaining",
-    "ratelimit-reset",
-    "ratelimit",
-    "ratelimit-policy",
-)
-
-
-def _structured(value: str) -> dict[str, int]:
-    """`limit=100, remaining=5, reset=30` (draft 03-06) or `"default";r=5;t=30` (draft 07+)."""
-    found: dict[str, int] = {}
-    for part in value.replace(";", ",").split(","):
-        key, sep, number = part.strip().partition("=")
-        if sep:
-            try:
-                found[key.strip().lower()] = int(float(number.strip().strip('"')))
-            except ValueError:
-                continue
-    return found
-
-
-def rate_headers(headers: httpx.Headers, now_epoch: float) -> RateHeaders:
-    """`X-RateLimit-*` (BugBrain, Bugnet: reset is a unix time), the IETF draft's `RateLimit-*`
-    (reset in seconds) or its one `RateLimit` field [INF: a server may send any of them]."""
-    names = tuple(name for name in _RATE_NAMES if name in headers)
-    if not names:
-        return RateHeaders()
-    limit = _int_header(headers, "x-ratelimit-limit")
-    remaining = _int_header(headers, "x-ratelimit-remaining")
-    reset = _int_header(headers, "x-ratelimit-reset")
-    if limit is None and remaining is None:
-        limit = _int_header(headers, "ratelimit-limit")
-        remaining = _int_header(headers, "ratelimit-remaining")
-        reset = _int_header(headers, "ratelimit-reset")
-    if remaining is None and "ratelimit" in headers:
-        fields = _structured(headers["ratelimit"])
-        policy = _structured(headers.get("ratelimit-policy", ""))
-        limit = fields.get("limit", policy.get("q"))
-        remaining = fields.get("remaining", fields.get("r"))
-        reset = fields.get("reset", fields.get("t"))
-    return RateHeaders(limit, remaining, _reset_epoch(reset, now_epoch), names)
-
-
 def provider_message(response: httpx.Response) -> str:
     """The provider's own error text from a JSON body (`detail`, `error`, `message`), or the reason."""
     try:
@@ -174,38 +88,6 @@ def provider_message(response: httpx.Response) -> str:
         first = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
         return f"{first} ({reason})" if first else reason  # a plain-text error body [INF]
     return reason
-
-
-_NOT_SECRET_HEADERS = frozenset(
-    {"user-agent", "accept", "accept-encoding", "content-type", "host", "connection"}
-)
-
-
-def secret_values(headers: Mapping[str, str], url: str = "") -> set[str]:
-    """The credentials among request headers (whole values, and the part after `Token `/`Bearer `)
-    and in a URL's `user:password@`, for blanking out of anything shown."""
-    found: set[str] = set()
-    for name, value in headers.items():
-        if name.lower() not in _NOT_SECRET_HEADERS:
-            found.update(part for part in (value, value.split(" ", 1)[-1]) if len(part) >= 4)
-    parts = urlsplit(url)
-    found.update(p for p in (parts.username, parts.password) if p and len(p) >= 4)
-    return found
-
-
-def scrub(text: str, secrets: set[str]) -> str:
-    """`text` with every secret replaced by `***` (longest first, so no tail of one survives)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def shown_url(url: str) -> str:
-    """The URL without `user:password@`, for reprs and messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 @functools.cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_tui.core.config import ProviderConfig
+from qa_tui.core.config.tables import ProviderConfig
 from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
 
 DEFAULT_BASE_URLS = {

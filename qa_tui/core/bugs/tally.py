@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from qa_tui.core.outbox_db import Report, ReportState
+from qa_tui.core.bugs.db import Report, ReportState
 
 DISCARDED = "discarded"
 """The `last_error` of the change report the outbox sends for a report the user discarded."""

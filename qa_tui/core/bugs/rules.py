@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_tui.core.error_words import in_words
+from qa_tui.core.bugs.db import ReportState
 from qa_tui.core.errors import (
     AuthFailed,
     NetworkError,
@@ -26,7 +26,7 @@ from qa_tui.core.errors import (
     RequestRejected,
     Unsupported,
 )
-from qa_tui.core.outbox_db import ReportState
+from qa_tui.core.words.errors import in_words
 
 KEY_ONLY_AMBIGUOUS = (
     "Bugnet may already have this report (the connection broke after it was sent), and a public "
@@ -49,7 +49,7 @@ class Verdict:
 
 
 def error_text(error: Exception) -> str:
-    """A failure in a few words (core/error_words.py): Bugnet's own message, or what the network
+    """A failure in a few words (core/words/errors.py): Bugnet's own message, or what the network
     did ("Bugnet could not be reached"), never an exception's name."""
     return in_words(error, "Bugnet")
 

@@ -4,7 +4,7 @@
 
 - free words match (case-insensitively) the run's name, id, provider, target, raw status or
   error; `-word` keeps the runs that do not contain it;
-- `status:` means the status shown (what the STATUS column says, core/shown_status.py):
+- `status:` means the status shown (what the STATUS column says, core/runs/shown.py):
   `queued`, `triggered` (Bug0), `running` (a paused run too), `failed`, `error`, ... or a word a
   running run is shown as (`status:paused`); comma-separated. BugBrain's errored execution
   (its own word `failed`) is `status:error`, as `qa-tui runs --status` reads it;
@@ -29,13 +29,14 @@ import difflib
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from qa_tui.core.model import ProviderKind, Run, RunKind, RunStatus
-from qa_tui.core.shown_status import STATUS_WORDS, status_matches
-from qa_tui.core.store import Row, RunKey
+from qa_tui.core.runs.newest import moment
+from qa_tui.core.runs.shown import STATUS_WORDS, status_matches
+from qa_tui.core.runs.store import Row, RunKey
 
 _SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -337,15 +338,6 @@ _STATUS_ORDER = {
         ]
     )
 }
-_NOT_YET = datetime(9999, 1, 1, tzinfo=UTC)
-"""Where a run with no time at all sorts: one just created (BugBug `initialized`, a re-run the
-provider has not queued yet) is the newest run there is, not the oldest."""
-
-
-def _started(run: Run) -> datetime:
-    return run.started or run.queued or run.ended or _NOT_YET
-
-
 _TIME_FIELDS = ("started", "queued", "ended", "parent_id")
 SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
     SortKey.STARTED: _TIME_FIELDS,
@@ -363,8 +355,7 @@ def sort_function(key: SortKey, *, reverse: bool = False) -> Callable[[Row], tup
     to newest first either way."""
 
     def started(row: Row) -> float:
-        run = row.run
-        return -(run.started or run.queued or run.ended or _NOT_YET).timestamp()
+        return -moment(row.run).timestamp()
 
     sign = -1 if reverse else 1
     if key is SortKey.STATUS:
@@ -382,11 +373,10 @@ def sort_function(key: SortKey, *, reverse: bool = False) -> Callable[[Row], tup
     if reverse:
         return lambda row: (-started(row),)
 
-    def newest_first(row: Row) -> tuple[object, ...]:  # the default: one call per row
-        run = row.run
-        return (-(run.started or run.queued or run.ended or _NOT_YET).timestamp(),)
+    def newest(row: Row) -> tuple[object, ...]:  # the default (ties: the row's key, provider, id)
+        return (-moment(row.run).timestamp(),)
 
-    return newest_first
+    return newest
 
 
 def _descending(text: str) -> tuple[int, ...]:
@@ -434,4 +424,4 @@ def _parent(row: Row) -> RunKey | None:
 
 def child_order(row: Row) -> tuple[object, ...]:
     """How a suite run's test runs are ordered under it: oldest first."""
-    return (_started(row.run).timestamp(),)
+    return (moment(row.run).timestamp(),)
