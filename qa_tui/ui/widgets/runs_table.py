@@ -160,9 +160,11 @@ class RunsTable(ScrollView, can_focus=True):
         self.set_order(order)
 
     def _on_screen(self) -> Iterator[tuple[int, RunKey]]:
-        """(line, key) of each run on screen; line 0 is the header."""
+        """(line, key) of each run on screen; line 0 is the header, so a table `height` lines
+        tall shows `height - 1` runs (the run below them is not on screen: refreshing its line
+        would repaint whatever is under the table)."""
         top = int(self.scroll_y)
-        return enumerate(self.order[top : top + self.size.height], 1)
+        return enumerate(self.order[top : top + max(0, self.size.height - 1)], 1)
 
     def _refresh_line(self, y: int) -> None:
         width = self.scrollable_content_region.width  # not the scrollbar: it has not changed
