@@ -71,6 +71,9 @@ FAILURE_STEP_READS = 3
 """`/stepruns/{id}/` read at most to find where one run failed: the failing step is the last
 that ran (or next to it), so the search goes backwards from there."""
 FAILURES_KEPT = 20_000
+FINISHED_STEPS_KEPT = 20_000
+"""Finished step runs kept (a failed run's reading adds up to three, a detail view its steps):
+the oldest go first, so an all-day session's memory does not grow with every failure."""
 
 T = TypeVar("T")
 
@@ -102,7 +105,8 @@ class BugBugSource(BugBugDiscovery):
         super().__init__(name, http)
         self.budget = http.budget
         self._finished_steps: dict[str, Step] = {}
-        """Step run id → its finished `Step`: a finished step run never changes, so it is read once."""
+        """Step run id → its finished `Step`: a finished step run never changes, so it is read
+        once (while kept: at most `FINISHED_STEPS_KEPT`, see `_keep_step`)."""
 
     def __repr__(self) -> str:
         return f"BugBugSource(name={self.name!r}, http={self.http!r})"
@@ -296,11 +300,17 @@ class BugBugSource(BugBugDiscovery):
                     )
                     cached = to_step(index, merged)
                     if cached.status.is_terminal:
-                        self._finished_steps[ref.id] = cached
+                        self._keep_step(ref.id, cached)
             steps.append(
                 cached.model_copy(update={"index": index}) if cached else to_step(index, ref)
             )
         return PaneData(items=tuple(steps))
+
+    def _keep_step(self, step_run_id: str, step: Step) -> None:
+        steps = self._finished_steps
+        if len(steps) >= FINISHED_STEPS_KEPT:
+            del steps[next(iter(steps))]  # the first kept is the oldest
+        steps[step_run_id] = step
 
     def failure_unread(self, run: Run) -> bool:
         """A finished failed test run whose `stepsRuns` did not say where (opaque, empty)."""
@@ -325,7 +335,7 @@ class BugBugSource(BugBugDiscovery):
                 continue
             status = bugbug_status(step.status)
             if status.is_terminal and ref.id:
-                self._finished_steps[ref.id] = to_step(index, step)
+                self._keep_step(ref.id, to_step(index, step))
             if status in (RunStatus.FAILED, RunStatus.ERROR):
                 code = run.error if run.error and " " not in run.error.strip() else None
                 found = described_failure(index, step, code)

@@ -38,6 +38,9 @@ from qa_tui.core.model import Run
 from qa_tui.core.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
 
+LINES_KEPT = 512
+"""The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
+
 
 class _Drawn(NamedTuple):
     """What a line was drawn from: the same again draws the same line."""
@@ -105,7 +108,9 @@ class RunsTable(ScrollView, can_focus=True):
         self._positions: dict[RunKey, int] = {}
         """Where some keys (the cursor's, the top line's) were last seen in `order`."""
         self._lines: dict[RunKey, tuple[_Drawn, Strip]] = {}
-        """Each recently drawn row's line, with what it was drawn from."""
+        """Each recently drawn row's line, with what it was drawn from: at most `_lines_kept()`,
+        the longest unchanged going first (a line is a Strip with caches of its own, about 1.5
+        kB: kept for every run ever drawn, an all-day table grew by megabytes an hour)."""
         self._frame_style: Style | None = None
         """The widget's style, looked up once per drawing pass rather than once per line."""
         self.cursor_key: RunKey | None = None
@@ -352,10 +357,17 @@ class RunsTable(ScrollView, can_focus=True):
             row, columns, width, base, started, duration, nested=nested, no_color=no_color,
             watched=watched, history=history,
         )  # fmt: skip
-        if len(self._lines) > 4096:
-            self._lines.clear()
-        drawn = self._lines[key] = (drawn_from, strip)
+        lines = self._lines
+        lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
+        if len(lines) >= self._lines_kept():
+            del lines[next(iter(lines))]
+        drawn = lines[key] = (drawn_from, strip)
         return drawn
+
+    def _lines_kept(self) -> int:
+        """Lines worth keeping: a few screens' worth (the lines on screen, and those scrolled
+        past lately), never the whole table."""
+        return max(LINES_KEPT, 4 * self.size.height)
 
     def _under_its_parent(self, row_index: int) -> bool:
         """True when the run at `row_index` is drawn under its suite run (the parent, then only
