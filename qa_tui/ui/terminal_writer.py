@@ -18,6 +18,10 @@ that change what differs and nothing else:
   of the frame, so bytes written by anything else start from a clean pen as they expect;
 - a frame that changes nothing writes nothing, not even the synchronized-update markers.
 
+It takes Textual's frames where Textual writes them (the app overrides Textual's private
+`App._display`, and reads the driver and the cursor as that method does): with a Textual that
+lacks any of it, or on any error here, the frame goes out as Textual writes it.
+
 What it cannot read as cells (a segment with escape sequences of its own, such as a picture
 drawn with the Kitty or Sixel protocol, a hyperlink, or a renderable that is not a compositor
 update) goes out as Textual writes it, and the cells it covers are forgotten, so the next frame
@@ -258,13 +262,16 @@ def display(app: App[Any], mirror: ScreenMirror, renderable: object) -> bool:
     inline, or a frame the mirror cannot read): the caller then hands it to Textual."""
     if renderable is None:  # nothing to draw: Textual's own path does nothing either
         return False
-    driver = app._driver
-    if driver is None or app.is_headless or driver.is_inline:
+    try:  # Textual's own `_display` reads these; a Textual without them draws as it did
+        driver = app._driver
+        ready = driver is not None and not app.is_headless and not driver.is_inline
+        ready = ready and app._running and not app._closed and not app._batch_count
+        color_system = app.console._color_system or ColorSystem.TRUECOLOR  # as Strip.render
+    except AttributeError:
         return False
-    if not (app._running and not app._closed) or app._batch_count:
+    if not ready or driver is None:
         return False
     width, height = app.size
-    color_system = app.console._color_system or ColorSystem.TRUECOLOR  # as Strip.render reads it
     if color_system != mirror.color_system:
         mirror.color_system = color_system
         mirror.forget()
