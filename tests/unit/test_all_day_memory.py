@@ -17,7 +17,7 @@ from qa_tui.core.model import Progress, Run, RunStatus
 from qa_tui.core.notify.rules import TOLD_KEPT, Rules
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.notify.watchlist import WatchList
-from qa_tui.core.store import Changes, Row
+from qa_tui.core.store import Changes, Row, RunStore
 from tests.support.fakes import make_run
 
 
@@ -46,3 +46,27 @@ def test_the_notification_rules_remember_a_bounded_number_of_runs_told_of() -> N
         rules.observe(Changes(added=(Row(make_run(f"r{i}")),)))
         rules.observe(Changes(updated=(Row(make_run(f"r{i}", RunStatus.PASSED)),)))
     assert len(rules._told) == TOLD_KEPT
+
+
+def test_a_full_store_lets_the_oldest_finished_runs_go_never_an_active_one() -> None:
+    """GIVEN a store that keeps 20 runs WHEN a batch brings it to 21 (the oldest run still
+    running) THEN the finished runs that started longest ago leave, in that batch's removed
+    keys, and the running run, however old, stays."""
+    store = RunStore(keep=20)
+    old_running = make_run("running", minutes_ago=600)
+    finished = [make_run(f"f{i}", RunStatus.PASSED, minutes_ago=100 - i) for i in range(19)]
+    store.apply([old_running, *finished])
+    changes = store.apply([make_run("new", minutes_ago=0)])
+    assert [row.key for row in changes.added] == [("web", "new")]
+    assert changes.removed == (("web", "f0"), ("web", "f1"))
+    assert len(store) == 19
+    assert ("web", "running") in store
+
+
+def test_a_run_added_and_let_go_in_one_batch_is_in_neither_list() -> None:
+    store = RunStore(keep=3)
+    store.apply([make_run(f"a{i}", minutes_ago=1) for i in range(3)])  # all running
+    changes = store.apply([make_run("old", RunStatus.PASSED, minutes_ago=900)])
+    assert changes.added == ()
+    assert changes.removed == ()
+    assert ("web", "old") not in store
