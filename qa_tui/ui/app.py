@@ -14,6 +14,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from qa_tui.core.bugs.db import Report, ReportState
@@ -39,6 +40,7 @@ from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged
 from qa_tui.ui.notices import Notices
 from qa_tui.ui.screens.dashboard import DashboardScreen
 from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.terminal_writer import ScreenMirror, display
 from qa_tui.ui.widgets.health_bar import HealthBar
 
 
@@ -93,6 +95,8 @@ class QaTuiApp(App[int]):
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self.screenshots = screenshots or default_screenshots()
         """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
+        self._mirror = ScreenMirror()
+        """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
             {source.name: source.kind.value for source in engine.sources}
         )
@@ -127,6 +131,7 @@ class QaTuiApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, lambda _: self._mirror.forget())
         self.collector.start()
         with no_collection():  # the cached runs are long-lived and hold no cycles
             self._engine_changes(self.engine.load_cache())
@@ -152,6 +157,11 @@ class QaTuiApp(App[int]):
         """Reports left from earlier and reports Bugnet could not take yet, retried in the back."""
         if self.outbox is not None:
             await self.outbox.run()
+
+    def _display(self, screen: Screen[object], renderable: object) -> None:
+        """Textual's frame, written as the cells that changed (ui/terminal_writer.py)."""
+        if not display(self, self._mirror, renderable):
+            super()._display(screen, renderable)  # type: ignore[arg-type]
 
     # --- engine → UI ----------------------------------------------------------------------
 

@@ -10,6 +10,12 @@ Nothing here costs in proportion to the number of runs: a batch or a new order i
 (no copy, no index of every key: the cursor's row is found with a remembered position), a frame
 renders only the visible lines, and a line whose row, width, style and clock-dependent cells are
 the same as last time is not rendered again.
+
+Write little: when a run changes in place (a batch, the clock tick, its HISTORY strip), its new
+line is drawn at once and compared with the one on screen, and only the span from the first
+changed cell to the last is refreshed (a running duration refreshes its own cell, and only in
+the seconds it reads differently); a line that reads the same refreshes nothing. What reaches
+the terminal is then cut down to the changed cells by ui/terminal_writer.py.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from rich.cells import get_character_cell_size
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -30,6 +37,9 @@ from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
 from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
+
+LINES_KEPT = 512
+"""The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
 
 
 class _Drawn(NamedTuple):
@@ -105,7 +115,9 @@ class RunsTable(ScrollView, can_focus=True):
         self._positions: dict[RunKey, int] = {}
         """Where some keys (the cursor's, the top line's) were last seen in `order`."""
         self._lines: dict[RunKey, tuple[_Drawn, Strip]] = {}
-        """Each recently drawn row's line, with what it was drawn from."""
+        """Each recently drawn row's line, with what it was drawn from: at most `_lines_kept()`,
+        the longest unchanged going first (a line is a Strip with caches of its own, about 1.5
+        kB: kept for every run ever drawn, an all-day table grew by megabytes an hour)."""
         self._frame_style: Style | None = None
         """The widget's style, looked up once per drawing pass rather than once per line."""
         self.cursor_key: RunKey | None = None
@@ -168,21 +180,39 @@ class RunsTable(ScrollView, can_focus=True):
         self.set_order(order)
 
     def _on_screen(self) -> Iterator[tuple[int, RunKey]]:
-        """(line, key) of each run on screen; line 0 is the header."""
+        """(line, key) of each run on screen; line 0 is the header, so a table `height` lines
+        tall shows `height - 1` runs (the run below them is not on screen: refreshing its line
+        would repaint whatever is under the table)."""
         top = int(self.scroll_y)
-        return enumerate(self.order[top : top + self.size.height], 1)
+        return enumerate(self.order[top : top + max(0, self.size.height - 1)], 1)
 
     def _refresh_line(self, y: int) -> None:
         width = self.scrollable_content_region.width  # not the scrollbar: it has not changed
         self.refresh(Region(0, y, width, 1))
 
+    def _refresh_changed_cells(self, y: int, key: RunKey) -> None:
+        """Redraw the part of line `y` (the run `key`'s) that reads differently now: the span
+        from its first changed cell to its last, or nothing when it reads the same. The new line
+        is drawn here and kept, so the frame that follows takes it as it is."""
+        before = self._lines.get(key)
+        row_index = int(self.scroll_y) + y - 1
+        after = self._draw(row_index, key)
+        if after is None:
+            return
+        if before is None or before[0].width != after[0].width:
+            self._refresh_line(y)
+            return
+        span = changed_span(before[1], after[1])
+        if span is not None:
+            self.refresh(Region(span[0], y, span[1] - span[0], 1))
+
     def _refresh_rows(self, keys: Iterable[RunKey]) -> None:
-        """Redraw the lines of these runs that are on screen, and no other line."""
+        """Redraw the changed cells of these runs' lines that are on screen, and nothing else."""
         on_screen = {key: y for y, key in self._on_screen()}
         for key in keys:
             y = on_screen.get(key)
             if y is not None:
-                self._refresh_line(y)
+                self._refresh_changed_cells(y, key)
 
     def set_order(self, order: Sequence[RunKey]) -> None:
         """Show these keys in this order (after a batch, a new filter or a new sort). The keys
@@ -210,11 +240,12 @@ class RunsTable(ScrollView, can_focus=True):
             row = self.rows.get(key)
             drawn = self._lines.get(key)
             if row is not None and (drawn is None or drawn[0].history != cell_of(row.run)):
-                self._refresh_line(y)
+                self._refresh_changed_cells(y, key)
 
     def tick(self, now: datetime) -> None:
-        """Advance relative times and running durations: only the on-screen lines whose time
-        text reads differently now are redrawn (a running run's duration, each second)."""
+        """Advance relative times and running durations: on the on-screen lines whose time
+        text reads differently now, only the cells that changed are redrawn (a running run's
+        duration, each second it shows; a STARTED "5m ago", each minute)."""
         self.now = now
         for y, key in self._on_screen():
             row = self.rows.get(key)
@@ -222,7 +253,7 @@ class RunsTable(ScrollView, can_focus=True):
                 continue
             drawn = self._lines.get(key)
             if drawn is None or (drawn[0].started, drawn[0].duration) != time_texts(row.run, now):
-                self._refresh_line(y)
+                self._refresh_changed_cells(y, key)
 
     # --- cursor ---------------------------------------------------------------------------
 
@@ -313,10 +344,21 @@ class RunsTable(ScrollView, can_focus=True):
             return header_strip(columns, width, style, self.sort_title)
         row_index = int(self.scroll_y) + y - 1
         key = self.order[row_index] if row_index < len(self.order) else None
-        row = self.rows.get(key) if key is not None else None
-        style = self.rich_style if self._frame_style is None else self._frame_style
-        if key is None or row is None:
+        drawn = self._draw(row_index, key) if key is not None else None
+        if drawn is None:
+            style = self.rich_style if self._frame_style is None else self._frame_style
             return Strip.blank(width, style)
+        return drawn[1]
+
+    def _draw(self, row_index: int, key: RunKey) -> tuple[_Drawn, Strip] | None:
+        """The line of the run `key` at `row_index` in the order, as it reads now (the one
+        drawn before when nothing it is drawn from changed); None when the table lacks the row."""
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        width = self.scrollable_content_region.width
+        columns = layout(width, self.history is not None)
+        style = self.rich_style if self._frame_style is None else self._frame_style
         base = style
         if row.stale:
             base = base + self.get_component_rich_style("runs-table--stale")
@@ -329,16 +371,23 @@ class RunsTable(ScrollView, can_focus=True):
         drawn_from = _Drawn(row, width, base, started, duration, nested, watched, history)
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn_from:
-            return cached[1]
+            return cached
         no_color = self.app.no_color
         strip = row_strip(
             row, columns, width, base, started, duration, nested=nested, no_color=no_color,
             watched=watched, history=history,
         )  # fmt: skip
-        if len(self._lines) > 4096:
-            self._lines.clear()
-        self._lines[key] = (drawn_from, strip)
-        return strip
+        lines = self._lines
+        lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
+        if len(lines) >= self._lines_kept():
+            del lines[next(iter(lines))]
+        drawn = lines[key] = (drawn_from, strip)
+        return drawn
+
+    def _lines_kept(self) -> int:
+        """Lines worth keeping: a few screens' worth (the lines on screen, and those scrolled
+        past lately), never the whole table."""
+        return max(LINES_KEPT, 4 * self.size.height)
 
     def _under_its_parent(self, row_index: int) -> bool:
         """True when the run at `row_index` is drawn under its suite run (the parent, then only
@@ -360,3 +409,34 @@ class RunsTable(ScrollView, can_focus=True):
 
 def _never(_: Run) -> bool:
     return False
+
+
+def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
+    """(first, end) of the cells that read differently in `after` than in `before` (text or
+    style), end exclusive; None when the two lines read the same."""
+    old, new = _cells(before), _cells(after)
+    if old == new:
+        return None
+    first = next((x for x, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), None)
+    if first is None:
+        first = min(len(old), len(new))
+    last = max(len(old), len(new))
+    while last > first and last <= min(len(old), len(new)) and old[last - 1] == new[last - 1]:
+        last -= 1
+    return first, last
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]]:
+    """A line's cells, each a character and its style (a wide character's right half is "")."""
+    cells: list[tuple[str, Style | None]] = []
+    for text, style, _ in strip:
+        if text.isascii():
+            cells.extend((char, style) for char in text)
+            continue
+        for char in text:
+            size = get_character_cell_size(char)
+            if size:
+                cells.append((char, style))
+            if size == 2:
+                cells.append(("", style))
+    return cells
