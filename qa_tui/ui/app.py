@@ -35,13 +35,13 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged, TeamChanged
 from qa_tui.ui.notices import Notices
-from qa_tui.ui.screens.dashboard import DashboardScreen
-from qa_tui.ui.screens.help import HelpScreen
+from qa_tui.ui.runs.dashboard import DashboardScreen
 from qa_tui.ui.terminal_writer import ScreenMirror, display
-from qa_tui.ui.widgets.health_bar import HealthBar
 
 
 class QaTuiApp(App[int]):
@@ -253,8 +253,8 @@ class QaTuiApp(App[int]):
 
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         """A report moved: link its run when filed, say so, and refresh the outbox view."""
-        from qa_tui.ui.screens.file_bug import FileBugScreen
-        from qa_tui.ui.screens.outbox import OutboxScreen
+        from qa_tui.ui.bugs.file_bug import FileBugScreen
+        from qa_tui.ui.bugs.outbox import OutboxScreen
 
         report = message.report
         self.open_reports.changed(report)
@@ -281,8 +281,8 @@ class QaTuiApp(App[int]):
         self._dashboard.health_bar.outbox = (tally.sending, tally.need_the_user)
 
     def action_show_outbox(self) -> None:
-        from qa_tui.ui.screens.bug_actions import NO_TRACKER
-        from qa_tui.ui.screens.outbox import OutboxScreen
+        from qa_tui.ui.bugs.bug_actions import NO_TRACKER
+        from qa_tui.ui.bugs.outbox import OutboxScreen
 
         if self.outbox is None:
             self.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)
@@ -290,7 +290,7 @@ class QaTuiApp(App[int]):
             self.push_screen(OutboxScreen(self.outbox, self.clock, self._edit_report))
 
     def _edit_report(self, report: Report) -> None:
-        from qa_tui.ui.screens.bug_actions import form_for
+        from qa_tui.ui.bugs.bug_actions import form_for
 
         if report.run_key is not None:
             draft = self.drafts.get(report.run_key, report.draft)
@@ -337,7 +337,7 @@ class QaTuiApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_show_health(self) -> None:
-        from qa_tui.ui.screens.health import HealthScreen
+        from qa_tui.ui.health.health_panel import HealthScreen
 
         if not isinstance(self.screen, HealthScreen):
             self.push_screen(HealthScreen())
@@ -364,7 +364,7 @@ def default_screenshots(cache_bytes: int = 64_000_000) -> ScreenshotFetcher:
     from qa_tui.core import paths
     from qa_tui.core.images.cache import ImageCache
     from qa_tui.core.images.decode import ImageLimits
-    from qa_tui.ui.graphics import display_box
+    from qa_tui.ui.shots.graphics import display_box
 
     limits = ImageLimits(display_box=display_box())
     return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir(), cache_bytes), limits=limits)

@@ -9,7 +9,7 @@ from textual.geometry import Region
 
 from qa_tui.core.model import RunStatus
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.widgets.runs_table import LINES_KEPT, RunsTable
+from qa_tui.ui.runs.runs_table import LINES_KEPT, RunsTable
 from tests.support.fakes import T0, make_run
 from tests.support.pilot import widget_text
 

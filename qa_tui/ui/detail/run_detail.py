@@ -28,8 +28,7 @@ from qa_tui.core.runs.store import Changes, Row, RunKey
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.host import ChangeListener
-from qa_tui.ui.screens.detail_panes import (
+from qa_tui.ui.detail.panes import (
     PANES,
     StepLine,
     failing_step,
@@ -40,10 +39,11 @@ from qa_tui.ui.screens.detail_panes import (
     step_lines,
     unreached_word,
 )
-from qa_tui.ui.screens.detail_screenshots import DetailScreenshots
-from qa_tui.ui.widgets.compare_pane import ComparePane
-from qa_tui.ui.widgets.lists import NavScroll, NavTable
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+from qa_tui.ui.history.compare_pane import ComparePane
+from qa_tui.ui.host import ChangeListener
+from qa_tui.ui.lists import NavScroll, NavTable
+from qa_tui.ui.shots.detail_screenshots import DetailScreenshots
+from qa_tui.ui.shots.screenshot import ScreenshotPanel
 
 CHILD_COLUMNS = ("status", "name", "progress", "duration")
 NOT_REACHED = "—"

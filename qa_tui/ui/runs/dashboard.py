@@ -29,15 +29,15 @@ from qa_tui.core.runs.store import Changes, RunKey
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.screens.run_actions import RunActions
-from qa_tui.ui.widgets.empty_table import EmptyTable, Why
-from qa_tui.ui.widgets.filter_bar import FilterBar, FilterState
-from qa_tui.ui.widgets.health_bar import HealthBar
-from qa_tui.ui.widgets.run_line import column_at, layout, sort_title
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.runs.empty_table import EmptyTable, Why
+from qa_tui.ui.runs.filter_bar import FilterBar, FilterState
+from qa_tui.ui.runs.run_actions import RunActions
+from qa_tui.ui.runs.run_line import column_at, layout, sort_title
+from qa_tui.ui.runs.runs_table import RunsTable
 
 if TYPE_CHECKING:
-    from qa_tui.ui.screens.new_run import NewRun
+    from qa_tui.ui.runs.new_run import NewRun
 
 SORT_CYCLE = list(SortKey)
 SORTABLE = frozenset(key.value for key in SortKey)
@@ -116,7 +116,7 @@ class DashboardScreen(RunActions):
         self.table.history_moved()
 
     def action_show_incidents(self) -> None:
-        from qa_tui.ui.screens.incidents import IncidentsScreen
+        from qa_tui.ui.history.incidents import IncidentsScreen
 
         self.app.push_screen(IncidentsScreen())
 
@@ -195,12 +195,12 @@ class DashboardScreen(RunActions):
             self.open_run(self.table.cursor_key)
 
     def open_run(self, key: RunKey) -> None:
-        from qa_tui.ui.screens.run_detail import RunDetailScreen
+        from qa_tui.ui.detail.run_detail import RunDetailScreen
 
         self.app.push_screen(RunDetailScreen(key))
 
     def action_new_run(self) -> None:
-        from qa_tui.ui.screens.new_run import NewRunScreen
+        from qa_tui.ui.runs.new_run import NewRunScreen
 
         self.app.push_screen(NewRunScreen(self.qa_app.engine.sources), self._new_run_chosen)
 

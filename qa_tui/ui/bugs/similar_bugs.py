@@ -22,7 +22,7 @@ from qa_tui.core.bugs.db import BugLink
 from qa_tui.core.providers.bugnet import SimilarBug
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.widgets.lists import NavTable
+from qa_tui.ui.lists import NavTable
 
 STRONG_MATCH = 0.8
 """From this score on, filing a new bug first asks whether this one is it."""

@@ -36,7 +36,7 @@ from textual.strip import Strip
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.widgets.run_line import header_strip, layout, row_strip, time_texts
+from qa_tui.ui.runs.run_line import header_strip, layout, row_strip, time_texts
 
 LINES_KEPT = 512
 """The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""

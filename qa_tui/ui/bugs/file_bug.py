@@ -39,14 +39,14 @@ from qa_tui.core.providers.bugnet import (
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.browser import open_or_copy
-from qa_tui.ui.screens.similar_bugs import (
+from qa_tui.ui.bugs.similar_bugs import (
     Candidate,
     SimilarPrompt,
     SimilarTable,
     candidates,
     strong_match,
 )
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 _TEXT_FIELDS = {
     "description": "Description",

@@ -21,7 +21,7 @@ from qa_tui.core.model import RunDetail, RunStatus, Step
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
 from qa_tui.ui.host import host_of
-from qa_tui.ui.widgets.lists import NavScroll
+from qa_tui.ui.lists import NavScroll
 
 NO_GREEN = "No passing run in history"
 

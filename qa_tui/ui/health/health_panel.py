@@ -24,9 +24,9 @@ from qa_tui.core.doctor.health import ProviderReport, provider_reports
 from qa_tui.core.engine.advice import DOCTOR
 from qa_tui.core.model import HealthState
 from qa_tui.ui import render
+from qa_tui.ui.health.health_line import FAILING, HEALTHY, glyph
 from qa_tui.ui.host import host_of
-from qa_tui.ui.widgets.health_line import FAILING, HEALTHY, glyph
-from qa_tui.ui.widgets.lists import NavTable
+from qa_tui.ui.lists import NavTable
 
 COLUMNS = ("PROVIDER", "STATE", "BUDGET", "RATE", "SHARED WITH", "REQ/MIN", "LAST OK")
 NARROW = ("PROVIDER", "STATE", "BUDGET", "REQ/MIN", "LAST OK")

@@ -4,7 +4,7 @@ It returns a `NewRun` (provider name + core `StartRequest`) and starts nothing i
 dashboard hands it to `Engine.start` in a worker, and the new run joins the table at once. The
 dialog's own I/O (BugBug's tests, suites and profiles; the plans and environments BugBrain ran
 here, from the run history; the git checkout for Bug0) happens in named workers; the forms
-(ui/widgets/run_forms.py) only show what they are given.
+(ui/runs/run_forms.py) only show what they are given.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.host import host_of
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-from qa_tui.ui.widgets.lists import NavOptionList
-from qa_tui.ui.widgets.run_forms import Bug0Form, BugBrainForm, BugBugForm, FormError, RunForm
+from qa_tui.ui.lists import NavOptionList
+from qa_tui.ui.runs.run_forms import Bug0Form, BugBrainForm, BugBugForm, FormError, RunForm
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 KIND_LABELS = {
     ProviderKind.BUGBUG: "BugBug: a test or suite",

@@ -22,9 +22,9 @@ from qa_tui.core.bugs.outbox import Outbox, OutboxError
 from qa_tui.core.clock import Clock
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-from qa_tui.ui.widgets.lists import NavTable
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.lists import NavTable
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 STATE_STYLES = {
     ReportState.PENDING: "yellow",

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Footer, Static
 from qa_tui.core.history.incidents import Incident
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.bugs.incident_bug import file_incident_bug
 from qa_tui.ui.host import ScreenHost, host_of
-from qa_tui.ui.screens.incident_bug import file_incident_bug
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-from qa_tui.ui.widgets.lists import NavTable
+from qa_tui.ui.lists import NavTable
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 class IncidentRunsScreen(ForwardsWorkerFailures, Screen[None]):
@@ -65,7 +65,7 @@ class IncidentRunsScreen(ForwardsWorkerFailures, Screen[None]):
         self.action_open_incident()
 
     def action_open_incident(self) -> None:
-        from qa_tui.ui.screens.run_detail import RunDetailScreen
+        from qa_tui.ui.detail.run_detail import RunDetailScreen
 
         table = self.query_one("#incident-runs", DataTable)
         if not self.incident.results:

@@ -21,7 +21,7 @@ from qa_tui.core.images.fetch import Screenshot
 from qa_tui.core.model import Artifact
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
-from qa_tui.ui.graphics import Graphics, drawable, image_widget
+from qa_tui.ui.shots.graphics import Graphics, drawable, image_widget
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from qa_tui.core.runs.store import RunKey
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.browser import open_or_copy
+from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.host import ScreenHost, host_of
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 def cannot_watch(run: Run, *, target: bool) -> str:
@@ -117,7 +117,7 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         return None
 
     def action_file_bug(self) -> None:
-        from qa_tui.ui.screens.bug_actions import start_filing
+        from qa_tui.ui.bugs.bug_actions import start_filing
 
         start_filing(self, self.qa_app, self.current_key(), self.current_detail())
 
@@ -164,6 +164,6 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         if not source.capabilities.logs:
             self.notify(f"{run.provider}: logs are not available from this provider", markup=False)
             return
-        from qa_tui.ui.screens.logs import LogScreen
+        from qa_tui.ui.detail.logs import LogScreen
 
         self.app.push_screen(LogScreen(run, source))

@@ -20,10 +20,10 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.images.decode import ImageRefused
 from qa_tui.core.model import Artifact, RunDetail, RunStatus
 from qa_tui.ui import render
-from qa_tui.ui.screens.detail_panes import step_count
-from qa_tui.ui.screens.run_actions import RunActions
-from qa_tui.ui.screens.screenshot_view import ScreenshotHost, ScreenshotScreen
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel, ShotTarget
+from qa_tui.ui.detail.panes import step_count
+from qa_tui.ui.runs.run_actions import RunActions
+from qa_tui.ui.shots.screenshot import ScreenshotPanel, ShotTarget
+from qa_tui.ui.shots.screenshot_view import ScreenshotHost, ScreenshotScreen
 
 FAILING = (RunStatus.FAILED, RunStatus.ERROR)
 

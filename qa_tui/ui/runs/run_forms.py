@@ -32,7 +32,7 @@ from qa_tui.core.actions.launch import (
 from qa_tui.core.actions.suggestions import StartSuggestions
 from qa_tui.core.providers.bug0 import NO_STATUS_NOTE
 from qa_tui.ui import render
-from qa_tui.ui.widgets.lists import NavOptionList
+from qa_tui.ui.lists import NavOptionList
 
 
 class FormError(ValueError):

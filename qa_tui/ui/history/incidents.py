@@ -20,10 +20,10 @@ from qa_tui.core.history.incident_report import INCIDENT
 from qa_tui.core.history.incidents import Incident
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.bugs.incident_bug import file_incident_bug
 from qa_tui.ui.host import ScreenHost, host_of
-from qa_tui.ui.screens.incident_bug import file_incident_bug
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-from qa_tui.ui.widgets.lists import NavTable
+from qa_tui.ui.lists import NavTable
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 def when(moment: datetime, now: datetime) -> str:
@@ -127,7 +127,7 @@ class IncidentsScreen(ForwardsWorkerFailures, Screen[None]):
         self.action_open_incident()
 
     def action_open_incident(self) -> None:
-        from qa_tui.ui.screens.incident_runs import IncidentRunsScreen
+        from qa_tui.ui.history.incident_runs import IncidentRunsScreen
 
         incident = self.highlighted
         if incident is not None:

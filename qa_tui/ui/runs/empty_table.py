@@ -21,8 +21,8 @@ from textual.widgets import Static
 from qa_tui.core.engine.advice import DOCTOR, advice_for
 from qa_tui.core.model import HealthState, ProviderHealth
 from qa_tui.ui import render
-from qa_tui.ui.widgets.filter_bar import FilterState, what_filters
-from qa_tui.ui.widgets.health_line import HeaderState, failing, problem_text, service_of
+from qa_tui.ui.health.health_line import HeaderState, failing, problem_text, service_of
+from qa_tui.ui.runs.filter_bar import FilterState, what_filters
 
 
 @dataclass(frozen=True)

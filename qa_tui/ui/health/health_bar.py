@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.team.status import TeamStatus
-from qa_tui.ui.widgets.health_line import HeaderState, header_lines, tooltip
+from qa_tui.ui.health.health_line import HeaderState, header_lines, tooltip
 
 
 class HealthBar(Widget):

@@ -14,7 +14,7 @@ from qa_tui.ui.host import ScreenHost
 
 def file_incident_bug(screen: Screen[None], host: ScreenHost, incident: Incident) -> None:
     """`b` on an incident: one report listing every run, through the outbox."""
-    from qa_tui.ui.screens.bug_actions import NO_TRACKER, form_for
+    from qa_tui.ui.bugs.bug_actions import NO_TRACKER, form_for
 
     if host.tracker is None or host.outbox is None:
         screen.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)

@@ -17,8 +17,8 @@ from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.providers.bugnet import BugDraft
 from qa_tui.core.runs.store import RunKey
 from qa_tui.ui import render
+from qa_tui.ui.bugs.file_bug import BugRequest, FileBugScreen
 from qa_tui.ui.host import ScreenHost
-from qa_tui.ui.screens.file_bug import BugRequest, FileBugScreen
 
 NO_TRACKER = (
     "No bug tracker is configured. Add a [tracker] table to the config file "

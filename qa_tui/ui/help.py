@@ -22,10 +22,11 @@ from qa_tui.core.model import HealthState, RunStatus
 from qa_tui.core.runs.shown import COUNTED, RUNNING_WORDS
 from qa_tui.ui import render
 from qa_tui.ui.bindings import ACTIONS, key_label
-from qa_tui.ui.widgets import filter_bar, history_cell
-from qa_tui.ui.widgets.health_line import FOLDED_WORDS, GLYPHS
-from qa_tui.ui.widgets.lists import NavScroll
-from qa_tui.ui.widgets.run_line import COLUMNS, SORT_ARROWS, TEST_WATCH_MARK, WATCH_MARK
+from qa_tui.ui.health.health_line import FOLDED_WORDS, GLYPHS
+from qa_tui.ui.history import history_cell
+from qa_tui.ui.lists import NavScroll
+from qa_tui.ui.runs import filter_bar
+from qa_tui.ui.runs.run_line import COLUMNS, SORT_ARROWS, TEST_WATCH_MARK, WATCH_MARK
 
 NAVIGATION = (
     ("pgup pgdn", "Page up / down"),

@@ -13,7 +13,7 @@ from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
 from qa_tui.ui import render
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 class LogScreen(ForwardsWorkerFailures, Screen[None]):

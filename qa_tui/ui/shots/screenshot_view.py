@@ -27,9 +27,9 @@ from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.browser import open_or_copy
-from qa_tui.ui.graphics import drawable, image_widget
-from qa_tui.ui.screens.worker_failures import ForwardsWorkerFailures
-from qa_tui.ui.widgets.screenshot import ShotTarget, caption
+from qa_tui.ui.shots.graphics import drawable, image_widget
+from qa_tui.ui.shots.screenshot import ShotTarget, caption
+from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 class ScreenshotHost(Protocol):

@@ -22,7 +22,7 @@ from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Row
 from qa_tui.core.textsafe import clip, pad
 from qa_tui.ui import render
-from qa_tui.ui.widgets import history_cell
+from qa_tui.ui.history import history_cell
 
 
 @dataclass(frozen=True)
