@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --- interactive commands (qa_tui/cli/tui.py, written with the UI) --------------------------
     tui = command("tui", _cmd_tui, "open the live monitor (the default)")
     config_option(tui)
+    read_only_option(tui)
     demo = command(
         "demo", _cmd_demo, "open the monitor on the built-in simulator (no account needed)"
     )
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also write the demo's config here, for `qa-tui runs --config PATH` beside it",
     )
+    read_only_option(demo)
     # `qa-tui serve --demo` runs one simulator and a demo on it per browser tab (cli/serve.py).
     demo.add_argument("--sim-url", default=None, help=argparse.SUPPRESS)
     serve = command(
@@ -262,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def read_only_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never stop, re-run, start or trigger anything on any provider (filing bugs stays)",
+    )
+
+
 def add_run_watch_doctor(
     command: Callable[[str, Handler, str], argparse.ArgumentParser],
     config_option: Callable[[argparse.ArgumentParser], None],
@@ -312,6 +322,13 @@ def add_run_watch_doctor(
         "--no-git", action="store_true", help="Bug0: do not prefill from the git checkout"
     )
     run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    read_only_option(run)
+    run.add_argument(
+        "--confirm",
+        metavar="NAME",
+        default=None,
+        help="the provider's name, to start on a production provider (production = true)",
+    )
     watch_options(run, bugbrain=True)
     config_option(run)
 

@@ -98,7 +98,8 @@ class QaTuiApp(App[int]):
         self._mirror = ScreenMirror()
         """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
-            {source.name: source.kind.value for source in engine.sources}
+            {source.name: source.kind.value for source in engine.sources},
+            production=engine.writes.policy.production,
         )
         self.notices = Notices(
             notify,
