@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from qa_tui.core.actions.writes import WritePolicy
 from qa_tui.core.config.tables import Config, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
@@ -151,9 +152,11 @@ def build_monitor(
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
     history: bool = False,
+    writes: WritePolicy | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
-    with `history`, the run history too (in `workdir`, on the same clock)."""
+    with `history`, the run history too (in `workdir`, on the same clock); `writes`: which
+    providers are read-only or production (core/actions/writes.py)."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -197,6 +200,6 @@ def build_monitor(
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
     kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
-    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept)
+    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept, writes=writes)
     app = QaTuiApp(engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal)
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

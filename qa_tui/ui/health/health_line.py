@@ -85,8 +85,6 @@ class HeaderState:
     """Each provider's latest health, in config order."""
     services: Mapping[str, str] = field(default_factory=dict)
     """Each provider's kind (`bugbug`), by name."""
-    production: frozenset[str] = frozenset()
-    """Providers with `production = true`: their chip's name is tinted."""
     counts: Mapping[str, int] = field(default_factory=dict)
     """Runs shown, by the status they are counted in (core/runs/shown.py: `triggered` too)."""
     total: int = 0
@@ -96,6 +94,8 @@ class HeaderState:
     unseen: tuple[int, str] = (0, "")
     team: TeamStatus | None = None
     now: datetime | None = None
+    production: frozenset[str] = frozenset()
+    """Providers with `production = true`: their chip's name is tinted."""
 
 
 def glyph(state: HealthState) -> str:
