@@ -140,6 +140,12 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return run_config(args)
 
 
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from qa_tui.cli.keys_cmd import run_keys  # Textual's key names are imported only here
+
+    return run_keys(args)
+
+
 def _cmd_sim(args: argparse.Namespace) -> int:
     from qa_tui.cli.simulator import run_sim  # the simulator is imported only here
 
@@ -233,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- the example config (qa_tui/cli/config_cmd.py) ------------------------------------------
     arguments.config_command(command("config", _cmd_config, arguments.CONFIG_HELP), config_option)
+    config_option(command("keys", _cmd_keys, "print every action id and its keys ([keys] remaps)"))
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")

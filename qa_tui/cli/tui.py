@@ -23,6 +23,7 @@ from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, lo
 if TYPE_CHECKING:
     from qa_tui.core.actions.writes import ProviderWrites
     from qa_tui.core.engine import Engine
+    from qa_tui.ui.keymap import UserKeys
 
 NO_CONFIG_HELP = """\
 qa-tui: no config file at {path}
@@ -89,6 +90,9 @@ async def run_app(
     subtitle: str = "",
     prepare: Prepare | None = None,
     read_only: bool = False,
+    keys: UserKeys | None = None,
+    theme: str | None = None,
+    remember_theme: Callable[[str], None] | None = None,
 ) -> int:
     """Build the providers, the engine and the app; run it; close everything after.
     `prepare(writes, show)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
@@ -137,6 +141,9 @@ async def run_app(
             config.notify, paths.data_dir(), os.environ, history=history
         ),
         team=team,
+        keys=keys,
+        theme=theme,
+        remember_theme=remember_theme,
     )
     preparing = prepare_alongside(prepare, engine) if prepare is not None else None
     try:
@@ -185,8 +192,43 @@ def run_tui(args: argparse.Namespace) -> int:
         print(f"qa-tui: warning: {warning}", file=sys.stderr)
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
+    return _run_checked(config, path, args)
+
+
+def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
+    """`[keys]` and `[ui] theme` need Textual to be checked: a bad one exits 2 naming the file
+    and the key, before the app opens. The theme last picked in the palette (ui-state.toml beside
+    the config) wins over `[ui] theme`."""
+    from textual.theme import BUILTIN_THEMES
+
+    from qa_tui.cli.keys_cmd import user_keys_or_explain
+    from qa_tui.core.config.ui_state import save_theme, saved_theme, state_file_for
+
+    keys = user_keys_or_explain(config, path)
+    if keys is None:
+        return 2
+    theme = config.ui.theme
+    if theme is not None and theme not in BUILTIN_THEMES:
+        known = ", ".join(sorted(BUILTIN_THEMES))
+        print(f"qa-tui: {ConfigError(str(path), 'ui.theme', f'one of {known}')}", file=sys.stderr)
+        return 2
+    state = state_file_for(path)
+    picked = saved_theme(state)
+    theme = picked if picked in BUILTIN_THEMES else theme
+
+    def remember(name: str) -> None:
+        with contextlib.suppress(OSError):  # a preference: not worth an error
+            save_theme(state, name)
+
     return asyncio.run(
-        run_app(config, subtitle=str(path), read_only=getattr(args, "read_only", False))
+        run_app(
+            config,
+            subtitle=str(path),
+            read_only=getattr(args, "read_only", False),
+            keys=keys,
+            theme=theme,
+            remember_theme=remember,
+        )
     )
 
 
