@@ -73,6 +73,17 @@ def normal_key(key: str) -> str:
     return character_to_key(key) if len(key) == 1 else key
 
 
+def display_key(key: str) -> str:
+    """A key as Textual's footer writes it (`App.get_key_display`): `ctrl+r` → `^r`, `?` for
+    `question_mark`."""
+    *modifiers, base = key.split("+")
+    shown = format_key(base)
+    if "ctrl" in modifiers:
+        modifiers.remove("ctrl")
+        shown = f"^{shown}"
+    return "+".join([*modifiers, shown])
+
+
 @dataclass(frozen=True)
 class UserKeys:
     """The keys the user chose, by action id (every other action keeps its own)."""
@@ -88,7 +99,7 @@ class UserKeys:
         user gave it (`r ^r`)."""
         if action.id not in self.chosen:
             return action.key_display or action.keys.split(",")[0]
-        return " ".join(format_key(key) for key in self.keys_of(action))
+        return " ".join(display_key(key) for key in self.keys_of(action))
 
     def keymap(self) -> dict[str, str]:
         """For `App.set_keymap`."""
