@@ -202,7 +202,7 @@ def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
     from textual.theme import BUILTIN_THEMES
 
     from qa_tui.cli.keys_cmd import user_keys_or_explain
-    from qa_tui.core.config.ui_state import save_theme, saved_theme, state_file_for
+    from qa_tui.core.config.ui_state import save_theme, state_file_for
 
     keys = user_keys_or_explain(config, path)
     if keys is None:
@@ -213,8 +213,7 @@ def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
         print(f"qa-tui: {ConfigError(str(path), 'ui.theme', f'one of {known}')}", file=sys.stderr)
         return 2
     state = state_file_for(path)
-    picked = saved_theme(state)
-    theme = picked if picked in BUILTIN_THEMES else theme
+    theme = opening_theme(config, path)
 
     def remember(name: str) -> None:
         with contextlib.suppress(OSError):  # a preference: not worth an error
@@ -230,6 +229,17 @@ def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
             remember_theme=remember,
         )
     )
+
+
+def opening_theme(config: Config, path: Path) -> str | None:
+    """The theme the app opens in: the one last picked in the palette (ui-state.toml beside the
+    config at `path`) when Textual has it, else `[ui] theme`."""
+    from textual.theme import BUILTIN_THEMES
+
+    from qa_tui.core.config.ui_state import saved_theme, state_file_for
+
+    picked = saved_theme(state_file_for(path))
+    return picked if picked in BUILTIN_THEMES else config.ui.theme
 
 
 def _ask_the_terminal_in_background() -> None:

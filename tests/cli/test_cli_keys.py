@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from qa_tui.cli.main import main
+from qa_tui.cli.tui import opening_theme
+from qa_tui.core.config.tables import load_config
+from qa_tui.core.config.ui_state import save_theme, state_file_for
 
 MINIMAL = '[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "tok-123"\n'
 
@@ -63,3 +66,11 @@ def test_a_theme_textual_does_not_have_exits_2_naming_ui_theme(
     assert main(["--config", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"{path}: ui.theme: one of " in err[0] and "nord" in err[0]
+
+
+def test_the_theme_picked_last_wins_over_the_config_at_the_next_start(tmp_path: Path) -> None:
+    path = config(tmp_path, '[ui]\ntheme = "nord"\n')
+    assert opening_theme(load_config(path), path) == "nord"
+    save_theme(state_file_for(path), "gruvbox")  # what the app does when one is picked
+    assert opening_theme(load_config(path), path) == "gruvbox"
+    assert path.read_text(encoding="utf-8").endswith('theme = "nord"\n')  # the config untouched

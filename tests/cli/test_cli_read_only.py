@@ -58,3 +58,24 @@ def test_a_production_provider_starts_only_with_its_name_confirmed(
     assert starts(world.sent) == []
     code, out, _ = cli(world, capsys, "run", "web", "Login with email", "--confirm", "web")
     assert code == 0 and out == f"web:{world.newest_api_run()}\n"
+
+
+def test_ui_read_only_refuses_qa_tui_run_on_every_provider(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = render_config(IN_PROCESS_BASE) + "\n[ui]\nread_only = true\n"
+    world = make_sim_cli(tmp_path, config_text=text)
+    for provider, target in (("web", "Login with email"), ("plans", "tp_smoke_web")):
+        code, _, err = cli(world, capsys, "run", provider, target)
+        assert code == 2
+        assert f"read-only: {provider} is not written to ([ui] read_only = true)" in err
+    assert starts(world.sent) == []
+
+
+def test_qa_tui_read_only_opens_the_monitor_read_only() -> None:
+    """`qa-tui --read-only` is the monitor (`tui`) with the flag its engine's policy is built
+    from (cli/tui.py `run_app`: `WritePolicy.from_config(config, flag=read_only)`)."""
+    from qa_tui.cli.main import _with_default_command, build_parser
+
+    args = build_parser().parse_args(_with_default_command(["--read-only"]))
+    assert args.command == "tui" and args.read_only is True

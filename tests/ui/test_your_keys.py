@@ -36,6 +36,9 @@ def help_lines(app: QaTuiApp) -> list[str]:
 
 
 def palette_hits(app: QaTuiApp) -> list[str]:
+    """The open palette's hits, first line each ([] while no palette is open)."""
+    if not isinstance(app.screen, CommandPalette) or not app.screen.query(CommandList):
+        return []
     results = app.screen.query_one(CommandList)
     prompts = (str(results.get_option_at_index(i).prompt) for i in range(results.option_count))
     return [prompt.split("\n")[0] for prompt in prompts]
@@ -95,8 +98,21 @@ async def test_the_app_opens_in_your_theme_and_keeps_the_one_you_pick(tmp_path: 
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: app.theme == "nord", what="nord")
             assert picked == []  # opening in it is not picking it
-            app.theme = "gruvbox"  # what the palette's theme switch sets
-            await wait_until(pilot, lambda: picked == ["gruvbox"], what="gruvbox kept")
+            await pilot.press("ctrl+p", *"theme")
+            await wait_until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, CommandPalette) and "Theme  (T)" in palette_hits(app)
+                ),
+                what="the palette's theme switch",
+            )
+            await pilot.press("enter")  # the palette's theme switch: every Textual theme
+            await wait_until(pilot, lambda: "textual-light" in palette_hits(app), what="themes")
+            await pilot.press(*"gruvbox")
+            await wait_until(pilot, lambda: palette_hits(app)[:1] == ["gruvbox"], what="gruvbox")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.theme == "gruvbox", what="gruvbox")
+            await wait_until(pilot, lambda: picked[-1:] == ["gruvbox"], what="gruvbox kept")
     finally:
         await monitor.aclose()
     state = tmp_path / "ui-state.toml"
