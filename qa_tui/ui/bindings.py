@@ -50,6 +50,8 @@ class Action:
     scopes: tuple[Scope, ...]
     show: bool = True
     key_display: str | None = None
+    priority: bool = False
+    """Checked before the focused widget's keys (Textual's quit keys are)."""
 
 
 _BOTH = (Scope.DASHBOARD, Scope.DETAIL)
@@ -100,6 +102,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.palette", "ctrl+p,colon", "command_palette", "Commands", "Open the command palette: every action by name", (Scope.APP,), show=False, key_display="^p"),
     Action("app.back", "escape", "back", "Back", "Close the view or dialog; clear the filter", (Scope.DETAIL,), key_display="esc"),
     Action("app.quit", "q", "quit_or_close", "Quit", "Quit (closes an open view or dialog first)", (Scope.APP,)),
+    Action("app.theme", "T", "change_theme", "Theme", "Pick a colour theme, any of Textual's (kept for next time in ui-state.toml beside the config; NO_COLOR wins)", (Scope.APP,), show=False),
+    Action("app.quit_now", "ctrl+q", "quit", "Quit now", "Quit at once, whatever is open (Textual's own key, here with an id to rebind)", (Scope.APP,), show=False, key_display="^q", priority=True),
+    Action("app.interrupt", "ctrl+c", "quit", "Interrupt", "Quit at once, as ctrl+c does in a terminal", (Scope.APP,), show=False, key_display="^c", priority=True),
 )  # fmt: skip
 
 
@@ -114,12 +119,8 @@ def bindings_for(scope: Scope) -> list[BindingType]:
             key_display=action.key_display,
             id=action.id,
             tooltip=action.help,
+            priority=action.priority,
         )
         for action in ACTIONS
         if scope in action.scopes
     ]
-
-
-def key_label(action: Action) -> str:
-    """How the help screen writes the key."""
-    return action.key_display or action.keys.split(",")[0]

@@ -21,9 +21,10 @@ from textual.widgets import Static
 from qa_tui.core.model import HealthState, RunStatus
 from qa_tui.core.runs.shown import COUNTED, RUNNING_WORDS
 from qa_tui.ui import render
-from qa_tui.ui.bindings import ACTIONS, key_label
+from qa_tui.ui.bindings import ACTIONS
 from qa_tui.ui.health.health_line import FOLDED_WORDS, GLYPHS
 from qa_tui.ui.history import history_cell
+from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.lists import NavScroll
 from qa_tui.ui.runs import filter_bar
 from qa_tui.ui.runs.run_line import COLUMNS, SORT_ARROWS, TEST_WATCH_MARK, WATCH_MARK
@@ -59,13 +60,14 @@ def _grid() -> Table:
     return table
 
 
-def help_table() -> Table:
-    """Every key: moving around, then every action."""
+def help_table(keys: UserKeys | None = None) -> Table:
+    """Every key: moving around, then every action, with the user's keys (`[keys]`)."""
+    keys = keys or UserKeys()
     table = _grid()
     for key, text in NAVIGATION:
         table.add_row(key, text)
     for action in ACTIONS:
-        table.add_row(key_label(action), Text(action.help))
+        table.add_row(keys.label(action), Text(action.help))
     return table
 
 
@@ -167,8 +169,8 @@ def column_legend() -> Table:
     return table
 
 
-def sections() -> Iterator[tuple[str, Table]]:
-    yield "Keys", help_table()
+def sections(keys: UserKeys | None = None) -> Iterator[tuple[str, Table]]:
+    yield "Keys", help_table(keys)
     yield "Status (the STATUS column, the header's counts)", status_legend()
     yield "HISTORY", history_legend()
     yield "Marks in the table", marks_legend()
@@ -191,9 +193,14 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
+    def __init__(self, keys: UserKeys | None = None) -> None:
+        """`keys`: the user's keys (`[keys]`), shown in place of the defaults they replace."""
+        super().__init__()
+        self.keys = keys
+
     def compose(self) -> ComposeResult:
         with NavScroll():
             yield Static(Text("qa-tui: keys, then what the screen shows", style="bold"))
-            for title, table in sections():
+            for title, table in sections(self.keys):
                 yield Static(Text(title, style="bold underline"), classes="help-title")
                 yield Static(table)

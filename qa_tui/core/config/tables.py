@@ -43,6 +43,7 @@ __all__ = [
     "ProviderConfig",
     "TeamConfig",
     "TrackerConfig",
+    "UiConfig",
     "expand_env",
     "load_config",
     "warn_if_world_readable",
@@ -130,6 +131,10 @@ class ProviderConfig(_Section):
     """Allow plain http:// to a non-loopback host (the token then crosses the network unencrypted)."""
     poll_interval_s: float | None = Field(default=None, gt=0)
     """How often the monitor polls this provider; None lets the engine choose."""
+    read_only: bool = False
+    """Never stop, re-run, start or trigger on this provider (refused, saying "read-only")."""
+    production: bool = False
+    """Tint its chip and rows, and ask for its name to be typed before any write to it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -265,6 +270,17 @@ class HistoryConfig(_Section):
     """How many runs an incident needs at least."""
 
 
+class UiConfig(_Section):
+    """The optional `[ui]` table: how the app looks and what it may do."""
+
+    read_only: bool = False
+    """Every provider read-only (as `qa-tui --read-only`): nothing is stopped, re-run, started or
+    triggered; filing bugs stays allowed."""
+    theme: str | None = Field(default=None, min_length=1)
+    """A Textual theme by name (`textual-dark`, `nord`, `gruvbox`, …); the app checks the name.
+    Picking one in the palette saves it to `ui-state.toml` beside this file, which wins over it."""
+
+
 class Config(_Section):
     """The whole config file."""
 
@@ -278,6 +294,11 @@ class Config(_Section):
     """Team mode: share one poller and one budget per provider project through Redis."""
     history: HistoryConfig = Field(default_factory=HistoryConfig)
     """The local run history (see `HistoryConfig`)."""
+    ui: UiConfig = Field(default_factory=UiConfig)
+    """The app's look and safety (see `UiConfig`)."""
+    keys: dict[str, str] = Field(default_factory=dict)
+    """`[keys]`: an action id → its keys, comma-separated Textual key names
+    (`"runs.stop" = "ctrl+k"`); the app checks ids, names and clashes (ui/keymap.py)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

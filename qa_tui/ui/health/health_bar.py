@@ -48,10 +48,18 @@ class HealthBar(Widget):
     team: reactive[TeamStatus | None] = reactive(None, repaint=False)
     """Team mode's state (None: team mode is off)."""
 
-    def __init__(self, services: Mapping[str, str], *, id: str | None = None) -> None:
-        """`services`: each provider's kind (`bugbug`), by name, in config order."""
+    def __init__(
+        self,
+        services: Mapping[str, str],
+        *,
+        production: frozenset[str] = frozenset(),
+        id: str | None = None,
+    ) -> None:
+        """`services`: each provider's kind (`bugbug`), by name, in config order; `production`:
+        the providers whose chip is tinted (`production = true`)."""
         super().__init__(id=id)
         self.services = dict(services)
+        self.production = production
         self.now = datetime.now(UTC)
         self.total = 0
         """How many runs there are, shown or not (read with `counts`)."""
@@ -72,6 +80,7 @@ class HealthBar(Widget):
         return HeaderState(
             healths=tuple(self.health.values()),
             services=self.services,
+            production=self.production,
             counts=self.counts,
             total=self.total,
             paused=self.paused,

@@ -94,6 +94,8 @@ class HeaderState:
     unseen: tuple[int, str] = (0, "")
     team: TeamStatus | None = None
     now: datetime | None = None
+    production: frozenset[str] = frozenset()
+    """Providers with `production = true`: their chip's name is tinted."""
 
 
 def glyph(state: HealthState) -> str:
@@ -139,20 +141,31 @@ def folded(healths: Sequence[ProviderHealth]) -> Text:
 
 
 def chips_in(state: HeaderState, mode: str) -> list[Text]:
-    """The provider chips of one layout mode: `full`, `short` or `folded`."""
+    """The provider chips of one layout mode: `full`, `short` or `folded` (a production
+    provider's name tinted in every chip that shows it)."""
     healths = state.healths
     if mode == "full":
-        return [full_chip(h, service_of(state, h.provider)) for h in healths]
+        return [_tinted(state, h, full_chip(h, service_of(state, h.provider))) for h in healths]
     chips = []
     if mode == "folded":
         summary = folded([h for h in healths if h.state in HEALTHY])
         chips = [summary] if summary else []
     for health in healths:
         if health.state not in HEALTHY:
-            chips.append(full_chip(health, service_of(state, health.provider)))
+            chips.append(
+                _tinted(state, health, full_chip(health, service_of(state, health.provider)))
+            )
         elif mode == "short":
-            chips.append(short_chip(health))
+            chips.append(_tinted(state, health, short_chip(health)))
     return chips
+
+
+def _tinted(state: HeaderState, health: ProviderHealth, chip: Text) -> Text:
+    if health.provider in state.production:
+        name = render.safe(health.provider, NAME)
+        start = chip.plain.find(name[:SHORT_NAME])
+        chip.stylize(render.PRODUCTION_STYLE, max(start, 0), max(start, 0) + len(name))
+    return chip
 
 
 def words_for_counts(width: int, healths: Sequence[ProviderHealth]) -> bool:

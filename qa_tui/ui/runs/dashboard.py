@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,13 +27,13 @@ from qa_tui.core.model import Run
 from qa_tui.core.runs.ordering import LiveOrder
 from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
 from qa_tui.core.runs.store import Changes, RunKey
-from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.confirm import TypedConfirmScreen
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.runs.empty_table import EmptyTable, Why
 from qa_tui.ui.runs.filter_bar import FilterBar, FilterState
-from qa_tui.ui.runs.run_actions import RunActions
+from qa_tui.ui.runs.run_actions import RunActions, write_failure
 from qa_tui.ui.runs.run_line import column_at, layout, sort_title
 from qa_tui.ui.runs.runs_table import RunsTable
 
@@ -66,8 +67,11 @@ class DashboardScreen(RunActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
     ]
 
-    def __init__(self, providers: Mapping[str, str]) -> None:
-        """`providers`: each provider's kind, by name, in config order."""
+    def __init__(
+        self, providers: Mapping[str, str], *, production: frozenset[str] = frozenset()
+    ) -> None:
+        """`providers`: each provider's kind, by name, in config order; `production`: those
+        with `production = true` (their chip and provider cells are tinted)."""
         super().__init__()
         self.providers = list(providers)
         self.view = View()
@@ -76,9 +80,9 @@ class DashboardScreen(RunActions):
         self.filter_text = ""
         self.filter_error: str | None = None
         """Why a term of the filter box is left out (the rest of the text filters)."""
-        self.health_bar = HealthBar(providers, id="health")
+        self.health_bar = HealthBar(providers, production=production, id="health")
         self.filter_bar = FilterBar(id="filter-bar")
-        self.table = RunsTable(id="runs")
+        self.table = RunsTable(production=production, id="runs")
         self.empty = EmptyTable(id="empty")
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
@@ -202,19 +206,40 @@ class DashboardScreen(RunActions):
     def action_new_run(self) -> None:
         from qa_tui.ui.runs.new_run import NewRunScreen
 
-        self.app.push_screen(NewRunScreen(self.qa_app.engine.sources), self._new_run_chosen)
+        engine = self.qa_app.engine
+        refusals = [engine.writes.refusal(source.name) for source in engine.sources]
+        if refusals and all(refusals):
+            self.notify(refusals[0] or "read-only", severity="warning", markup=False)
+            return
+        self.app.push_screen(NewRunScreen(engine.sources), self._new_run_chosen)
 
     def _new_run_chosen(self, choice: NewRun | None) -> None:
-        if choice is not None:
-            self.notify(f"Starting a run on {choice.provider}…", timeout=2, markup=False)
+        """The dialog's Start is the question, except for a production provider: its name is
+        typed first; a read-only one is refused at once (and by the action layer anyway)."""
+        if choice is None:
+            return
+        writes = self.qa_app.engine.writes
+        refused = writes.refusal(choice.provider)
+        if refused is not None:
+            self.notify(refused, severity="warning", markup=False)
+        elif writes.needs_typed_name(choice.provider):
+
+            def typed_then(typed: str | None) -> None:
+                if typed is not None:
+                    self._start_new_run(choice, typed)
+
+            question = Text(f"Start a run on {choice.provider}?")
+            self.app.push_screen(TypedConfirmScreen(question, choice.provider), typed_then)
+        else:
             self._start_new_run(choice)
 
     @work(group="actions", exit_on_error=False)
-    async def _start_new_run(self, choice: NewRun) -> None:
+    async def _start_new_run(self, choice: NewRun, typed: str | None = None) -> None:
+        self.notify(f"Starting a run on {choice.provider}…", timeout=2, markup=False)
         try:
-            run = await self.qa_app.engine.start(choice.provider, choice.request)
+            run = await self.qa_app.engine.start(choice.provider, choice.request, typed=typed)
         except ProviderError as error:
-            self.notify(f"Start failed: {provider_failure(error)}", severity="error", markup=False)
+            self.notify(f"Start failed: {write_failure(error)}", severity="error", markup=False)
             return
         started = f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})"
         self.notify(f"{started}\n{run.note}" if run.note else started, markup=False)

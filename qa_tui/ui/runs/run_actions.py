@@ -12,15 +12,24 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
+from qa_tui.core.actions.writes import NotConfirmed, ReadOnly
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run, RunDetail
 from qa_tui.core.runs.store import RunKey
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.browser import open_or_copy
-from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.confirm import ConfirmScreen, TypedConfirmScreen
 from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.worker_failures import ForwardsWorkerFailures
+
+
+def write_failure(error: ProviderError) -> str:
+    """A refused or failed write in words: a refusal by the action layer says itself ("read-only:
+    …", "production: type …"), a provider's failure names the provider."""
+    if isinstance(error, (ReadOnly, NotConfirmed)):
+        return error.message
+    return provider_failure(error)
 
 
 def cannot_watch(run: Run, *, target: bool) -> str:
@@ -65,9 +74,8 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
             self.notify(f"Already {render.status_word(run)}: nothing to stop", markup=False)
             return
         question = Text("Stop this run?\n\n").append_text(self._describe(run))
-        self.app.push_screen(
-            ConfirmScreen(question, yes="Stop"),
-            lambda yes: self._confirmed(yes, self._stop, run.key),
+        self.ask_before_write(
+            run.provider, question, "Stop", lambda typed: self._stop(run.key, typed)
         )
 
     def action_rerun(self) -> None:
@@ -78,31 +86,50 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
             self.notify(f"{run.provider}: this provider cannot re-run", markup=False)
             return
         question = Text("Start this again?\n\n").append_text(self._describe(run))
-        self.app.push_screen(
-            ConfirmScreen(question, yes="Re-run"),
-            lambda yes: self._confirmed(yes, self._rerun, run.key),
+        self.ask_before_write(
+            run.provider, question, "Re-run", lambda typed: self._rerun(run.key, typed)
         )
 
-    @staticmethod
-    def _confirmed(yes: bool | None, act: Callable[[RunKey], object], key: RunKey) -> None:
-        if yes:
-            act(key)
+    def ask_before_write(
+        self, provider: str, question: Text, yes: str, act: Callable[[str | None], object]
+    ) -> None:
+        """Say "read-only" at once for a provider that refuses writes; else ask, by y/n or, for a
+        production provider, by typing its name; then `act(typed)`. The refusal itself is the
+        action layer's (core/actions/writes.py): this only spares the user a useless question."""
+        writes = self.qa_app.engine.writes
+        refused = writes.refusal(provider)
+        if refused is not None:
+            self.notify(refused, severity="warning", markup=False)
+            return
+
+        def typed_then(typed: str | None) -> None:
+            if typed is not None:
+                act(typed)
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                act(None)
+
+        if writes.needs_typed_name(provider):
+            self.app.push_screen(TypedConfirmScreen(question, provider), typed_then)
+        else:
+            self.app.push_screen(ConfirmScreen(question, yes=yes), answered)
 
     @work(group="actions", exit_on_error=False)
-    async def _stop(self, key: RunKey) -> None:
+    async def _stop(self, key: RunKey, typed: str | None) -> None:
         try:
-            run = await self.qa_app.engine.stop_run(key)
+            run = await self.qa_app.engine.stop_run(key, typed=typed)
         except ProviderError as error:
-            self.notify(f"Stop failed: {provider_failure(error)}", severity="error", markup=False)
+            self.notify(f"Stop failed: {write_failure(error)}", severity="error", markup=False)
             return
         self.notify(f"{render.safe(run.name, 50)}: {render.status_word(run)}", markup=False)
 
     @work(group="actions", exit_on_error=False)
-    async def _rerun(self, key: RunKey) -> None:
+    async def _rerun(self, key: RunKey, typed: str | None) -> None:
         try:
-            run = await self.qa_app.engine.rerun(key)
+            run = await self.qa_app.engine.rerun(key, typed=typed)
         except ProviderError as error:
-            self.notify(f"Re-run failed: {provider_failure(error)}", severity="error", markup=False)
+            self.notify(f"Re-run failed: {write_failure(error)}", severity="error", markup=False)
             return
         self.notify(
             f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})", markup=False

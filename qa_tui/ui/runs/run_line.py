@@ -151,11 +151,13 @@ def row_strip(
     no_color: bool,
     watched: bool | str = False,
     history: HistoryCell | None = None,
+    production: bool = False,
 ) -> Strip:
     """One run's line, exactly `width` cells: `started` and `duration` are its clock texts
     (`time_texts`), `nested` draws it under its suite run (`└`), `no_color` its status without
     colour, `watched` marks its name (the mark itself, `◉` or `◎`; True: `◉`), `history` its
-    HISTORY cell (history_cell.py, its own result marked)."""
+    HISTORY cell (history_cell.py, its own result marked), `production` tints its PROVIDER cell
+    (`production = true`; reversed under NO_COLOR)."""
     mark = watched if isinstance(watched, str) else (WATCH_MARK if watched else "")
     segments: list[Segment] = []
     plain: list[str] = []  # cells in the base style, joined into one segment
@@ -178,6 +180,8 @@ def row_strip(
             text, style = duration, None
         else:
             text, style = cell_text(row, column.key, no_color=no_color)
+            if production and column.key == "provider":
+                style = render.PRODUCTION_NO_COLOR if no_color else render.PRODUCTION_STYLE
         if column.key == "name" and mark:
             text = f"{mark} {text}"
         if column.key == "name" and nested:

@@ -107,8 +107,10 @@ class RunsTable(ScrollView, can_focus=True):
             super().__init__()
             self.x = x
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, production: frozenset[str] = frozenset(), id: str | None = None) -> None:
+        """`production`: providers with `production = true` (their PROVIDER cells are tinted)."""
         super().__init__(id=id)
+        self.production = production
         self.rows: dict[RunKey, Row] = {}
         self.order: list[RunKey] = []
         """The keys shown, in order; a list this table never changes in place."""
@@ -375,7 +377,7 @@ class RunsTable(ScrollView, can_focus=True):
         no_color = self.app.no_color
         strip = row_strip(
             row, columns, width, base, started, duration, nested=nested, no_color=no_color,
-            watched=watched, history=history,
+            watched=watched, history=history, production=row.run.provider in self.production,
         )  # fmt: skip
         lines = self._lines
         lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
