@@ -108,7 +108,7 @@ class QaTuiApp(App[int]):
             marks=self._dashboard.refresh_marks,
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
-        self._dashboard.table.marked = self.notices.watch_mark
+        self._dashboard.show_watch_marks(self.notices.watch_mark)
         if team is not None:
             self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
         self._unsubscribe = [

@@ -64,6 +64,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle; the filter line says so while on)", (Scope.DASHBOARD,)),
     Action("runs.sort", "s", "cycle_sort", "Sort", "Sort by the next column: started, status, provider, name, duration (a click on a title sorts by it)", (Scope.DASHBOARD,), show=False),
     Action("runs.reverse_sort", "S", "reverse_sort", "Reverse sort", "Reverse the sort: ▾ the column's usual order (newest, longest first; A to Z), ▴ reversed (a click on the sorted title too)", (Scope.DASHBOARD,), show=False),
+    Action("runs.mark", "space", "mark_run", "Mark", "Mark or unmark the run (+ before its name): x, r, w and b then act on every marked run, asking once and telling each run's outcome; esc clears the marks (a second esc, the filter)", (Scope.DASHBOARD,), show=False, key_display="space"),
+    Action("runs.mark_all", "asterisk", "mark_all", "Mark all", "Mark every run shown (after the filter)", (Scope.DASHBOARD,), show=False, key_display="*"),
     Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
     Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser (where there is none, over SSH: copy its URL, OSC 52)", _BOTH, show=False),

@@ -10,7 +10,7 @@ moves the table under it (a filter, a sort, esc, a resize, coming back from a vi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.runs.empty_table import EmptyTable, Why
 from qa_tui.ui.runs.filter_bar import FilterBar, FilterState
+from qa_tui.ui.runs.marks import MarkedActions, Marks
 from qa_tui.ui.runs.run_actions import RunActions
 from qa_tui.ui.runs.run_line import column_at, layout, sort_title
 from qa_tui.ui.runs.runs_table import RunsTable
@@ -83,6 +84,9 @@ class DashboardScreen(RunActions):
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
+        self.marks = Marks()
+        """The runs marked with `space` and `*`: `x`, `r`, `w`, `b` act on them all."""
+        self.marked_actions = MarkedActions(self, self.marks)
 
     def compose(self) -> ComposeResult:
         yield self.health_bar
@@ -174,8 +178,51 @@ class DashboardScreen(RunActions):
         self.call_after_refresh(self.table.show_cursor)
 
     def refresh_marks(self) -> None:
-        """The watch list changed: redraw the table's watch markers."""
+        """The watch list or the marks changed: redraw the table's name marks."""
+        self.health_bar.marked = len(self.marks)
         self.table.refresh()
+
+    def show_watch_marks(self, watch_mark: Callable[[Run], bool | str]) -> None:
+        """Draw each run's watch mark (`◉`, `◎`) before its name, beside the `+` of a mark."""
+        self.table.marked = self.marks.marker(watch_mark)
+
+    # --- marks ------------------------------------------------------------------------------
+
+    def action_mark_run(self) -> None:
+        """`space`: mark or unmark the run under the cursor."""
+        key = self.table.cursor_key
+        if key is not None:
+            self.marks.toggle(key)
+            self.refresh_marks()
+
+    def action_mark_all(self) -> None:
+        """`*`: mark every run shown."""
+        self.marks.mark_all(self.order.keys)
+        self.refresh_marks()
+
+    def action_stop_run(self) -> None:
+        if self.marks:
+            self.marked_actions.stop()
+        else:
+            super().action_stop_run()
+
+    def action_rerun(self) -> None:
+        if self.marks:
+            self.marked_actions.rerun()
+        else:
+            super().action_rerun()
+
+    def action_watch_run(self) -> None:
+        if self.marks:
+            self.marked_actions.watch()
+        else:
+            super().action_watch_run()
+
+    def action_file_bug(self) -> None:
+        if self.marks:
+            self.marked_actions.file_bug()
+        else:
+            super().action_file_bug()
 
     def show_unseen(self, count: int, latest: str) -> None:
         """The header's count of notifications not seen yet, and the latest one's title."""
@@ -240,6 +287,11 @@ class DashboardScreen(RunActions):
         box.focus()
 
     def action_clear_filter(self) -> None:
+        """`esc`: clear the marks first; with none, clear the filter."""
+        if self.marks:
+            self.marks.clear()
+            self.refresh_marks()
+            return
         box = self.filter_bar.box
         if box.value or self.filter_text or self.filter_error:
             box.value = ""
