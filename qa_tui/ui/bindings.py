@@ -70,6 +70,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser (where there is none, over SSH: copy its URL, OSC 52)", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
+    Action("runs.share", "Y", "share_run", "Share", "Copy a Markdown summary of the run (OSC 52): test, provider, status, link, target, failing step and error, screenshot and bug links; paste it into a chat or a PR", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
     Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops; a Bug0 trigger never tells its end)", _BOTH, show=False),
     Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (◎ marks them; W again stops)", _BOTH, show=False),

@@ -13,8 +13,9 @@ from textual import work
 from textual.screen import Screen
 
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.model import Run, RunDetail
+from qa_tui.core.model import Run, RunDetail, RunStatus
 from qa_tui.core.runs.store import RunKey
+from qa_tui.core.words import share
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.browser import open_or_copy
@@ -139,6 +140,53 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
             return
         self.app.copy_to_clipboard(run.url)
         self.notify(f"Copied {render.safe(run.url, 70)}", markup=False)
+
+    def action_share_run(self) -> None:
+        """`Y`: copy a Markdown summary of the run (OSC 52). A failed run's summary wants its
+        failing step's error and screenshot: without the detail at hand they are fetched first
+        (a read through the provider's budget), and a failed fetch still copies what is known."""
+        run = self.current_run()
+        if run is None:
+            return
+        detail = self.current_detail()
+        if detail is None and run.status in (RunStatus.FAILED, RunStatus.ERROR):
+            self._share_with_detail(run)
+            return
+        self._copy_summary(run, detail)
+
+    @work(group="share", exclusive=True, exit_on_error=False)
+    async def _share_with_detail(self, run: Run) -> None:
+        detail: RunDetail | None = None
+        try:
+            detail = await self.qa_app.engine.detail(run.key)
+        except (ProviderError, KeyError):
+            detail = None
+        self._copy_summary(run, detail)
+
+    def _copy_summary(self, run: Run, detail: RunDetail | None) -> None:
+        text = share.run_markdown(run, detail, self._bug_of(run))
+        self.app.copy_to_clipboard(text)
+        lines = text.count("\n") + 1
+        missing = (
+            " (its steps could not be read)"
+            if run.status in (RunStatus.FAILED, RunStatus.ERROR) and detail is None
+            else ""
+        )
+        self.notify(
+            f"Copied a Markdown summary of {render.safe(run.name, 50)} ({lines} lines){missing}",
+            markup=False,
+        )
+
+    def _bug_of(self, run: Run) -> share.Bug | None:
+        """The bug filed for the run: the outbox's record (with its address), else the id the
+        row shows."""
+        outbox = self.qa_app.outbox
+        if outbox is not None:
+            for filed in outbox.filed_for(run.provider, run.name):
+                if filed.run_key == run.key:
+                    return share.Bug(filed.bug_id, filed.bug_url)
+        row = self.qa_app.engine.store.get(run.key)
+        return share.Bug(row.bug_id) if row is not None and row.bug_id else None
 
     def action_watch_run(self) -> None:
         self._toggle_watch(target=False)
