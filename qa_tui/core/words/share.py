@@ -84,7 +84,7 @@ def _failing_step(run: Run, detail: RunDetail | None) -> tuple[str | None, str |
     if detail is not None:
         for step in detail.steps.items:
             if step.status in (RunStatus.FAILED, RunStatus.ERROR):
-                return f"{step.index}. {step.name}", step.error, step.screenshot_url
+                return f"{step.index + 1}. {step.name}", step.error, step.screenshot_url
     return run.failed_step, None, None
 
 

@@ -104,6 +104,7 @@ class DashboardScreen(RunActions):
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
+            self.table.expected = history.estimate  # a running run's time left
             history.changed.subscribe(lambda _: self.app.call_next(self._history_moved))
 
     def _history_moved(self) -> None:

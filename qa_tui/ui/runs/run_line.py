@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from qa_tui.core.history.eta import Estimate, eta_of
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Row
@@ -52,7 +53,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("history", "HISTORY", history_cell.WIDTH, 5, "the test's last ten results on this "
            "target, oldest first (see History)"),
     Column("started", "STARTED", 8, 3, "when it started (or was queued or triggered)"),
-    Column("duration", "DURATION", 9, 1, "how long it ran, or has run so far while running"),
+    Column("duration", "DURATION", 9, 1, "how long it ran, or has run so far while running; "
+           "while running, the time left when the history knows how long the test takes "
+           "(~ from fewer than 3 passed runs; over: past it)"),
     Column("trigger", "TRIGGER", 9, 8, "what started it: api, user, scheduler, github, qa-tui..."),
     Column("bug", "BUG", 9, 9, "the bug filed for it from here (b)"),
 )  # fmt: skip
@@ -78,9 +81,14 @@ SORT_ARROWS = ("▾", "▴")
 """After the sorted column's title: its usual order (newest first...), and reversed."""
 
 
-def time_texts(run: Run, now: datetime) -> tuple[str, str]:
-    """The STARTED and DURATION cells at `now`: the two that change with the clock alone."""
+def time_texts(run: Run, now: datetime, estimate: Estimate | None = None) -> tuple[str, str]:
+    """The STARTED and DURATION cells at `now`: the two that change with the clock alone. A
+    running run with an `estimate` (core/history/eta.py) shows the time it has left instead of
+    the time so far (`3m left`, `~3m left` from fewer than 3 passed runs, `over 1m` past it)."""
     started = render.relative_time(run.started or run.queued, now)
+    eta = eta_of(estimate, run, now)
+    if eta is not None:
+        return started, eta
     return started, render.format_duration(render.run_duration(run, now))
 
 

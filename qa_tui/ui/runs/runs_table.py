@@ -33,6 +33,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.history.eta import Estimate
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
@@ -127,6 +128,8 @@ class RunsTable(ScrollView, can_focus=True):
         """A watched run's mark (`◉`, `◎`; True: `◉`), else empty: its name is marked (the app
         hands the watch list's test)."""
         self._history: Callable[[Run], HistoryCell | None] | None = None
+        self.expected: Callable[[Run], Estimate | None] = _no_estimate
+        """A running run's expected duration (the history's ETA; the dashboard hands it)."""
 
     @property
     def history(self) -> Callable[[Run], HistoryCell | None] | None:
@@ -252,7 +255,8 @@ class RunsTable(ScrollView, can_focus=True):
             if row is None:
                 continue
             drawn = self._lines.get(key)
-            if drawn is None or (drawn[0].started, drawn[0].duration) != time_texts(row.run, now):
+            texts = time_texts(row.run, now, self.expected(row.run))
+            if drawn is None or (drawn[0].started, drawn[0].duration) != texts:
                 self._refresh_changed_cells(y, key)
 
     # --- cursor ---------------------------------------------------------------------------
@@ -364,7 +368,7 @@ class RunsTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("runs-table--stale")
         if key == self.cursor_key:
             base = base + self.get_component_rich_style("runs-table--cursor")
-        started, duration = time_texts(row.run, self.now)
+        started, duration = time_texts(row.run, self.now, self.expected(row.run))
         nested = self._under_its_parent(row_index)
         watched = self.marked(row.run)
         history = self.history(row.run) if self.history is not None else None
@@ -409,6 +413,10 @@ class RunsTable(ScrollView, can_focus=True):
 
 def _never(_: Run) -> bool:
     return False
+
+
+def _no_estimate(_: Run) -> Estimate | None:
+    return None
 
 
 def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
