@@ -68,6 +68,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.mark_all", "asterisk", "mark_all", "Mark all", "Mark every run shown (after the filter)", (Scope.DASHBOARD,), show=False, key_display="*"),
     Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
     Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
+    Action("runs.rerun_failed", "F", "rerun_failed", "Re-run failed", "Re-run what failed: a BugBug suite run's failed and errored tests, each with the suite run's profile; a BugBrain execution's plan again (asks first)", _BOTH, show=False),
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser (where there is none, over SSH: copy its URL, OSC 52)", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.share", "Y", "share_run", "Share", "Copy a Markdown summary of the run (OSC 52): test, provider, status, link, target, failing step and error, screenshot and bug links; paste it into a chat or a PR", _BOTH, show=False),

@@ -86,14 +86,21 @@ def split(
     return apply, skipped
 
 
-def question(verb: str, runs: Sequence[Run], skipped: Sequence[Outcome]) -> str:
-    """The one question before acting: `Stop 5 runs? Checkout, Login, Search and 2 more.`,
-    with the runs left out and why."""
+def question(
+    verb: str,
+    runs: Sequence[Run],
+    skipped: Sequence[Outcome],
+    *,
+    what: str = "marked run",
+    how: str = "",
+) -> str:
+    """The one question before acting: `Stop 5 marked runs?` then `Checkout, Login, Search and
+    2 more`, with the runs left out and why; `what` names the runs, `how` ends the question."""
     count = len(runs)
     names = ", ".join(short_name(run) for run in runs[:FIRST_FEW])
     more = f" and {count - FIRST_FEW} more" if count > FIRST_FEW else ""
-    noun = "run" if count == 1 else "runs"
-    text = f"{verb} {count} marked {noun}?\n\n{names}{more}"
+    noun = what if count == 1 else f"{what}s"
+    text = f"{verb} {count} {noun}{how}?\n\n{names}{more}"
     if skipped:
         text += f"\n\nLeft out ({len(skipped)}): " + "; ".join(
             f"{short_name(outcome.run)}: {outcome.words}" for outcome in skipped[:FIRST_FEW]

@@ -19,13 +19,11 @@ from qa_tui.core.actions import marked
 from qa_tui.core.bugs.db import ReportState
 from qa_tui.core.bugs.marked_report import marked_draft, marked_key
 from qa_tui.core.bugs.triage import can_file
-from qa_tui.core.errors import ProviderError, QaTuiError
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import RunKey
-from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.confirm import ConfirmScreen
-from qa_tui.ui.runs.run_actions import RunActions
+from qa_tui.ui.runs.run_actions import RunActions, failure_words
 
 MARK = "+"
 """Before a marked run's name (ASCII: the same with NO_COLOR and in any font)."""
@@ -75,17 +73,6 @@ class Marks:
             return f"{MARK} {watched}" if isinstance(watched, str) and watched else MARK
 
         return mark_of
-
-
-def failure_words(error: Exception) -> str | None:
-    """A marked run's failed request, in words; None: a bug, left to the worker's handler."""
-    if isinstance(error, ProviderError):
-        return provider_failure(error)
-    if isinstance(error, QaTuiError):
-        return str(error)
-    if isinstance(error, KeyError):
-        return "no longer in the table"
-    return None
 
 
 class MarkedActions:

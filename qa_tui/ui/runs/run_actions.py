@@ -12,7 +12,8 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
-from qa_tui.core.errors import ProviderError
+from qa_tui.core.actions import marked, rerun_failed
+from qa_tui.core.errors import ProviderError, QaTuiError
 from qa_tui.core.model import Run, RunDetail, RunStatus
 from qa_tui.core.runs.store import RunKey
 from qa_tui.core.words import share
@@ -22,6 +23,18 @@ from qa_tui.ui.browser import open_or_copy
 from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.host import ScreenHost, host_of
 from qa_tui.ui.worker_failures import ForwardsWorkerFailures
+
+
+def failure_words(error: Exception) -> str | None:
+    """A run's failed request among many (marks, `F`), in words; None: a bug, left to the
+    worker's handler."""
+    if isinstance(error, ProviderError):
+        return provider_failure(error)
+    if isinstance(error, QaTuiError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return "no longer in the table"
+    return None
 
 
 def cannot_watch(run: Run, *, target: bool) -> str:
@@ -82,6 +95,78 @@ class RunActions(ForwardsWorkerFailures, Screen[None]):
         self.app.push_screen(
             ConfirmScreen(question, yes="Re-run"),
             lambda yes: self._confirmed(yes, self._rerun, run.key),
+        )
+
+    def action_rerun_failed(self) -> None:
+        """`F`: a BugBug suite run's failed and errored tests again, with its profile; a
+        BugBrain execution's plan again (core/actions/rerun_failed.py)."""
+        run = self.current_run()
+        if run is None:
+            return
+        why = rerun_failed.why_not(run)
+        if why is not None:
+            self.notify(why, markup=False)
+            return
+        if rerun_failed.whole_again(run):
+            self.action_rerun()
+            return
+        detail = self.current_detail()
+        if detail is not None and detail.run.key == run.key and detail.children.items:
+            self._ask_failed_tests(detail)
+        else:
+            self._fetch_failed_tests(run)
+
+    @work(group="actions", exit_on_error=False)
+    async def _fetch_failed_tests(self, run: Run) -> None:
+        try:
+            detail = await self.qa_app.engine.detail(run.key)
+        except (ProviderError, KeyError) as error:
+            words = provider_failure(error) if isinstance(error, ProviderError) else "gone"
+            self.notify(f"Could not read the suite run's tests: {words}", markup=False)
+            return
+        self._ask_failed_tests(detail)
+
+    def _ask_failed_tests(self, detail: RunDetail) -> None:
+        plan = rerun_failed.failed_tests(detail)
+        left_out = [marked.Outcome(child, False, why) for child, why in plan.left_out]
+        if not plan.starts:
+            words = "no failed or errored test run to start again"
+            self.notify(
+                render.safe_lines(marked.report("Re-run failed", left_out) if left_out else words),
+                markup=False,
+            )
+            return
+        tests = [child for child, _ in plan.starts]
+        profile = f" with profile {plan.suite.target}" if plan.suite.target else ""
+        question = marked.question("Re-run", tests, left_out, what="failed test", how=profile)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_failed_tests(plan, left_out)
+
+        self.app.push_screen(
+            ConfirmScreen(Text(render.safe_lines(question)), yes=f"Re-run {len(tests)}"), answered
+        )
+
+    @work(group="actions", exit_on_error=False)
+    async def _start_failed_tests(
+        self, plan: rerun_failed.FailedTests, left_out: list[marked.Outcome]
+    ) -> None:
+        engine = self.qa_app.engine
+        requests = dict((child.key, request) for child, request in plan.starts)
+
+        async def start(child: Run) -> str:
+            new = await engine.start(child.provider, requests[child.key])
+            return f"started {render.safe(new.id, 30)}"
+
+        tests = [child for child, _ in plan.starts]
+        outcomes = await marked.act_on_each(tests, start, failure_words)
+        failed = any(not outcome.done for outcome in [*outcomes, *left_out])
+        self.notify(
+            render.safe_lines(marked.report("Re-run failed", [*outcomes, *left_out])),
+            severity="warning" if failed else "information",
+            timeout=12 if failed else 6,
+            markup=False,
         )
 
     @staticmethod
