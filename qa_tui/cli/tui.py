@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, load_config
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.providers.base import RunSource
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ async def run_app(
     *,
     subtitle: str = "",
     prepare: Prepare | None = None,
+    views: ViewBook | None = None,
 ) -> int:
     """Build the providers, the engine and the app; run it; close everything after.
     `prepare(sources)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
@@ -129,6 +131,7 @@ async def run_app(
             config.notify, paths.data_dir(), os.environ, history=history
         ),
         team=team,
+        views=views if views is not None else ViewBook(config.views),
     )
     preparing = prepare_alongside(prepare, sources, engine) if prepare is not None else None
     try:
@@ -175,9 +178,14 @@ def run_tui(args: argparse.Namespace) -> int:
     warning = warn_if_world_readable(path)
     if warning:
         print(f"qa-tui: warning: {warning}", file=sys.stderr)
+    try:  # the config's [[views]] and those saved from the app in views.toml beside it
+        views = ViewBook.beside(path, config.views)
+    except ConfigError as error:
+        print(f"qa-tui: {error}", file=sys.stderr)
+        return 2
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
-    return asyncio.run(run_app(config, subtitle=str(path)))
+    return asyncio.run(run_app(config, subtitle=str(path), views=views))
 
 
 def _ask_the_terminal_in_background() -> None:

@@ -22,6 +22,7 @@ from qa_tui.core.bugs.outbox import Outbox
 from qa_tui.core.bugs.tally import DISCARDED, OpenReports
 from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine
 from qa_tui.core.images.fetch import ScreenshotFetcher
 from qa_tui.core.model import ProviderHealth
@@ -71,9 +72,11 @@ class QaTuiApp(App[int]):
         terminal: Writer | None = None,
         screenshots: ScreenshotFetcher | None = None,
         team: TeamView | None = None,
+        views: ViewBook | None = None,
     ) -> None:
         """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
-        their bytes go (None: this app's terminal, through its driver)."""
+        their bytes go (None: this app's terminal, through its driver); `views`: the saved
+        views (1…9, v)."""
         super().__init__()
         self.engine = engine
         self.team = team
@@ -98,7 +101,7 @@ class QaTuiApp(App[int]):
         self._mirror = ScreenMirror()
         """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
-            {source.name: source.kind.value for source in engine.sources}
+            {source.name: source.kind.value for source in engine.sources}, views
         )
         self.notices = Notices(
             notify,

@@ -65,7 +65,8 @@ def help_table() -> Table:
     for key, text in NAVIGATION:
         table.add_row(key, text)
     for action in ACTIONS:
-        table.add_row(key_label(action), Text(action.help))
+        if action.help:  # views.show_2 … 9 are said on views.show_1's line
+            table.add_row(key_label(action), Text(action.help))
     return table
 
 

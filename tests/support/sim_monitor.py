@@ -21,6 +21,7 @@ import httpx
 from starlette.applications import Starlette
 
 from qa_tui.core.config.tables import Config, load_config
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
@@ -151,6 +152,7 @@ def build_monitor(
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
     history: bool = False,
+    views: ViewBook | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
     with `history`, the run history too (in `workdir`, on the same clock)."""
@@ -198,5 +200,7 @@ def build_monitor(
     )
     kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
     engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept)
-    app = QaTuiApp(engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal)
+    app = QaTuiApp(
+        engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal, views=views
+    )
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

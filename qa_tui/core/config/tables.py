@@ -31,6 +31,7 @@ from qa_tui.core.config.errors import (
     expected_for,
     key_path,
 )
+from qa_tui.core.config.views import ViewConfig
 from qa_tui.core.errors import ConfigError
 from qa_tui.core.notify.settings import NotifyConfig
 
@@ -278,6 +279,17 @@ class Config(_Section):
     """Team mode: share one poller and one budget per provider project through Redis."""
     history: HistoryConfig = Field(default_factory=HistoryConfig)
     """The local run history (see `HistoryConfig`)."""
+    views: list[ViewConfig] = Field(default_factory=list)
+    """Saved views, on the keys 1…9 in order (core/config/views.py)."""
+
+    @model_validator(mode="after")
+    def _unique_views(self) -> Config:
+        seen: set[str] = set()
+        for index, view in enumerate(self.views):
+            if view.name.casefold() in seen:
+                raise KeyedValueError(f"views[{index}].name", "duplicate view name")
+            seen.add(view.name.casefold())
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

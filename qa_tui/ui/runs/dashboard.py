@@ -15,12 +15,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from qa_tui.core.config.views import COLUMN_KEYS, ViewBook, ViewConfig
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.runs.ordering import LiveOrder
@@ -34,7 +36,7 @@ from qa_tui.ui.runs.empty_table import EmptyTable, Why
 from qa_tui.ui.runs.filter_bar import FilterBar, FilterState
 from qa_tui.ui.runs.marks import MarkedActions, Marks
 from qa_tui.ui.runs.run_actions import RunActions
-from qa_tui.ui.runs.run_line import column_at, layout, sort_title
+from qa_tui.ui.runs.run_line import column_at, sort_title
 from qa_tui.ui.runs.runs_table import RunsTable
 
 if TYPE_CHECKING:
@@ -67,10 +69,14 @@ class DashboardScreen(RunActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
     ]
 
-    def __init__(self, providers: Mapping[str, str]) -> None:
-        """`providers`: each provider's kind, by name, in config order."""
+    def __init__(self, providers: Mapping[str, str], views: ViewBook | None = None) -> None:
+        """`providers`: each provider's kind, by name, in config order; `views`: the saved
+        views (core/config/views.py; None: none, and none can be saved)."""
         super().__init__()
         self.providers = list(providers)
+        self.views = views or ViewBook()
+        self.current_view: ViewConfig | None = None
+        """The saved view shown (None: every run, or a filter typed by hand)."""
         self.view = View()
         self.order = LiveOrder(self.view, datetime.now(UTC))
         """The table's order, moved incrementally by each batch."""
@@ -101,6 +107,9 @@ class DashboardScreen(RunActions):
         self.watch(self.health_bar, "health", self._show_what_filters, init=False)
         self.watch(self.health_bar, "paused", self._show_what_filters, init=False)
         self._show_what_filters()
+        last = self.views.last()
+        if last is not None:  # the view shown when qa-tui was last closed
+            self.show_view(last, quietly=True)
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
@@ -278,6 +287,101 @@ class DashboardScreen(RunActions):
             self.table.move_cursor_to(self._follow)
             self._follow = None
 
+    # --- saved views ------------------------------------------------------------------------
+
+    def action_show_view(self, number: int) -> None:
+        """`1`…`9`: the saved view on that key; `0`: every run."""
+        if number == 0:
+            self.show_view(None)
+            return
+        view = self.views.numbered(number)
+        if view is None:
+            self.notify(
+                f"No view on {number}: add [[views]] to the config, or save the filter as a "
+                "view from the palette (:)",
+                markup=False,
+            )
+            return
+        self.show_view(view)
+
+    def action_pick_view(self) -> None:
+        """`v`: the saved views, to pick one."""
+        from qa_tui.ui.runs.view_picker import EVERY_RUN, ViewPicker
+
+        views = self.views.views
+
+        def picked(index: int | None) -> None:
+            if index == EVERY_RUN:
+                self.show_view(None)
+            elif index is not None:
+                self.show_view(views[index])
+
+        self.app.push_screen(ViewPicker(views, self.current_view), picked)
+
+    def show_view(self, view: ViewConfig | None, *, quietly: bool = False) -> None:
+        """Show a saved view (its filter, sort and columns), or every run (None); remembered
+        for the next start."""
+        self.current_view = view
+        text = view.filter if view is not None else ""
+        query, self.filter_text, error = self._parse(text, failed_only=False)
+        self.filter_error = str(error) if error is not None else None
+        sort = SortKey(view.sort) if view is not None and view.sort else SortKey.STARTED
+        reverse = view.reverse if view is not None and view.sort else False
+        self.view = replace(self.view, query=query, sort=sort, reverse=reverse)
+        self.table.sort_title = sort_title(sort.value.upper(), reverse=reverse)
+        self.table.columns = frozenset(view.columns) if view is not None and view.columns else None
+        box = self.filter_bar.box
+        with box.prevent(Input.Changed):
+            box.value = self.filter_text
+        self._reorder()
+        self.views.remember(view)
+        if not quietly:
+            self.notify(self._view_words(view), markup=False, timeout=3)
+
+    def _view_words(self, view: ViewConfig | None) -> str:
+        if view is None:
+            return "Every run (0)"
+        number = self.views.number_of(view)
+        key = f" ({number})" if number is not None else ""
+        return f"View{key}: {render.safe(view.name, 40)}: {render.safe(view.filter or 'every run', 60)}"
+
+    def action_save_view(self) -> None:
+        """The palette's Save view: the filter, sort and columns shown now, under a name."""
+        from qa_tui.ui.runs.view_picker import ViewName
+
+        if self.views.file is None:
+            self.notify("Views cannot be saved here: qa-tui was started without a config file")
+            return
+        what = self.filter_text or "every run"
+        suggested = self.current_view.name if self.current_view is not None else ""
+
+        def named(name: str | None) -> None:
+            if name:
+                self._save_view(name)
+
+        self.app.push_screen(ViewName(what, suggested), named)
+
+    def _save_view(self, name: str) -> None:
+        columns = self.table.columns
+        try:
+            view = ViewConfig(
+                name=name,
+                filter=self.filter_text,
+                sort=self.view.sort.value,
+                reverse=self.view.reverse,
+                columns=tuple(c for c in COLUMN_KEYS if c in columns) if columns else None,
+            )
+            path = self.views.save(view)
+        except (ValidationError, ValueError, OSError) as error:
+            words = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+            self.notify(f"Not saved: {words}", severity="error", markup=False)
+            return
+        self.current_view = view
+        self.views.remember(view)
+        number = self.views.number_of(view)
+        key = f", on {number}" if number is not None else ", in the v list"
+        self.notify(f"Saved view {render.safe(name, 40)}{key} ({path})", markup=False)
+
     # --- filter and sort --------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -325,6 +429,7 @@ class DashboardScreen(RunActions):
         )
 
     def _set_filter(self, text: str) -> None:
+        self.current_view = None  # a filter typed by hand is no saved view any more
         query, self.filter_text, error = self._parse(text, failed_only=self.view.query.failed_only)
         self.filter_error = str(error) if error is not None else None
         self.view = replace(self.view, query=query)
@@ -347,7 +452,7 @@ class DashboardScreen(RunActions):
     def on_runs_table_header_clicked(self, event: RunsTable.HeaderClicked) -> None:
         """A click on a column's title sorts by it; on the sorted one, reverses it."""
         width = self.table.scrollable_content_region.width
-        column = column_at(layout(width, self.table.history is not None), event.x)
+        column = column_at(self.table.column_layout(width), event.x)
         if column is None or column.key not in SORTABLE:
             return
         key = SortKey(column.key)

@@ -93,15 +93,23 @@ def time_texts(run: Run, now: datetime, estimate: Estimate | None = None) -> tup
 
 
 @functools.lru_cache(maxsize=16)
-def layout(width: int, history: bool = False) -> tuple[Column, ...]:
+def layout(
+    width: int, history: bool = False, only: frozenset[str] | None = None
+) -> tuple[Column, ...]:
     """`layout_columns(width)`, worked out once per width (every line of a frame asks)."""
-    return tuple(layout_columns(width, history=history))
+    return tuple(layout_columns(width, history=history, only=only))
 
 
-def layout_columns(width: int, *, history: bool = False) -> list[Column]:
+def layout_columns(
+    width: int, *, history: bool = False, only: frozenset[str] | None = None
+) -> list[Column]:
     """The columns that fit `width`, the name column taking what is left (at least 18, and at
-    least 28 before an extra is kept)."""
-    columns = [c for c in COLUMNS if history or c.key != "history"]
+    least 28 before an extra is kept); `only`: a saved view's columns (NAME always)."""
+    columns = [
+        c
+        for c in COLUMNS
+        if (history or c.key != "history") and (only is None or c.key in only or c.key == "name")
+    ]
     while True:
         fixed = sum(c.width + 1 for c in columns if c.key != "name")
         name_width = width - fixed

@@ -37,7 +37,7 @@ from qa_tui.core.history.eta import Estimate
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.runs.run_line import header_strip, layout, row_strip, time_texts
+from qa_tui.ui.runs.run_line import Column, header_strip, layout, row_strip, time_texts
 
 LINES_KEPT = 512
 """The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
@@ -128,8 +128,25 @@ class RunsTable(ScrollView, can_focus=True):
         """A watched run's mark (`◉`, `◎`; True: `◉`), else empty: its name is marked (the app
         hands the watch list's test)."""
         self._history: Callable[[Run], HistoryCell | None] | None = None
+        self._columns: frozenset[str] | None = None
         self.expected: Callable[[Run], Estimate | None] = _no_estimate
         """A running run's expected duration (the history's ETA; the dashboard hands it)."""
+
+    @property
+    def columns(self) -> frozenset[str] | None:
+        """The columns a saved view shows (None: every column that fits)."""
+        return self._columns
+
+    @columns.setter
+    def columns(self, keys: frozenset[str] | None) -> None:
+        if keys != self._columns:
+            self._columns = keys
+            self._lines.clear()  # the columns changed: no line drawn before is right any more
+            self.refresh()
+
+    def column_layout(self, width: int) -> tuple[Column, ...]:
+        """The columns at `width` (what a click on a title is matched against too)."""
+        return layout(width, self.history is not None, self._columns)
 
     @property
     def history(self) -> Callable[[Run], HistoryCell | None] | None:
@@ -342,7 +359,7 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = layout(width, self.history is not None)
+        columns = self.column_layout(width)
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("runs-table--header")
             return header_strip(columns, width, style, self.sort_title)
@@ -361,7 +378,7 @@ class RunsTable(ScrollView, can_focus=True):
         if row is None:
             return None
         width = self.scrollable_content_region.width
-        columns = layout(width, self.history is not None)
+        columns = self.column_layout(width)
         style = self.rich_style if self._frame_style is None else self._frame_style
         base = style
         if row.stale:
