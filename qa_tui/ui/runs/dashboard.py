@@ -145,6 +145,8 @@ class DashboardScreen(RunActions):
         self.table.apply(changes, self.order.keys)
         self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
+        if self.marks and changes.removed and self.marks.discard(changes.removed):
+            self.health_bar.marked = len(self.marks)  # a marked run that left the store
         if self.table.cursor_key is None and self.order.keys:
             self.table.move_cursor_to(self.order.keys[0])
         self._follow_new_run()

@@ -60,6 +60,13 @@ class Marks:
         for key in keys:
             self._keys.setdefault(key, None)
 
+    def discard(self, keys: Iterable[RunKey]) -> bool:
+        """Unmark runs that left the store; True when any was marked."""
+        gone = [key for key in keys if key in self._keys]
+        for key in gone:
+            del self._keys[key]
+        return bool(gone)
+
     def clear(self) -> None:
         self._keys.clear()
 
