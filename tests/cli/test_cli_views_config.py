@@ -59,3 +59,12 @@ def test_a_bad_views_toml_beside_the_config_stops_the_app_naming_that_file_and_k
     assert main(["--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert str(saved) in err and "views[0].sort" in err
+
+
+def test_a_views_columns_are_the_tables_columns() -> None:
+    """`columns = [...]` takes exactly the runs table's column keys (core cannot import the UI,
+    so the two lists are checked against each other here)."""
+    from qa_tui.core.config.views import COLUMN_KEYS
+    from qa_tui.ui.runs.run_line import COLUMNS
+
+    assert tuple(column.key for column in COLUMNS) == COLUMN_KEYS
