@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    runs.add_argument(
+        "--format",
+        choices=("table", "json", "markdown"),
+        default="table",
+        help="table (default), json (as --json), or markdown: each run as the app's Y copies it",
+    )
     config_option(runs)
     arguments.provider_option(runs)
     runs.add_argument(

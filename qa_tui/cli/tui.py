@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, load_config
+from qa_tui.core.config.views import ViewBook
 
 if TYPE_CHECKING:
     from qa_tui.core.actions.writes import ProviderWrites
@@ -93,6 +94,7 @@ async def run_app(
     keys: UserKeys | None = None,
     theme: str | None = None,
     remember_theme: Callable[[str], None] | None = None,
+    views: ViewBook | None = None,
 ) -> int:
     """Build the providers, the engine and the app; run it; close everything after.
     `prepare(writes, show)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
@@ -144,6 +146,7 @@ async def run_app(
         keys=keys,
         theme=theme,
         remember_theme=remember_theme,
+        views=views if views is not None else ViewBook(config.views),
     )
     preparing = prepare_alongside(prepare, engine) if prepare is not None else None
     try:
@@ -190,12 +193,17 @@ def run_tui(args: argparse.Namespace) -> int:
     warning = warn_if_world_readable(path)
     if warning:
         print(f"qa-tui: warning: {warning}", file=sys.stderr)
+    try:  # the config's [[views]] and those saved from the app in views.toml beside it
+        views = ViewBook.beside(path, config.views)
+    except ConfigError as error:
+        print(f"qa-tui: {error}", file=sys.stderr)
+        return 2
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
-    return _run_checked(config, path, args)
+    return _run_checked(config, path, args, views)
 
 
-def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
+def _run_checked(config: Config, path: Path, args: argparse.Namespace, views: ViewBook) -> int:
     """`[keys]` and `[ui] theme` need Textual to be checked: a bad one exits 2 naming the file
     and the key, before the app opens. The theme last picked in the palette (ui-state.toml beside
     the config) wins over `[ui] theme`."""
@@ -227,6 +235,7 @@ def _run_checked(config: Config, path: Path, args: argparse.Namespace) -> int:
             keys=keys,
             theme=theme,
             remember_theme=remember,
+            views=views,
         )
     )
 

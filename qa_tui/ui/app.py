@@ -22,6 +22,7 @@ from qa_tui.core.bugs.outbox import Outbox
 from qa_tui.core.bugs.tally import DISCARDED, OpenReports
 from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine
 from qa_tui.core.images.fetch import ScreenshotFetcher
 from qa_tui.core.model import ProviderHealth
@@ -73,13 +74,14 @@ class QaTuiApp(App[int]):
         keys: UserKeys | None = None,
         theme: str | None = None,
         remember_theme: Callable[[str], None] | None = None,
+        views: ViewBook | None = None,
     ) -> None:
         """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
         their bytes go (None: this app's terminal, through its driver); `keys`: the user's keys
         (`[keys]`, checked by ui/keymap.py); `theme`: a Textual theme to open with (`[ui] theme`
         or the one last picked); `remember_theme`: told each theme the user picks (the palette's
         theme switch), to keep it for next time. NO_COLOR wins over any theme: Textual filters
-        every colour out of what it draws."""
+        every colour out of what it draws. `views`: the saved views (1…9, v)."""
         super().__init__()
         self.user_keys = keys or UserKeys()
         self._opening_theme = theme
@@ -108,6 +110,7 @@ class QaTuiApp(App[int]):
         """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
             {source.name: source.kind.value for source in engine.sources},
+            views,
             production=engine.writes.policy.production,
         )
         self.notices = Notices(
@@ -118,7 +121,7 @@ class QaTuiApp(App[int]):
             marks=self._dashboard.refresh_marks,
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
-        self._dashboard.table.marked = self.notices.watch_mark
+        self._dashboard.show_watch_marks(self.notices.watch_mark)
         if team is not None:
             self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
         self._unsubscribe = [

@@ -27,6 +27,7 @@ from qa_tui.ui.history import history_cell
 from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.lists import NavScroll
 from qa_tui.ui.runs import filter_bar
+from qa_tui.ui.runs.marks import MARK
 from qa_tui.ui.runs.run_line import COLUMNS, SORT_ARROWS, TEST_WATCH_MARK, WATCH_MARK
 
 NAVIGATION = (
@@ -67,7 +68,8 @@ def help_table(keys: UserKeys | None = None) -> Table:
     for key, text in NAVIGATION:
         table.add_row(key, text)
     for action in ACTIONS:
-        table.add_row(keys.label(action), Text(action.help))
+        if action.help:  # views.show_2 … 9 are said on views.show_1's line
+            table.add_row(keys.label(action), Text(action.help))
     return table
 
 
@@ -109,6 +111,8 @@ def marks_legend() -> Table:
     table.add_row(WATCH_MARK, "before a name: you watch this run (w): told when it ends")
     table.add_row(TEST_WATCH_MARK, "before a name: you watch every run of its test, suite or "
                   "plan (W)")  # fmt: skip
+    table.add_row(MARK, "before a name: marked (space, *): x, r, w and b act on every marked "
+                  "run; esc clears the marks (the header counts them: +3 marked)")  # fmt: skip
     table.add_row("└", "a test run, under the suite run it belongs to")
     table.add_row("· bug ID", "the bug filed for it, when the BUG column does not fit")
     table.add_row(f"STARTED{SORT_ARROWS[0]}", "sorted by this column, its usual order (newest "

@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from qa_tui.core.actions.writes import WritePolicy
 from qa_tui.core.config.tables import Config, load_config
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
@@ -158,6 +159,7 @@ def build_monitor(
     keys: UserKeys | None = None,
     theme: str | None = None,
     remember_theme: Callable[[str], None] | None = None,
+    views: ViewBook | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
     with `history`, the run history too (in `workdir`, on the same clock); `writes`: which
@@ -216,5 +218,6 @@ def build_monitor(
         keys=keys,
         theme=theme,
         remember_theme=remember_theme,
+        views=views,
     )
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

@@ -31,6 +31,7 @@ from qa_tui.core.config.errors import (
     expected_for,
     key_path,
 )
+from qa_tui.core.config.views import ViewConfig
 from qa_tui.core.errors import ConfigError
 from qa_tui.core.notify.settings import NotifyConfig
 
@@ -299,6 +300,17 @@ class Config(_Section):
     keys: dict[str, str] = Field(default_factory=dict)
     """`[keys]`: an action id → its keys, comma-separated Textual key names
     (`"runs.stop" = "ctrl+k"`); the app checks ids, names and clashes (ui/keymap.py)."""
+    views: list[ViewConfig] = Field(default_factory=list)
+    """Saved views, on the keys 1…9 in order (core/config/views.py)."""
+
+    @model_validator(mode="after")
+    def _unique_views(self) -> Config:
+        seen: set[str] = set()
+        for index, view in enumerate(self.views):
+            if view.name.casefold() in seen:
+                raise KeyedValueError(f"views[{index}].name", "duplicate view name")
+            seen.add(view.name.casefold())
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

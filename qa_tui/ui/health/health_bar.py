@@ -47,6 +47,8 @@ class HealthBar(Widget):
     of the latest."""
     team: reactive[TeamStatus | None] = reactive(None, repaint=False)
     """Team mode's state (None: team mode is off)."""
+    marked: reactive[int] = reactive(0, repaint=False)
+    """How many runs are marked (`space`, `*`)."""
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class HealthBar(Widget):
             unseen=self.unseen,
             team=self.team,
             now=self.now,
+            marked=self.marked,
         )
 
     # any change: lay the lines out again, and redraw only if one of them changed
@@ -107,6 +110,9 @@ class HealthBar(Widget):
         self._relayout()
 
     def watch_team(self) -> None:
+        self._relayout()
+
+    def watch_marked(self) -> None:
         self._relayout()
 
     def on_mount(self) -> None:

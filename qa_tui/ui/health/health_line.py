@@ -96,6 +96,8 @@ class HeaderState:
     now: datetime | None = None
     production: frozenset[str] = frozenset()
     """Providers with `production = true`: their chip's name is tinted."""
+    marked: int = 0
+    """Runs marked (`space`, `*`): `x`, `r`, `w`, `b` act on them all."""
 
 
 def glyph(state: HealthState) -> str:
@@ -221,6 +223,7 @@ def _tail(state: HeaderState, width: int, used: int) -> Text:
     alerts = unseen_text(*state.unseen)
     if width - used - tail.cell_len - counts.cell_len - reports.cell_len - alerts.cell_len < 24:
         alerts = unseen_text(*state.unseen, compact=True)  # the latest title gives way first
+    tail.append_text(marked_text(state.marked))  # first: what x, r, w and b will act on
     tail.append_text(counts)
     tail.append_text(reports)
     tail.append_text(alerts)
@@ -345,6 +348,14 @@ def count_text(counts: Mapping[str, int], *, compact: bool = False, total: int =
     if not shown:
         text.append(f"none of {total} shown" if total else "no runs yet", style="dim")
     return text
+
+
+def marked_text(count: int) -> Text:
+    """`+3 marked  ` before the counts (first, so a narrow line never cuts it); empty with none
+    marked."""
+    if count <= 0:
+        return Text()
+    return Text(f"+{count} marked", style="bold").append("  ")
 
 
 def outbox_text(sending: int, need_the_user: int, *, compact: bool = False) -> Text:
