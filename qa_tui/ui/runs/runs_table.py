@@ -39,8 +39,8 @@ from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
 from qa_tui.ui.runs.run_line import Column, header_strip, layout, row_strip, time_texts
 
-LINES_KEPT = 512
-"""The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
+SCREENS_KEPT = 2
+"""Drawn lines are kept for at most this many screens' worth of runs (see `_draw`)."""
 
 
 class _Drawn(NamedTuple):
@@ -402,15 +402,32 @@ class RunsTable(ScrollView, can_focus=True):
         )  # fmt: skip
         lines = self._lines
         lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
-        if len(lines) >= self._lines_kept():
-            del lines[next(iter(lines))]
+        if len(lines) >= self.lines_kept():
+            self._forget_lines_off_screen()
         drawn = lines[key] = (drawn_from, strip)
         return drawn
 
-    def _lines_kept(self) -> int:
-        """Lines worth keeping: a few screens' worth (the lines on screen, and those scrolled
-        past lately), never the whole table."""
-        return max(LINES_KEPT, 4 * self.size.height)
+    def lines_kept(self) -> int:
+        """The most drawn lines the table keeps: two screens' worth.
+
+        A kept line is worth its memory only while its run is on screen (it is read again when
+        the clock or the history moves, and compared with the next drawing of the line); a line
+        drawn once is a Strip that Textual hangs its own crops, divisions and styled copies on,
+        about 10 kB in all. A busy table draws a new line for each new run at its top and
+        scrolls the older ones down out of sight: a bound of hundreds of lines (512 before)
+        filled at the pace of new runs for hours, the largest part of an all-day session's
+        growth (bench/allday.py). Paging back draws a screen again (about a millisecond)."""
+        return SCREENS_KEPT * max(self.size.height, 8)
+
+    def _forget_lines_off_screen(self) -> None:
+        """Drop the lines of runs not on screen now (and, should that not make room, the
+        stalest)."""
+        lines = self._lines
+        on_screen = {key for _, key in self._on_screen()}
+        for key in [key for key in lines if key not in on_screen]:
+            del lines[key]
+        while len(lines) >= self.lines_kept():
+            del lines[next(iter(lines))]
 
     def _under_its_parent(self, row_index: int) -> bool:
         """True when the run at `row_index` is drawn under its suite run (the parent, then only
