@@ -169,13 +169,15 @@ def census_growth(folder: Path, limit: int = 30) -> dict[str, Any]:
     return {
         "types_grown": dict(top),
         "each": [
-            {key: census[key] for key in ("allocated_blocks", "frozen", "pymalloc")}
+            {key: census[key] for key in ("allocated_blocks", "frozen", "pymalloc", "holders")}
             for census in censuses
         ],
     }
 
 
-def run(minutes: int, traced: bool, census: bool = False) -> dict[str, Any]:
+def run(
+    minutes: int, traced: bool, census: bool = False, holders: str = ""
+) -> dict[str, Any]:
     from qa_tui.sim import server
     from qa_tui.sim.config_text import render_config
 
@@ -206,6 +208,7 @@ def run(minutes: int, traced: bool, census: bool = False) -> dict[str, Any]:
         if probed:
             env["QA_TUI_BENCH_SNAPSHOTS"] = str(scratch)
             env["QA_TUI_BENCH_TRACEMALLOC"] = "1" if traced else "0"
+            env["QA_TUI_BENCH_HOLDERS"] = holders
             command = [sys.executable, str(ROOT / "bench" / "allday_probe.py"), "--config"]
             command.append(str(config))
         terminal = Terminal()
@@ -305,6 +308,13 @@ def main() -> None:
         help="count objects and pymalloc's arenas every 5 minutes (bench/allday_probe.py, no tracemalloc)",
     )
     parser.add_argument(
+        "--holders",
+        default="",
+        metavar="TYPES",
+        help="with the census: which containers hold most objects of these types "
+        "(comma-separated, e.g. textual.geometry.Region)",
+    )
+    parser.add_argument(
         "--merge-into",
         type=Path,
         metavar="RESULTS",
@@ -312,7 +322,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     load_before = load_average()
-    figures = run(args.minutes, args.tracemalloc, args.census)
+    figures = run(args.minutes, args.tracemalloc, args.census or bool(args.holders), args.holders)
     result = {
         **summary(figures["minutes"], args.minutes),
         "tracemalloc": args.tracemalloc,
@@ -324,7 +334,7 @@ def main() -> None:
         "machine": machine(),
     }
     print(json.dumps(result, indent=2))
-    if args.merge_into is not None and not (args.tracemalloc or args.census):
+    if args.merge_into is not None and not (args.tracemalloc or args.census or args.holders):
         merge_into(args.merge_into, result)
 
 

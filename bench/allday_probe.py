@@ -7,7 +7,9 @@ folder named by `QA_TUI_BENCH_SNAPSHOTS`, between two frames:
 - a tracemalloc snapshot (snapshot-1.pickle, snapshot-2.pickle, ...), when tracing;
 - a census (census-1.json, ...): how many objects of each type the collector tracks (frozen
   ones included), sys.getallocatedblocks() and pymalloc's arenas, so that what grows can be
-  told apart from memory pymalloc holds for blocks that were freed (fragmentation)."""
+  told apart from memory pymalloc holds for blocks that were freed (fragmentation); and, for
+  each type named in `QA_TUI_BENCH_HOLDERS` (comma-separated, e.g. `textual.geometry.Region`),
+  the containers holding most of them and what refers to those."""
 
 from __future__ import annotations
 
@@ -47,15 +49,44 @@ def pymalloc_stats() -> dict[str, Any]:
     return stats
 
 
+def _name(obj: object) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def holders(objects: list[Any], wanted: str, limit: int = 8) -> list[dict[str, Any]]:
+    """The containers holding most objects of the type named `wanted` (one pass over every
+    tracked object), each with what refers to it: where objects of a growing type are kept."""
+    counted: list[tuple[int, Any]] = []
+    for obj in objects:
+        members: Any
+        if isinstance(obj, dict):
+            members = list(obj.values()) + list(obj.keys())
+        elif isinstance(obj, (list, set, frozenset, tuple)):
+            members = obj
+        else:
+            continue
+        count = sum(1 for member in members if _name(member) == wanted)
+        if count:
+            counted.append((count, obj))
+    counted.sort(key=lambda item: -item[0])
+    found = []
+    for count, obj in counted[:limit]:
+        referrers = [_name(ref) for ref in gc.get_referrers(obj) if ref is not objects][:4]
+        found.append({"holds": count, "container": _name(obj), "held_by": referrers})
+    return found
+
+
 def census() -> dict[str, Any]:
     """gc.get_objects() leaves the frozen out (Python 3.11), so they are unfrozen to be counted and
     everything alive is frozen again: the app's collector unfreezes all on its next full pass."""
     frozen = gc.get_freeze_count()
     if frozen:
         gc.unfreeze()
-    counts: collections.Counter[str] = collections.Counter(
-        f"{type(obj).__module__}.{type(obj).__qualname__}" for obj in gc.get_objects()
-    )
+    objects = gc.get_objects()
+    counts: collections.Counter[str] = collections.Counter(_name(obj) for obj in objects)
+    wanted = [name for name in os.environ.get("QA_TUI_BENCH_HOLDERS", "").split(",") if name]
+    held = {name: holders(objects, name) for name in wanted}
+    del objects
     if frozen:
         gc.freeze()
     return {
@@ -63,6 +94,7 @@ def census() -> dict[str, Any]:
         "frozen": frozen,
         "pymalloc": pymalloc_stats(),
         "types": dict(counts.most_common(400)),
+        "holders": held,
     }
 
 
