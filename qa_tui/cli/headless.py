@@ -3,7 +3,8 @@
 `qa-tui runs` asks every configured provider for its recent runs at once and prints them newest
 first, as JSON (`--json`, strings exactly as the providers sent them) or as an aligned table for
 humans (provider strings made terminal-safe). A provider that fails is one line on stderr and
-exit code 1; what the others answered is still printed.
+exit code 1; what the others answered is still printed. So is a Bug0 provider whose results
+could not be read on GitHub (its runs are printed, as far as they are known).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigFileMissing, load_config, warn_if_world_readable
 from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.base import ReadsElsewhere, RunSource
 from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.runs.newest import newest_first
 from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
@@ -108,6 +109,7 @@ async def gather_runs(
     async def one(source: RunSource) -> tuple[list[Run], str | None, str | None]:
         try:
             page = await source.list_runs(limit=limit, status=status)
+            trouble = source.trouble_elsewhere() if isinstance(source, ReadsElsewhere) else None
         except ProviderError as exc:
             return [], f"{source.name}: {exc.kind.value}: {exc.message}", None
         except Exception as exc:  # a bug in a client must not hide the other providers
@@ -118,7 +120,10 @@ async def gather_runs(
             f"{source.name}: skipped {page.skipped} unreadable run(s)" if page.skipped else None
         )
         runs = [r for r in page.runs if status is None or r.status == status][:limit]
-        return runs, None, skipped
+        failed = None
+        if trouble is not None:  # its runs are listed; their results could not be read
+            failed = f"{source.name}: {trouble.message} (check {trouble.fix_key})"
+        return runs, failed, skipped
 
     gathered = Gathered()
     for runs, failure, note in await asyncio.gather(*(one(s) for s in sources)):

@@ -54,6 +54,7 @@ from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
     QueryPage,
+    ReadsElsewhere,
     ReadsFailures,
     RunSource,
     position_by_start,
@@ -487,6 +488,10 @@ class ProviderPoller:
         budget, slow = self.source.budget, self.settings.slow_after_s
         verifiable = self.source.capabilities.run_status  # Bug0 lists its local trigger log
         now = health.after_success(self.name, budget, self.clock, latency_s, slow, verifiable)
+        if isinstance(self.source, ReadsElsewhere):  # Bug0's results, read on GitHub
+            trouble = self.source.trouble_elsewhere()
+            if trouble is not None:
+                now = health.with_trouble(now, trouble)
         self._set_health(now)
 
     def _report_failure(self, error: ProviderError) -> None:
