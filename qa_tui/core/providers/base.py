@@ -161,6 +161,9 @@ class Trouble:
     error: ProviderError
     fix_key: str
     """The config key to look at, as written in the file: `[github] token`."""
+    unset: bool = False
+    """The service is not set up at all (no GitHub token): the results are simply not read.
+    `doctor` and `runs` say so without failing; the app still shows the line."""
 
     @property
     def message(self) -> str:

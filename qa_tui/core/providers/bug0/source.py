@@ -248,7 +248,7 @@ class Bug0Source:
         statuses = self.statuses
         if statuses is None or not statuses.has_token:
             why = statuses.no_token if statuses is not None else "no GitHub token"
-            return Trouble(GITHUB, AuthFailed("github", why), "[github] token")
+            return Trouble(GITHUB, AuthFailed("github", why), "[github] token", unset=True)
         error = statuses.trouble(self._following)
         return None if error is None else Trouble(GITHUB, error, fix_key_for(error))
 
