@@ -30,6 +30,7 @@ from qa_tui.sim.credentials import (
     BUGNET_PASSWORD,
     BUGNET_PROJECT,
     BUGNET_TOKEN,
+    GITHUB_TOKEN,
 )
 from tests.sim.conftest import BUGBUG, BUGNET
 
@@ -115,7 +116,8 @@ def test_serve_calls_on_ready_with_the_bound_url_and_stops_on_request() -> None:
 
 def test_the_written_config_parses_and_holds_only_the_contract_keys() -> None:
     config = tomllib.loads(render_config("http://127.0.0.1:8765/"))
-    assert set(config) == {"providers", "tracker"}
+    assert set(config) == {"providers", "tracker", "github"}
+    assert config["github"] == {"api_url": "http://127.0.0.1:8765/github", "token": GITHUB_TOKEN}
     web, plans, previews = config["providers"]
     assert web == {"name": "web", "kind": "bugbug", "base_url": "http://127.0.0.1:8765/bugbug",
                    "token": BUGBUG_TOKEN}  # fmt: skip
