@@ -27,8 +27,9 @@ A cycle:
    an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
    wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
-Terminal runs are never polled again. Runs a provider cannot be asked about (Bug0) are never
-polled at all.
+Terminal runs are never polled again. Runs a provider cannot be asked about (a Bug0 trigger
+that carried no commit) are never polled at all; a Bug0 trigger on a commit is followed through
+the source's listing (its commit's status is read on GitHub, providers/bug0/source.py).
 """
 
 from __future__ import annotations
