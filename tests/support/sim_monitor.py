@@ -114,6 +114,22 @@ class SimMonitor:
             for i in range(count)
         ]
 
+    async def trigger_on_commit(
+        self, sha: str, *, owner: str = "acme", repo: str = "shop", pr: int = 7
+    ) -> Run:
+        """Trigger a Bug0 run on a commit of `owner/repo`: the simulated Bug0 posts its result
+        there as a commit status (plan it first: `sim.github.plan(sha, bug0=...)`)."""
+        source = self.source("previews")
+        assert isinstance(source, Bug0Source)
+        return await source.trigger(
+            url=f"https://pr-{pr}.preview.shop.example",
+            git_branch=f"feature/pr-{pr}",
+            pr_number=pr,
+            git_commit_sha=sha,
+            owner=owner,
+            repo=repo,
+        )
+
     async def aclose(self) -> None:
         for source in self.sources:
             await source.aclose()
@@ -179,11 +195,15 @@ def build_monitor(
     path = workdir / "sim.toml"
     path.write_text(render_config(base_url, world.org))  # every project of an org
     loaded = load_config(path)
+    github = loaded.github.model_copy(  # a commit is read as often as the engine polls
+        update={"requests_per_minute": WIDE_BUDGET, "poll_interval_s": FAST.active_interval_s}
+    )
     config = loaded.model_copy(
         update={
             "providers": [
                 p.model_copy(update={"requests_per_minute": WIDE_BUDGET}) for p in loaded.providers
-            ]
+            ],
+            "github": github,
         }
     )
     clock = ScenarioTime(scenario)
