@@ -167,9 +167,11 @@ def build_monitor(
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
     history: bool = False,
+    github_token: bool = True,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
-    with `history`, the run history too (in `workdir`, on the same clock)."""
+    with `history`, the run history too (in `workdir`, on the same clock); without
+    `github_token`, `[github]` has no token (and the tests' `gh` knows no login)."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -196,7 +198,11 @@ def build_monitor(
     path.write_text(render_config(base_url, world.org))  # every project of an org
     loaded = load_config(path)
     github = loaded.github.model_copy(  # a commit is read as often as the engine polls
-        update={"requests_per_minute": WIDE_BUDGET, "poll_interval_s": FAST.active_interval_s}
+        update={
+            "requests_per_minute": WIDE_BUDGET,
+            "poll_interval_s": FAST.active_interval_s,
+            "token": loaded.github.token if github_token else None,
+        }
     )
     config = loaded.model_copy(
         update={

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.geometry import Region
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Static
 
 from qa_tui.core.history.index import HistoryCell
@@ -37,6 +39,15 @@ class Toasts:
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.texts.append(message.notification.message)
+
+
+def whole_text(widget: Widget) -> str:
+    """Every line the widget draws, its padding's too (`widget_text` reads its content size,
+    which cuts a padded widget's last lines)."""
+    width, height = widget.outer_size
+    return "\n".join(
+        strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height))
+    )
 
 
 def row(app: QaTuiApp, key: RunKey) -> Run | None:
@@ -131,6 +142,43 @@ async def test_a_refused_github_token_is_one_clear_line_and_the_triggers_stay_li
                 pilot, lambda: says(app, run.key, "running"), timeout=20, what="running"
             )
             await wait_until(pilot, lambda: "GitHub" not in header(), what="the line gone")
+    finally:
+        await monitor.aclose()
+
+
+async def test_without_a_github_token_the_header_says_how_to_give_one_and_the_row_stays(
+    tmp_path: Path,
+) -> None:
+    """GIVEN no GitHub token at all ([github] has none, gh is not logged in) WHEN a Bug0 run on
+    a commit is listed THEN its row is there, triggered, the header says there is no GitHub
+    token and to check [github] token, and its detail view says how to give one; GitHub is
+    never asked anything."""
+    monitor = build_monitor(tmp_path, github_token=False)
+    run = await monitor.trigger_on_commit(SHA)
+    app = monitor.app
+
+    def header() -> str:
+        return widget_text(app.query_one(HealthBar))
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: says(app, run.key, "triggered"), what="the row")
+            await wait_until(
+                pilot, lambda: "GitHub: no GitHub token" in header(), what="the problem line"
+            )
+            assert "check [github] token" in header()
+            monitor.advance(70)  # Bug0 has posted its result: unread without a token
+            screen = await open_detail(pilot, app, run.key)
+            summary = widget_text(screen.query_one("#summary", Static))
+            assert "commit status on acme/shop@c0ffee1234; no GitHub token" in summary
+            note = screen.query_one("#steps-note", Static)  # the whole of it, wrapped
+            await wait_until(
+                pilot,
+                lambda: "or log in with `gh auth login`" in " ".join(whole_text(note).split()),
+                what="how to give a token",
+            )
+            assert says(app, run.key, "triggered")
+            assert [p for p, _ in monitor.sim.github.served] == []
     finally:
         await monitor.aclose()
 
