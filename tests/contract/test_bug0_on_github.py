@@ -19,7 +19,7 @@ from qa_tui.core.config.tables import GitHubConfig, ProviderConfig
 from qa_tui.core.errors import AuthFailed, RateLimited
 from qa_tui.core.model import RunStatus
 from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.providers.github.api import commit_path
+from qa_tui.core.providers.github.api import commit_path, server_time
 from qa_tui.core.providers.registry import build_source, build_statuses
 from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.sim import FaultPlan, ScenarioClock, Simulator, build_app
@@ -346,3 +346,22 @@ async def test_the_token_stays_out_of_every_repr(source: Bug0Source) -> None:
     assert statuses is not None and statuses.api is not None
     shown = repr(source) + repr(statuses) + repr(statuses.api.http)
     assert GITHUB_TOKEN not in shown
+
+
+def test_githubs_clock_is_read_from_the_first_date_that_reads_and_always_in_utc() -> None:
+    """A proxy (or a server adding its own) may send two `Date` lines, which httpx joins; a
+    date written `-0000` reads without a zone. Either way GitHub's clock is one aware time:
+    comparing it with ours must never fail (it did, over loopback, before)."""
+    twice = httpx.Response(
+        200,
+        headers=[
+            ("date", "Sat, 06 Dec 2026 15:00:00 GMT"),
+            ("date", "Sat, 06 Dec 2026 15:00:09 GMT"),
+        ],
+    )
+    zoneless = httpx.Response(200, headers=[("date", "Sat, 06 Dec 2026 15:00:00 -0000")])
+    for response in (twice, zoneless):
+        when = server_time(response)
+        assert when is not None and when.utcoffset() is not None
+        assert when.isoformat() == "2026-12-06T15:00:00+00:00"
+    assert server_time(httpx.Response(200, headers=[("date", "yesterday")])) is None

@@ -19,7 +19,7 @@ Quirks absorbed here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Generic, TypeVar
 from urllib.parse import quote
@@ -82,14 +82,18 @@ class Checks:
 
 
 def server_time(response: httpx.Response) -> datetime | None:
-    """GitHub's clock, from the answer's `Date` header (None when absent or unreadable)."""
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
+    """GitHub's clock, from the answer's `Date` header (None when absent or unreadable).
+
+    Read tolerantly [INF]: of several `Date` lines (a proxy, or a server adding its own beside
+    the application's) the first that reads; an HTTP date is always GMT (RFC 9110), so one
+    that reads without a zone (`-0000`) is taken as UTC, never compared naive."""
+    for value in response.headers.get_list("date"):
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            continue
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return None
 
 
 def commit_path(owner: str, repo: str, sha: str, leaf: str) -> str:
