@@ -25,7 +25,8 @@ provider is refused with the provider's 401 until restored; with ``"project": "w
 that project's token, in a simulated org: sim/org.py),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
 /_sim/bug0/triggers``, ``POST /_sim/github/commits`` ``{"sha": "0a1b2c3", "bug0": "failure",
-"decoy": "failure", "via": "check run", "description": "..."}`` (what happens on that commit:
+"decoy": "failure", "via": "check run", "description": "...", "ends_after_s": 3}`` (what happens
+on that commit:
 :class:`~qa_tui.sim.github.world.CommitPlan`; ``"bug0": "never"``: Bug0 posts nothing), ``GET
 /_sim/dialect`` (the reading of the docs being spoken:
 ``{"dialect": {key: value, ...}, "spec": "<the non-default KEY=VALUE,...>"}``, see
