@@ -10,7 +10,11 @@ figure) and checks each figure against the target it must meet. `--quick` shorte
 bench/team.py (issue 15) runs here too; to run only it and put its figures under `team` in
 bench/results.json, the rest left as it is: `.venv/bin/python bench/team.py --merge-into
 bench/results.json`. So does bench/org.py (issue 25: twenty providers, their budgets shared as
-their services limit them), which merges the same way under `org` (`--merge-into`).
+their services limit them), which merges the same way under `org` (`--merge-into`), and
+bench/terminal_bytes.py (issue 22: the bytes written to the terminal against the fewest its
+changes need), under `terminal_bytes`. bench/allday.py (issue 22: 30 minutes open) is not run
+here (too long): its figures, merged under `allday` by its own `--merge-into`, are kept as they
+are when this script writes the file, and checked with the rest.
 """
 
 from __future__ import annotations
@@ -173,6 +177,14 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     if org:  # issue 25's targets, as bench/org.py checks them
         for name, target in org["targets"].items():
             checks[name] = (target["value"], target["unit"], target["met"])
+    terminal = results.get("terminal_bytes")
+    if terminal:  # issue 22's: idle <= 50 B/s, busy <= 3x the floor
+        for name, target in terminal["targets"].items():
+            checks[name] = (target["value"], target["unit"], target["met"])
+    allday = results.get("allday")
+    if allday:  # issue 22's: RSS grows <= 5 MB an hour after minute 5 (bench/allday.py)
+        target = allday["target"]
+        checks[target["name"]] = (target["value"], target["unit"], target["met"])
     return {
         name: {"value": value, "unit": unit, "met": met}
         for name, (value, unit, met) in checks.items()
@@ -268,6 +280,10 @@ def main() -> None:
             else []
         ),
     )
+    terminal_bytes = run(
+        "terminal_bytes.py", *(["--duration", "20", "--settle", "8"] if quick else [])
+    )
+    kept = json.loads(Path(args.out).read_text()) if Path(args.out).exists() else {}
     results: dict[str, Any] = {
         "freshness": {
             "deep": freshness["deep"],
@@ -282,6 +298,8 @@ def main() -> None:
         "startup": startup["startup"],
         "team": {key: value for key, value in team.items() if key != "_run"},
         "org": {key: value for key, value in org.items() if key != "_run"},
+        "terminal_bytes": {key: value for key, value in terminal_bytes.items() if key != "_run"},
+        **({"allday": kept["allday"]} if "allday" in kept else {}),
         "machine": {
             **machine(),
             "load_average_before": load_before,
@@ -294,6 +312,7 @@ def main() -> None:
                 "freshness": freshness["_run"],
                 "team": team["_run"],
                 "org": org["_run"],
+                "terminal_bytes": terminal_bytes["_run"],
             },
         },
         "notes": {

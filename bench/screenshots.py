@@ -67,8 +67,8 @@ async def open_failed_runs(
     from qa_tui.core.runs.store import RunStore
     from qa_tui.sim.config_text import render_config
     from qa_tui.ui.app import QaTuiApp, default_screenshots
-    from qa_tui.ui.screens.run_detail import RunDetailScreen
-    from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+    from qa_tui.ui.detail.run_detail import RunDetailScreen
+    from qa_tui.ui.shots.screenshot import ScreenshotPanel
 
     config_path = scratch / "bench.toml"
     config_path.write_text(render_config(base_url))

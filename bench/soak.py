@@ -370,7 +370,7 @@ async def _soak(
             await asyncio.sleep(6.0)
 
     async with app.run_test(headless=True, size=(120, 40)) as pilot:
-        from qa_tui.ui.screens.run_detail import RunDetailScreen
+        from qa_tui.ui.detail.run_detail import RunDetailScreen
 
         async def user_loop() -> None:
             while True:

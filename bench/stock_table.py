@@ -16,7 +16,7 @@ from qa_tui.core.history import RunCache
 from qa_tui.core.runs.query import View, visible_keys
 from qa_tui.core.runs.store import Row, RunStore
 from qa_tui.ui import render
-from qa_tui.ui.widgets.run_line import COLUMNS
+from qa_tui.ui.runs.run_line import COLUMNS
 
 
 def cells(row: Row, now: datetime) -> tuple[str, ...]:

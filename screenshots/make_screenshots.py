@@ -46,11 +46,11 @@ from qa_tui.sim import ScenarioClock, ScenarioSpec, build_app
 from qa_tui.sim.server import render_config
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_TEST
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.incident_runs import IncidentRunsScreen
-from qa_tui.ui.screens.incidents import IncidentsScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.history.incident_runs import IncidentRunsScreen
+from qa_tui.ui.history.incidents import IncidentsScreen
+from qa_tui.ui.shots.screenshot import ScreenshotPanel
 
 HERE = Path(__file__).resolve().parent
 SIZE = (100, 30)

@@ -123,7 +123,7 @@ async def run_app(
     from qa_tui.core.providers.registry import build_sources, build_tracker
     from qa_tui.core.runs.store import RunStore
     from qa_tui.ui.app import QaTuiApp
-    from qa_tui.ui.graphics import detect
+    from qa_tui.ui.shots.graphics import detect
 
     detect()  # asks the terminal how it draws pictures: only possible before Textual reads input
     team = None
@@ -209,7 +209,7 @@ def _ask_the_terminal_in_background() -> None:
     Call after `_draw_less_over_ssh()`: the thread imports Textual."""
 
     def ask() -> None:
-        from qa_tui.ui.graphics import detect
+        from qa_tui.ui.shots.graphics import detect
 
         detect()
 

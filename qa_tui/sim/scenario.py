@@ -113,6 +113,11 @@ class ScenarioSpec:
     bugnet_bugs: int = 12
     new_run_every_s: float | None = 25.0
     """Scenario seconds between new runs appearing (per run provider); None: no new runs."""
+    retain_runs: int | None = None
+    """Each provider keeps at most this many runs (a BugBug suite run with its test runs counts
+    as one): once new runs pass it, the oldest finished ones go, from its lists and its
+    endpoints alike, as a provider's retention window would; with `new_run_every_s` the world
+    then holds a constant number of runs all day. None: every run is kept (as before)."""
     active_span_s: tuple[float, float] = (20.0, 120.0)
     """How long an active run takes from start to end (min, max), in scenario seconds."""
     history_span_s: float = 8 * 3600.0

@@ -14,6 +14,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from qa_tui.core.bugs.db import Report, ReportState
@@ -34,12 +35,13 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged, TeamChanged
 from qa_tui.ui.notices import Notices
-from qa_tui.ui.screens.dashboard import DashboardScreen
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.runs.dashboard import DashboardScreen
+from qa_tui.ui.terminal_writer import ScreenMirror, display
 
 
 class QaTuiApp(App[int]):
@@ -93,6 +95,8 @@ class QaTuiApp(App[int]):
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
         self.screenshots = screenshots or default_screenshots()
         """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
+        self._mirror = ScreenMirror()
+        """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
             {source.name: source.kind.value for source in engine.sources}
         )
@@ -127,6 +131,7 @@ class QaTuiApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, lambda _: self._mirror.forget())
         self.collector.start()
         with no_collection():  # the cached runs are long-lived and hold no cycles
             self._engine_changes(self.engine.load_cache())
@@ -152,6 +157,11 @@ class QaTuiApp(App[int]):
         """Reports left from earlier and reports Bugnet could not take yet, retried in the back."""
         if self.outbox is not None:
             await self.outbox.run()
+
+    def _display(self, screen: Screen[object], renderable: object) -> None:
+        """Textual's frame, written as the cells that changed (ui/terminal_writer.py)."""
+        if not display(self, self._mirror, renderable):
+            super()._display(screen, renderable)  # type: ignore[arg-type]
 
     # --- engine → UI ----------------------------------------------------------------------
 
@@ -243,8 +253,8 @@ class QaTuiApp(App[int]):
 
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         """A report moved: link its run when filed, say so, and refresh the outbox view."""
-        from qa_tui.ui.screens.file_bug import FileBugScreen
-        from qa_tui.ui.screens.outbox import OutboxScreen
+        from qa_tui.ui.bugs.file_bug import FileBugScreen
+        from qa_tui.ui.bugs.outbox import OutboxScreen
 
         report = message.report
         self.open_reports.changed(report)
@@ -271,8 +281,8 @@ class QaTuiApp(App[int]):
         self._dashboard.health_bar.outbox = (tally.sending, tally.need_the_user)
 
     def action_show_outbox(self) -> None:
-        from qa_tui.ui.screens.bug_actions import NO_TRACKER
-        from qa_tui.ui.screens.outbox import OutboxScreen
+        from qa_tui.ui.bugs.bug_actions import NO_TRACKER
+        from qa_tui.ui.bugs.outbox import OutboxScreen
 
         if self.outbox is None:
             self.notify(NO_TRACKER, severity="warning", timeout=10, markup=False)
@@ -280,7 +290,7 @@ class QaTuiApp(App[int]):
             self.push_screen(OutboxScreen(self.outbox, self.clock, self._edit_report))
 
     def _edit_report(self, report: Report) -> None:
-        from qa_tui.ui.screens.bug_actions import form_for
+        from qa_tui.ui.bugs.bug_actions import form_for
 
         if report.run_key is not None:
             draft = self.drafts.get(report.run_key, report.draft)
@@ -327,7 +337,7 @@ class QaTuiApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_show_health(self) -> None:
-        from qa_tui.ui.screens.health import HealthScreen
+        from qa_tui.ui.health.health_panel import HealthScreen
 
         if not isinstance(self.screen, HealthScreen):
             self.push_screen(HealthScreen())
@@ -354,7 +364,7 @@ def default_screenshots(cache_bytes: int = 64_000_000) -> ScreenshotFetcher:
     from qa_tui.core import paths
     from qa_tui.core.images.cache import ImageCache
     from qa_tui.core.images.decode import ImageLimits
-    from qa_tui.ui.graphics import display_box
+    from qa_tui.ui.shots.graphics import display_box
 
     limits = ImageLimits(display_box=display_box())
     return ScreenshotFetcher(ImageCache(paths.screenshot_cache_dir(), cache_bytes), limits=limits)

@@ -32,7 +32,7 @@ class Scope(StrEnum):
     INCIDENTS = "incidents"
     """The incidents view and an incident's runs."""
     LIST = "list"
-    """Every table, list and scrolling text in the app (ui/widgets/lists.py): the same keys
+    """Every table, list and scrolling text in the app (ui/lists.py): the same keys
     move in each, as in the runs table."""
 
 

@@ -19,7 +19,7 @@ from qa_tui.core.notify.delivery import Writer
 from qa_tui.core.notify.notice import Notice
 from qa_tui.core.runs.store import Changes
 from qa_tui.ui import render
-from qa_tui.ui.widgets.run_line import TEST_WATCH_MARK, WATCH_MARK
+from qa_tui.ui.runs.run_line import TEST_WATCH_MARK, WATCH_MARK
 
 OFF = "Notifications are off in this session, so there is no watch list"
 

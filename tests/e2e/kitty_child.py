@@ -9,8 +9,8 @@ from qa_tui.core.images.decode import prepare
 from qa_tui.core.images.fetch import Screenshot
 from qa_tui.core.model import Artifact
 from qa_tui.sim.screenshots import step_screenshot
-from qa_tui.ui.graphics import detect, image_widget
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel, ShotTarget
+from qa_tui.ui.shots.graphics import detect, image_widget
+from qa_tui.ui.shots.screenshot import ScreenshotPanel, ShotTarget
 
 
 class OnePanel(App[str]):

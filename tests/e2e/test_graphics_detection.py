@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.ui.graphics import Graphics, choose
+from qa_tui.ui.shots.graphics import Graphics, choose
 
 CHILD = Path(__file__).with_name("kitty_child.py")
 DEADLINE_S = 30.0

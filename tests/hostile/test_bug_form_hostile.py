@@ -20,7 +20,7 @@ from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import credentials
 from qa_tui.sim.scenario import HOSTILE_NAMES, ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.file_bug import FileBugScreen
+from qa_tui.ui.bugs.file_bug import FileBugScreen
 from tests.hostile.corpus import forbidden_in
 from tests.hostile.test_injection import frame, shown
 from tests.hostile.test_secrets import SECRETS, all_log_text, leaked

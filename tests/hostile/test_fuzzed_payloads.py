@@ -36,7 +36,7 @@ from qa_tui.sim import credentials
 from qa_tui.sim.app import build_app
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.hostile.corpus import HOSTILE, forbidden_in
 from tests.hostile.test_injection import frame
 from tests.support.fakes import FakeSource

@@ -31,10 +31,10 @@ from qa_tui.core.model import (
 )
 from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.logs import LogScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.detail.logs import LogScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.hostile.corpus import HOSTILE, VISIBLE, forbidden_in, joined
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import wait_until

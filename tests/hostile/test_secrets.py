@@ -31,7 +31,7 @@ from qa_tui.core.runs.store import RunStore
 from qa_tui.sim import credentials
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.pilot import wait_until
 
 SECRETS = (

@@ -133,3 +133,32 @@ async def test_the_control_api_advances_the_clock_and_shows_the_truth(
     listed = (await client.get("/bugbug/api/v2/testruns/?page_size=100", headers=BUGBUG)).json()
     statuses = {r["id"]: r["status"] for r in truth["runs"] if r["kind"] == "test"}
     assert {r["id"]: r["status"] for r in listed["results"]} == statuses
+
+
+def test_a_world_with_retention_holds_a_constant_number_of_runs_all_day() -> None:
+    """GIVEN runs every 6 s and each provider keeping its newest 30 (`retain_runs`)
+    WHEN hours pass
+    THEN each provider holds 30 runs (a suite run with its test runs counting as one), the
+    newest ones, and the oldest finished ones are gone from its lists and its endpoints."""
+    spec = small_spec(new_run_every_s=6.0, active_span_s=(30.0, 90.0), retain_runs=30)
+    sim: Simulator = build_app(clock=ScenarioClock.manual_at(), scenario=spec).state.sim
+    first_ids = {r["id"] for r in sim.truth()["runs"]}
+    sizes = []
+    for _ in range(12):
+        sim.advance(600.0)
+        runs = sim.truth()["runs"]
+        tops = Counter(r["provider"] for r in runs if r["parent_id"] is None)
+        sizes.append((tops["bugbug"], tops["bugbrain"]))
+    assert set(sizes) == {(30, 30)}
+    assert first_ids.isdisjoint(r["id"] for r in sim.truth()["runs"])
+    assert len(sim.bugbug.step_runs) == sum(
+        len(r.step_run_ids) for r in sim.bugbug.test_runs.values()
+    )
+
+
+def test_without_retention_every_run_is_kept() -> None:
+    spec = small_spec(new_run_every_s=6.0, active_span_s=(30.0, 90.0))
+    sim: Simulator = build_app(clock=ScenarioClock.manual_at(), scenario=spec).state.sim
+    before = len(sim.truth()["runs"])
+    sim.advance(600.0)
+    assert len(sim.truth()["runs"]) > before + 100

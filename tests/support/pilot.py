@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 
 
 async def wait_until(

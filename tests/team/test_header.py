@@ -8,7 +8,7 @@ from qa_tui.core.runs.store import RunStore
 from qa_tui.core.signals import Signal
 from qa_tui.core.team.status import TeamRole, TeamStatus
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.health.health_bar import HealthBar
 from tests.support.fakes import FakeSource
 from tests.support.pilot import wait_until, widget_text
 

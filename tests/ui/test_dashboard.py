@@ -7,8 +7,8 @@ from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import RunStatus
 from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.health.health_bar import HealthBar
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import table_with_rows, wait_until, widget_text
 

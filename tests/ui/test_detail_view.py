@@ -27,8 +27,8 @@ from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui import render
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.shots.screenshot import ScreenshotPanel
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import SimMonitor, build_monitor
 

@@ -21,11 +21,11 @@ from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.providers.bugnet import reference_line
 from qa_tui.core.runs.store import RunKey
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.file_bug import FileBugScreen
-from qa_tui.ui.screens.outbox import OutboxScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.screens.similar_bugs import SimilarPrompt, SimilarTable
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.bugs.file_bug import FileBugScreen
+from qa_tui.ui.bugs.outbox import OutboxScreen
+from qa_tui.ui.bugs.similar_bugs import SimilarPrompt, SimilarTable
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_bugs import BugDesk, build_desk
 from tests.support.sim_monitor import first_key

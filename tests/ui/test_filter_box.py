@@ -6,7 +6,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import Input
 
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.pilot import wait_until
 from tests.ui.test_dashboard import _app, _source
 

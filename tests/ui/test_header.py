@@ -15,8 +15,8 @@ from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.runs.shown import COUNTED
 from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.health_bar import HealthBar
-from qa_tui.ui.widgets.health_line import HeaderState, header_lines
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.health.health_line import HeaderState, header_lines
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import wait_until, widget_text
 

@@ -16,11 +16,11 @@ from textual.widgets import DataTable, Static, TabbedContent
 from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_STEP, FLAKY_TEST, STEADY_PROFILE
-from qa_tui.ui.screens.file_bug import FileBugScreen
-from qa_tui.ui.screens.incident_runs import IncidentRunsScreen
-from qa_tui.ui.screens.incidents import IncidentsScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.bugs.file_bug import FileBugScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.history.incident_runs import IncidentRunsScreen
+from qa_tui.ui.history.incidents import IncidentsScreen
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_bugs import BugDesk, build_desk
 from tests.support.sim_monitor import build_monitor

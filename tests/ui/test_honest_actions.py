@@ -26,9 +26,9 @@ from qa_tui.core.model import RunStatus
 from qa_tui.core.runs.store import RunKey
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.new_run import NewRunScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.run_forms import BugBrainForm
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.runs.new_run import NewRunScreen
+from qa_tui.ui.runs.run_forms import BugBrainForm
 from tests.support.notify import FakeTerminal, center_for
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import SimMonitor, build_monitor, first_key

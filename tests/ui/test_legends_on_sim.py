@@ -15,8 +15,8 @@ import pytest
 from textual.widgets import Static
 
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.help import HelpScreen
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
 

@@ -1,5 +1,5 @@
 """Every table and list takes the keys the runs table takes (issue 22, point 5): `j`/`k` move
-one row, `g` to the first, `G` to the last (ui/widgets/lists.py, declared once in bindings.py).
+one row, `g` to the first, `G` to the last (ui/lists.py, declared once in bindings.py).
 
 Each story opens a list the way a user does, on the real simulator, and presses the keys: the
 detail view's Steps, Child runs and Artifacts, the help, the health panel, the new-run dialog's
@@ -20,16 +20,16 @@ from textual.widgets import DataTable, OptionList, TabbedContent
 from qa_tui.core.providers.bugnet import BugDraft
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.file_bug import FileBugScreen
-from qa_tui.ui.screens.health import HealthScreen
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.screens.incident_runs import IncidentRunsScreen
-from qa_tui.ui.screens.incidents import IncidentsScreen
-from qa_tui.ui.screens.new_run import NewRunScreen
-from qa_tui.ui.screens.outbox import OutboxScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.screens.similar_bugs import SimilarTable
-from qa_tui.ui.widgets.lists import NavScroll
+from qa_tui.ui.bugs.file_bug import FileBugScreen
+from qa_tui.ui.bugs.outbox import OutboxScreen
+from qa_tui.ui.bugs.similar_bugs import SimilarTable
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.health.health_panel import HealthScreen
+from qa_tui.ui.help import HelpScreen
+from qa_tui.ui.history.incident_runs import IncidentRunsScreen
+from qa_tui.ui.history.incidents import IncidentsScreen
+from qa_tui.ui.lists import NavScroll
+from qa_tui.ui.runs.new_run import NewRunScreen
 from tests.support.pilot import wait_until
 from tests.support.sim_bugs import BugDesk, build_desk
 from tests.support.sim_monitor import SimMonitor, build_monitor, first_key

@@ -32,11 +32,11 @@ from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.core.textsafe import terminal_safe
 from qa_tui.sim import HOSTILE_NAMES, ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.logs import LogScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.health_bar import HealthBar
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.detail.logs import LogScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import chip_ok, chip_says, wait_until, widget_text
 from tests.support.sim_monitor import FAST, SimMonitor, build_monitor, first_key, rows_of

@@ -12,8 +12,8 @@ from qa_tui.core.actions.gitinfo import GitInfo
 from qa_tui.core.model import RunStatus
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens import new_run
-from qa_tui.ui.screens.new_run import NewRunScreen
+from qa_tui.ui.runs import new_run
+from qa_tui.ui.runs.new_run import NewRunScreen
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import SimMonitor, build_monitor
 

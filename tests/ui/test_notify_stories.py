@@ -24,9 +24,9 @@ from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.notify.settings import Method
 from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.help import HelpScreen
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.notify import TMUX_ENV, FakeTerminal, center_for
 from tests.support.pilot import table_with_rows, wait_until, widget_text

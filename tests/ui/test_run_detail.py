@@ -6,8 +6,8 @@ from textual.widgets import DataTable, Static, TabbedContent
 
 from qa_tui.core.model import RunStatus
 from qa_tui.core.providers.base import Capabilities
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.help import HelpScreen
 from tests.support.fakes import make_run
 from tests.support.pilot import table_with_rows, wait_until, widget_text
 from tests.ui.test_dashboard import _app, _source

@@ -9,7 +9,7 @@ from textual.geometry import Region
 
 from qa_tui.core.model import RunStatus
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import LINES_KEPT, RunsTable
 from tests.support.fakes import T0, make_run
 from tests.support.pilot import widget_text
 
@@ -142,3 +142,49 @@ async def test_a_first_paint_of_thousands_of_runs_is_kept_out_of_the_collectors_
             assert gc.isenabled()  # collection is only held off while the batch is placed
     finally:
         gc.unfreeze()
+
+
+async def test_a_ticking_duration_refreshes_its_own_cell_not_its_line() -> None:
+    """GIVEN a running run on screen WHEN a second passes THEN the table asks to redraw only
+    the cells that read differently, its STARTED and DURATION cells, not the line (over SSH,
+    every redrawn cell crosses the link)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        running = Row(make_run("a", minutes_ago=1, name="Checkout with card"))
+        table.apply(_rows(running), [running.key])
+        await pilot.pause()
+        header = widget_text(table).splitlines()[0]
+        asked: list[Region] = []
+        original = table.refresh
+
+        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
+            asked.extend(regions or [table.region])
+            return original(*regions, **kwargs)
+
+        table.refresh = refresh  # type: ignore[method-assign]
+        table.tick(T0 + timedelta(seconds=1))
+        [region] = asked
+        assert region.y == 1
+        assert region.x >= header.index("STARTED")
+        assert region.right <= header.index("DURATION") + len("DURATION") + 1
+
+
+async def test_the_table_keeps_the_lines_of_a_few_screens_not_of_every_run() -> None:
+    """GIVEN 3,000 runs WHEN the user pages through all of them THEN the table keeps at most
+    LINES_KEPT drawn lines (a drawn line is a Strip with caches of its own: kept for every run
+    ever drawn, an all-day table grew by megabytes an hour)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        rows = [Row(make_run(f"r{i}", RunStatus.PASSED, minutes_ago=i)) for i in range(3000)]
+        table.apply(_rows(*rows), [row.key for row in rows])
+        await pilot.pause()
+        table.focus()
+        for _ in range(3000 // 38 + 1):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.cursor_key == rows[-1].key  # paged to the last run
+        assert len(table._lines) <= LINES_KEPT

@@ -9,8 +9,8 @@ from qa_tui.core.engine import Engine
 from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.runs.store import RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import FAST

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.notifications import Notify
 
 from qa_tui.core.model import RunStatus
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.screens.screenshot_view import ScreenshotScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import SimMonitor, build_monitor, first_key
 

@@ -21,9 +21,9 @@ from qa_tui.core.model import Artifact, PaneData, Run, RunDetail, RunStatus, Ste
 from qa_tui.core.providers.base import Capabilities
 from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.screens.screenshot_view import ScreenshotScreen
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.shots.screenshot import ScreenshotPanel
+from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.fakes import FakeSource, make_run
 from tests.support.images import bomb_png, png_of
 from tests.support.pilot import table_with_rows, wait_until, widget_text

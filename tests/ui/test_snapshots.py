@@ -40,11 +40,11 @@ from qa_tui.core.providers.sharing import BudgetPool
 from qa_tui.core.runs.store import RunStore
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.confirm import ConfirmScreen
-from qa_tui.ui.screens.health import HealthScreen
-from qa_tui.ui.screens.help import HelpScreen
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.screenshot import ScreenshotPanel
+from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.health.health_panel import HealthScreen
+from qa_tui.ui.help import HelpScreen
+from qa_tui.ui.shots.screenshot import ScreenshotPanel
 from tests.support.fakes import T0, FakeSource, make_run
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import FAST

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from qa_tui.core.notify.settings import Method
 from qa_tui.sim import ScenarioSpec
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.notify import FakeTerminal, center_for
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of

@@ -22,7 +22,7 @@ from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.triage import FLAKY_PROFILE, FLAKY_TEST
 from qa_tui.ui import render
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.widgets.runs_table import RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
 

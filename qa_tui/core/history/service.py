@@ -101,9 +101,6 @@ class History:
         self._pending: list[Result] = []
         self._recorded: dict[tuple[str, str], Result] = {}
         """What this session recorded, so a run seen again unchanged is not written again."""
-        self._keys: dict[int, tuple[Run, tuple[str, str, str]]] = {}
-        """Each drawn run's series key, by the run object (runs are immutable; a new value of a
-        run is a new object): the table asks for every line of every frame."""
         self._writer: QuietWriter[list[Result]] = QuietWriter(self._write_gathered, name="history")
         """Writes to disk on a thread of its own: a batch never waits for sqlite on the loop."""
         self.changed: Signal[None] = Signal("history.changed")
@@ -215,16 +212,11 @@ class History:
         return self.index.version
 
     def cell(self, run: Run, now: float | None = None) -> HistoryCell | None:
-        """A run's HISTORY cell: asked for every line drawn, so kept per series in the index."""
+        """A run's HISTORY cell: asked for every line drawn, so kept per series in the index
+        (the series key is made again each time: three fields read. Kept by the run object, it
+        kept every value of every run ever drawn alive, 50,000 of them before a clear)."""
         moment = self._now() if now is None else now
-        known = self._keys.get(id(run))
-        if known is not None and known[0] is run:
-            return self.index.cell(known[1], moment)
-        key = (run.provider, run.test_id or run.name, run.target or "")
-        if len(self._keys) >= 50_000:
-            self._keys.clear()
-        self._keys[id(run)] = (run, key)
-        return self.index.cell(key, moment)
+        return self.index.cell((run.provider, run.test_id or run.name, run.target or ""), moment)
 
     def previous_result(self, run: Run) -> RunStatus | None:
         """The final result of the same test on the same target before this run, as far as the

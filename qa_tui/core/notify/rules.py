@@ -42,6 +42,8 @@ from qa_tui.core.runs.store import Changes, Row, RunKey
 
 FAILING = frozenset({RunStatus.FAILED, RunStatus.ERROR})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TOLD_KEPT = 10_000
+"""Runs told of that the rules remember (an all-day session tells of thousands)."""
 _Ran = tuple[str, RunKind, str]
 """What a run ran, as a key: provider, kind, target id (else name). A plain tuple, not a
 `Target`: the first sync hands every cached run through here."""
@@ -82,7 +84,9 @@ class Rules:
     watchlist: WatchList
     history: RunFacts | None = None
     _active: set[RunKey] = field(default_factory=set)
-    _told: set[RunKey] = field(default_factory=set)
+    _told: dict[RunKey, None] = field(default_factory=dict)
+    """Runs already told of (in the order told; the oldest forgotten past `TOLD_KEPT`): a run
+    seen active again and ending again is not told twice."""
     _last: dict[_Ran, _Final] = field(default_factory=dict)
     _outages: dict[str, _Outage] = field(default_factory=dict)
 
@@ -107,7 +111,9 @@ class Rules:
         if row.stale or key not in self._active or key in self._told:
             return None
         self._active.discard(key)
-        self._told.add(key)
+        if len(self._told) >= TOLD_KEPT:
+            del self._told[next(iter(self._told))]
+        self._told[key] = None
         return self._notice_for(run, previous)
 
     def _remember(self, target: _Ran, run: Run) -> None:

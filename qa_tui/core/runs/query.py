@@ -135,23 +135,24 @@ class Query:
         return True
 
 
-_HAYSTACKS: dict[tuple[str, str], tuple[Run, str]] = {}
-"""Each searched run's text, by run key, with the run it was built from (a new value of the run
-builds it again and lets the old one go). Typing a filter searches every run at each key: a
-run's text is built once."""
+_HAYSTACKS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
+"""Each searched run's text, by run key, with the fields it was built from (a run whose fields
+changed builds it again). Typing a filter searches every run at each key: a run's text is built
+once. The run itself is not kept: a run that left the store (`RunStore.keep`) costs only its
+strings here until the next clear."""
 _HAYSTACKS_KEPT = 50_000
 
 
 def _haystack(run: Run) -> str:
     key = (run.provider, run.id)
-    known = _HAYSTACKS.get(key)
-    if known is not None and known[0] is run:
-        return known[1]
     parts = (run.name, run.id, run.provider, run.provider_status, run.error or "", run.target or "")
+    known = _HAYSTACKS.get(key)
+    if known is not None and known[0] == parts:
+        return known[1]
     text = "\n".join(parts).casefold()
     if len(_HAYSTACKS) >= _HAYSTACKS_KEPT:
         _HAYSTACKS.clear()
-    _HAYSTACKS[key] = (run, text)
+    _HAYSTACKS[key] = (parts, text)
     return text
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from qa_tui.core.model import Run
 
@@ -76,10 +77,20 @@ class Changes:
         )
 
 
-class RunStore:
-    """Every known run, keyed by (provider, id). Owned by the engine; read by the UI."""
+KEEP_RUNS = 20_000
+"""Runs a store holds at most: as many as the run cache keeps on disk (`RunCache.keep`)."""
 
-    def __init__(self) -> None:
+
+class RunStore:
+    """Every known run, keyed by (provider, id). Owned by the engine; read by the UI.
+
+    Bounded for a session left open all day: past `keep` runs, the finished runs that started
+    longest ago leave (a twentieth of `keep` at a time, so the choice is made rarely), with the
+    batch that brought the store past the bound saying so in `Changes.removed`; a run still
+    active never leaves. They stay in the run cache and the history."""
+
+    def __init__(self, *, keep: int = KEEP_RUNS) -> None:
+        self.keep = keep
         self._rows: dict[RunKey, Row] = {}
         self._bugs: dict[RunKey, str] = {}
         """Bugs filed for runs, also for runs not (yet) in the store: a row gets its bug on arrival."""
@@ -119,7 +130,16 @@ class RunStore:
             row = Row(run, False, old.bug_id)  # every field (dataclasses.replace is slow)
             rows[key] = row
             updated.append(row)
+        if len(rows) > self.keep:
+            return Changes(tuple(added), tuple(updated)).merged(self._evict())
         return Changes(tuple(added), tuple(updated))
+
+    def _evict(self) -> Changes:
+        """Remove the finished runs that started longest ago, down to `keep` less a twentieth."""
+        excess = len(self._rows) - self.keep + max(1, self.keep // 20)
+        finished = [row for row in self._rows.values() if row.run.status.is_terminal]
+        finished.sort(key=_moment)
+        return self.remove(row.key for row in finished[:excess])
 
     def confirm(self, keys: Iterable[RunKey]) -> Changes:
         """Mark cached rows as confirmed without new data (terminal runs cannot change)."""
@@ -145,3 +165,12 @@ class RunStore:
     def remove(self, keys: Iterable[RunKey]) -> Changes:
         removed = tuple(key for key in keys if self._rows.pop(key, None) is not None)
         return Changes(removed=removed)
+
+
+_DAWN = datetime.min.replace(tzinfo=UTC)
+
+
+def _moment(row: Row) -> datetime:
+    """When a run started (or was queued, or ended): the oldest leave a full store first."""
+    run = row.run
+    return run.started or run.queued or run.ended or _DAWN

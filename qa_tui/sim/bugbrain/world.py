@@ -236,6 +236,20 @@ class BugBrainWorld:
             rng = rng_for(self.seed, "bugbrain", "periodic", k)
             sched = periodic_schedule(rng, k, self.t0, self.spec, every)
             self.add(rng, rng.choice(list(self.plans.values())), sched)
+            self._retire(now)
+
+    def _retire(self, now: float) -> None:
+        """Drop the oldest finished executions past `spec.retain_runs`."""
+        keep = self.spec.retain_runs
+        if keep is None or len(self.executions) <= keep:
+            return
+        excess = len(self.executions) - keep
+        for execution in sorted(self.executions.values(), key=lambda ex: ex.timeline.created):
+            if excess <= 0:
+                return
+            if execution.timeline.is_over(now):
+                del self.executions[execution.id]
+                excess -= 1
 
     def start(
         self, plan: TestPlan, now: float, timeout_s: float | None, environment: str | None = None

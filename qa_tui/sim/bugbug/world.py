@@ -176,6 +176,38 @@ class BugBugWorld:
                 self.add_suite_run(rng, self.suites[k % len(self.suites)], sched, trigger)
             else:
                 self.add_test_run(rng, rng.choice(self.tests), sched, trigger)
+            self._retire(now)
+
+    def _retire(self, now: float) -> None:
+        """Drop the oldest finished runs past `spec.retain_runs` (a suite run with its test
+        runs counts as one, and goes with them)."""
+        keep = self.spec.retain_runs
+        if keep is None:
+            return
+        tops: list[TestRun | SuiteRun] = [
+            run for run in self.test_runs.values() if run.suite_run_id is None
+        ]
+        tops += self.suite_runs.values()
+        excess = len(tops) - keep
+        for run in sorted(tops, key=lambda top: top.sequence):
+            if excess <= 0:
+                return
+            if isinstance(run, SuiteRun):
+                if all(child.timeline.is_over(now) for child in run.children):
+                    for child in run.children:
+                        self._forget_test_run(child)
+                    del self.suite_runs[run.id]
+                    excess -= 1
+            elif run.timeline.is_over(now):
+                self._forget_test_run(run)
+                excess -= 1
+
+    def _forget_test_run(self, run: TestRun) -> None:
+        self.test_runs.pop(run.id, None)
+        for step_run_id in run.step_run_ids:
+            self.step_runs.pop(step_run_id, None)
+        for artifact_id in run.artifacts.values():
+            self.artifacts.pop(artifact_id, None)
 
     def _next_sequence(self) -> int:
         self._sequence += 1

@@ -24,6 +24,10 @@ from qa_tui.core.providers.bugbug.wire import (
 FAILURES_KEPT = 20_000
 """Failures read at most before they are forgotten (all at once: a rare, bounded reset)."""
 
+FINISHED_STEPS_KEPT = 20_000
+"""Finished step runs kept (a failed run's reading adds up to three, a detail view its steps):
+the oldest go first, so an all-day session's memory does not grow with every failure."""
+
 Failure = tuple[str | None, str | None]
 """Where a run failed: (its failing step as `4. click`, its error)."""
 
@@ -50,7 +54,8 @@ class BugBugMemory:
         """Test run id → (its failing step, its error), read once where `stepsRuns` did not say
         (`BugBugSource.read_failure`): every later reading of the run carries them."""
         self.finished_steps: dict[str, Step] = {}
-        """Step run id → its finished `Step`: a finished step run never changes, so it is read once."""
+        """Step run id → its finished `Step`: a finished step run never changes, so it is read once
+        (while kept: at most `FINISHED_STEPS_KEPT`, see `keep_step`)."""
 
     def learn_steps(self, newest_first: Sequence[V2TestRun]) -> None:
         """Each test's step count from its newest passed run (a passed run ran every step)."""
@@ -78,3 +83,10 @@ class BugBugMemory:
         if len(self.failures) >= FAILURES_KEPT:
             self.failures.clear()
         self.failures[run_id] = failure
+
+    def keep_step(self, step_run_id: str, step: Step) -> None:
+        """A finished step run, kept up to `FINISHED_STEPS_KEPT`, the oldest going first."""
+        steps = self.finished_steps
+        if len(steps) >= FINISHED_STEPS_KEPT:
+            del steps[next(iter(steps))]  # the first kept is the oldest
+        steps[step_run_id] = step

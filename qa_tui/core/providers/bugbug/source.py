@@ -363,7 +363,7 @@ class BugBugSource:
                     )
                     cached = to_step(index, merged)
                     if cached.status.is_terminal:
-                        self.memory.finished_steps[ref.id] = cached
+                        self.memory.keep_step(ref.id, cached)
             steps.append(
                 cached.model_copy(update={"index": index}) if cached else to_step(index, ref)
             )
@@ -392,7 +392,7 @@ class BugBugSource:
                 continue
             status = bugbug_status(step.status)
             if status.is_terminal and ref.id:
-                self.memory.finished_steps[ref.id] = to_step(index, step)
+                self.memory.keep_step(ref.id, to_step(index, step))
             if status in (RunStatus.FAILED, RunStatus.ERROR):
                 code = run.error if run.error and " " not in run.error.strip() else None
                 found = described_failure(index, step, code)

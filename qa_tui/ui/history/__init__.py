@@ -1,0 +1,1 @@
+"""What the run history shows: the HISTORY cell (a test's last ten results), the compare pane (a run beside the last one that passed), and incidents (failures grouped by their cause) with their runs."""

@@ -1,0 +1,1 @@
+"""The runs dashboard: the live table (one line per run, updated in place from the engine's change batches), its filter bar and empty-table reasons, and the forms and dialogs that start, stop and re-run runs."""

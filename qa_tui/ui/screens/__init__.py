@@ -1,1 +1,0 @@
-"""qa_tui.ui.screens."""
