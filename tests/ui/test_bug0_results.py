@@ -21,8 +21,8 @@ from qa_tui.core.model import Run, RunStatus
 from qa_tui.core.runs.shown import shown_word
 from qa_tui.core.runs.store import RunKey
 from qa_tui.ui.app import QaTuiApp
-from qa_tui.ui.screens.run_detail import RunDetailScreen
-from qa_tui.ui.widgets.health_bar import HealthBar
+from qa_tui.ui.detail.run_detail import RunDetailScreen
+from qa_tui.ui.health.health_bar import HealthBar
 from tests.support.notify import FakeTerminal, center_for, notifications
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_monitor import build_monitor, first_key
