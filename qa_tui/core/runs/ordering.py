@@ -14,13 +14,17 @@ at a fraction of the cost, for a table of ten thousand runs:
   (each run counted as the header shows it: a Bug0 trigger as `triggered`, core/runs/shown.py);
 - all it knows of a run is one record in one dict: a batch of 500 changes is 500 lookups of
   records that have not been read for seconds (each a cache miss), not 500 in each of three dicts.
+
+It is the UI's one copy of the rows: the runs table draws each line from `rows` (a view of these
+records, not a copy), so a row lives in the store and here, and nowhere else. The table showing
+what the order holds, never the store's newer rows, keeps each line where the order put it.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from operator import attrgetter
 from typing import cast
@@ -80,6 +84,17 @@ class LiveOrder:
         self._flat: list[RunKey] | None = []
         self.counts: Counter[str] = Counter()
         """How many visible rows are counted in each status (`counted_as`)."""
+
+    @property
+    def rows(self) -> Mapping[RunKey, Row]:
+        """Every row it knows, shown or not, by key: a live view of its records, not a copy
+        (what the runs table draws its lines from)."""
+        return _Rows(self)
+
+    def row(self, key: RunKey) -> Row | None:
+        """The row of `key` as this order has it, or None when it does not know the run."""
+        known = self._known.get(key)
+        return None if known is None else known.row
 
     @property
     def total(self) -> int:
@@ -297,6 +312,32 @@ class LiveOrder:
         self.counts[status] += delta
         if self.counts[status] <= 0:
             del self.counts[status]
+
+
+class _Rows(Mapping[RunKey, Row]):
+    """`LiveOrder.rows`: its rows by key, read through to its records (a new filter or sort
+    that rebuilds them is seen at once)."""
+
+    __slots__ = ("_order",)
+
+    def __init__(self, order: LiveOrder) -> None:
+        self._order = order
+
+    def __getitem__(self, key: RunKey) -> Row:
+        return self._order._known[key].row
+
+    def get(self, key: RunKey, default: Row | None = None) -> Row | None:  # type: ignore[override]
+        known = self._order._known.get(key)
+        return default if known is None else known.row
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._order._known
+
+    def __iter__(self) -> Iterator[RunKey]:
+        return iter(self._order._known)
+
+    def __len__(self) -> int:
+        return len(self._order._known)
 
 
 _EVERYTHING = Query()

@@ -6,6 +6,11 @@ the sorted column's arrow (`▾` its usual order, `▴` reversed), and in place 
 the reason (a provider that cannot be read, with the key to fix; or `0 of 250 runs match` and
 what filters them). The cursor is brought back on screen after anything the user does that
 moves the table under it (a filter, a sort, esc, a resize, coming back from a view).
+
+The app talks to this screen through its methods (`apply`, `tick`, `show_health`, `show_team`,
+`show_outbox`, `show_paused`, `show_unseen`, `refresh_marks`), never through its widgets: what
+the header and the table are is this screen's business. A row is drawn from the order's rows
+(`LiveOrder.rows`): the table keeps none of its own.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.model import Run
+from qa_tui.core.model import ProviderHealth, Run
 from qa_tui.core.runs.ordering import LiveOrder
 from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
 from qa_tui.core.runs.store import Changes, RunKey
+from qa_tui.core.team.status import TeamStatus
 from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
@@ -66,8 +72,9 @@ class DashboardScreen(RunActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
     ]
 
-    def __init__(self, providers: Mapping[str, str]) -> None:
-        """`providers`: each provider's kind, by name, in config order."""
+    def __init__(self, providers: Mapping[str, str], *, team: TeamStatus | None = None) -> None:
+        """`providers`: each provider's kind, by name, in config order; `team`: team mode's
+        state at start (None: team mode is off)."""
         super().__init__()
         self.providers = list(providers)
         self.view = View()
@@ -77,8 +84,10 @@ class DashboardScreen(RunActions):
         self.filter_error: str | None = None
         """Why a term of the filter box is left out (the rest of the text filters)."""
         self.health_bar = HealthBar(providers, id="health")
+        if team is not None:
+            self.health_bar.set_reactive(HealthBar.team, team)
         self.filter_bar = FilterBar(id="filter-bar")
-        self.table = RunsTable(id="runs")
+        self.table = RunsTable(self.order.rows, id="runs")
         self.empty = EmptyTable(id="empty")
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
@@ -94,6 +103,7 @@ class DashboardScreen(RunActions):
     def on_mount(self) -> None:
         self.table.focus()
         self.table.sort_title = sort_title(self.view.sort.value.upper(), reverse=False)
+        self.table.marked = self.qa_app.notices.watch_mark  # `w`, `W`: watched runs are marked
         self.watch(self.health_bar, "health", self._show_what_filters, init=False)
         self.watch(self.health_bar, "paused", self._show_what_filters, init=False)
         self._show_what_filters()
@@ -181,6 +191,29 @@ class DashboardScreen(RunActions):
         """The header's count of notifications not seen yet, and the latest one's title."""
         self.health_bar.unseen = (count, latest)
 
+    @property
+    def provider_health(self) -> Mapping[str, ProviderHealth]:
+        """Each provider's latest health, by name, as the header shows it."""
+        return self.health_bar.health
+
+    def show_health(self, health: ProviderHealth, now: datetime) -> None:
+        """A provider's new health in the header (a chip's "data 2m old" reads `now`, the app's
+        clock, ticking or not)."""
+        self.health_bar.now = now
+        self.health_bar.update_health(health)
+
+    def show_team(self, status: TeamStatus) -> None:
+        """Team mode's state (role, instances watching) in the header."""
+        self.health_bar.team = status
+
+    def show_outbox(self, sending: int, need_the_user: int) -> None:
+        """Bug reports not filed yet, in the header: being sent, and waiting for the user."""
+        self.health_bar.outbox = (sending, need_the_user)
+
+    def show_paused(self, paused: bool) -> None:
+        """Live updates paused (`p`), in the header and in why an empty table is empty."""
+        self.health_bar.paused = paused
+
     def tick(self, now: datetime) -> None:
         if self.view.query.since is not None and now.second % 10 == 0:
             self._reorder(by_the_user=False)  # runs age out of a `since:` window as time passes
@@ -226,7 +259,7 @@ class DashboardScreen(RunActions):
         self._follow_new_run()
 
     def _follow_new_run(self) -> None:
-        if self._follow is not None and self._follow in self.table.rows:
+        if self._follow is not None and self._follow in self.order.rows:
             self.table.move_cursor_to(self._follow)
             self._follow = None
 
