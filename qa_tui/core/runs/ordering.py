@@ -89,7 +89,7 @@ class LiveOrder:
     def rows(self) -> Mapping[RunKey, Row]:
         """Every row it knows, shown or not, by key: a live view of its records, not a copy
         (what the runs table draws its lines from)."""
-        return _Rows(self)
+        return _Rows(self._known)
 
     def row(self, key: RunKey) -> Row | None:
         """The row of `key` as this order has it, or None when it does not know the run."""
@@ -126,7 +126,9 @@ class LiveOrder:
             self._use_sort(view)
             self.view = view
         place_of = self._place_fields
-        self._known = {row.key: _Known(row, place_of(row.run)) for row in rows}
+        fresh = [(row.key, _Known(row, place_of(row.run))) for row in rows]
+        self._known.clear()  # the same dict, refilled: `rows` views stay views of it
+        self._known.update(fresh)
         self._kids_of = {}
         for key, known in self._known.items():
             parent = _parent_key(known.row.run)
@@ -315,29 +317,29 @@ class LiveOrder:
 
 
 class _Rows(Mapping[RunKey, Row]):
-    """`LiveOrder.rows`: its rows by key, read through to its records (a new filter or sort
-    that rebuilds them is seen at once)."""
+    """`LiveOrder.rows`: its rows by key, read through to its records (the order keeps one
+    dict of them for its life, so a view never goes stale)."""
 
-    __slots__ = ("_order",)
+    __slots__ = ("_known",)
 
-    def __init__(self, order: LiveOrder) -> None:
-        self._order = order
+    def __init__(self, known: dict[RunKey, _Known]) -> None:
+        self._known = known
 
     def __getitem__(self, key: RunKey) -> Row:
-        return self._order._known[key].row
+        return self._known[key].row
 
     def get(self, key: RunKey, default: Row | None = None) -> Row | None:  # type: ignore[override]
-        known = self._order._known.get(key)
+        known = self._known.get(key)
         return default if known is None else known.row
 
     def __contains__(self, key: object) -> bool:
-        return key in self._order._known
+        return key in self._known
 
     def __iter__(self) -> Iterator[RunKey]:
-        return iter(self._order._known)
+        return iter(self._known)
 
     def __len__(self) -> int:
-        return len(self._order._known)
+        return len(self._known)
 
 
 _EVERYTHING = Query()
