@@ -92,6 +92,9 @@ class DashboardScreen(RunActions):
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
+        self._cursor_due = False
+        """The first rows are in and the cursor goes to the top one once the batches already
+        on their way are in too (`_cursor_to_top`)."""
 
     def compose(self) -> ComposeResult:
         yield self.health_bar
@@ -141,10 +144,18 @@ class DashboardScreen(RunActions):
         self.table.apply(changes, self.order.keys)
         self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
-        if self.table.cursor_key is None and self.order.keys:
-            self.table.move_cursor_to(self.order.keys[0])
+        if self.table.cursor_key is None and self.order.keys and not self._cursor_due:
+            # after the batches already queued (each provider's first, the cache's and the
+            # outbox's): the cursor starts on the top row of them all, not of the first to land
+            self._cursor_due = True
+            self.app.call_later(self._cursor_to_top)
         self._follow_new_run()
         self._show_what_filters()
+
+    def _cursor_to_top(self) -> None:
+        self._cursor_due = False
+        if self.table.cursor_key is None and self.order.keys:
+            self.table.move_cursor_to(self.order.keys[0])
 
     def _reorder(self, *, by_the_user: bool = True) -> None:
         """A new filter or sort: compute the order from scratch, from the rows the table has.

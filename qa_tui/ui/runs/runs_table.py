@@ -222,7 +222,9 @@ class RunsTable(ScrollView, can_focus=True):
         anchor = self.order[top] if 0 < top < len(self.order) else None
         old_cursor_row = self.cursor_row
         self.order = order if isinstance(order, list) else list(order)
-        if self._position(self.cursor_key) is None:
+        if self.cursor_key is not None and self._position(self.cursor_key) is None:
+            # its run left the order: the cursor stays on the line it was on (no cursor yet
+            # stays none: the dashboard puts the first one on the top row)
             new_row = min(old_cursor_row, len(self.order) - 1)
             self._move_to(new_row if new_row >= 0 else None, scroll=False)
         self.virtual_size = Size(self.size.width, len(self.order) + 1)
