@@ -5,7 +5,9 @@ TARGET is, per provider kind:
 - BugBrain: a test plan id (`tp_…`); `--environment`, `--sync`, `--timeout` go with it;
 - Bug0: a project id (default: the configured `project_id`); `--url`, `--git-sha`, `--branch`,
   `--pr`, `--owner`, `--repo` fill the body, prefilled from the current git checkout (`--no-git`
-  turns that off). Bug0 cannot be watched (no status API): `--wait` is refused before triggering.
+  turns that off). Bug0 has no status API: `--wait` follows the commit status Bug0 posts on
+  GitHub, so it needs a commit and a repository, and a GitHub token (`[github]`, or `gh`); without
+  them it is refused before anything is triggered.
 
 Prints the new run as `PROVIDER:RUN_ID` (what `qa-tui watch` takes; `--json`: the run as
 `runs --json` shows one) on stdout; what was started
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from dataclasses import replace
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
@@ -32,12 +35,14 @@ from qa_tui.core.actions.launch import (
     parse_assignments,
     resolve_profile,
     resolve_target,
-    start_run,
 )
+from qa_tui.core.actions.writes import NotConfirmed, ProviderWrites, ReadOnly, WritePolicy
 from qa_tui.core.config.tables import Config, ProviderConfig
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.bug0 import Bug0Source
+from qa_tui.core.providers.bug0.wire import trigger_fields
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.textsafe import terminal_safe
 
@@ -74,11 +79,22 @@ def check_flags(args: argparse.Namespace, kind: str) -> None:
         raise Usage(f"TARGET is required for {kind}: {what}")
     if getattr(args, "notify", False) and not args.wait:
         raise Usage("--notify tells the terminal when the run ends: it needs --wait")
-    if kind == "bug0" and args.wait:
-        raise Usage(
-            "Bug0 runs cannot be waited on: Bug0 has no API to read a run's status (results go "
-            "to its own integrations). Drop --wait; nothing was triggered"
-        )
+
+
+def cannot_wait_for(source: RunSource, request: StartRequest) -> str | None:
+    """Why `--wait` could never see this run end, said before it is started (None: it can):
+    a Bug0 trigger with no commit or repository, or no GitHub token to read its status."""
+    if not isinstance(source, Bug0Source) or not isinstance(request, Bug0Start):
+        return None
+    given = {
+        "git_commit_sha": request.git_commit_sha,
+        "owner": request.owner,
+        "repo": request.repo,
+    }
+    why = source.cannot_follow(trigger_fields(given))
+    return (
+        None if why is None else f"{why}. Drop --wait to trigger it anyway; nothing was triggered"
+    )
 
 
 def bug0_request(args: argparse.Namespace, services: Services) -> Bug0Start:
@@ -149,11 +165,24 @@ async def start_and_report(
     args: argparse.Namespace,
     services: Services,
     config: Config | None = None,
+    policy: WritePolicy | None = None,
 ) -> int:
+    """Build the request, start it through the one door to provider writes (refused there on a
+    read-only provider, or a production one without its name typed), report or follow it."""
+    writes = ProviderWrites([source], policy, clock=services.clock)
     try:
         try:
             request = await build_request(source, kind, args, services)
-            run = await start_run(source, request, clock=services.clock)
+            why = cannot_wait_for(source, request) if args.wait else None
+            if why is not None:
+                say(f"run: {why}")
+                return EXIT_USAGE
+            run = await writes.start_new(
+                source.name, request, typed=typed_name(args, source.name, writes)
+            )
+        except (ReadOnly, NotConfirmed) as error:
+            say(f"run: {error.message}")
+            return EXIT_USAGE
         except (AuthFailed, NotFound, RequestRejected) as error:
             say(f"{error.provider}: {error.kind.value}: {error.message}")
             return EXIT_USAGE
@@ -176,6 +205,20 @@ async def start_and_report(
         await source.aclose()
 
 
+def typed_name(args: argparse.Namespace, provider: str, writes: ProviderWrites) -> str | None:
+    """The provider's name as the user gave it, for a production provider: `--confirm NAME`, or
+    typed at a prompt when stdin is a terminal (a script without `--confirm` is refused)."""
+    if not writes.needs_typed_name(provider) or writes.refusal(provider):
+        return None
+    confirm = getattr(args, "confirm", None)
+    if confirm is not None or not sys.stdin.isatty():
+        return str(confirm) if confirm is not None else None
+    try:
+        return input(f"{provider} is a production provider: type its name to start: ")
+    except EOFError:
+        return None
+
+
 def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
     """`qa-tui run PROVIDER [TARGET] [options]`."""
     services = services or Services()
@@ -194,8 +237,13 @@ def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
         return EXIT_USAGE
     if provider.kind == "bug0" and args.target:
         provider = _for_project(provider, args.target)
-    source = open_source(provider, services)
-    return asyncio.run(start_and_report(source, provider.kind, args, services, config))
+    policy = WritePolicy.from_config(config, flag=getattr(args, "read_only", False))
+    refused = policy.refusal(provider.name)
+    if refused is not None:  # said before anything is read; writes.py refuses it again anyway
+        say(f"run: {refused}")
+        return EXIT_USAGE
+    source = open_source(provider, services, config.github)
+    return asyncio.run(start_and_report(source, provider.kind, args, services, config, policy))
 
 
 def _for_project(provider: ProviderConfig, project_id: str) -> ProviderConfig:
