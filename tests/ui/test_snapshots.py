@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList, TabbedContent, TextArea
 
+from qa_tui.core.actions.gitinfo import GitInfo
+from qa_tui.core.actions.launch import Catalogue, Choice
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
 from qa_tui.core.config.tables import ProviderConfig
 from qa_tui.core.engine import Engine, EngineSettings
@@ -41,10 +44,15 @@ from qa_tui.core.runs.store import RunStore
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.detail.logs import LogScreen
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.health.health_panel import HealthScreen
 from qa_tui.ui.help import HelpScreen
+from qa_tui.ui.runs import new_run
+from qa_tui.ui.runs.new_run import NewRunScreen
+from qa_tui.ui.runs.run_forms import Bug0Form, BugBrainForm, BugBugForm
 from qa_tui.ui.shots.screenshot import ScreenshotPanel
+from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.fakes import T0, FakeSource, make_run
 from tests.support.pilot import wait_until
 from tests.support.sim_monitor import FAST
@@ -169,7 +177,7 @@ def plans_source() -> ScriptedSource:
     def execution(run_id: str, status: RunStatus, plan: str, ago: float, **fields: Any) -> Run:
         return make_run(
             run_id, status, provider="plans", provider_kind=ProviderKind.BUGBRAIN,
-            kind=RunKind.EXECUTION, name=f"plan {plan}", minutes_ago=ago,
+            kind=RunKind.EXECUTION, name=f"plan {plan}", test_id=plan, minutes_ago=ago,
             target="production" if "prod" in plan else "staging", **fields,
         )  # fmt: skip
 
@@ -525,3 +533,247 @@ def test_health_panel_at_80x24(snap_compare: SnapCompare) -> None:
 
 def test_health_panel_at_200x50(snap_compare: SnapCompare) -> None:
     assert snap_compare(org_snapshot_app(), terminal_size=(200, 50), run_before=open_health)
+
+
+# --- every screen and dialog at 80x24 and 120x35 (issue 21) -------------------------------------
+#
+# One parametrized test per screen: the same scripted app as above, each size a run of its own.
+# The screens the tests above already show at both sizes (help, its legend, the health panel, the
+# Steps and Error panes, the filtered and empty dashboards) are not repeated here.
+
+SIZE_IDS = ["80x24", "120x35"]
+
+LOGIN_LOG = """\
+[12:00:01.120] Starting run 7f3a91c2 · test "Login with email" · profile Staging
+[12:00:01.480] step 1  goto https://shop.example/login  passed 1.4s
+[12:00:02.910] step 2  click #email  passed 0.3s
+[12:00:03.220] step 3  type demo@example.com  passed 0.8s
+[12:00:04.010] step 4  click button[type=submit]  passed 0.4s
+[12:00:04.430] step 5  assert text 'Welcome back'  waiting up to 30s
+[12:00:34.430] step 5  ASSERT_FAILED: expected 'Welcome back' on the page
+[12:00:34.431] screenshot saved: screenshots/7f3a91c2/5.png
+[12:00:34.600] steps 6-7 not run: the run stops at its first failure
+[12:00:34.610] Run finished: failed after 5 of 7 steps (3m 57s)
+"""
+
+
+class LoggedSource(ScriptedSource):
+    """The scripted BugBug provider, with the failed login run's log."""
+
+    async def fetch_log(self, run: Run) -> str:
+        await self._spend(f"log:{run.id}")
+        return LOGIN_LOG
+
+
+def screens_app() -> QaTuiApp:
+    """`snapshot_app` with a log for the failed login run, a suite's steps and an analysis for
+    BugBrain's failed nightly execution: what the detail panes and the log view show."""
+    web = web_source()
+    logged = LoggedSource("web", ProviderKind.BUGBUG)
+    logged.capabilities, logged.runs, logged.details = web.capabilities, web.runs, web.details
+    suite = web.runs["5d2b8e17"]
+    logged.details[suite.id] = RunDetail(
+        run=suite,
+        steps=PaneData[Step](unavailable="A suite's steps are its child runs' steps"),
+        artifacts=PaneData[Artifact](unavailable="A suite has no artifacts of its own"),
+        analysis=PaneData[FailureAnalysis](unavailable="BugBug has no failure analysis"),
+    )
+    plans = plans_source()
+    nightly = plans.runs["exec_88a0"]
+    plans.details[nightly.id] = RunDetail(
+        run=nightly,
+        analysis=PaneData[FailureAnalysis](
+            items=(
+                FailureAnalysis(
+                    test_id="t_checkout_total",
+                    test_name="Checkout shows the order total",
+                    category="application_bug",
+                    confidence=0.86,
+                    description="The total stays at 0.00 after the second item is added: the "
+                    "cart's recalculation request returns 500.",
+                    fix_suggestions=(
+                        "Check POST /api/cart/recalculate on staging",
+                        "Re-run once the cart service is green",
+                    ),
+                    evidence={"network": "POST /api/cart/recalculate → 500"},
+                ),
+                FailureAnalysis(
+                    test_id="t_coupon",
+                    test_name="A coupon lowers the total",
+                    category="test_flakiness",
+                    confidence=0.41,
+                    description="The coupon field was filled before it was enabled.",
+                ),
+            )
+        ),
+    )
+    engine = Engine(
+        [logged, plans, previews_source()], RunStore(), clock=SYSTEM_CLOCK, settings=FAST
+    )
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
+
+
+def no_blink(screen: Screen[Any]) -> None:
+    """Carets held on (a blinking caret would make a snapshot depend on when it was taken)."""
+    for field in screen.query(Input):
+        field.cursor_blink = False
+    for area in screen.query(TextArea):
+        area.cursor_blink = False
+
+
+def open_detail(key: tuple[str, str], pane: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """`enter` on the run, then its `pane` tab, once the detail has arrived."""
+
+    async def go(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, QaTuiApp)
+        app.dashboard.table.move_cursor_to(key)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen)
+        await wait_until(pilot, lambda: screen.detail is not None, what="its detail")
+        screen.query_one(TabbedContent).active = pane
+        await wait_until(
+            pilot, lambda: screen.query_one(f"#{pane}").size.height > 0, what=f"{pane} pane"
+        )
+        if pane == "children":
+            table = screen.query_one("#children-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 3, what="three child runs")
+        if pane == "artifacts":
+            panel = screen.query_one("#artifacts-shot", ScreenshotPanel)
+            await wait_until(pilot, lambda: panel.shot is not None, what="the screenshot")
+
+    return go
+
+
+DETAIL_PANES = {
+    "artifacts": (("web", "7f3a91c2"), "artifacts"),
+    "children": (("web", "5d2b8e17"), "children"),
+    "analysis": (("plans", "exec_88a0"), "analysis"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("pane", DETAIL_PANES)
+def test_detail_pane_at(snap_compare: SnapCompare, pane: str, size: tuple[int, int]) -> None:
+    key, tab = DETAIL_PANES[pane]
+    run_before = then(open_detail(key, tab))
+    assert snap_compare(screens_app(), terminal_size=size, run_before=run_before)
+
+
+def test_dashboard_at_120x35(snap_compare: SnapCompare) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(120, 35), run_before=then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_stop_confirmation_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=then(ask_to_stop))
+
+
+async def search_the_log(pilot: Pilot[Any]) -> None:
+    """`l` on the failed login run, then `/` and a search for the failed assertion."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.dashboard.table.move_cursor_to(("web", "7f3a91c2"))
+    await pilot.press("l")
+    await wait_until(pilot, lambda: isinstance(app.screen, LogScreen), what="the log view")
+    screen = app.screen
+    area = screen.query_one(TextArea)
+    await wait_until(pilot, lambda: "Run finished" in area.text, what="the log")
+    no_blink(screen)
+    await pilot.press("slash", *"welcome")
+    await wait_until(
+        pilot, lambda: screen.query_one("#log-search", Input).value == "welcome", what="typed"
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_log_view_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(screens_app(), terminal_size=size, run_before=then(search_the_log))
+
+
+async def open_the_failing_screenshot(pilot: Pilot[Any]) -> None:
+    """From the Steps pane of the failed login run, the failing step's screenshot full screen."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    panel = app.screen.query_one("#steps-shot", ScreenshotPanel)
+    panel.focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, ScreenshotScreen), what="the shot")
+    screen = app.screen
+    assert isinstance(screen, ScreenshotScreen)
+    await wait_until(pilot, lambda: screen.shot is not None, what="the picture")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_screenshot_view_at(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    run_before = then(open_login_detail("steps"), open_the_failing_screenshot)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+CHECKOUT = GitInfo(
+    commit="0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+    branch="feature/one-click",
+    owner="shop",
+    repo="shop-web",
+    pr_number="41",
+    remote="origin",
+)
+"""The git checkout the Bug0 form is prefilled from (never this repository's own)."""
+
+CATALOGUE = Catalogue(
+    tests=(
+        Choice("t-101", "Add to cart"),
+        Choice("t-102", "Checkout with card"),
+        Choice("t-103", "Login with email"),
+        Choice("t-104", "Password reset"),
+        Choice("t-105", "Search products"),
+        Choice("t-106", "Sign up"),
+    ),
+    suites=(Choice("s-1", "Nightly regression"), Choice("s-2", "Smoke")),
+    profiles=(Choice("p-1", "Default"), Choice("p-2", "Staging")),
+)
+"""What the scripted BugBug project offers to start."""
+
+
+def new_run_on(position: int) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """`n`, then the provider at `position` in the list, its form filled in as it loads."""
+
+    async def go(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, QaTuiApp)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewRunScreen), what="the dialog")
+        await pilot.press(*["down"] * position, "enter")
+        screen = app.screen
+        assert isinstance(screen, NewRunScreen)
+        await wait_until(pilot, lambda: screen.form is not None, what="its form")
+        form = screen.form
+        if isinstance(form, BugBugForm):
+            form.show_catalogue(CATALOGUE)  # a scripted source: no BugBug catalogue to read
+        if isinstance(form, Bug0Form):
+            field = form.query_one("#branch", Input)
+            await wait_until(pilot, lambda: field.value == CHECKOUT.branch, what="git prefill")
+        if isinstance(form, BugBrainForm):
+            plans = form.query_one("#seen-plans", OptionList)
+            await wait_until(pilot, lambda: plans.option_count == 3, what="the plans run here")
+        no_blink(screen)
+        await pilot.pause()
+
+    return go
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("provider", ["bugbug", "bugbrain", "bug0"])
+def test_new_run_form_at(
+    snap_compare: SnapCompare,
+    monkeypatch: pytest.MonkeyPatch,
+    provider: str,
+    size: tuple[int, int],
+) -> None:
+    monkeypatch.setattr(new_run, "read_git", lambda: CHECKOUT)
+    position = ["bugbug", "bugbrain", "bug0"].index(provider)
+    run_before = then(new_run_on(position))
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
