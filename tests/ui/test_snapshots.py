@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, OptionList, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent, TextArea
 
 from qa_tui.core.actions.gitinfo import GitInfo
 from qa_tui.core.actions.launch import Catalogue, Choice
+from qa_tui.core.bugs.outbox import Outbox, OutboxTiming
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
-from qa_tui.core.config.tables import ProviderConfig
+from qa_tui.core.config.tables import ProviderConfig, load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError
+from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.service import History
 from qa_tui.core.model import (
     Artifact,
     FailureAnalysis,
@@ -39,23 +43,33 @@ from qa_tui.core.model import (
 from qa_tui.core.providers.bug0 import Bug0Source
 from qa_tui.core.providers.bugbrain import BugBrainSource
 from qa_tui.core.providers.bugbug import BugBugSource
+from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
+from qa_tui.core.providers.registry import build_tracker
 from qa_tui.core.providers.sharing import BudgetPool
 from qa_tui.core.runs.store import RunStore
+from qa_tui.sim import FaultPlan, ScenarioClock, build_app
+from qa_tui.sim.config_text import render_config
 from qa_tui.sim.screenshots import step_screenshot
 from qa_tui.ui.app import QaTuiApp
+from qa_tui.ui.bugs.file_bug import FileBugScreen
+from qa_tui.ui.bugs.outbox import OutboxScreen
+from qa_tui.ui.bugs.similar_bugs import SimilarPrompt
 from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.detail.logs import LogScreen
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.health.health_panel import HealthScreen
 from qa_tui.ui.help import HelpScreen
+from qa_tui.ui.history.incident_runs import IncidentRunsScreen
+from qa_tui.ui.history.incidents import IncidentsScreen
 from qa_tui.ui.runs import new_run
 from qa_tui.ui.runs.new_run import NewRunScreen
 from qa_tui.ui.runs.run_forms import Bug0Form, BugBrainForm, BugBugForm
 from qa_tui.ui.shots.screenshot import ScreenshotPanel
 from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.fakes import T0, FakeSource, make_run
-from tests.support.pilot import wait_until
-from tests.support.sim_monitor import FAST
+from tests.support.pilot import wait_until, widget_text
+from tests.support.sim_monitor import FAST, IN_PROCESS_URL
+from tests.support.sim_wire import SocketLike
 
 SnapCompare = Callable[..., bool]
 URL = "https://app.bugbug.io/runs/{}"
@@ -613,6 +627,17 @@ def screens_app() -> QaTuiApp:
     return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0)
 
 
+async def without_toasts(pilot: Pilot[Any]) -> None:
+    """The notifications cleared, and their toasts gone from every screen in the stack (a
+    modal's background keeps the toasts it had until it is back on top): a toast is not the
+    screen's look, and it comes and goes by the clock."""
+    app = pilot.app
+    app.clear_notifications()
+    for screen in app.screen_stack:
+        await screen.query("Toast").remove()
+    await pilot.pause()
+
+
 def no_blink(screen: Screen[Any]) -> None:
     """Carets held on (a blinking caret would make a snapshot depend on when it was taken)."""
     for field in screen.query(Input):
@@ -777,3 +802,197 @@ def test_new_run_form_at(
     position = ["bugbug", "bugbrain", "bug0"].index(provider)
     run_before = then(new_run_on(position))
     assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+# --- triage: incidents, Compare, the bug form and the outbox ----------------------------------
+#
+# The scripted BugBug project with a history (on disk in the test's folder) and Bugnet: the
+# simulator's, in-process. Staging's API refused three tests within twenty minutes (one incident),
+# and "Login with email" passed on Staging yesterday (the Compare pane's last green run).
+
+OUTAGE = "net::ERR_CONNECTION_REFUSED at https://staging.shop.example/api/cart?session={}"
+
+
+def triage_source() -> ScriptedSource:
+    web = web_source()
+    for run_id, name, ago in (
+        ("d41c0a93", "Add to cart", 20),
+        ("e5a7b210", "Checkout with card", 17),
+        ("f08e6c55", "Apply a coupon", 14),
+    ):
+        web.put(
+            make_run(
+                run_id, RunStatus.FAILED, name=name, minutes_ago=ago, target="Staging",
+                url=URL.format(run_id), duration_s=12.0, ended=T0 - timedelta(minutes=ago - 0.2),
+                progress=Progress(done=1, total=6), error=OUTAGE.format(run_id),
+                triggered_by="scheduler",
+            )
+        )  # fmt: skip
+    green = make_run(
+        "3c9e1d07", RunStatus.PASSED, name="Login with email", minutes_ago=26 * 60,
+        target="Staging", url=URL.format("3c9e1d07"), duration_s=41.0,
+        ended=T0 - timedelta(hours=26) + timedelta(seconds=41), progress=Progress(done=7, total=7),
+        triggered_by="github",
+    )  # fmt: skip
+    web.put(green)
+    names = [
+        "goto https://shop.example/login",
+        "click #email",
+        "type demo@example.com",
+        "click button[type=submit]",
+        "assert text 'Welcome back'",
+        "click #account",
+        "assert text 'Orders'",
+    ]
+    seconds = [1.2, 0.3, 0.7, 0.4, 1.1, 0.3, 0.6]
+    web.details[green.id] = RunDetail(
+        run=green,
+        steps=PaneData[Step](
+            items=tuple(
+                Step(
+                    index=i,
+                    name=name,
+                    status=RunStatus.PASSED,
+                    provider_status="passed",
+                    duration_s=seconds[i],
+                )
+                for i, name in enumerate(names)
+            )
+        ),
+    )
+    return web
+
+
+def tracker_on_the_simulator(workdir: Path) -> tuple[BugnetClient, FaultPlan]:
+    """The Bugnet client `qa-tui demo` builds, on the in-process simulator's Bugnet."""
+    faults = FaultPlan()
+    sim_app = build_app(
+        seed=7, clock=ScenarioClock.manual_at(), faults=faults, enforce_documented_limits=False
+    )
+    path = workdir / "sim.toml"
+    path.write_text(render_config(IN_PROCESS_URL))
+    wire = SocketLike(sim_app)
+    client = build_tracker(load_config(path), clock=FrozenWall(), transport_for=lambda _: wire)
+    assert client is not None
+    return client, faults
+
+
+def triage_app(workdir: Path) -> tuple[QaTuiApp, FaultPlan]:
+    """The app on the triage project, its history and Bugnet; the faults Bugnet answers with."""
+    clock = FrozenWall()
+    history = History(RunHistory(workdir / "history.sqlite"), clock=clock)
+    sources = [triage_source(), plans_source(), previews_source()]
+    engine = Engine(sources, RunStore(), clock=SYSTEM_CLOCK, settings=FAST, history=history)
+    tracker, faults = tracker_on_the_simulator(workdir)
+    patient = OutboxTiming(first_retry_s=3600)  # no second try while the snapshot is taken
+    outbox = Outbox(tracker, workdir / "outbox.sqlite", clock=clock, timing=patient)
+    app = QaTuiApp(
+        engine, clock=ManualClock(start=T0), tick_seconds=0, tracker=tracker, outbox=outbox
+    )
+    return app, faults
+
+
+async def triage_ready(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.animation_level = "none"
+    history = app.engine.history
+    assert history is not None
+    await wait_until(pilot, lambda: len(app.dashboard.table.order) == 17, what="every run")
+    await wait_until(pilot, lambda: len(history.incidents()) == 1, what="the outage, recorded")
+    await wait_until(
+        pilot,
+        lambda: all(h.state.value in ("ok", "unverified") for h in app.provider_health.values()),
+        what="three healthy chips",
+    )
+
+
+async def open_incidents(pilot: Pilot[Any]) -> None:
+    await triage_ready(pilot)
+    await pilot.press("i")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, IncidentsScreen), what="list")
+    table = pilot.app.screen.query_one("#incidents", DataTable)
+    await wait_until(pilot, lambda: table.row_count == 1, what="the outage's row")
+
+
+async def open_incident_runs(pilot: Pilot[Any]) -> None:
+    await open_incidents(pilot)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, IncidentRunsScreen), what="runs")
+    table = pilot.app.screen.query_one("#incident-runs", DataTable)
+    await wait_until(pilot, lambda: table.row_count == 3, what="its three runs")
+
+
+async def open_compare(pilot: Pilot[Any]) -> None:
+    await triage_ready(pilot)
+    await open_detail(("web", "7f3a91c2"), "compare")(pilot)
+    text = pilot.app.screen.query_one("#compare-text", Static)
+    await wait_until(pilot, lambda: "First divergence" in widget_text(text), what="the compare")
+
+
+async def open_bug_form(pilot: Pilot[Any]) -> None:
+    """`b` on the failed login run, a bug of the same title already in Bugnet."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp) and app.tracker is not None
+    await triage_ready(pilot)
+    title = "[web] Login with email: ASSERT_FAILED: expected 'Welcome back' on the page"
+    await app.tracker.submit(BugDraft(title=title, description="Seen on Staging."))
+    app.dashboard.table.move_cursor_to(("web", "7f3a91c2"))
+    await pilot.press("b")
+    await wait_until(pilot, lambda: isinstance(app.screen, FileBugScreen), what="the bug form")
+    form = app.screen
+    similar = form.query_one("#similar-title", Static)
+    await wait_until(pilot, lambda: "Looking" not in widget_text(similar), what="similar search")
+    no_blink(form)
+    await without_toasts(pilot)
+
+
+async def ask_about_the_similar_bug(pilot: Pilot[Any]) -> None:
+    await open_bug_form(pilot)
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SimilarPrompt), what="asked")
+
+
+def open_outbox(faults: FaultPlan) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """The login run's bug filed while Bugnet is down, then `B`: it waits in the outbox."""
+
+    async def go(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, QaTuiApp)
+        await triage_ready(pilot)
+        app.dashboard.table.move_cursor_to(("web", "7f3a91c2"))
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, FileBugScreen), what="bug form")
+        similar = app.screen.query_one("#similar-title", Static)
+        await wait_until(pilot, lambda: "Looking" not in widget_text(similar), what="searched")
+        faults.set("bugnet", down=True)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is app.dashboard, what="the form closes")
+        await without_toasts(pilot)
+        await pilot.press("B")
+        await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
+        screen = app.screen
+        assert isinstance(screen, OutboxScreen)
+        reason = screen.query_one("#reason", Static)
+        await wait_until(pilot, lambda: "broke" in widget_text(reason), what="why it waits")
+
+    return go
+
+
+TRIAGE_SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "incidents": open_incidents,
+    "incident_runs": open_incident_runs,
+    "compare": open_compare,
+    "bug_form": open_bug_form,
+    "similar_bug_prompt": ask_about_the_similar_bug,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("screen", [*TRIAGE_SCREENS, "outbox"])
+def test_triage_screen_at(
+    snap_compare: SnapCompare, tmp_path: Path, screen: str, size: tuple[int, int]
+) -> None:
+    app, faults = triage_app(tmp_path)
+    run_before = TRIAGE_SCREENS[screen] if screen != "outbox" else open_outbox(faults)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
