@@ -49,9 +49,10 @@ demo: bytecode
 demo-web: bytecode
 	$(QA_TUI) serve --demo
 
-## test: lint, types, layer contracts, then the whole suite
+## test: lint, types, layer contracts, then the whole suite (on every core: most of it waits on
+## sockets, ptys and the pilot; a file's tests stay together, in order, on one worker)
 test: $(STAMP) lint typecheck layers
-	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider -n auto --dist loadfile
 
 ## soak: the fault soak (~4 min): figures as JSON; fails if a must-be-zero figure is not zero
 soak: $(STAMP)

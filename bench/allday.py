@@ -9,10 +9,11 @@ to 4 minutes, and each provider keeps its newest 60 runs (`ScenarioSpec.retain_r
 oldest finished ones go as new ones come, as a provider's retention would), so about 12 runs
 are active at any time, their statuses, progress and durations changing, and every one ends.
 
-The app keeps every run it has seen this session (the table shows them all; the run cache on
-disk keeps the newest 20,000), about 9 kB each (the run, its row, its place in the order, its
-history result: measured with tracemalloc), so the figure includes ~2.7 MB an hour of runs
-that are the table's content, not a leak; a world with more new runs an hour grows with it. The real app (`python -m qa_tui` of this checkout, with the simulator's config:
+The app keeps every run it has seen this session (the table shows them all, up to
+`RunStore.keep`), so the figure includes the runs that are the table's content, not a leak: a
+world with more new runs an hour grows with it (bench/README.md has what a run costs).
+
+The real app (`python -m qa_tui` of this checkout, with the simulator's config:
 BugBug, BugBrain, Bug0 and the Bugnet tracker; history and notifications on, as a user has them)
 runs under a pseudo-terminal of 120x35 with `SSH_CONNECTION` set, its output read and dropped.
 

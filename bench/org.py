@@ -3,7 +3,7 @@
     .venv/bin/python bench/org.py [--duration 75] [--tail 35] [--idle-duration 60]
                                   [--merge-into bench/results.json]
 
-The simulator serves an org over real loopback, in real time (sim/org.py): 8 BugBug projects
+The simulator serves an org over real loopback, in real time (sim/org/projects.py): 8 BugBug projects
 (a token each, held to 60 requests a minute per token, since BugBug documents no limit), 8
 BugBrain projects on 2 API keys (4 a key; 30 a minute and 500 an hour counted per key, whatever
 the project), 4 Bug0 projects (10 a minute, 100 an hour each). Each polled project has about ten
@@ -70,7 +70,7 @@ PAINT_TIMEOUT_S = 30.0
 
 
 def org_spec() -> Any:
-    from qa_tui.sim.org_spec import OrgSpec
+    from qa_tui.sim.org.spec import OrgSpec
 
     return OrgSpec(bugbug_projects=8, bugbrain_keys=(4, 4), bug0_projects=4, bugbug_rpm=BUGBUG_RPM)
 

@@ -4,10 +4,10 @@ Prints the base URL of each provider and the demo credentials, and with `--write
 writes a ready-to-use config (mode 0600: it holds the demo credentials) pointing at itself.
 It serves the triage world (`ScenarioSpec(triage=True)`, sim/triage.py): flaky tests, an outage,
 history for strips, as `qa-tui flaky` and `qa-tui incidents` and the demo show them. With
-`--projects N` it serves a whole org (sim/org.py: half BugBug projects, a third BugBrain
+`--projects N` it serves a whole org (sim/org/projects.py: half BugBug projects, a third BugBrain
 projects, at most three on one key, the rest Bug0), and the config it writes has them all.
 `--dialect KEY=VALUE,...` picks how its providers read the loose parts of their docs
-(sim/dialects.py); `--dialect help` prints every switch and exits 0, a bad one exits 2.
+(sim/dialects/__init__.py); `--dialect help` prints every switch and exits 0, a bad one exits 2.
 The simulator package is imported only inside `run_sim`, so other commands never load it.
 """
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from qa_tui.sim.dialects import Dialect
     from qa_tui.sim.faults import FaultPlan
-    from qa_tui.sim.org_spec import OrgSpec
+    from qa_tui.sim.org.spec import OrgSpec
     from qa_tui.sim.scenario import ScenarioSpec
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -67,7 +67,7 @@ def run_sim(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     org = None
     if getattr(args, "projects", None) is not None:
-        from qa_tui.sim.org_spec import OrgSpec
+        from qa_tui.sim.org.spec import OrgSpec
 
         try:
             org = OrgSpec.of_size(args.projects)

@@ -20,12 +20,12 @@ the game SDK reported: sessions, perf snapshots, replays, settings reads), ``GET
 the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds": 30}``, ``POST
 /_sim/revoke`` and ``/_sim/restore`` ``{"provider": "bugbug"}`` (every credential of that
 provider is refused with the provider's 401 until restored; with ``"project": "web-3"`` only
-that project's token, in a simulated org: sim/org.py),
+that project's token, in a simulated org: sim/org/projects.py),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
 /_sim/bug0/triggers``, ``GET /_sim/dialect`` (the reading of the docs being spoken:
 ``{"dialect": {key: value, ...}, "spec": "<the non-default KEY=VALUE,...>"}``, see
 :mod:`qa_tui.sim.dialects`). Each provider's app is wrapped by
-:func:`qa_tui.sim.dialect_wire.speak`, which writes its answers in the scenario's dialect (and is
+:func:`qa_tui.sim.dialects.wire.speak`, which writes its answers in the scenario's dialect (and is
 left out when the dialect changes nothing for it); ``/_sim`` always speaks the default reading.
 
 The documented rate limits count requests on the scenario clock when it is manual (tests control
@@ -52,10 +52,10 @@ from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.bugnet.app import build as build_bugnet
 from qa_tui.sim.bugnet.world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
-from qa_tui.sim.dialect_wire import speak
+from qa_tui.sim.dialects.wire import speak
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
 from qa_tui.sim.limits import RateLimiter
-from qa_tui.sim.org import Org
+from qa_tui.sim.org.projects import Org
 from qa_tui.sim.planting import plant, planted_truth
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 

@@ -17,7 +17,7 @@ from qa_tui.sim.credentials import (
     BUGNET_PROJECT,
     BUGNET_TOKEN,
 )
-from qa_tui.sim.org_spec import OrgSpec
+from qa_tui.sim.org.spec import OrgSpec
 
 
 def _urls(base_url: str) -> dict[str, str]:
@@ -36,7 +36,7 @@ def q(text: str) -> str:
 
 def render_config(base_url: str, org: OrgSpec | None = None) -> str:
     """The TOML config text pointing qa-tui at the simulator at ``base_url``; with ``org``, one
-    provider per project of the simulated organisation (sim/org.py)."""
+    provider per project of the simulated organisation (sim/org/projects.py)."""
     if org is not None:
         return render_org_config(base_url, org)
     u = _urls(base_url)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa_tui.sim.dialects import Dialect
-from qa_tui.sim.org_spec import OrgSpec
+from qa_tui.sim.org.spec import OrgSpec
 
 DEFAULT_EPOCH = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC).timestamp()
 """Where a manual clock starts unless told otherwise (a fixed moment, so payloads are stable)."""
@@ -149,7 +149,7 @@ class ScenarioSpec:
     """How the docs' loose facts are read (:mod:`qa_tui.sim.dialects`); the default is the
     simulator's reading before dialects existed."""
     org: OrgSpec | None = None
-    """Several projects of each service (sim/org.py: ``qa-tui sim --projects N``); None: one each.
+    """Several projects of each service (sim/org/projects.py: ``qa-tui sim --projects N``); None: one each.
     Every project beyond the first gets a world of its own from these same settings."""
 
 

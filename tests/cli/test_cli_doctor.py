@@ -159,7 +159,7 @@ def test_providers_on_one_key_are_said_to_share_it_at_the_lowest_rate(
     naming the one whose 60 gave way, without printing the key."""
     from dataclasses import replace
 
-    from qa_tui.sim.org_spec import OrgSpec
+    from qa_tui.sim.org.spec import OrgSpec
     from tests.support.sim_cli import small_world
 
     org = OrgSpec(bugbrain_keys=(3,))

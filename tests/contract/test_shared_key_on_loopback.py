@@ -1,6 +1,6 @@
 """Three BugBrain projects on one API key, over real loopback, held to the key's 30 a minute.
 
-BugBrain limits the key, not the project. The simulator (sim/org.py) counts every request of the
+BugBrain limits the key, not the project. The simulator (sim/org/projects.py) counts every request of the
 three projects against the one key and answers 429 past 30 a minute; qa-tui's engine, built from
 the config as the app builds it, polls the three. The simulator runs 8 times faster than the
 wall clock and counts its limit in its own minutes, and the engine runs on a clock as fast, so
@@ -21,7 +21,7 @@ from qa_tui.core.engine import Engine
 from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.providers.triggers import MEMORY, TriggerLog
 from qa_tui.core.runs.store import RunStore
-from qa_tui.sim.org_spec import OrgSpec
+from qa_tui.sim.org.spec import OrgSpec
 from qa_tui.sim.server import render_config, start_in_thread
 from tests.sim.conftest import small_spec
 from tests.support.scaled_clock import ScaledClock

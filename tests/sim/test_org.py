@@ -7,7 +7,7 @@ import pytest
 from starlette.applications import Starlette
 
 from qa_tui.sim import FaultPlan, ScenarioClock, build_app
-from qa_tui.sim.org_spec import OrgSpec, Project
+from qa_tui.sim.org.spec import OrgSpec, Project
 from tests.sim.conftest import client_for, small_spec
 
 ORG = OrgSpec(bugbug_projects=2, bugbrain_keys=(3, 1), bug0_projects=2, bugbug_rpm=5)

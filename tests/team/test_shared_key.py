@@ -18,7 +18,7 @@ from qa_tui.core.team.bucket import SharedBudget
 from qa_tui.core.team.link import TeamLink
 from qa_tui.core.team.status import TeamRole
 from qa_tui.sim import FaultPlan, ScenarioClock, build_app
-from qa_tui.sim.org_spec import OrgSpec
+from qa_tui.sim.org.spec import OrgSpec
 from qa_tui.sim.server import render_config
 from tests.support.conditions import until
 from tests.team.harness import FAST, WORLD, Counting, Instance, quick_client

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from qa_tui.sim import ScenarioSpec
-from qa_tui.sim.org_spec import OrgSpec
+from qa_tui.sim.org.spec import OrgSpec
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.health.health_panel import HealthScreen
 from tests.support.pilot import chip_says, wait_until, widget_text

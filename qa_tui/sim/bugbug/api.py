@@ -31,7 +31,7 @@ from qa_tui.sim.bugbug.runs import TERMINAL, SuiteRun, TestRun
 from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, django_duration, iso_drf, parse_iso, prefix_url
 from qa_tui.sim.credentials import BUGBUG_TOKEN
-from qa_tui.sim.dialect_switches import (
+from qa_tui.sim.dialects.switches import (
     BUGBUG_FIXED_PAGE,
     BUGBUG_PAGE_CAP,
     BUGBUG_SUITE_PAGE,
@@ -68,7 +68,7 @@ class BugBugApi:
     def __init__(self, ctx: SimContext, world: BugBugWorld, token: str = BUGBUG_TOKEN) -> None:
         self.ctx, self.world = ctx, world
         self.token = token
-        """The project's token (one project, one token: several projects are sim/org.py's)."""
+        """The project's token (one project, one token: several projects are sim/org/projects.py's)."""
         self.files = BugBugFiles(ctx, world)
 
     # -- plumbing ---------------------------------------------------------------------------

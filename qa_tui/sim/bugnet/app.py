@@ -28,7 +28,7 @@ Clients append ``/api/...`` to the base URL ``<host>/bugnet``.
   the update method (``bugnet.update``) and whether the similar-bug path exists
   (``bugnet.similar``), all in :func:`routes`; ``triaged`` bugs (``status_words``, in
   ``world.py``); and the envelope, error bodies, rate-limit headers, status case and dates
-  (:mod:`qa_tui.sim.dialect_wire`).
+  (:mod:`qa_tui.sim.dialects.wire`).
 * ``POST .../bugs/similar`` [INF path] ``{title, description}`` → ``data``: up to 5 bugs, each with a
   ``score`` in 0..1, best first (see :meth:`BugnetWorld.similar`). ``.../bugs/bulk`` [INF] takes
   ``{bug_ids, status?, priority?, assignee?}`` by PATCH or POST.

@@ -49,8 +49,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_tui.sim.bugbug.runs import RUN_STATUSES
 from qa_tui.sim.bugnet.world import STATUSES as BUGNET_STATUSES
-from qa_tui.sim.dialect_switches import BUGBRAIN_LIMIT_CAP
 from qa_tui.sim.dialects import PREPARING, PROVISIONING, TRIAGED, Dialect
+from qa_tui.sim.dialects.switches import BUGBRAIN_LIMIT_CAP
 
 Json = Any
 BUGBRAIN_WORDS = frozenset(

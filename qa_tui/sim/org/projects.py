@@ -39,7 +39,7 @@ from qa_tui.sim.bugbrain.world import BugBrainWorld
 from qa_tui.sim.bugbug.app import build as build_bugbug
 from qa_tui.sim.bugbug.world import BugBugWorld
 from qa_tui.sim.common import SimContext, iso_millis
-from qa_tui.sim.org_spec import OrgSpec, Project
+from qa_tui.sim.org.spec import OrgSpec, Project
 from qa_tui.sim.scenario import ScenarioSpec
 
 SEED_STEP = 1000

@@ -16,12 +16,12 @@ Where each switch is handled (each place says which doc fact it reads):
   (``bugbug/world.py``, ``bugbrain/world.py``, ``bugnet/world.py``), the Bugnet list shape and
   routes (``bugnet/app.py``), rate-limit headers where no doc promises
   them (``bugbug/api.py``, ``bug0/app.py``);
-* in :mod:`qa_tui.sim.dialect_wire`, where the reading only changes how an answer is written:
+* in :mod:`qa_tui.sim.dialects.wire`, where the reading only changes how an answer is written:
   status case, date format, durations, envelopes, error bodies, rate-limit and ``Retry-After``
   headers, BugBrain's auth header, ``limit``, ``total`` and ``progress``.
 
 The switches themselves (keys, values, the fact each reads) are listed in
-:mod:`qa_tui.sim.dialect_switches` and re-exported here as :data:`SWITCHES`.
+:mod:`qa_tui.sim.dialects.switches` and re-exported here as :data:`SWITCHES`.
 
 ``/_sim/truth`` is the simulator's own account and always speaks the default reading (lower-case
 words, its own date format), whatever the dialect.
@@ -33,7 +33,7 @@ import textwrap
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qa_tui.sim.dialect_switches import (
+from qa_tui.sim.dialects.switches import (
     SWITCHES,
     BugbrainAsyncStatus,
     BugbrainAuth,
