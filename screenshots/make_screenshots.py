@@ -35,6 +35,7 @@ from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from qa_tui.cli.tui import trigger_demo_previews
+from qa_tui.core.actions.writes import ProviderWrites
 from qa_tui.core.config.tables import load_config
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
@@ -111,7 +112,7 @@ async def main(out: Path) -> None:
         transport_for=lambda _name: transport,
         triggers=TriggerLog(scratch / "triggers.sqlite"),
     )
-    await trigger_demo_previews(sources, lambda: None)
+    await trigger_demo_previews(ProviderWrites(sources), lambda: None)
     scenario.advance(MINUTE_IN)
     settings = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05)
     history = History(RunHistory(scratch / "history.sqlite"), clock=clock)

@@ -29,6 +29,7 @@ from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.runs.newest import newest_first
 from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
 from qa_tui.core.textsafe import cell_width, clip, pad, terminal_safe
+from qa_tui.core.words.share import runs_markdown
 from qa_tui.core.words.times import rfc3339, run_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -153,6 +154,13 @@ def write_json(runs: Sequence[Run], now: datetime) -> None:
     sys.stdout.buffer.flush()
 
 
+def write_text(text: str) -> None:
+    """Text on stdout as UTF-8 whatever the locale (a lone surrogate written as its escape)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+    sys.stdout.buffer.flush()
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -222,8 +230,11 @@ def run_runs(args: argparse.Namespace) -> int:
     runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
     if args.status:  # as the app's `status:` reads it (one rule: core/runs/shown.py)
         runs = [run for run in runs if status_matches(run, (args.status,))]
-    if args.json:
+    form = "json" if args.json else getattr(args, "format", "table")
+    if form == "json":
         write_json(runs, now)
+    elif form == "markdown":  # what the lists say: a screenshot link needs the run's steps (Y)
+        write_text(runs_markdown(runs))
     else:
         write_table(runs, now)
     for line in gathered.notes + gathered.failures:

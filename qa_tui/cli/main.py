@@ -140,6 +140,12 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return run_config(args)
 
 
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from qa_tui.cli.keys_cmd import run_keys  # Textual's key names are imported only here
+
+    return run_keys(args)
+
+
 def _cmd_sim(args: argparse.Namespace) -> int:
     from qa_tui.cli.simulator import run_sim  # the simulator is imported only here
 
@@ -171,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --- interactive commands (qa_tui/cli/tui.py, written with the UI) --------------------------
     tui = command("tui", _cmd_tui, "open the live monitor (the default)")
     config_option(tui)
+    read_only_option(tui)
     demo = command(
         "demo", _cmd_demo, "open the monitor on the built-in simulator (no account needed)"
     )
@@ -187,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also write the demo's config here, for `qa-tui runs --config PATH` beside it",
     )
+    read_only_option(demo)
     # `qa-tui serve --demo` runs one simulator and a demo on it per browser tab (cli/serve.py).
     demo.add_argument("--sim-url", default=None, help=argparse.SUPPRESS)
     serve = command(
@@ -208,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     # --- headless commands (qa_tui/cli/headless.py) --------------------------------------------
     runs = command("runs", _cmd_runs, "list recent runs of every provider (for scripts: --json)")
     runs.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    runs.add_argument(
+        "--format",
+        choices=("table", "json", "markdown"),
+        default="table",
+        help="table (default), json (as --json), or markdown: each run as the app's Y copies it",
+    )
     config_option(runs)
     arguments.provider_option(runs)
     runs.add_argument(
@@ -231,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- the example config (qa_tui/cli/config_cmd.py) ------------------------------------------
     arguments.config_command(command("config", _cmd_config, arguments.CONFIG_HELP), config_option)
+    config_option(command("keys", _cmd_keys, "print every action id and its keys ([keys] remaps)"))
 
     # --- the simulator (qa_tui/cli/simulator.py) ------------------------------------------------------
     sim = command("sim", _cmd_sim, "serve the provider simulator on loopback (try qa-tui offline)")
@@ -260,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     # demo's end of the child's stdin closes (qa_tui/cli/demo_sim.py).
     sim.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     return parser
+
+
+def read_only_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never stop, re-run, start or trigger anything on any provider (filing bugs stays)",
+    )
 
 
 def add_run_watch_doctor(
@@ -312,6 +335,13 @@ def add_run_watch_doctor(
         "--no-git", action="store_true", help="Bug0: do not prefill from the git checkout"
     )
     run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    read_only_option(run)
+    run.add_argument(
+        "--confirm",
+        metavar="NAME",
+        default=None,
+        help="the provider's name, to start on a production provider (production = true)",
+    )
     watch_options(run, bugbrain=True)
     config_option(run)
 

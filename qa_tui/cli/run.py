@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from dataclasses import replace
 
 from qa_tui.cli.headless import config_path, load_or_explain, run_as_json
@@ -32,8 +33,8 @@ from qa_tui.core.actions.launch import (
     parse_assignments,
     resolve_profile,
     resolve_target,
-    start_run,
 )
+from qa_tui.core.actions.writes import NotConfirmed, ProviderWrites, ReadOnly, WritePolicy
 from qa_tui.core.config.tables import Config, ProviderConfig
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.model import Run
@@ -149,11 +150,20 @@ async def start_and_report(
     args: argparse.Namespace,
     services: Services,
     config: Config | None = None,
+    policy: WritePolicy | None = None,
 ) -> int:
+    """Build the request, start it through the one door to provider writes (refused there on a
+    read-only provider, or a production one without its name typed), report or follow it."""
+    writes = ProviderWrites([source], policy, clock=services.clock)
     try:
         try:
             request = await build_request(source, kind, args, services)
-            run = await start_run(source, request, clock=services.clock)
+            run = await writes.start_new(
+                source.name, request, typed=typed_name(args, source.name, writes)
+            )
+        except (ReadOnly, NotConfirmed) as error:
+            say(f"run: {error.message}")
+            return EXIT_USAGE
         except (AuthFailed, NotFound, RequestRejected) as error:
             say(f"{error.provider}: {error.kind.value}: {error.message}")
             return EXIT_USAGE
@@ -176,6 +186,20 @@ async def start_and_report(
         await source.aclose()
 
 
+def typed_name(args: argparse.Namespace, provider: str, writes: ProviderWrites) -> str | None:
+    """The provider's name as the user gave it, for a production provider: `--confirm NAME`, or
+    typed at a prompt when stdin is a terminal (a script without `--confirm` is refused)."""
+    if not writes.needs_typed_name(provider) or writes.refusal(provider):
+        return None
+    confirm = getattr(args, "confirm", None)
+    if confirm is not None or not sys.stdin.isatty():
+        return str(confirm) if confirm is not None else None
+    try:
+        return input(f"{provider} is a production provider: type its name to start: ")
+    except EOFError:
+        return None
+
+
 def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
     """`qa-tui run PROVIDER [TARGET] [options]`."""
     services = services or Services()
@@ -194,8 +218,13 @@ def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
         return EXIT_USAGE
     if provider.kind == "bug0" and args.target:
         provider = _for_project(provider, args.target)
+    policy = WritePolicy.from_config(config, flag=getattr(args, "read_only", False))
+    refused = policy.refusal(provider.name)
+    if refused is not None:  # said before anything is read; writes.py refuses it again anyway
+        say(f"run: {refused}")
+        return EXIT_USAGE
     source = open_source(provider, services)
-    return asyncio.run(start_and_report(source, provider.kind, args, services, config))
+    return asyncio.run(start_and_report(source, provider.kind, args, services, config, policy))
 
 
 def _for_project(provider: ProviderConfig, project_id: str) -> ProviderConfig:

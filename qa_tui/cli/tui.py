@@ -13,16 +13,18 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, load_config
-from qa_tui.core.providers.base import RunSource
+from qa_tui.core.config.views import ViewBook
 
 if TYPE_CHECKING:
+    from qa_tui.core.actions.writes import ProviderWrites
     from qa_tui.core.engine import Engine
+    from qa_tui.ui.keymap import UserKeys
 
 NO_CONFIG_HELP = """\
 qa-tui: no config file at {path}
@@ -45,17 +47,20 @@ DEMO_PREVIEWS = (
 """The preview deploys (URL, branch, PR) the demo triggers on Bug0 as it opens."""
 
 
-async def trigger_demo_previews(sources: Sequence[RunSource], show: Callable[[], None]) -> None:
+async def trigger_demo_previews(writes: ProviderWrites, show: Callable[[], None]) -> None:
     """Bug0 has no API to list runs: its rows are the runs triggered from here. The demo triggers
-    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them.
+    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them,
+    and so does `--read-only` (the triggers are writes, through the one door to them).
     `show()` is called after each trigger, so each row appears as soon as its run exists."""
+    from qa_tui.core.actions.launch import Bug0Start
     from qa_tui.core.errors import ProviderError
     from qa_tui.core.providers.bug0 import Bug0Source
 
-    for source in sources:
-        if isinstance(source, Bug0Source):
+    for source in writes.sources.values():
+        if isinstance(source, Bug0Source) and writes.refusal(source.name) is None:
             for url, branch, pr in DEMO_PREVIEWS:
-                trigger = source.trigger(url=url, git_branch=branch, pr_number=pr)
+                request = Bug0Start(url=url, git_branch=branch, pr_number=str(pr))
+                trigger = writes.start_new(source.name, request)
                 try:
                     await asyncio.wait_for(trigger, timeout=3.0)
                 except (ProviderError, TimeoutError):
@@ -63,21 +68,18 @@ async def trigger_demo_previews(sources: Sequence[RunSource], show: Callable[[],
                 show()
 
 
-Prepare = Callable[[Sequence[RunSource], Callable[[], None]], Awaitable[None]]
-"""Work run beside the app as it opens, given the sources and a way to make the engine poll now."""
+Prepare = Callable[["ProviderWrites", Callable[[], None]], Awaitable[None]]
+"""Work run beside the app as it opens, given the door to the providers' writes (and their
+sources) and a way to make the engine poll now."""
 
 
-def prepare_alongside(
-    prepare: Prepare,
-    sources: Sequence[RunSource],
-    engine: Engine,
-) -> asyncio.Task[None]:
-    """Run `prepare(sources)` beside the app rather than before it, so the first table is not
+def prepare_alongside(prepare: Prepare, engine: Engine) -> asyncio.Task[None]:
+    """Run `prepare(engine.writes, …)` beside the app rather than before it, so the first table is not
     held up (the demo's Bug0 triggers wait seconds for their turn in Bug0's 10-a-minute budget);
     once it is done, the engine polls at once so what it made shows up."""
 
     async def prepare_then_show() -> None:
-        await prepare(sources, engine.refresh_now)
+        await prepare(engine.writes, engine.refresh_now)
         engine.refresh_now()
 
     return asyncio.create_task(prepare_then_show())
@@ -88,10 +90,16 @@ async def run_app(
     *,
     subtitle: str = "",
     prepare: Prepare | None = None,
+    read_only: bool = False,
+    keys: UserKeys | None = None,
+    theme: str | None = None,
+    remember_theme: Callable[[str], None] | None = None,
+    views: ViewBook | None = None,
 ) -> int:
     """Build the providers, the engine and the app; run it; close everything after.
-    `prepare(sources)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
+    `prepare(writes, show)` runs as the app opens (the demo triggers its Bug0 runs there: at Bug0's
     10 requests a minute the second one waits seconds for its turn, the table must not)."""
+    from qa_tui.core.actions.writes import WritePolicy
     from qa_tui.core.bugs.outbox import Outbox
     from qa_tui.core.bugs.triage import TriageDefaults
     from qa_tui.core.engine import Engine
@@ -117,7 +125,13 @@ async def run_app(
     intervals = {p.name: p.poll_interval_s for p in config.providers if p.poll_interval_s}
     history = open_history(config.history)  # None with [history] enabled = false
     engine = Engine(
-        sources, RunStore(), cache=cache, history=history, poll_intervals=intervals, team=team
+        sources,
+        RunStore(),
+        cache=cache,
+        history=history,
+        poll_intervals=intervals,
+        team=team,
+        writes=WritePolicy.from_config(config, flag=read_only),  # --read-only
     )
     app = QaTuiApp(
         engine,
@@ -129,8 +143,12 @@ async def run_app(
             config.notify, paths.data_dir(), os.environ, history=history
         ),
         team=team,
+        keys=keys,
+        theme=theme,
+        remember_theme=remember_theme,
+        views=views if views is not None else ViewBook(config.views),
     )
-    preparing = prepare_alongside(prepare, sources, engine) if prepare is not None else None
+    preparing = prepare_alongside(prepare, engine) if prepare is not None else None
     try:
         code = await app.run_async()
     finally:
@@ -175,9 +193,62 @@ def run_tui(args: argparse.Namespace) -> int:
     warning = warn_if_world_readable(path)
     if warning:
         print(f"qa-tui: warning: {warning}", file=sys.stderr)
+    try:  # the config's [[views]] and those saved from the app in views.toml beside it
+        views = ViewBook.beside(path, config.views)
+    except ConfigError as error:
+        print(f"qa-tui: {error}", file=sys.stderr)
+        return 2
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
-    return asyncio.run(run_app(config, subtitle=str(path)))
+    return _run_checked(config, path, args, views)
+
+
+def _run_checked(config: Config, path: Path, args: argparse.Namespace, views: ViewBook) -> int:
+    """`[keys]` and `[ui] theme` need Textual to be checked: a bad one exits 2 naming the file
+    and the key, before the app opens. The theme last picked in the palette (ui-state.toml beside
+    the config) wins over `[ui] theme`."""
+    from textual.theme import BUILTIN_THEMES
+
+    from qa_tui.cli.keys_cmd import user_keys_or_explain
+    from qa_tui.core.config.ui_state import save_theme, state_file_for
+
+    keys = user_keys_or_explain(config, path)
+    if keys is None:
+        return 2
+    theme = config.ui.theme
+    if theme is not None and theme not in BUILTIN_THEMES:
+        known = ", ".join(sorted(BUILTIN_THEMES))
+        print(f"qa-tui: {ConfigError(str(path), 'ui.theme', f'one of {known}')}", file=sys.stderr)
+        return 2
+    state = state_file_for(path)
+    theme = opening_theme(config, path)
+
+    def remember(name: str) -> None:
+        with contextlib.suppress(OSError):  # a preference: not worth an error
+            save_theme(state, name)
+
+    return asyncio.run(
+        run_app(
+            config,
+            subtitle=str(path),
+            read_only=getattr(args, "read_only", False),
+            keys=keys,
+            theme=theme,
+            remember_theme=remember,
+            views=views,
+        )
+    )
+
+
+def opening_theme(config: Config, path: Path) -> str | None:
+    """The theme the app opens in: the one last picked in the palette (ui-state.toml beside the
+    config at `path`) when Textual has it, else `[ui] theme`."""
+    from textual.theme import BUILTIN_THEMES
+
+    from qa_tui.core.config.ui_state import saved_theme, state_file_for
+
+    picked = saved_theme(state_file_for(path))
+    return picked if picked in BUILTIN_THEMES else config.ui.theme
 
 
 def _ask_the_terminal_in_background() -> None:
@@ -245,7 +316,12 @@ def run_demo(args: argparse.Namespace) -> int:
             if isinstance(config, int):
                 return config
             subtitle = f"demo · simulator at {base_url}"
-            return asyncio.run(run_app(config, subtitle=subtitle, prepare=trigger_demo_previews))
+            read_only = getattr(args, "read_only", False)
+            return asyncio.run(
+                run_app(
+                    config, subtitle=subtitle, prepare=trigger_demo_previews, read_only=read_only
+                )
+            )
         finally:
             why = sim.stop() if sim is not None else None
             if why is not None:

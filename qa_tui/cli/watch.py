@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,9 @@ from qa_tui.core import paths
 from qa_tui.core.actions.watch import TRANSIENT_ERRORS, Outcome, Watcher, WatchResult
 from qa_tui.core.config.tables import Config
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
+from qa_tui.core.history.db import FILE_NAME as HISTORY_FILE
+from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.eta import Estimate, estimate_for, eta_of, load_durations
 from qa_tui.core.model import ProviderKind, Run
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.providers.base import RunSource
@@ -87,8 +92,13 @@ def _elapsed(seconds: float) -> str:
 class ProgressLine:
     """Progress on stderr: a live line on a terminal, one plain line per change otherwise."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self, services: Services, estimate: Callable[[Run], Estimate | None] | None = None
+    ) -> None:
+        """`estimate`: a running run's expected duration, from the run history (the time
+        left is printed beside the time so far); None: no history to go by."""
         self.clock = services.clock
+        self.estimate = estimate
         self.live = services.live()
         self.started = self.clock.monotonic()
         self._last: tuple[object, ...] | None = None
@@ -97,8 +107,10 @@ class ProgressLine:
     def update(self, run: Run) -> None:
         name = clip(terminal_safe(run.name), 40)
         line = f"{run.provider}:{terminal_safe(run.id)} {name}: {describe(run)}"
+        eta = eta_of(self.estimate(run), run, self.clock.now()) if self.estimate else None
         if self.live:
             elapsed = _elapsed(self.clock.monotonic() - self.started)
+            elapsed += f" · {eta}" if eta else ""
             width = shutil.get_terminal_size((80, 24)).columns - 1
             sys.stderr.write(f"\r\x1b[2K{clip(f'{line}  [{elapsed}]', width)}")
             sys.stderr.flush()
@@ -107,7 +119,7 @@ class ProgressLine:
         seen = (run.status, run.provider_status, run.progress)
         if seen != self._last:
             self._last = seen
-            print(line, file=sys.stderr, flush=True)
+            print(f"{line} ({eta})" if eta else line, file=sys.stderr, flush=True)
 
     def problem(self, error: ProviderError, wait_s: float) -> None:
         self.end_line()
@@ -182,11 +194,17 @@ async def save_junit(source: RunSource, run: Run, path: Path) -> None:
 class Follow:
     """One watch: the progress line, the watcher, and the report at the end."""
 
-    def __init__(self, source: RunSource, options: WatchOptions, services: Services) -> None:
+    def __init__(
+        self,
+        source: RunSource,
+        options: WatchOptions,
+        services: Services,
+        estimate: Callable[[Run], Estimate | None] | None = None,
+    ) -> None:
         self.source = source
         self.options = options
         self.services = services
-        self.progress = ProgressLine(services)
+        self.progress = ProgressLine(services, estimate)
         self.watcher = Watcher(
             source,
             clock=services.clock,
@@ -246,11 +264,15 @@ def provider_failure(error: ProviderError) -> int:
 
 
 async def watch_run_id(
-    source: RunSource, run_id: str, options: WatchOptions, services: Services
+    source: RunSource,
+    run_id: str,
+    options: WatchOptions,
+    services: Services,
+    estimate: Callable[[Run], Estimate | None] | None = None,
 ) -> int:
     """Find the run, follow it, report; the source is closed at the end."""
     try:
-        follow = Follow(source, options, services)
+        follow = Follow(source, options, services, estimate)
         found = await follow.find(run_id)
         return found if isinstance(found, int) else await follow.report(found)
     finally:
@@ -282,7 +304,26 @@ def run_watch(args: argparse.Namespace, services: Services | None = None) -> int
         return EXIT_USAGE
     run_id = _without_repeated_provider(ref[1], (ref[0], provider.name))
     source = open_source(provider, services)
-    return asyncio.run(watch_run_id(source, run_id, options_from(args, config), services))
+    estimate = history_estimates(config)
+    options = options_from(args, config)
+    return asyncio.run(watch_run_id(source, run_id, options, services, estimate))
+
+
+def history_estimates(config: Config) -> Callable[[Run], Estimate | None] | None:
+    """A running run's expected duration from the run history on disk (read once); None with
+    the history off, not written yet, or unreadable (the line then says no time left)."""
+    path = paths.data_dir() / HISTORY_FILE
+    if not config.history.enabled or not path.exists():
+        return None
+    try:
+        db = RunHistory(path)
+        try:
+            durations = load_durations(db)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return lambda run: estimate_for(durations, run)
 
 
 def _without_repeated_provider(run_id: str, names: tuple[str, ...]) -> str:

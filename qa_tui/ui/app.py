@@ -7,15 +7,15 @@ one `RunsChanged`; however many batches arrive while the UI is busy, the table a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from textual import events, work
 from textual.app import App
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from qa_tui.core.bugs.db import Report, ReportState
@@ -23,6 +23,7 @@ from qa_tui.core.bugs.outbox import Outbox
 from qa_tui.core.bugs.tally import DISCARDED, OpenReports
 from qa_tui.core.bugs.triage import TriageDefaults
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine
 from qa_tui.core.images.fetch import ScreenshotFetcher
 from qa_tui.core.model import ProviderHealth
@@ -39,6 +40,7 @@ from qa_tui.ui.commands import ActionCommands
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.host import ChangeListener
+from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged, TeamChanged
 from qa_tui.ui.notices import Notices
 from qa_tui.ui.runs.dashboard import DashboardScreen
@@ -57,10 +59,8 @@ class QaTuiApp(App[int]):
     other screen names its .tcss beside it. Absolute, so an app subclassed elsewhere (the soak's)
     finds them too."""
     COMMANDS = {ActionCommands}
-    BINDINGS = [
-        *bindings_for(Scope.APP),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
-    ]
+    BINDINGS = bindings_for(Scope.APP)
+    """Textual's own ctrl+q and ctrl+c are re-declared there with ids, so a keymap reaches them."""
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
@@ -78,10 +78,21 @@ class QaTuiApp(App[int]):
         terminal: Writer | None = None,
         screenshots: ScreenshotFetcher | None = None,
         team: TeamView | None = None,
+        keys: UserKeys | None = None,
+        theme: str | None = None,
+        remember_theme: Callable[[str], None] | None = None,
+        views: ViewBook | None = None,
     ) -> None:
         """`notify`: the rules and the watch list (None: no notifications); `terminal`: where
-        their bytes go (None: this app's terminal, through its driver)."""
+        their bytes go (None: this app's terminal, through its driver); `keys`: the user's keys
+        (`[keys]`, checked by ui/keymap.py); `theme`: a Textual theme to open with (`[ui] theme`
+        or the one last picked); `remember_theme`: told each theme the user picks (the palette's
+        theme switch), to keep it for next time. NO_COLOR wins over any theme: Textual filters
+        every colour out of what it draws. `views`: the saved views (1…9, v)."""
         super().__init__()
+        self.user_keys = keys or UserKeys()
+        self._opening_theme = theme
+        self._remember_theme = remember_theme
         self.engine = engine
         self.team = team
         """Team mode (`[team]`): its state is shown in the header."""
@@ -105,7 +116,9 @@ class QaTuiApp(App[int]):
         self._mirror = ScreenMirror()
         """What the terminal shows: each frame writes only the cells that changed."""
         self._dashboard = DashboardScreen(
-            {source.name: source.kind.value for source in engine.sources}
+            {source.name: source.kind.value for source in engine.sources},
+            views,
+            production=engine.writes.policy.production,
         )
         self.notices = Notices(
             notify,
@@ -115,7 +128,7 @@ class QaTuiApp(App[int]):
             marks=self._dashboard.refresh_marks,
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
-        self._dashboard.table.marked = self.notices.watch_mark
+        self._dashboard.show_watch_marks(self.notices.watch_mark)
         if team is not None:
             self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
         self._unsubscribe = [
@@ -124,6 +137,11 @@ class QaTuiApp(App[int]):
             *([team.status_changed.subscribe(self._team_status)] if team is not None else []),
         ]
         """How this app stops hearing the engine, team mode and the outbox (on unmount)."""
+
+    def _theme_picked(self, theme: Theme) -> None:
+        if self._remember_theme is not None and theme.name != self._opening_theme:
+            self._opening_theme = theme.name
+            self._remember_theme(theme.name)
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -140,6 +158,12 @@ class QaTuiApp(App[int]):
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, lambda _: self._mirror.forget())
         self.collector.start()
+        if self._opening_theme:
+            self.theme = self._opening_theme
+        if self._remember_theme is not None:
+            self.theme_changed_signal.subscribe(self, self._theme_picked)
+        if self.user_keys.chosen:
+            self.set_keymap(self.user_keys.keymap())  # Textual rebinds by binding id
         with no_collection():  # the cached runs are long-lived and hold no cycles
             self._engine_changes(self.engine.load_cache())
         if self.tick_seconds > 0:
@@ -341,7 +365,7 @@ class QaTuiApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.user_keys))
 
     def action_show_health(self) -> None:
         from qa_tui.ui.health.health_panel import HealthScreen

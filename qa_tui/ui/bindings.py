@@ -50,6 +50,8 @@ class Action:
     scopes: tuple[Scope, ...]
     show: bool = True
     key_display: str | None = None
+    priority: bool = False
+    """Checked before the focused widget's keys (Textual's quit keys are)."""
 
 
 _BOTH = (Scope.DASHBOARD, Scope.DETAIL)
@@ -64,10 +66,26 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.failed_only", "f", "toggle_failed", "Failed", "Show only failed and errored runs (toggle; the filter line says so while on)", (Scope.DASHBOARD,)),
     Action("runs.sort", "s", "cycle_sort", "Sort", "Sort by the next column: started, status, provider, name, duration (a click on a title sorts by it)", (Scope.DASHBOARD,), show=False),
     Action("runs.reverse_sort", "S", "reverse_sort", "Reverse sort", "Reverse the sort: ▾ the column's usual order (newest, longest first; A to Z), ▴ reversed (a click on the sorted title too)", (Scope.DASHBOARD,), show=False),
+    Action("runs.mark", "space", "mark_run", "Mark", "Mark or unmark the run (+ before its name): x, r, w and b then act on every marked run, asking once and telling each run's outcome; esc clears the marks (a second esc, the filter)", (Scope.DASHBOARD,), show=False, key_display="space"),
+    Action("runs.mark_all", "asterisk", "mark_all", "Mark all", "Mark every run shown (after the filter)", (Scope.DASHBOARD,), show=False, key_display="*"),
+    Action("views.show_1", "1", "show_view(1)", "View 1", "Saved views ([[views]] in the config, then views.toml): 1 the first … 9 the ninth; the last one shown comes back at the next start", (Scope.DASHBOARD,), show=False, key_display="1…9"),
+    Action("views.show_2", "2", "show_view(2)", "View 2", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_3", "3", "show_view(3)", "View 3", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_4", "4", "show_view(4)", "View 4", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_5", "5", "show_view(5)", "View 5", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_6", "6", "show_view(6)", "View 6", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_7", "7", "show_view(7)", "View 7", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_8", "8", "show_view(8)", "View 8", "", (Scope.DASHBOARD,), show=False),
+    Action("views.show_9", "9", "show_view(9)", "View 9", "", (Scope.DASHBOARD,), show=False),
+    Action("views.every_run", "0", "show_view(0)", "Every run", "Every run: no filter, no saved view", (Scope.DASHBOARD,), show=False),
+    Action("views.pick", "v", "pick_view", "Views", "The saved views, to pick one (enter shows it)", (Scope.DASHBOARD,), show=False),
+    Action("views.save", "", "save_view", "Save view", "Save the filter, sort and columns shown now as a view (in views.toml beside the config; the palette only)", (Scope.DASHBOARD,), show=False, key_display="palette"),
     Action("runs.stop", "x", "stop_run", "Stop", "Stop or cancel the run (asks first)", _BOTH),
     Action("runs.rerun", "r", "rerun", "Re-run", "Start the same test, suite or plan again (asks first)", _BOTH),
+    Action("runs.rerun_failed", "F", "rerun_failed", "Re-run failed", "Re-run what failed: a BugBug suite run's failed and errored tests, each with the suite run's profile; a BugBrain execution's plan again (asks first)", _BOTH, show=False),
     Action("runs.browser", "o", "open_browser", "Browser", "Open the run's page in the web browser (where there is none, over SSH: copy its URL, OSC 52)", _BOTH, show=False),
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
+    Action("runs.share", "Y", "share_run", "Share", "Copy a Markdown summary of the run (OSC 52): test, provider, status, link, target, failing step and error, screenshot and bug links; paste it into a chat or a PR", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
     Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops; a Bug0 trigger never tells its end)", _BOTH, show=False),
     Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (◎ marks them; W again stops)", _BOTH, show=False),
@@ -100,6 +118,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.palette", "ctrl+p,colon", "command_palette", "Commands", "Open the command palette: every action by name", (Scope.APP,), show=False, key_display="^p"),
     Action("app.back", "escape", "back", "Back", "Close the view or dialog; clear the filter", (Scope.DETAIL,), key_display="esc"),
     Action("app.quit", "q", "quit_or_close", "Quit", "Quit (closes an open view or dialog first)", (Scope.APP,)),
+    Action("app.theme", "T", "change_theme", "Theme", "Pick a colour theme, any of Textual's (kept for next time in ui-state.toml beside the config; NO_COLOR wins)", (Scope.APP,), show=False),
+    Action("app.quit_now", "ctrl+q", "quit", "Quit now", "Quit at once, whatever is open (Textual's own key, here with an id to rebind)", (Scope.APP,), show=False, key_display="^q", priority=True),
+    Action("app.interrupt", "ctrl+c", "quit", "Interrupt", "Quit at once, as ctrl+c does in a terminal", (Scope.APP,), show=False, key_display="^c", priority=True),
 )  # fmt: skip
 
 
@@ -114,12 +135,8 @@ def bindings_for(scope: Scope) -> list[BindingType]:
             key_display=action.key_display,
             id=action.id,
             tooltip=action.help,
+            priority=action.priority,
         )
         for action in ACTIONS
-        if scope in action.scopes
+        if scope in action.scopes and action.keys  # a palette-only action has no key
     ]
-
-
-def key_label(action: Action) -> str:
-    """How the help screen writes the key."""
-    return action.key_display or action.keys.split(",")[0]

@@ -6,7 +6,8 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from qa_tui.ui.bindings import ACTIONS, Scope, key_label
+from qa_tui.ui.bindings import ACTIONS, Scope
+from qa_tui.ui.host import host_of
 
 
 class ActionCommands(Provider):
@@ -15,6 +16,7 @@ class ActionCommands(Provider):
     def _available(self) -> list[tuple[str, str, str]]:
         screen = self.screen
         scope = getattr(screen, "SCOPE", None)
+        keys = host_of(self.app).user_keys  # the user's keys ([keys]) in the labels
         found = []
         for action in ACTIONS:
             if action.id == "app.palette":
@@ -25,7 +27,7 @@ class ActionCommands(Provider):
                 target = "screen"
             else:
                 continue
-            label = f"{action.description}  ({key_label(action)})"
+            label = f"{action.description}  ({keys.label(action)})"
             found.append((label, f"{target}.{action.action}", action.help))
         return found
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -39,3 +39,46 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class TypedConfirmScreen(ModalScreen[str | None]):
+    """Before a write to a production provider (`production = true`): the question, and a box
+    where the provider's name must be typed. Returns what was typed (enter), None on esc; the
+    action layer (core/actions/writes.py) compares it with the name, so a wrong name is
+    refused there, not trusted here."""
+
+    DEFAULT_CSS = """
+    TypedConfirmScreen { align: center middle; }
+    TypedConfirmScreen > Vertical {
+        width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface;
+        padding: 1 2;
+    }
+    TypedConfirmScreen #question { margin-bottom: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+
+    def __init__(self, question: Text, provider: str) -> None:
+        super().__init__()
+        self.question = question
+        self.provider = provider
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            prompt = Text.assemble(
+                self.question,
+                "\n\n",
+                (f"{self.provider} is production.", "bold"),
+                " Type its name and press enter to go on (esc: nothing is sent).",
+            )
+            yield Static(prompt, id="question")
+            yield Input(placeholder=self.provider, id="typed")
+
+    def on_mount(self) -> None:
+        self.query_one("#typed", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

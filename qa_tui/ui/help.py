@@ -21,11 +21,13 @@ from textual.widgets import Static
 from qa_tui.core.model import HealthState, RunStatus
 from qa_tui.core.runs.shown import COUNTED, RUNNING_WORDS
 from qa_tui.ui import render
-from qa_tui.ui.bindings import ACTIONS, key_label
+from qa_tui.ui.bindings import ACTIONS
 from qa_tui.ui.health.health_line import FOLDED_WORDS, GLYPHS
 from qa_tui.ui.history import history_cell
+from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.lists import NavScroll
 from qa_tui.ui.runs import filter_bar
+from qa_tui.ui.runs.marks import MARK
 from qa_tui.ui.runs.run_line import COLUMNS, SORT_ARROWS, TEST_WATCH_MARK, WATCH_MARK
 
 NAVIGATION = (
@@ -59,13 +61,15 @@ def _grid() -> Table:
     return table
 
 
-def help_table() -> Table:
-    """Every key: moving around, then every action."""
+def help_table(keys: UserKeys | None = None) -> Table:
+    """Every key: moving around, then every action, with the user's keys (`[keys]`)."""
+    keys = keys or UserKeys()
     table = _grid()
     for key, text in NAVIGATION:
         table.add_row(key, text)
     for action in ACTIONS:
-        table.add_row(key_label(action), Text(action.help))
+        if action.help:  # views.show_2 … 9 are said on views.show_1's line
+            table.add_row(keys.label(action), Text(action.help))
     return table
 
 
@@ -107,6 +111,8 @@ def marks_legend() -> Table:
     table.add_row(WATCH_MARK, "before a name: you watch this run (w): told when it ends")
     table.add_row(TEST_WATCH_MARK, "before a name: you watch every run of its test, suite or "
                   "plan (W)")  # fmt: skip
+    table.add_row(MARK, "before a name: marked (space, *): x, r, w and b act on every marked "
+                  "run; esc clears the marks (the header counts them: +3 marked)")  # fmt: skip
     table.add_row("└", "a test run, under the suite run it belongs to")
     table.add_row("· bug ID", "the bug filed for it, when the BUG column does not fit")
     table.add_row(f"STARTED{SORT_ARROWS[0]}", "sorted by this column, its usual order (newest "
@@ -167,8 +173,8 @@ def column_legend() -> Table:
     return table
 
 
-def sections() -> Iterator[tuple[str, Table]]:
-    yield "Keys", help_table()
+def sections(keys: UserKeys | None = None) -> Iterator[tuple[str, Table]]:
+    yield "Keys", help_table(keys)
     yield "Status (the STATUS column, the header's counts)", status_legend()
     yield "HISTORY", history_legend()
     yield "Marks in the table", marks_legend()
@@ -184,9 +190,14 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
+    def __init__(self, keys: UserKeys | None = None) -> None:
+        """`keys`: the user's keys (`[keys]`), shown in place of the defaults they replace."""
+        super().__init__()
+        self.keys = keys
+
     def compose(self) -> ComposeResult:
         with NavScroll():
             yield Static(Text("qa-tui: keys, then what the screen shows", style="bold"))
-            for title, table in sections():
+            for title, table in sections(self.keys):
                 yield Static(Text(title, style="bold underline"), classes="help-title")
                 yield Static(table)

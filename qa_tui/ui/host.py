@@ -21,6 +21,7 @@ from qa_tui.core.engine import Engine
 from qa_tui.core.model import ProviderHealth
 from qa_tui.core.providers.bugnet import BugDraft, BugnetClient
 from qa_tui.core.runs.store import Changes, RunKey
+from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.notices import Notices
 
 
@@ -51,6 +52,10 @@ class ScreenHost(Protocol):
     @property
     def drafts(self) -> dict[RunKey, BugDraft]:
         """Bug forms closed with esc, by run: `b` reopens them (the form keeps them here)."""
+
+    @property
+    def user_keys(self) -> UserKeys:
+        """The user's keys (`[keys]`): what `?` and the palette show."""
 
     @property
     def notices(self) -> Notices:

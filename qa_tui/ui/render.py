@@ -130,6 +130,11 @@ def status_glyph(run: Run) -> str:
     return COUNT_GLYPHS[counted_as(run)]
 
 
+PRODUCTION_STYLE = Style(color="bright_white", bgcolor="dark_red", bold=True)
+"""A production provider's name (`production = true`): its chip and its rows' PROVIDER cell."""
+PRODUCTION_NO_COLOR = Style(reverse=True, bold=True)
+
+
 def status_style(run: Run, *, no_color: bool = False) -> Style:
     if no_color:
         return NO_COLOR_STYLES[run.status]

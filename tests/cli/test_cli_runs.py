@@ -194,3 +194,34 @@ def test_the_human_table_aligns_columns_and_says_when_empty(
     use_sources(monkeypatch, FakeSource("web"))
     assert main(["runs", "--config", str(config_file), "--provider", "web"]) == 0
     assert "(no runs)" in capsys.readouterr().out
+
+
+def test_runs_as_markdown_names_each_runs_facts_and_no_provider_string_is_markdown(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes], config_file: Path
+) -> None:
+    """GIVEN a failed run whose name, error and link are hostile WHEN `runs --format markdown`
+    THEN each run is a block with its test, provider, status, link and error, and what the
+    provider sent is plain text: no escape, no emphasis, no link to a javascript: address, no
+    way out of the error's code fence."""
+    source = FakeSource("web")
+    hostile = make_run(
+        "h1",
+        RunStatus.FAILED,
+        name="**urgent** [click](javascript:alert(1)) \x1b[2J",
+        error="Timeout\n```\n# not a heading",
+    )
+    source.put(hostile.model_copy(update={"url": "https://app.example/runs/h1 (x)"}))
+    source.put(make_run("h2", RunStatus.PASSED, minutes_ago=60))
+    use_sources(monkeypatch, source)
+    assert main(["runs", "--format", "markdown", "--config", str(config_file)]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert "\x1b" not in out
+    first, second = out.split("\n\n**PASSED**")
+    assert first.startswith("**FAILED** · \\*\\*urgent\\*\\* \\[click\\](javascript:alert(1))")
+    assert "- **Provider:** web (bugbug), test run h1" in first
+    assert (
+        "- **Link:** [https://app.example/runs/h1 (x)](https://app.example/runs/h1%20%28x%29)"
+        in first
+    )
+    assert "````text\nTimeout\n```\n# not a heading\n````" in first
+    assert "run h2" in second

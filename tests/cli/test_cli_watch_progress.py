@@ -3,12 +3,16 @@ provider text never able to drive the terminal."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from qa_tui.cli.services import Services
 from qa_tui.cli.watch import ProgressLine, describe
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.errors import ServerError
+from qa_tui.core.history.eta import Durations, estimate_for
+from qa_tui.core.history.results import series_of
 from qa_tui.core.model import Progress, RunStatus
 from tests.support.fakes import make_run
 
@@ -57,3 +61,25 @@ def test_provider_text_in_progress_is_terminal_safe(capsys: pytest.CaptureFixtur
 def test_the_raw_word_is_shown_only_when_it_says_more() -> None:
     assert describe(make_run("r", RunStatus.RUNNING)) == "running"
     assert describe(make_run("r", RunStatus.RUNNING, raw="paused")) == "running (paused)"
+
+
+def test_the_line_says_the_time_left_from_the_tests_passed_runs_with_a_tilde_under_three(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN the history knows two passed runs of the test (8 and 12 minutes) WHEN a run of it
+    has run 4 minutes THEN the line says `~6m left` (the median, 10, less 4; `~`: fewer than
+    3); with a third (10 minutes) the `~` goes."""
+    run = make_run("r1", RunStatus.RUNNING, minutes_ago=4)
+    assert run.started is not None
+    clock = ManualClock(start=run.started + timedelta(minutes=4))
+    durations = Durations()
+    for number, minutes in ((1, 8), (2, 12)):
+        durations.add(series_of(run), float(number), minutes * 60.0)
+    line = ProgressLine(
+        Services(clock=clock, live=lambda: True), lambda r: estimate_for(durations, r)
+    )
+    line.update(run)
+    assert capsys.readouterr().err.endswith("running  [0s · ~6m left]")
+    durations.add(series_of(run), 3.0, 600.0)
+    line.update(run)
+    assert capsys.readouterr().err.endswith("running  [0s · 6m left]")

@@ -233,7 +233,7 @@ async def test_a_missing_failure_analysis_is_empty_not_an_error(
 async def test_an_async_start_is_queued_and_can_be_cancelled(
     harness: Harness, source: BugBrainSource
 ) -> None:
-    run = await source.start("tp_smoke_web")
+    run = await source.start_plan("tp_smoke_web")
     assert (run.status, run.provider_status, run.test_id) == (
         RunStatus.QUEUED,
         "queued",
@@ -389,7 +389,7 @@ async def test_the_client_works_over_real_loopback_sockets(loopback: Harness) ->
         failed = next(r for r in page.runs if r.status is RunStatus.FAILED)
         detail = await source.run_detail(failed)
         assert any(s.status is RunStatus.FAILED for s in detail.steps.items)
-        run = await source.start("tp_smoke_web")
+        run = await source.start_plan("tp_smoke_web")
         assert (await source.stop_run(run)).status is RunStatus.STOPPED
     finally:
         await source.aclose()

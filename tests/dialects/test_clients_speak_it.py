@@ -111,7 +111,7 @@ async def test_bugbrain_executions_are_read_started_and_cancelled(clients: Clien
     assert detail.steps.items
     plan = failed.test_id
     assert plan is not None
-    started = await bugbrain.start(plan)
+    started = await bugbrain.start_plan(plan)
     assert not started.status.is_terminal
     cancelled = await bugbrain.stop_run(started)
     assert cancelled.status is RunStatus.STOPPED

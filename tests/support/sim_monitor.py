@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,9 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from qa_tui.core.actions.writes import WritePolicy
 from qa_tui.core.config.tables import Config, load_config
+from qa_tui.core.config.views import ViewBook
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.service import History
@@ -35,6 +38,7 @@ from qa_tui.core.runs.store import RunKey, RunStore
 from qa_tui.sim import FaultPlan, ScenarioClock, ScenarioSpec, Simulator, build_app
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from qa_tui.ui.app import QaTuiApp
+from qa_tui.ui.keymap import UserKeys
 
 IN_PROCESS_URL = "http://127.0.0.1:8765"
 """The base URL the in-process simulator is addressed by (never connected to: ASGI transport)."""
@@ -151,9 +155,16 @@ def build_monitor(
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
     history: bool = False,
+    writes: WritePolicy | None = None,
+    keys: UserKeys | None = None,
+    theme: str | None = None,
+    remember_theme: Callable[[str], None] | None = None,
+    views: ViewBook | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
-    with `history`, the run history too (in `workdir`, on the same clock)."""
+    with `history`, the run history too (in `workdir`, on the same clock); `writes`: which
+    providers are read-only or production (core/actions/writes.py); `keys`, `theme`,
+    `remember_theme`: the app's, as `qa-tui` hands them from `[keys]` and `[ui]`."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -197,6 +208,16 @@ def build_monitor(
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
     kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
-    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept)
-    app = QaTuiApp(engine, clock=clock, tick_seconds=0, notify=notify, terminal=terminal)
+    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept, writes=writes)
+    app = QaTuiApp(
+        engine,
+        clock=clock,
+        tick_seconds=0,
+        notify=notify,
+        terminal=terminal,
+        keys=keys,
+        theme=theme,
+        remember_theme=remember_theme,
+        views=views,
+    )
     return SimMonitor(sim_app, scenario, faults, config, sources, engine, app, served)

@@ -225,7 +225,20 @@ BAD_CONFIGS: list[tuple[str, str, str, str]] = [
     ),
     ("no providers", "", "providers", "at least one [[providers]]"),
     ("providers not tables", "providers = 3\n", "providers", "a list"),
-    ("unknown section", MINIMAL + "[ui]\ntheme = 'dark'\n", "ui", "unknown key"),
+    ("unknown section", MINIMAL + "[colours]\ntheme = 'dark'\n", "colours", "unknown key"),
+    (
+        "ui read_only not a bool",
+        MINIMAL + "[ui]\nread_only = 'yes'\n",
+        "ui.read_only",
+        "true or false",
+    ),
+    (
+        "production not a bool",
+        MINIMAL + "production = 'no'\n",
+        "providers[0].production",
+        "true or false",
+    ),
+    ("keys not text", MINIMAL + "[keys]\n'runs.stop' = 3\n", "keys.runs.stop", "string"),
     (
         "tracker without auth",
         MINIMAL + '[tracker]\nproject = "g"\n',

@@ -1,7 +1,8 @@
-"""Starting a run, whatever the provider: one request type per provider and one `start_run`.
+"""Starting a run, whatever the provider: one request type per provider, sent by `writes.py`.
 
 The command line (`qa-tui run`) and the app's new-run screen both build a `StartRequest` and hand
-it to `start_run` (or `Engine.start`), so the two start runs the same way. Provider quirks:
+it to `ProviderWrites.start_new` (writes.py, through `Engine.start` in the app), so the two
+start runs the same way, and both are refused alike on a read-only provider. Provider quirks:
 
 - BugBug starts a test (`POST /testruns/`) or a suite (`POST /suiteruns/`) by id, with an optional
   run profile and `variables` (a list of `{key, value}`). Users know tests by name: `resolve_target`
@@ -22,12 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.errors import NotFound, ProviderError, RequestRejected
-from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.providers.bug0 import Bug0Source
-from qa_tui.core.providers.bugbrain import BugBrainSource, execution_to_run, plan_name
 from qa_tui.core.providers.bugbug import BugBugSource
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -182,45 +179,3 @@ def wrong_kind(source: RunSource, request: StartRequest) -> ProviderError:
         source.name,
         f"{source.name} is a {source.kind.value} provider, not {kinds[type(request)]}",
     )
-
-
-async def start_run(
-    source: RunSource, request: StartRequest, *, clock: Clock = SYSTEM_CLOCK
-) -> Run:
-    """Start what `request` asks on `source`; returns the new run (raises a ProviderError).
-    `clock` dates a BugBrain execution whose answer carries no creation time."""
-    if isinstance(request, BugBugStart) and isinstance(source, BugBugSource):
-        start = source.start_suite if request.suite else source.start_test
-        return await start(
-            request.target_id, profile_id=request.profile_id, variables=dict(request.variables)
-        )
-    if isinstance(request, BugBrainStart) and isinstance(source, BugBrainSource):
-        if not request.needs_full_start:
-            return await source.start(request.test_plan_id)
-        started = await source.start_execution(
-            request.test_plan_id,
-            timeout_seconds=request.timeout_s,
-            wait_for_completion=request.sync,
-            environment=request.environment or None,
-            variables=dict(request.variables) if request.variables else None,
-        )
-        run = execution_to_run(source.name, started.execution)
-        plan = run.test_id or request.test_plan_id
-        return run.model_copy(
-            update={
-                "test_id": plan,
-                "name": plan_name(plan, run.id),
-                "queued": run.queued or clock.now(),
-                "triggered_by": "qa-tui",
-            }
-        )
-    if isinstance(request, Bug0Start) and isinstance(source, Bug0Source):
-        return await source.trigger(
-            url=request.url,
-            git_commit_sha=request.git_commit_sha,
-            git_branch=request.git_branch,
-            pr_number=request.pr_number,
-            owner=request.owner,
-            repo=request.repo,
-        )
-    raise wrong_kind(source, request)

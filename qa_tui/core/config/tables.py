@@ -31,6 +31,7 @@ from qa_tui.core.config.errors import (
     expected_for,
     key_path,
 )
+from qa_tui.core.config.views import ViewConfig
 from qa_tui.core.errors import ConfigError
 from qa_tui.core.notify.settings import NotifyConfig
 
@@ -43,6 +44,7 @@ __all__ = [
     "ProviderConfig",
     "TeamConfig",
     "TrackerConfig",
+    "UiConfig",
     "expand_env",
     "load_config",
     "warn_if_world_readable",
@@ -130,6 +132,10 @@ class ProviderConfig(_Section):
     """Allow plain http:// to a non-loopback host (the token then crosses the network unencrypted)."""
     poll_interval_s: float | None = Field(default=None, gt=0)
     """How often the monitor polls this provider; None lets the engine choose."""
+    read_only: bool = False
+    """Never stop, re-run, start or trigger on this provider (refused, saying "read-only")."""
+    production: bool = False
+    """Tint its chip and rows, and ask for its name to be typed before any write to it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -265,6 +271,17 @@ class HistoryConfig(_Section):
     """How many runs an incident needs at least."""
 
 
+class UiConfig(_Section):
+    """The optional `[ui]` table: how the app looks and what it may do."""
+
+    read_only: bool = False
+    """Every provider read-only (as `qa-tui --read-only`): nothing is stopped, re-run, started or
+    triggered; filing bugs stays allowed."""
+    theme: str | None = Field(default=None, min_length=1)
+    """A Textual theme by name (`textual-dark`, `nord`, `gruvbox`, …); the app checks the name.
+    Picking one in the palette saves it to `ui-state.toml` beside this file, which wins over it."""
+
+
 class Config(_Section):
     """The whole config file."""
 
@@ -278,6 +295,22 @@ class Config(_Section):
     """Team mode: share one poller and one budget per provider project through Redis."""
     history: HistoryConfig = Field(default_factory=HistoryConfig)
     """The local run history (see `HistoryConfig`)."""
+    ui: UiConfig = Field(default_factory=UiConfig)
+    """The app's look and safety (see `UiConfig`)."""
+    keys: dict[str, str] = Field(default_factory=dict)
+    """`[keys]`: an action id → its keys, comma-separated Textual key names
+    (`"runs.stop" = "ctrl+k"`); the app checks ids, names and clashes (ui/keymap.py)."""
+    views: list[ViewConfig] = Field(default_factory=list)
+    """Saved views, on the keys 1…9 in order (core/config/views.py)."""
+
+    @model_validator(mode="after")
+    def _unique_views(self) -> Config:
+        seen: set[str] = set()
+        for index, view in enumerate(self.views):
+            if view.name.casefold() in seen:
+                raise KeyedValueError(f"views[{index}].name", "duplicate view name")
+            seen.add(view.name.casefold())
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

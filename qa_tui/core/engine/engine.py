@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from qa_tui.core.actions.launch import StartRequest, start_run
+from qa_tui.core.actions.launch import StartRequest
+from qa_tui.core.actions.writes import ProviderWrites, WritePolicy
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.engine.poller import ProviderPoller
 from qa_tui.core.engine.settings import EngineSettings
@@ -58,9 +59,11 @@ class Engine:
         on_health: Callable[[ProviderHealth], None] = _ignore,
         poll_intervals: Mapping[str, float] | None = None,
         team: Team | None = None,
+        writes: WritePolicy | None = None,
     ) -> None:
         """`poll_intervals`: per provider name, the shortest wait between its cycles (config).
-        `team`: share polling with other instances (team mode); None polls alone."""
+        `team`: share polling with other instances (team mode); None polls alone.
+        `writes`: which providers are read-only or production (None: every write allowed)."""
         self.store = store
         self.clock = clock
         self.settings = settings or EngineSettings()
@@ -80,6 +83,9 @@ class Engine:
         self.focus: RunKey | None = None
         """The run open in the detail view: polled every cycle while active."""
         self._sources = {source.name: source for source in sources}
+        self.writes = ProviderWrites(sources, writes, clock=clock)
+        """The one door to the providers' writes (core/actions/writes.py): stop, re-run and
+        start below go through it, so a read-only provider is refused whoever asks."""
         self._wake = {name: asyncio.Event() for name in self._sources}
         self._running = asyncio.Event()
         self._running.set()
@@ -246,29 +252,30 @@ class Engine:
         if changes:
             self._emit(changes)
 
-    async def stop_run(self, key: RunKey) -> Run:
-        """Stop a run; the store and table show the outcome at once."""
+    async def stop_run(self, key: RunKey, *, typed: str | None = None) -> Run:
+        """Stop a run; the store and table show the outcome at once. `typed`: the provider's
+        name as the user typed it, which a production provider wants (writes.py)."""
         row = self.store.get(key)
         if row is None:
             raise KeyError(key)
-        run = await self._sources[key[0]].stop_run(row.run)
+        run = await self.writes.stop(row.run, typed=typed)
         self._apply([run])
         self.refresh_now(key[0])
         return run
 
-    async def rerun(self, key: RunKey) -> Run:
+    async def rerun(self, key: RunKey, *, typed: str | None = None) -> Run:
         """Start the run's test, suite or plan again; the new run joins the store at once."""
         row = self.store.get(key)
         if row is None:
             raise KeyError(key)
-        run = await self._sources[key[0]].rerun(row.run)
+        run = await self.writes.start_again(row.run, typed=typed)
         self._apply([run])
         self.refresh_now(key[0])
         return run
 
-    async def start(self, provider: str, request: StartRequest) -> Run:
+    async def start(self, provider: str, request: StartRequest, *, typed: str | None = None) -> Run:
         """Start a new run (the `n` dialog); it joins the store at once, like a re-run."""
-        run = await start_run(self._sources[provider], request, clock=self.clock)
+        run = await self.writes.start_new(provider, request, typed=typed)
         self._apply([run])
         self.refresh_now(provider)
         return run

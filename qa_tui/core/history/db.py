@@ -27,13 +27,13 @@ FILE_NAME = "history.sqlite"
 PRUNE_EVERY = 5_000
 _COLUMNS = (
     "provider, run_id, kind, name, test, target, status, ended, error, failed_step, "
-    "fingerprint, url"
+    "fingerprint, url, duration"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     provider TEXT NOT NULL, run_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
     test TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL, ended REAL NOT NULL,
-    error TEXT, failed_step TEXT, fingerprint TEXT, url TEXT,
+    error TEXT, failed_step TEXT, fingerprint TEXT, url TEXT, duration REAL,
     PRIMARY KEY (provider, run_id)
 );
 CREATE INDEX IF NOT EXISTS results_series ON results (provider, test, target, ended);
@@ -59,11 +59,12 @@ def _row(result: Result) -> tuple[object, ...]:
         result.failed_step,
         result.fingerprint,
         result.url,
+        result.duration_s,
     )
 
 
 def _result(row: tuple[object, ...]) -> Result | None:
-    provider, run_id, kind, name, test, target, status, ended, error, step, fp, url = row
+    provider, run_id, kind, name, test, target, status, ended, error, step, fp, url, took = row
     try:
         return Result(
             str(provider),
@@ -78,6 +79,7 @@ def _result(row: tuple[object, ...]) -> Result | None:
             step if isinstance(step, str) else None,
             fp if isinstance(fp, str) else None,
             url if isinstance(url, str) else None,
+            float(took) if isinstance(took, int | float) else None,
         )
     except (ValueError, TypeError):
         return None  # a row this version cannot read: skipped, never fatal
@@ -110,9 +112,31 @@ class RunHistory:
         # are read once into memory; its queries after that are few and small.
         self._db.execute("PRAGMA cache_size=-512")
         self._db.executescript(_SCHEMA)
+        self._add_duration_column()
         self._since_prune = 0
         if now is not None:
             self.prune(now)
+
+    def _add_duration_column(self) -> None:
+        """A history written before durations were kept gains the column (empty: its ETAs
+        start from the runs that pass from now on)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+        if "duration" not in columns:
+            self._db.execute("ALTER TABLE results ADD COLUMN duration REAL")
+
+    def passed_durations(self, per_series: int) -> list[tuple[str, str, str, float, float]]:
+        """(provider, test, target, ended, duration) of each series' newest `per_series`
+        passed runs with a duration, oldest first (what ETAs are estimated from)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT provider, test, target, ended, duration FROM ("
+                " SELECT provider, test, target, ended, duration, ROW_NUMBER() OVER ("
+                "  PARTITION BY provider, test, target ORDER BY ended DESC) AS newest"
+                " FROM results WHERE status = 'passed' AND duration IS NOT NULL"
+                ") WHERE newest <= ? ORDER BY ended",
+                (int(per_series),),
+            ).fetchall()
+        return [(str(p), str(t), str(g), float(e), float(d)) for p, t, g, e, d in rows]
 
     def __repr__(self) -> str:
         return f"RunHistory(path={str(self.path)!r})"

@@ -42,6 +42,8 @@ class Result(NamedTuple):
     fingerprint: str | None = None
     """Of the error, for failures with one (see fingerprint.py)."""
     url: str | None = None
+    duration_s: float | None = None
+    """How long a passed run took (what an ETA is estimated from); None for the others."""
 
     @property
     def series(self) -> SeriesKey:
@@ -85,5 +87,16 @@ def result_of(run: Run, now: datetime) -> Result | None:
         return Result(run.provider, run.id, run.kind, run.name, test, run.target or "", status,
                       when.timestamp(), error, run.failed_step, fingerprint_for(error, test),
                       run.url)  # fmt: skip
+    took = passed_duration(run) if status is RunStatus.PASSED else None
     return Result(run.provider, run.id, run.kind, run.name, test, run.target or "", status,
-                  when.timestamp(), None, None, None, run.url)  # fmt: skip
+                  when.timestamp(), None, None, None, run.url, took)  # fmt: skip
+
+
+def passed_duration(run: Run) -> float | None:
+    """How long a finished run took: the provider's duration, else its start to its end."""
+    if run.duration_s is not None and run.duration_s >= 0:
+        return run.duration_s
+    if run.started is not None and run.ended is not None:
+        seconds = (run.ended - run.started).total_seconds()
+        return seconds if seconds >= 0 else None
+    return None

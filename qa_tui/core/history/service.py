@@ -24,6 +24,7 @@ from pathlib import Path
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
 from qa_tui.core.config.tables import HistoryConfig
 from qa_tui.core.history.db import RunHistory
+from qa_tui.core.history.eta import Durations, Estimate, estimate_for, load_durations
 from qa_tui.core.history.fingerprint import fingerprint_for
 from qa_tui.core.history.incidents import Incident
 from qa_tui.core.history.index import STRIP_LENGTH, HistoryCell, HistoryIndex
@@ -95,6 +96,8 @@ class History:
             incident_window_s=self.settings.incident_window_min * 60.0,
             incident_min_runs=self.settings.incident_min_runs,
         )
+        self.durations = Durations()
+        """The last passed durations of each series: what ETAs are estimated from (eta.py)."""
         self.loaded = False
         self.failed: str | None = None
         """Why the history could not be read or written (the runs go on without it)."""
@@ -121,6 +124,7 @@ class History:
         if len(self._recorded) > 50_000:
             self._recorded.clear()
         self._writer.put(fresh)
+        self.durations.add_results(fresh)
         if self.loaded:
             if self.index.add(fresh):
                 self.changed.emit(None)
@@ -185,9 +189,11 @@ class History:
     async def load(self) -> None:
         """Fill the index from disk, in a thread; then add what was recorded meanwhile."""
         index = await asyncio.to_thread(self._build_index)
+        durations = await asyncio.to_thread(self._load_durations)
         pending, self._pending = self._pending, []
         index.add(pending)
-        self.index, self.loaded = index, True
+        durations.add_results(pending)
+        self.index, self.durations, self.loaded = index, durations, True
         self.changed.emit(None)
 
     def _build_index(self) -> HistoryIndex:
@@ -206,6 +212,14 @@ class History:
         index.add(failures)
         index.warm(now)
         return index
+
+    def _load_durations(self) -> Durations:
+        return load_durations(self.db)
+
+    def estimate(self, run: Run) -> Estimate | None:
+        """What a running run is expected to take, from its series' last passed runs (None
+        for a run not running, or with none passed to go by)."""
+        return estimate_for(self.durations, run)
 
     @property
     def version(self) -> int:

@@ -47,11 +47,21 @@ class HealthBar(Widget):
     of the latest."""
     team: reactive[TeamStatus | None] = reactive(None, repaint=False)
     """Team mode's state (None: team mode is off)."""
+    marked: reactive[int] = reactive(0, repaint=False)
+    """How many runs are marked (`space`, `*`)."""
 
-    def __init__(self, services: Mapping[str, str], *, id: str | None = None) -> None:
-        """`services`: each provider's kind (`bugbug`), by name, in config order."""
+    def __init__(
+        self,
+        services: Mapping[str, str],
+        *,
+        production: frozenset[str] = frozenset(),
+        id: str | None = None,
+    ) -> None:
+        """`services`: each provider's kind (`bugbug`), by name, in config order; `production`:
+        the providers whose chip is tinted (`production = true`)."""
         super().__init__(id=id)
         self.services = dict(services)
+        self.production = production
         self.now = datetime.now(UTC)
         self.total = 0
         """How many runs there are, shown or not (read with `counts`)."""
@@ -72,6 +82,7 @@ class HealthBar(Widget):
         return HeaderState(
             healths=tuple(self.health.values()),
             services=self.services,
+            production=self.production,
             counts=self.counts,
             total=self.total,
             paused=self.paused,
@@ -79,6 +90,7 @@ class HealthBar(Widget):
             unseen=self.unseen,
             team=self.team,
             now=self.now,
+            marked=self.marked,
         )
 
     # any change: lay the lines out again, and redraw only if one of them changed
@@ -98,6 +110,9 @@ class HealthBar(Widget):
         self._relayout()
 
     def watch_team(self) -> None:
+        self._relayout()
+
+    def watch_marked(self) -> None:
         self._relayout()
 
     def on_mount(self) -> None:

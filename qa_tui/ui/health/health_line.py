@@ -94,6 +94,10 @@ class HeaderState:
     unseen: tuple[int, str] = (0, "")
     team: TeamStatus | None = None
     now: datetime | None = None
+    production: frozenset[str] = frozenset()
+    """Providers with `production = true`: their chip's name is tinted."""
+    marked: int = 0
+    """Runs marked (`space`, `*`): `x`, `r`, `w`, `b` act on them all."""
 
 
 def glyph(state: HealthState) -> str:
@@ -139,20 +143,31 @@ def folded(healths: Sequence[ProviderHealth]) -> Text:
 
 
 def chips_in(state: HeaderState, mode: str) -> list[Text]:
-    """The provider chips of one layout mode: `full`, `short` or `folded`."""
+    """The provider chips of one layout mode: `full`, `short` or `folded` (a production
+    provider's name tinted in every chip that shows it)."""
     healths = state.healths
     if mode == "full":
-        return [full_chip(h, service_of(state, h.provider)) for h in healths]
+        return [_tinted(state, h, full_chip(h, service_of(state, h.provider))) for h in healths]
     chips = []
     if mode == "folded":
         summary = folded([h for h in healths if h.state in HEALTHY])
         chips = [summary] if summary else []
     for health in healths:
         if health.state not in HEALTHY:
-            chips.append(full_chip(health, service_of(state, health.provider)))
+            chips.append(
+                _tinted(state, health, full_chip(health, service_of(state, health.provider)))
+            )
         elif mode == "short":
-            chips.append(short_chip(health))
+            chips.append(_tinted(state, health, short_chip(health)))
     return chips
+
+
+def _tinted(state: HeaderState, health: ProviderHealth, chip: Text) -> Text:
+    if health.provider in state.production:
+        name = render.safe(health.provider, NAME)
+        start = chip.plain.find(name[:SHORT_NAME])
+        chip.stylize(render.PRODUCTION_STYLE, max(start, 0), max(start, 0) + len(name))
+    return chip
 
 
 def words_for_counts(width: int, healths: Sequence[ProviderHealth]) -> bool:
@@ -208,6 +223,7 @@ def _tail(state: HeaderState, width: int, used: int) -> Text:
     alerts = unseen_text(*state.unseen)
     if width - used - tail.cell_len - counts.cell_len - reports.cell_len - alerts.cell_len < 24:
         alerts = unseen_text(*state.unseen, compact=True)  # the latest title gives way first
+    tail.append_text(marked_text(state.marked))  # first: what x, r, w and b will act on
     tail.append_text(counts)
     tail.append_text(reports)
     tail.append_text(alerts)
@@ -332,6 +348,14 @@ def count_text(counts: Mapping[str, int], *, compact: bool = False, total: int =
     if not shown:
         text.append(f"none of {total} shown" if total else "no runs yet", style="dim")
     return text
+
+
+def marked_text(count: int) -> Text:
+    """`+3 marked  ` before the counts (first, so a narrow line never cuts it); empty with none
+    marked."""
+    if count <= 0:
+        return Text()
+    return Text(f"+{count} marked", style="bold").append("  ")
 
 
 def outbox_text(sending: int, need_the_user: int, *, compact: bool = False) -> Text:

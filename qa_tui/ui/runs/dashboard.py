@@ -10,30 +10,34 @@ moves the table under it (a filter, a sort, esc, a resize, coming back from a vi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from qa_tui.core.config.views import COLUMN_KEYS, ViewBook, ViewConfig
 from qa_tui.core.errors import ProviderError
 from qa_tui.core.model import Run
 from qa_tui.core.runs.ordering import LiveOrder
 from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
 from qa_tui.core.runs.store import Changes, RunKey
-from qa_tui.core.words.errors import provider_failure
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
+from qa_tui.ui.confirm import TypedConfirmScreen
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.runs.empty_table import EmptyTable, Why
 from qa_tui.ui.runs.filter_bar import FilterBar, FilterState
-from qa_tui.ui.runs.run_actions import RunActions
-from qa_tui.ui.runs.run_line import column_at, layout, sort_title
+from qa_tui.ui.runs.marks import MarkedActions, Marks
+from qa_tui.ui.runs.run_actions import RunActions, write_failure
+from qa_tui.ui.runs.run_line import column_at, sort_title
 from qa_tui.ui.runs.runs_table import RunsTable
 
 if TYPE_CHECKING:
@@ -65,23 +69,37 @@ class DashboardScreen(RunActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
     ]
 
-    def __init__(self, providers: Mapping[str, str]) -> None:
-        """`providers`: each provider's kind, by name, in config order."""
+    def __init__(
+        self,
+        providers: Mapping[str, str],
+        views: ViewBook | None = None,
+        *,
+        production: frozenset[str] = frozenset(),
+    ) -> None:
+        """`providers`: each provider's kind, by name, in config order; `views`: the saved
+        views (core/config/views.py; None: none, and none can be saved); `production`: those
+        with `production = true` (their chip and provider cells are tinted)."""
         super().__init__()
         self.providers = list(providers)
+        self.views = views or ViewBook()
+        self.current_view: ViewConfig | None = None
+        """The saved view shown (None: every run, or a filter typed by hand)."""
         self.view = View()
         self.order = LiveOrder(self.view, datetime.now(UTC))
         """The table's order, moved incrementally by each batch."""
         self.filter_text = ""
         self.filter_error: str | None = None
         """Why a term of the filter box is left out (the rest of the text filters)."""
-        self.health_bar = HealthBar(providers, id="health")
+        self.health_bar = HealthBar(providers, production=production, id="health")
         self.filter_bar = FilterBar(id="filter-bar")
-        self.table = RunsTable(id="runs")
+        self.table = RunsTable(production=production, id="runs")
         self.empty = EmptyTable(id="empty")
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
+        self.marks = Marks()
+        """The runs marked with `space` and `*`: `x`, `r`, `w`, `b` act on them all."""
+        self.marked_actions = MarkedActions(self, self.marks)
 
     def compose(self) -> ComposeResult:
         yield self.health_bar
@@ -96,9 +114,13 @@ class DashboardScreen(RunActions):
         self.watch(self.health_bar, "health", self._show_what_filters, init=False)
         self.watch(self.health_bar, "paused", self._show_what_filters, init=False)
         self._show_what_filters()
+        last = self.views.last()
+        if last is not None:  # the view shown when qa-tui was last closed
+            self.show_view(last, quietly=True)
         history = self.qa_app.engine.history
         if history is not None:  # the HISTORY column: strips and flaky badges
             self.table.history = history.cell
+            self.table.expected = history.estimate  # a running run's time left
             history.changed.subscribe(lambda _: self.app.call_next(self._history_moved))
 
     def _history_moved(self) -> None:
@@ -130,6 +152,8 @@ class DashboardScreen(RunActions):
         self.table.apply(changes, self.order.keys)
         self.health_bar.total = self.order.total
         self.health_bar.counts = dict(self.order.counts)
+        if self.marks and changes.removed and self.marks.discard(changes.removed):
+            self.health_bar.marked = len(self.marks)  # a marked run that left the store
         if self.table.cursor_key is None and self.order.keys:
             self.table.move_cursor_to(self.order.keys[0])
         self._follow_new_run()
@@ -173,8 +197,51 @@ class DashboardScreen(RunActions):
         self.call_after_refresh(self.table.show_cursor)
 
     def refresh_marks(self) -> None:
-        """The watch list changed: redraw the table's watch markers."""
+        """The watch list or the marks changed: redraw the table's name marks."""
+        self.health_bar.marked = len(self.marks)
         self.table.refresh()
+
+    def show_watch_marks(self, watch_mark: Callable[[Run], bool | str]) -> None:
+        """Draw each run's watch mark (`◉`, `◎`) before its name, beside the `+` of a mark."""
+        self.table.marked = self.marks.marker(watch_mark)
+
+    # --- marks ------------------------------------------------------------------------------
+
+    def action_mark_run(self) -> None:
+        """`space`: mark or unmark the run under the cursor."""
+        key = self.table.cursor_key
+        if key is not None:
+            self.marks.toggle(key)
+            self.refresh_marks()
+
+    def action_mark_all(self) -> None:
+        """`*`: mark every run shown."""
+        self.marks.mark_all(self.order.keys)
+        self.refresh_marks()
+
+    def action_stop_run(self) -> None:
+        if self.marks:
+            self.marked_actions.stop()
+        else:
+            super().action_stop_run()
+
+    def action_rerun(self) -> None:
+        if self.marks:
+            self.marked_actions.rerun()
+        else:
+            super().action_rerun()
+
+    def action_watch_run(self) -> None:
+        if self.marks:
+            self.marked_actions.watch()
+        else:
+            super().action_watch_run()
+
+    def action_file_bug(self) -> None:
+        if self.marks:
+            self.marked_actions.file_bug()
+        else:
+            super().action_file_bug()
 
     def show_unseen(self, count: int, latest: str) -> None:
         """The header's count of notifications not seen yet, and the latest one's title."""
@@ -201,19 +268,40 @@ class DashboardScreen(RunActions):
     def action_new_run(self) -> None:
         from qa_tui.ui.runs.new_run import NewRunScreen
 
-        self.app.push_screen(NewRunScreen(self.qa_app.engine.sources), self._new_run_chosen)
+        engine = self.qa_app.engine
+        refusals = [engine.writes.refusal(source.name) for source in engine.sources]
+        if refusals and all(refusals):
+            self.notify(refusals[0] or "read-only", severity="warning", markup=False)
+            return
+        self.app.push_screen(NewRunScreen(engine.sources), self._new_run_chosen)
 
     def _new_run_chosen(self, choice: NewRun | None) -> None:
-        if choice is not None:
-            self.notify(f"Starting a run on {choice.provider}…", timeout=2, markup=False)
+        """The dialog's Start is the question, except for a production provider: its name is
+        typed first; a read-only one is refused at once (and by the action layer anyway)."""
+        if choice is None:
+            return
+        writes = self.qa_app.engine.writes
+        refused = writes.refusal(choice.provider)
+        if refused is not None:
+            self.notify(refused, severity="warning", markup=False)
+        elif writes.needs_typed_name(choice.provider):
+
+            def typed_then(typed: str | None) -> None:
+                if typed is not None:
+                    self._start_new_run(choice, typed)
+
+            question = Text(f"Start a run on {choice.provider}?")
+            self.app.push_screen(TypedConfirmScreen(question, choice.provider), typed_then)
+        else:
             self._start_new_run(choice)
 
     @work(group="actions", exit_on_error=False)
-    async def _start_new_run(self, choice: NewRun) -> None:
+    async def _start_new_run(self, choice: NewRun, typed: str | None = None) -> None:
+        self.notify(f"Starting a run on {choice.provider}…", timeout=2, markup=False)
         try:
-            run = await self.qa_app.engine.start(choice.provider, choice.request)
+            run = await self.qa_app.engine.start(choice.provider, choice.request, typed=typed)
         except ProviderError as error:
-            self.notify(f"Start failed: {provider_failure(error)}", severity="error", markup=False)
+            self.notify(f"Start failed: {write_failure(error)}", severity="error", markup=False)
             return
         started = f"Started {render.safe(run.name, 50)} ({render.safe(run.id, 30)})"
         self.notify(f"{started}\n{run.note}" if run.note else started, markup=False)
@@ -229,6 +317,101 @@ class DashboardScreen(RunActions):
             self.table.move_cursor_to(self._follow)
             self._follow = None
 
+    # --- saved views ------------------------------------------------------------------------
+
+    def action_show_view(self, number: int) -> None:
+        """`1`…`9`: the saved view on that key; `0`: every run."""
+        if number == 0:
+            self.show_view(None)
+            return
+        view = self.views.numbered(number)
+        if view is None:
+            self.notify(
+                f"No view on {number}: add [[views]] to the config, or save the filter as a "
+                "view from the palette (:)",
+                markup=False,
+            )
+            return
+        self.show_view(view)
+
+    def action_pick_view(self) -> None:
+        """`v`: the saved views, to pick one."""
+        from qa_tui.ui.runs.view_picker import EVERY_RUN, ViewPicker
+
+        views = self.views.views
+
+        def picked(index: int | None) -> None:
+            if index == EVERY_RUN:
+                self.show_view(None)
+            elif index is not None:
+                self.show_view(views[index])
+
+        self.app.push_screen(ViewPicker(views, self.current_view), picked)
+
+    def show_view(self, view: ViewConfig | None, *, quietly: bool = False) -> None:
+        """Show a saved view (its filter, sort and columns), or every run (None); remembered
+        for the next start."""
+        self.current_view = view
+        text = view.filter if view is not None else ""
+        query, self.filter_text, error = self._parse(text, failed_only=False)
+        self.filter_error = str(error) if error is not None else None
+        sort = SortKey(view.sort) if view is not None and view.sort else SortKey.STARTED
+        reverse = view.reverse if view is not None and view.sort else False
+        self.view = replace(self.view, query=query, sort=sort, reverse=reverse)
+        self.table.sort_title = sort_title(sort.value.upper(), reverse=reverse)
+        self.table.columns = frozenset(view.columns) if view is not None and view.columns else None
+        box = self.filter_bar.box
+        with box.prevent(Input.Changed):
+            box.value = self.filter_text
+        self._reorder()
+        self.views.remember(view)
+        if not quietly:
+            self.notify(self._view_words(view), markup=False, timeout=3)
+
+    def _view_words(self, view: ViewConfig | None) -> str:
+        if view is None:
+            return "Every run (0)"
+        number = self.views.number_of(view)
+        key = f" ({number})" if number is not None else ""
+        return f"View{key}: {render.safe(view.name, 40)}: {render.safe(view.filter or 'every run', 60)}"
+
+    def action_save_view(self) -> None:
+        """The palette's Save view: the filter, sort and columns shown now, under a name."""
+        from qa_tui.ui.runs.view_picker import ViewName
+
+        if self.views.file is None:
+            self.notify("Views cannot be saved here: qa-tui was started without a config file")
+            return
+        what = self.filter_text or "every run"
+        suggested = self.current_view.name if self.current_view is not None else ""
+
+        def named(name: str | None) -> None:
+            if name:
+                self._save_view(name)
+
+        self.app.push_screen(ViewName(what, suggested), named)
+
+    def _save_view(self, name: str) -> None:
+        columns = self.table.columns
+        try:
+            view = ViewConfig(
+                name=name,
+                filter=self.filter_text,
+                sort=self.view.sort.value,
+                reverse=self.view.reverse,
+                columns=tuple(c for c in COLUMN_KEYS if c in columns) if columns else None,
+            )
+            path = self.views.save(view)
+        except (ValidationError, ValueError, OSError) as error:
+            words = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+            self.notify(f"Not saved: {words}", severity="error", markup=False)
+            return
+        self.current_view = view
+        self.views.remember(view)
+        number = self.views.number_of(view)
+        key = f", on {number}" if number is not None else ", in the v list"
+        self.notify(f"Saved view {render.safe(name, 40)}{key} ({path})", markup=False)
+
     # --- filter and sort --------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -239,6 +422,11 @@ class DashboardScreen(RunActions):
         box.focus()
 
     def action_clear_filter(self) -> None:
+        """`esc`: clear the marks first; with none, clear the filter."""
+        if self.marks:
+            self.marks.clear()
+            self.refresh_marks()
+            return
         box = self.filter_bar.box
         if box.value or self.filter_text or self.filter_error:
             box.value = ""
@@ -271,6 +459,7 @@ class DashboardScreen(RunActions):
         )
 
     def _set_filter(self, text: str) -> None:
+        self.current_view = None  # a filter typed by hand is no saved view any more
         query, self.filter_text, error = self._parse(text, failed_only=self.view.query.failed_only)
         self.filter_error = str(error) if error is not None else None
         self.view = replace(self.view, query=query)
@@ -293,7 +482,7 @@ class DashboardScreen(RunActions):
     def on_runs_table_header_clicked(self, event: RunsTable.HeaderClicked) -> None:
         """A click on a column's title sorts by it; on the sorted one, reverses it."""
         width = self.table.scrollable_content_region.width
-        column = column_at(layout(width, self.table.history is not None), event.x)
+        column = column_at(self.table.column_layout(width), event.x)
         if column is None or column.key not in SORTABLE:
             return
         key = SortKey(column.key)

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from qa_tui.core.history.eta import Estimate, eta_of
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Row
@@ -52,7 +53,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("history", "HISTORY", history_cell.WIDTH, 5, "the test's last ten results on this "
            "target, oldest first (see History)"),
     Column("started", "STARTED", 8, 3, "when it started (or was queued or triggered)"),
-    Column("duration", "DURATION", 9, 1, "how long it ran, or has run so far while running"),
+    Column("duration", "DURATION", 9, 1, "how long it ran, or has run so far while running; "
+           "while running, the time left when the history knows how long the test takes "
+           "(~ from fewer than 3 passed runs; over: past it)"),
     Column("trigger", "TRIGGER", 9, 8, "what started it: api, user, scheduler, github, qa-tui..."),
     Column("bug", "BUG", 9, 9, "the bug filed for it from here (b)"),
 )  # fmt: skip
@@ -78,22 +81,35 @@ SORT_ARROWS = ("▾", "▴")
 """After the sorted column's title: its usual order (newest first...), and reversed."""
 
 
-def time_texts(run: Run, now: datetime) -> tuple[str, str]:
-    """The STARTED and DURATION cells at `now`: the two that change with the clock alone."""
+def time_texts(run: Run, now: datetime, estimate: Estimate | None = None) -> tuple[str, str]:
+    """The STARTED and DURATION cells at `now`: the two that change with the clock alone. A
+    running run with an `estimate` (core/history/eta.py) shows the time it has left instead of
+    the time so far (`3m left`, `~3m left` from fewer than 3 passed runs, `over 1m` past it)."""
     started = render.relative_time(run.started or run.queued, now)
+    eta = eta_of(estimate, run, now)
+    if eta is not None:
+        return started, eta
     return started, render.format_duration(render.run_duration(run, now))
 
 
 @functools.lru_cache(maxsize=16)
-def layout(width: int, history: bool = False) -> tuple[Column, ...]:
+def layout(
+    width: int, history: bool = False, only: frozenset[str] | None = None
+) -> tuple[Column, ...]:
     """`layout_columns(width)`, worked out once per width (every line of a frame asks)."""
-    return tuple(layout_columns(width, history=history))
+    return tuple(layout_columns(width, history=history, only=only))
 
 
-def layout_columns(width: int, *, history: bool = False) -> list[Column]:
+def layout_columns(
+    width: int, *, history: bool = False, only: frozenset[str] | None = None
+) -> list[Column]:
     """The columns that fit `width`, the name column taking what is left (at least 18, and at
-    least 28 before an extra is kept)."""
-    columns = [c for c in COLUMNS if history or c.key != "history"]
+    least 28 before an extra is kept); `only`: a saved view's columns (NAME always)."""
+    columns = [
+        c
+        for c in COLUMNS
+        if (history or c.key != "history") and (only is None or c.key in only or c.key == "name")
+    ]
     while True:
         fixed = sum(c.width + 1 for c in columns if c.key != "name")
         name_width = width - fixed
@@ -151,11 +167,13 @@ def row_strip(
     no_color: bool,
     watched: bool | str = False,
     history: HistoryCell | None = None,
+    production: bool = False,
 ) -> Strip:
     """One run's line, exactly `width` cells: `started` and `duration` are its clock texts
     (`time_texts`), `nested` draws it under its suite run (`└`), `no_color` its status without
     colour, `watched` marks its name (the mark itself, `◉` or `◎`; True: `◉`), `history` its
-    HISTORY cell (history_cell.py, its own result marked)."""
+    HISTORY cell (history_cell.py, its own result marked), `production` tints its PROVIDER cell
+    (`production = true`; reversed under NO_COLOR)."""
     mark = watched if isinstance(watched, str) else (WATCH_MARK if watched else "")
     segments: list[Segment] = []
     plain: list[str] = []  # cells in the base style, joined into one segment
@@ -178,6 +196,8 @@ def row_strip(
             text, style = duration, None
         else:
             text, style = cell_text(row, column.key, no_color=no_color)
+            if production and column.key == "provider":
+                style = render.PRODUCTION_NO_COLOR if no_color else render.PRODUCTION_STYLE
         if column.key == "name" and mark:
             text = f"{mark} {text}"
         if column.key == "name" and nested:

@@ -33,10 +33,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qa_tui.core.history.eta import Estimate
 from qa_tui.core.history.index import HistoryCell
 from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.runs.run_line import header_strip, layout, row_strip, time_texts
+from qa_tui.ui.runs.run_line import Column, header_strip, layout, row_strip, time_texts
 
 LINES_KEPT = 512
 """The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
@@ -107,8 +108,10 @@ class RunsTable(ScrollView, can_focus=True):
             super().__init__()
             self.x = x
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, production: frozenset[str] = frozenset(), id: str | None = None) -> None:
+        """`production`: providers with `production = true` (their PROVIDER cells are tinted)."""
         super().__init__(id=id)
+        self.production = production
         self.rows: dict[RunKey, Row] = {}
         self.order: list[RunKey] = []
         """The keys shown, in order; a list this table never changes in place."""
@@ -127,6 +130,25 @@ class RunsTable(ScrollView, can_focus=True):
         """A watched run's mark (`◉`, `◎`; True: `◉`), else empty: its name is marked (the app
         hands the watch list's test)."""
         self._history: Callable[[Run], HistoryCell | None] | None = None
+        self._columns: frozenset[str] | None = None
+        self.expected: Callable[[Run], Estimate | None] = _no_estimate
+        """A running run's expected duration (the history's ETA; the dashboard hands it)."""
+
+    @property
+    def columns(self) -> frozenset[str] | None:
+        """The columns a saved view shows (None: every column that fits)."""
+        return self._columns
+
+    @columns.setter
+    def columns(self, keys: frozenset[str] | None) -> None:
+        if keys != self._columns:
+            self._columns = keys
+            self._lines.clear()  # the columns changed: no line drawn before is right any more
+            self.refresh()
+
+    def column_layout(self, width: int) -> tuple[Column, ...]:
+        """The columns at `width` (what a click on a title is matched against too)."""
+        return layout(width, self.history is not None, self._columns)
 
     @property
     def history(self) -> Callable[[Run], HistoryCell | None] | None:
@@ -252,7 +274,8 @@ class RunsTable(ScrollView, can_focus=True):
             if row is None:
                 continue
             drawn = self._lines.get(key)
-            if drawn is None or (drawn[0].started, drawn[0].duration) != time_texts(row.run, now):
+            texts = time_texts(row.run, now, self.expected(row.run))
+            if drawn is None or (drawn[0].started, drawn[0].duration) != texts:
                 self._refresh_changed_cells(y, key)
 
     # --- cursor ---------------------------------------------------------------------------
@@ -338,7 +361,7 @@ class RunsTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = layout(width, self.history is not None)
+        columns = self.column_layout(width)
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("runs-table--header")
             return header_strip(columns, width, style, self.sort_title)
@@ -357,14 +380,14 @@ class RunsTable(ScrollView, can_focus=True):
         if row is None:
             return None
         width = self.scrollable_content_region.width
-        columns = layout(width, self.history is not None)
+        columns = self.column_layout(width)
         style = self.rich_style if self._frame_style is None else self._frame_style
         base = style
         if row.stale:
             base = base + self.get_component_rich_style("runs-table--stale")
         if key == self.cursor_key:
             base = base + self.get_component_rich_style("runs-table--cursor")
-        started, duration = time_texts(row.run, self.now)
+        started, duration = time_texts(row.run, self.now, self.expected(row.run))
         nested = self._under_its_parent(row_index)
         watched = self.marked(row.run)
         history = self.history(row.run) if self.history is not None else None
@@ -375,7 +398,7 @@ class RunsTable(ScrollView, can_focus=True):
         no_color = self.app.no_color
         strip = row_strip(
             row, columns, width, base, started, duration, nested=nested, no_color=no_color,
-            watched=watched, history=history,
+            watched=watched, history=history, production=row.run.provider in self.production,
         )  # fmt: skip
         lines = self._lines
         lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
@@ -409,6 +432,10 @@ class RunsTable(ScrollView, can_focus=True):
 
 def _never(_: Run) -> bool:
     return False
+
+
+def _no_estimate(_: Run) -> Estimate | None:
+    return None
 
 
 def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:

@@ -162,9 +162,9 @@ class BugBrainSource:
         plan = run.test_id or await self._plan_of(run.id)
         if plan is None:
             raise RequestRejected(self.name, f"cannot re-run {run.id}: its test plan is unknown")
-        return await self.start(plan)
+        return await self.start_plan(plan)
 
-    async def start(self, test_plan_id: str) -> Run:
+    async def start_plan(self, test_plan_id: str) -> Run:
         """Start a test plan asynchronously and return the queued run."""
         started = await self.api.start_execution_async(test_plan_id)
         now = self._clock.now()
