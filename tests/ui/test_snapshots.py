@@ -21,9 +21,11 @@ from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent,
 
 from qa_tui.core.actions.gitinfo import GitInfo
 from qa_tui.core.actions.launch import Catalogue, Choice
+from qa_tui.core.actions.writes import WritePolicy
 from qa_tui.core.bugs.outbox import Outbox, OutboxTiming
 from qa_tui.core.clock import SYSTEM_CLOCK, ManualClock
 from qa_tui.core.config.tables import ProviderConfig, load_config
+from qa_tui.core.config.views import ViewBook, ViewConfig
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.errors import AuthFailed, NetworkError
 from qa_tui.core.history.db import RunHistory
@@ -54,7 +56,7 @@ from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.bugs.file_bug import FileBugScreen
 from qa_tui.ui.bugs.outbox import OutboxScreen
 from qa_tui.ui.bugs.similar_bugs import SimilarPrompt
-from qa_tui.ui.confirm import ConfirmScreen
+from qa_tui.ui.confirm import ConfirmScreen, TypedConfirmScreen
 from qa_tui.ui.detail.logs import LogScreen
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.health.health_panel import HealthScreen
@@ -64,6 +66,7 @@ from qa_tui.ui.history.incidents import IncidentsScreen
 from qa_tui.ui.runs import new_run
 from qa_tui.ui.runs.new_run import NewRunScreen
 from qa_tui.ui.runs.run_forms import Bug0Form, BugBrainForm, BugBugForm
+from qa_tui.ui.runs.view_picker import ViewName, ViewPicker
 from qa_tui.ui.shots.screenshot import ScreenshotPanel
 from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.fakes import T0, FakeSource, make_run
@@ -996,3 +999,61 @@ def test_triage_screen_at(
     app, faults = triage_app(tmp_path)
     run_before = TRIAGE_SCREENS[screen] if screen != "outbox" else open_outbox(faults)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# --- the write rails and saved views (issue 23) ------------------------------------------------
+
+VIEWS = (
+    ViewConfig(name="Failing on web", filter="provider:web status:failed"),
+    ViewConfig(name="Running now", filter="status:running", reverse=True),
+    ViewConfig(name="BugBrain plans", filter="provider:plans"),
+)
+
+
+def rails_app(workdir: Path) -> QaTuiApp:
+    """The scripted app with BugBug's project marked production and three saved views."""
+    sources = [web_source(), plans_source(), previews_source()]
+    policy = WritePolicy(production=frozenset({"web"}))
+    engine = Engine(sources, RunStore(), clock=SYSTEM_CLOCK, settings=FAST, writes=policy)
+    views = ViewBook(VIEWS, file=workdir / "views.toml", state_dir=workdir)
+    return QaTuiApp(engine, clock=ManualClock(start=T0), tick_seconds=0, views=views)
+
+
+async def stop_on_production(pilot: Pilot[Any]) -> None:
+    """`x` on a running run of the production provider: its name must be typed."""
+    app = pilot.app
+    assert isinstance(app, QaTuiApp)
+    app.dashboard.table.move_cursor_to(("web", "a1c4e2f0"))
+    await pilot.press("x")
+    await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen), what="asked")
+    no_blink(app.screen)
+    await pilot.press(*"we")
+
+
+async def pick_a_view(pilot: Pilot[Any]) -> None:
+    await pilot.press("v")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ViewPicker), what="the views")
+
+
+async def save_a_view(pilot: Pilot[Any]) -> None:
+    """The palette's Save view, on the failed runs' filter."""
+    await filter_failed_runs(pilot)
+    await pilot.app.run_action("screen.save_view")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ViewName), what="the name")
+    no_blink(pilot.app.screen)
+
+
+RAILS_SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "typed_confirmation": stop_on_production,
+    "view_picker": pick_a_view,
+    "view_name": save_a_view,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("screen", RAILS_SCREENS)
+def test_rails_and_views_dialog_at(
+    snap_compare: SnapCompare, tmp_path: Path, screen: str, size: tuple[int, int]
+) -> None:
+    run_before = then(RAILS_SCREENS[screen])
+    assert snap_compare(rails_app(tmp_path), terminal_size=size, run_before=run_before)
