@@ -47,14 +47,7 @@ class TypedConfirmScreen(ModalScreen[str | None]):
     action layer (core/actions/writes.py) compares it with the name, so a wrong name is
     refused there, not trusted here."""
 
-    DEFAULT_CSS = """
-    TypedConfirmScreen { align: center middle; }
-    TypedConfirmScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface;
-        padding: 1 2;
-    }
-    TypedConfirmScreen #question { margin-bottom: 1; }
-    """
+    CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
 
     def __init__(self, question: Text, provider: str) -> None:
