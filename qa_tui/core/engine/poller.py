@@ -27,8 +27,9 @@ A cycle:
    an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
    wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
-Terminal runs are never polled again. Runs a provider cannot be asked about (Bug0) are never
-polled at all.
+Terminal runs are never polled again. Runs a provider cannot be asked about (a Bug0 trigger
+that carried no commit) are never polled at all; a Bug0 trigger on a commit is followed through
+the source's listing (its commit's status is read on GitHub, providers/bug0/source.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
     QueryPage,
+    ReadsElsewhere,
     ReadsFailures,
     RunSource,
     position_by_start,
@@ -487,6 +489,10 @@ class ProviderPoller:
         budget, slow = self.source.budget, self.settings.slow_after_s
         verifiable = self.source.capabilities.run_status  # Bug0 lists its local trigger log
         now = health.after_success(self.name, budget, self.clock, latency_s, slow, verifiable)
+        if isinstance(self.source, ReadsElsewhere):  # Bug0's results, read on GitHub
+            trouble = self.source.trouble_elsewhere()
+            if trouble is not None:
+                now = health.with_trouble(now, trouble)
         self._set_health(now)
 
     def _report_failure(self, error: ProviderError) -> None:

@@ -52,10 +52,6 @@ class RunCache:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=OFF")
-        # sqlite's page cache grows to 2 MB a connection by default, a page at a time as the file
-        # grows: an all-day session's RSS climbed with it (bench/allday.py). Written far more than
-        # read (one read at start), so a small cache costs nothing; the OS caches the file.
-        self._db.execute("PRAGMA cache_size=-256")
         self._db.execute(_SCHEMA)
         (self._tick,) = self._db.execute("SELECT COALESCE(MAX(seen), 0) FROM runs").fetchone()
         self._lock = threading.Lock()

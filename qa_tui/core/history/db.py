@@ -107,10 +107,6 @@ class RunHistory:
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        # sqlite's page cache grows to 2 MB a connection by default, a page at a time as the file
-        # grows: an all-day session's RSS climbed with it (bench/allday.py). The history's series
-        # are read once into memory; its queries after that are few and small.
-        self._db.execute("PRAGMA cache_size=-512")
         self._db.executescript(_SCHEMA)
         self._add_duration_column()
         self._since_prune = 0

@@ -221,25 +221,25 @@ class DashboardScreen(RunActions):
 
     def action_stop_run(self) -> None:
         if self.marks:
-            self.marked_actions.stop()
+            self.marked_actions.stop_each()
         else:
             super().action_stop_run()
 
     def action_rerun(self) -> None:
         if self.marks:
-            self.marked_actions.rerun()
+            self.marked_actions.rerun_each()
         else:
             super().action_rerun()
 
     def action_watch_run(self) -> None:
         if self.marks:
-            self.marked_actions.watch()
+            self.marked_actions.watch_each()
         else:
             super().action_watch_run()
 
     def action_file_bug(self) -> None:
         if self.marks:
-            self.marked_actions.file_bug()
+            self.marked_actions.file_one_bug()
         else:
             super().action_file_bug()
 
