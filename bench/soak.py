@@ -62,7 +62,6 @@ from qa_tui.sim.app import build_app
 from qa_tui.sim.faults import PROVIDERS
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 from qa_tui.sim.server import render_config
-from qa_tui.ui import app as ui_app
 from qa_tui.ui.app import QaTuiApp
 
 FAULT_KINDS: tuple[str, ...] = ("5xx", "timeout", "drop", "malformed", "429", "revoked")
@@ -242,7 +241,6 @@ def retry_after_violations(hits: list[Hit], sent: dict[int, Sent]) -> list[dict[
 class SoakApp(QaTuiApp):
     """The app, counting worker failures (Textual calls the base handler as well)."""
 
-    CSS_PATH = str(Path(ui_app.__file__).with_name("app.tcss"))
     worker_errors: list[str]
 
     def on_worker_state_changed(self, event: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from textual import events, work
 from textual.app import App
@@ -46,12 +47,18 @@ from qa_tui.ui.notices import Notices
 from qa_tui.ui.runs.dashboard import DashboardScreen
 from qa_tui.ui.terminal_writer import ScreenMirror, display
 
+UI_FOLDER = Path(__file__).parent
+
 
 class QaTuiApp(App[int]):
     """qa-tui: every run of every provider, live."""
 
     TITLE = "qa-tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = [UI_FOLDER / "app.tcss", UI_FOLDER / "runs" / "dashboard.tcss"]
+    """The app-wide layout, and the dashboard's: the default screen's own CSS_PATH is never read
+    (Textual loads a screen's stylesheets when it is pushed; the default screen never is). Every
+    other screen names its .tcss beside it. Absolute, so an app subclassed elsewhere (the soak's)
+    finds them too."""
     COMMANDS = {ActionCommands}
     BINDINGS = bindings_for(Scope.APP)
     """Textual's own ctrl+q and ctrl+c are re-declared there with ids, so a keymap reaches them."""

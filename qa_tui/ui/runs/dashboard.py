@@ -68,9 +68,8 @@ class DashboardScreen(RunActions):
     """Every run of every provider, live."""
 
     SCOPE = Scope.DASHBOARD
-    DEFAULT_CSS = """
-    DashboardScreen RunsTable.-empty { height: auto; }
-    """
+    # Its stylesheet, dashboard.tcss beside it, is named by the app (QaTuiApp.CSS_PATH): Textual
+    # never reads the CSS_PATH of the screen `get_default_screen` returns.
     BINDINGS = [
         *bindings_for(Scope.DASHBOARD),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
