@@ -62,12 +62,14 @@ from qa_tui.sim.app import build_app
 from qa_tui.sim.faults import PROVIDERS
 from qa_tui.sim.scenario import ScenarioClock, ScenarioSpec
 from qa_tui.sim.server import render_config
-from qa_tui.ui import app as ui_app
 from qa_tui.ui.app import QaTuiApp
 
 FAULT_KINDS: tuple[str, ...] = ("5xx", "timeout", "drop", "malformed", "429", "revoked")
 NAMES = {"bugbug": "web", "bugbrain": "plans", "bug0": "previews", "bugnet": TRACKER}
 """Simulator provider → the name qa-tui knows it by (render_config's names)."""
+SOAKED = tuple(provider for provider in PROVIDERS if provider in NAMES)
+"""The providers faulted and timed: the simulator's GitHub slice is left out (the soak's Bug0
+triggers carry no commit, so nothing here reads GitHub; its faults are tests/contract's)."""
 SEQ_HEADER = "x-soak-seq"
 MUST_BE_ZERO = ("unhandled_exceptions", "status_mismatches", "retry_after_violations")
 
@@ -239,7 +241,6 @@ def retry_after_violations(hits: list[Hit], sent: dict[int, Sent]) -> list[dict[
 class SoakApp(QaTuiApp):
     """The app, counting worker failures (Textual calls the base handler as well)."""
 
-    CSS_PATH = str(Path(ui_app.__file__).with_name("app.tcss"))
     worker_errors: list[str]
 
     def on_worker_state_changed(self, event: Any) -> None:
@@ -396,7 +397,7 @@ async def _soak(
             await asyncio.sleep(plan.warmup_s)
             for window in range(plan.windows):
                 kinds = {
-                    p: FAULT_KINDS[(window + i) % len(FAULT_KINDS)] for i, p in enumerate(PROVIDERS)
+                    p: FAULT_KINDS[(window + i) % len(FAULT_KINDS)] for i, p in enumerate(SOAKED)
                 }
                 for provider, kind in kinds.items():
                     if kind == "revoked":
@@ -405,7 +406,7 @@ async def _soak(
                         await _control(control, "faults", {provider: plan.fault_settings(kind)})
                 await asyncio.sleep(plan.window_s)
                 await _control(control, "faults", {"clear": True})
-                for provider in PROVIDERS:
+                for provider in SOAKED:
                     await _control(control, "restore", {"provider": provider})
                 cleared = time.monotonic()
                 await asyncio.sleep(plan.gap_s)
@@ -421,10 +422,10 @@ async def _soak(
             await asyncio.gather(*tasks, return_exceptions=True)
             while app.screen is not app.dashboard:
                 await pilot.press("escape")
-            for provider in PROVIDERS:  # a last outage: every engine loop ends in its backoff
+            for provider in SOAKED:  # a last outage: every engine loop ends in its backoff
                 await _control(control, "revoke", {"provider": provider})
             await asyncio.sleep(plan.outage_s)
-            for provider in PROVIDERS:
+            for provider in SOAKED:
                 await _control(control, "restore", {"provider": provider})
             await _control(control, "advance", {"seconds": 3600})
             jumped = time.monotonic()

@@ -18,4 +18,8 @@ def hermetic_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("QA_TUI_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    # the GitHub CLI (asked for a token when [github] has none) sees no login of the user's
+    monkeypatch.setenv("GH_CONFIG_DIR", str(home / "gh"))
+    for name in ("GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     yield home

@@ -265,3 +265,91 @@ def test_the_callback_check_sees_one_assigned_from_outside(tmp_path: Path) -> No
         "def mount(engine):\n    engine.on_changes = print\n"
     )
     assert _callbacks_assigned_from_outside(tmp_path / "wired") == ["wired/app.py:2"]
+
+
+READS_TEXTUAL_PRIVATES = frozenset({"ui/terminal_writer.py"})
+"""The ui module that reads Textual's own private attributes: it says which, and draws as Textual
+does when they are gone."""
+
+
+def _private_reads_from_outside(root: Path, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Every `x._name` in `root`'s modules (but `allowed`) where `x` is not `self`, `cls` or
+    `super()`: one object reaching into another's private part."""
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        where = str(path.relative_to(root.parent))
+        if where in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            owner = node.value
+            if node.attr.startswith("__") or (
+                isinstance(owner, ast.Name) and owner.id in ("self", "cls")
+            ):
+                continue
+            if isinstance(owner, ast.Call) and ast.unparse(owner.func) == "super":
+                continue
+            found.append(f"{where}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def _dashboard_widgets() -> frozenset[str]:
+    """The names under which the dashboard holds its widgets (`table`, `health_bar`, …)."""
+    from textual.widget import Widget
+
+    from qa_tui.ui.runs.dashboard import DashboardScreen
+
+    screen = DashboardScreen({"web": "bugbug"})
+    return frozenset(name for name, value in vars(screen).items() if isinstance(value, Widget))
+
+
+def _reaches_into_the_dashboard(root: Path, widgets: frozenset[str]) -> list[str]:
+    """Every `….dashboard.<widget>` (or `_dashboard`) in `root`'s modules but the dashboard's own."""
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "dashboard.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.Attribute) or node.attr not in widgets:
+                continue
+            owner = node.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if name in ("dashboard", "_dashboard"):
+                found.append(f"{path.relative_to(root.parent)}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def test_the_ui_reads_the_store_and_the_order_only_through_what_they_offer() -> None:
+    """GIVEN every module of qa_tui/ui
+    WHEN its attribute reads are read
+    THEN none reaches into another object's private part (`store._rows`, `order._known`, an
+    app's pending batch): a row is the store's and the order's, read through their methods
+    (Textual's own privates, read by the terminal writer, aside)."""
+    assert _private_reads_from_outside(ROOT / "ui", READS_TEXTUAL_PRIVATES) == []
+
+
+def test_the_app_talks_to_the_dashboard_through_its_methods_not_its_widgets() -> None:
+    """GIVEN every module of qa_tui but the dashboard's own
+    WHEN its attribute reads are read
+    THEN none reaches for the dashboard's table, header or filter bar: what they are is the
+    dashboard's business, and it offers methods for what others need (`apply`, `show_health`…)."""
+    widgets = _dashboard_widgets()
+    assert {"table", "health_bar"} <= widgets
+    assert _reaches_into_the_dashboard(ROOT, widgets) == []
+
+
+def test_the_wiring_checks_see_a_reach_into_a_private_part_and_into_a_widget(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui" / "app.py").write_text(
+        "def show(self, store):\n"
+        "    rows = store._rows\n"
+        "    self._dashboard.table.refresh()\n"
+        "    return self._pending, super()._display(), rows\n"
+    )
+    assert _private_reads_from_outside(tmp_path / "ui") == ["ui/app.py:2 store._rows"]
+    assert _reaches_into_the_dashboard(tmp_path / "ui", frozenset({"table"})) == [
+        "ui/app.py:3 self._dashboard.table"
+    ]

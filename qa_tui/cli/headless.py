@@ -3,7 +3,9 @@
 `qa-tui runs` asks every configured provider for its recent runs at once and prints them newest
 first, as JSON (`--json`, strings exactly as the providers sent them) or as an aligned table for
 humans (provider strings made terminal-safe). A provider that fails is one line on stderr and
-exit code 1; what the others answered is still printed.
+exit code 1; what the others answered is still printed. So is a Bug0 provider whose results
+could not be read on GitHub (its runs are printed, as far as they are known); with no GitHub
+token at all that line is a note, not a failure (as in `doctor`: Bug0 itself works).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from qa_tui.cli.services import choose_providers
+from qa_tui.cli.services import Services, choose_providers
 from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigFileMissing, load_config, warn_if_world_readable
 from qa_tui.core.errors import ConfigError, ProviderError
 from qa_tui.core.model import Run, RunStatus
-from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.base import ReadsElsewhere, RunSource
 from qa_tui.core.providers.registry import build_sources
 from qa_tui.core.runs.newest import newest_first
 from qa_tui.core.runs.shown import RUNNING_WORDS, TRIGGERED, status_matches
@@ -106,26 +108,32 @@ async def gather_runs(
 ) -> Gathered:
     """Ask every source at once; a failing source becomes a line in `failures`, never a crash."""
 
-    async def one(source: RunSource) -> tuple[list[Run], str | None, str | None]:
+    async def one(source: RunSource) -> tuple[list[Run], str | None, list[str]]:
         try:
             page = await source.list_runs(limit=limit, status=status)
+            trouble = source.trouble_elsewhere() if isinstance(source, ReadsElsewhere) else None
         except ProviderError as exc:
-            return [], f"{source.name}: {exc.kind.value}: {exc.message}", None
+            return [], f"{source.name}: {exc.kind.value}: {exc.message}", []
         except Exception as exc:  # a bug in a client must not hide the other providers
-            return [], f"{source.name}: unexpected {type(exc).__name__}", None
+            return [], f"{source.name}: unexpected {type(exc).__name__}", []
         finally:
             await source.aclose()
-        skipped = (
-            f"{source.name}: skipped {page.skipped} unreadable run(s)" if page.skipped else None
-        )
+        notes = [f"{source.name}: skipped {page.skipped} unreadable run(s)"] if page.skipped else []
         runs = [r for r in page.runs if status is None or r.status == status][:limit]
-        return runs, None, skipped
+        failed = None
+        if trouble is not None:  # its runs are listed; their results could not be read
+            line = f"{source.name}: {trouble.message} (check {trouble.fix_key})"
+            if trouble.unset:  # not set up (no GitHub token): said, as doctor does, not a failure
+                notes.append(line)
+            else:
+                failed = line
+        return runs, failed, notes
 
     gathered = Gathered()
-    for runs, failure, note in await asyncio.gather(*(one(s) for s in sources)):
+    for runs, failure, notes in await asyncio.gather(*(one(s) for s in sources)):
         gathered.runs.extend(runs)
         gathered.failures.extend([failure] if failure else [])
-        gathered.notes.extend([note] if note else [])
+        gathered.notes.extend(notes)
     gathered.runs.sort(key=newest_first)  # the table's order too (core/runs/newest.py)
     return gathered
 
@@ -213,8 +221,10 @@ def normalized_for(word: str) -> RunStatus:
     return RunStatus(word)
 
 
-def run_runs(args: argparse.Namespace) -> int:
-    """`qa-tui runs`: exit 0 when every provider answered, 1 when some failed, 2 on config errors."""
+def run_runs(args: argparse.Namespace, services: Services | None = None) -> int:
+    """`qa-tui runs`: exit 0 when every provider answered, 1 when some failed, 2 on config errors.
+    `services`: the clock, transport and trigger log (tests: the simulator in-process)."""
+    services = services or Services()
     config = load_or_explain(config_path(args))
     if config is None:
         return EXIT_USAGE
@@ -223,9 +233,14 @@ def run_runs(args: argparse.Namespace) -> int:
         print(f"qa-tui runs: error: {chosen}", file=sys.stderr)
         return EXIT_USAGE
     status = normalized_for(args.status) if args.status else None
-    sources = build_sources(chosen)
+    sources = build_sources(
+        chosen,
+        clock=services.clock,
+        transport_for=services.transport_for,
+        triggers=services.triggers,
+    )
     gathered = asyncio.run(gather_runs(sources, limit=args.limit, status=status))
-    now = datetime.now(UTC)
+    now = services.clock.now()
     since: timedelta | None = getattr(args, "since", None)
     runs = gathered.runs if since is None else created_since(gathered.runs, now - since)
     if args.status:  # as the app's `status:` reads it (one rule: core/runs/shown.py)

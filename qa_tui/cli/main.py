@@ -7,7 +7,7 @@ the headless commands.
 
 Exit codes: 0 ok, 1 some provider failed (`runs`, `doctor`), 2 usage or config error, 130
 interrupted; `watch` and `run --wait`: 0 passed, 1 failed, 2 usage/config, 3 error, stopped or
-cancelled, 4 no final status (timeout, or Bug0, which has no status API).
+cancelled, 4 no final status (timeout; a Bug0 run whose commit status cannot be read).
 """
 
 from __future__ import annotations
@@ -292,7 +292,8 @@ def add_run_watch_doctor(
     """`run`, `watch` and `doctor` (qa_tui/cli/run.py, watch.py, doctor.py)."""
     exits = (
         "exit: 0 passed, 1 failed, 2 usage/config, 3 error/stopped/cancelled, "
-        "4 no final status (timeout; Bug0 runs always: Bug0 has no status API)"
+        "4 no final status (timeout; for Bug0: no status of Bug0's on the commit in time, "
+        "or none to read: Bug0 reports results as GitHub commit statuses)"
     )
     watch = command("watch", _cmd_watch, "follow one run until it ends (for CI)")
     watch.epilog = exits
@@ -334,7 +335,11 @@ def add_run_watch_doctor(
     run.add_argument(
         "--no-git", action="store_true", help="Bug0: do not prefill from the git checkout"
     )
-    run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow the run until it ends (Bug0: through its commit status on GitHub)",
+    )
     read_only_option(run)
     run.add_argument(
         "--confirm",

@@ -5,7 +5,9 @@ TARGET is, per provider kind:
 - BugBrain: a test plan id (`tp_…`); `--environment`, `--sync`, `--timeout` go with it;
 - Bug0: a project id (default: the configured `project_id`); `--url`, `--git-sha`, `--branch`,
   `--pr`, `--owner`, `--repo` fill the body, prefilled from the current git checkout (`--no-git`
-  turns that off). Bug0 cannot be watched (no status API): `--wait` is refused before triggering.
+  turns that off). Bug0 has no status API: `--wait` follows the commit status Bug0 posts on
+  GitHub, so it needs a commit and a repository, and a GitHub token (`[github]`, or `gh`); without
+  them it is refused before anything is triggered.
 
 Prints the new run as `PROVIDER:RUN_ID` (what `qa-tui watch` takes; `--json`: the run as
 `runs --json` shows one) on stdout; what was started
@@ -39,6 +41,8 @@ from qa_tui.core.config.tables import Config, ProviderConfig
 from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, RequestRejected
 from qa_tui.core.model import Run
 from qa_tui.core.providers.base import RunSource
+from qa_tui.core.providers.bug0 import Bug0Source
+from qa_tui.core.providers.bug0.wire import trigger_fields
 from qa_tui.core.providers.bugbug import BugBugSource
 from qa_tui.core.textsafe import terminal_safe
 
@@ -75,11 +79,22 @@ def check_flags(args: argparse.Namespace, kind: str) -> None:
         raise Usage(f"TARGET is required for {kind}: {what}")
     if getattr(args, "notify", False) and not args.wait:
         raise Usage("--notify tells the terminal when the run ends: it needs --wait")
-    if kind == "bug0" and args.wait:
-        raise Usage(
-            "Bug0 runs cannot be waited on: Bug0 has no API to read a run's status (results go "
-            "to its own integrations). Drop --wait; nothing was triggered"
-        )
+
+
+def cannot_wait_for(source: RunSource, request: StartRequest) -> str | None:
+    """Why `--wait` could never see this run end, said before it is started (None: it can):
+    a Bug0 trigger with no commit or repository, or no GitHub token to read its status."""
+    if not isinstance(source, Bug0Source) or not isinstance(request, Bug0Start):
+        return None
+    given = {
+        "git_commit_sha": request.git_commit_sha,
+        "owner": request.owner,
+        "repo": request.repo,
+    }
+    why = source.cannot_follow(trigger_fields(given))
+    return (
+        None if why is None else f"{why}. Drop --wait to trigger it anyway; nothing was triggered"
+    )
 
 
 def bug0_request(args: argparse.Namespace, services: Services) -> Bug0Start:
@@ -158,6 +173,10 @@ async def start_and_report(
     try:
         try:
             request = await build_request(source, kind, args, services)
+            why = cannot_wait_for(source, request) if args.wait else None
+            if why is not None:
+                say(f"run: {why}")
+                return EXIT_USAGE
             run = await writes.start_new(
                 source.name, request, typed=typed_name(args, source.name, writes)
             )
@@ -223,7 +242,7 @@ def run_run(args: argparse.Namespace, services: Services | None = None) -> int:
     if refused is not None:  # said before anything is read; writes.py refuses it again anyway
         say(f"run: {refused}")
         return EXIT_USAGE
-    source = open_source(provider, services)
+    source = open_source(provider, services, config.github)
     return asyncio.run(start_and_report(source, provider.kind, args, services, config, policy))
 
 

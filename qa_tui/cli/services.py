@@ -16,9 +16,9 @@ from typing import Any
 
 from qa_tui.core.actions.gitinfo import GitInfo, read_git
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config.tables import Config, ProviderConfig
+from qa_tui.core.config.tables import Config, GitHubConfig, ProviderConfig
 from qa_tui.core.providers.base import RunSource
-from qa_tui.core.providers.registry import TransportFor, build_source
+from qa_tui.core.providers.registry import TransportFor, build_source, build_statuses
 from qa_tui.core.providers.triggers import TriggerLog
 from qa_tui.core.textsafe import terminal_safe
 
@@ -90,13 +90,22 @@ def choose_providers(config: Config, wanted: Sequence[str] | None) -> Config | s
     return config.model_copy(update={"providers": kept})
 
 
-def open_source(provider: ProviderConfig, services: Services) -> RunSource:
-    """The RunSource for one provider, on the given clock and transport."""
+def open_source(
+    provider: ProviderConfig, services: Services, github: GitHubConfig | None = None
+) -> RunSource:
+    """The RunSource for one provider, on the given clock and transport; a Bug0 one reads its
+    results on GitHub as `github` (the config's `[github]`) says."""
+    statuses = None
+    if provider.kind == "bug0":
+        statuses = build_statuses(
+            github or GitHubConfig(), clock=services.clock, transport_for=services.transport_for
+        )
     return build_source(
         provider,
         clock=services.clock,
         transport=services.transport_for(provider.name) if services.transport_for else None,
         triggers=services.triggers or TriggerLog(),
+        statuses=statuses,
     )
 
 

@@ -41,25 +41,47 @@ def _draw_less_over_ssh() -> None:
 
 
 DEMO_PREVIEWS = (
-    ("https://pr-41.preview.shop.example", "feat/one-click", 41),
-    ("https://pr-42.preview.shop.example", "fix/login-loop", 42),
+    (
+        "https://pr-41.preview.shop.example",
+        "feat/one-click",
+        41,
+        "4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
+    ),
+    (
+        "https://pr-42.preview.shop.example",
+        "fix/login-loop",
+        42,
+        "42ab5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b",
+    ),
 )
-"""The preview deploys (URL, branch, PR) the demo triggers on Bug0 as it opens."""
+"""The preview deploys (URL, branch, PR, commit) the demo triggers on Bug0 as it opens."""
+DEMO_REPOSITORY = ("acme", "shop")
+"""The GitHub repository of the demo's commits (the simulator's GitHub has every repository)."""
 
 
 async def trigger_demo_previews(writes: ProviderWrites, show: Callable[[], None]) -> None:
     """Bug0 has no API to list runs: its rows are the runs triggered from here. The demo triggers
-    a couple so its table shows all three providers; a failure (a `--faults bug0:...`) skips them,
-    and so does `--read-only` (the triggers are writes, through the one door to them).
-    `show()` is called after each trigger, so each row appears as soon as its run exists."""
+    a couple so its table shows all three providers, each on a commit, so that the simulated
+    Bug0 posts their results on the simulated GitHub and the rows end (the first fails, the
+    second passes); a failure (a `--faults bug0:...`) skips them, and so does `--read-only` (the
+    triggers are writes, through the one door to them). `show()` is called after each trigger,
+    so each row appears as soon as its run exists."""
     from qa_tui.core.actions.launch import Bug0Start
     from qa_tui.core.errors import ProviderError
     from qa_tui.core.providers.bug0 import Bug0Source
 
+    owner, repo = DEMO_REPOSITORY
     for source in writes.sources.values():
         if isinstance(source, Bug0Source) and writes.refusal(source.name) is None:
-            for url, branch, pr in DEMO_PREVIEWS:
-                request = Bug0Start(url=url, git_branch=branch, pr_number=str(pr))
+            for url, branch, pr, sha in DEMO_PREVIEWS:
+                request = Bug0Start(
+                    url=url,
+                    git_branch=branch,
+                    pr_number=str(pr),
+                    git_commit_sha=sha,
+                    owner=owner,
+                    repo=repo,
+                )
                 trigger = writes.start_new(source.name, request)
                 try:
                     await asyncio.wait_for(trigger, timeout=3.0)

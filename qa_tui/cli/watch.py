@@ -8,8 +8,9 @@ provider's last word. `--notify` tells the terminal when it ends, as the app doe
 
 Exit codes: 0 passed, 1 failed, 2 usage or config error (also: bad credentials, no such run),
 3 ended without a verdict (error, stopped, cancelled, skipped) or a provider failure that is not
-transient, 4 no final status: the time ran out, or the provider cannot report one at all (Bug0 has
-no API to read a run: its results go to Bug0's own integrations, so its runs always give 4).
+transient, 4 no final status: the time ran out, or the run's status cannot be read at all. A Bug0
+run is followed through the commit status Bug0 posts on GitHub: 4 when none appeared before the
+time ran out, and at once for a trigger that carried no commit (or with no GitHub token).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from qa_tui.core.errors import AuthFailed, NotFound, ProviderError, Unsupported
 from qa_tui.core.history.db import FILE_NAME as HISTORY_FILE
 from qa_tui.core.history.db import RunHistory
 from qa_tui.core.history.eta import Estimate, estimate_for, eta_of, load_durations
-from qa_tui.core.model import ProviderKind, Run
+from qa_tui.core.model import ProviderKind, Run, RunStatus
 from qa_tui.core.notify.settings import NotifyConfig
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import NO_READ_API
@@ -244,7 +245,15 @@ class Follow:
             return provider_failure(error)
         self.progress.end_line()
         if result.outcome is Outcome.NO_STATUS:
-            say(f"{self.source.name}: {NO_READ_API}; the final status is unknown (exit 4)")
+            why = result.run.note or NO_READ_API
+            say(f"{self.source.name}: {why}; the final status is unknown (exit 4)")
+        elif result.outcome is Outcome.TIMEOUT and self.source.kind is ProviderKind.BUG0:
+            seen = (
+                "no Bug0 status appeared"
+                if result.run.status is RunStatus.QUEUED
+                else "Bug0's status did not end"
+            )
+            say(f"{self.source.name}: {seen} before the timeout ({result.run.note})")
         code = EXIT_CODES[result.outcome]
         terminal = result.outcome in (Outcome.PASSED, Outcome.FAILED, Outcome.ENDED)
         if self.options.junit is not None and terminal:
@@ -303,7 +312,7 @@ def run_watch(args: argparse.Namespace, services: Services | None = None) -> int
         say(f"watch: {provider}")
         return EXIT_USAGE
     run_id = _without_repeated_provider(ref[1], (ref[0], provider.name))
-    source = open_source(provider, services)
+    source = open_source(provider, services, config.github)
     estimate = history_estimates(config)
     options = options_from(args, config)
     return asyncio.run(watch_run_id(source, run_id, options, services, estimate))

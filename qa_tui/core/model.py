@@ -237,3 +237,6 @@ class ProviderHealth(Frozen):
     message: str | None = None
     budget_remaining: float | None = None
     """Requests the provider's budget would allow right now."""
+    fix_key: str | None = None
+    """The config key to look at when the failure is not the provider's own but the service
+    its results are read from (`[github] token` for Bug0): None, the kind's usual key."""

@@ -9,6 +9,8 @@ URL layout (``<host>`` is e.g. ``http://127.0.0.1:8765``):
 ``<host>/bugbrain/cdn``   BugBrain screenshot files
 ``<host>/bug0``           Bug0 base URL (clients append ``/api/run-tests``)
 ``<host>/bugnet``         Bugnet base URL (clients append ``/api/...``, also ``/api/v1/...``)
+``<host>/github``         GitHub's API root (``api_url``), where the simulated Bug0 posts its
+                          results as commit statuses (``/repos/{o}/{r}/commits/{sha}/status``)
 ``<host>/_sim/...``       control API (JSON, no auth, never faulted)
 ========================  ===================================================================
 
@@ -22,7 +24,11 @@ the others; the answer is the current plan), ``POST /_sim/advance`` ``{"seconds"
 provider is refused with the provider's 401 until restored; with ``"project": "web-3"`` only
 that project's token, in a simulated org: sim/org/projects.py),
 ``POST /_sim/limits`` ``{"enforce": false}`` (documented rate limits on or off), ``GET
-/_sim/bug0/triggers``, ``GET /_sim/dialect`` (the reading of the docs being spoken:
+/_sim/bug0/triggers``, ``POST /_sim/github/commits`` ``{"sha": "0a1b2c3", "bug0": "failure",
+"decoy": "failure", "via": "check run", "description": "...", "ends_after_s": 3}`` (what happens
+on that commit:
+:class:`~qa_tui.sim.github.world.CommitPlan`; ``"bug0": "never"``: Bug0 posts nothing), ``GET
+/_sim/dialect`` (the reading of the docs being spoken:
 ``{"dialect": {key: value, ...}, "spec": "<the non-default KEY=VALUE,...>"}``, see
 :mod:`qa_tui.sim.dialects`). Each provider's app is wrapped by
 :func:`qa_tui.sim.dialects.wire.speak`, which writes its answers in the scenario's dialect (and is
@@ -54,6 +60,8 @@ from qa_tui.sim.bugnet.world import BugnetWorld
 from qa_tui.sim.common import SimContext, iso_millis, read_json_object
 from qa_tui.sim.dialects.wire import speak
 from qa_tui.sim.faults import PROVIDERS, FaultPlan, FaultSpecError, parse_fault_spec
+from qa_tui.sim.github.app import build as build_github
+from qa_tui.sim.github.world import GitHubWorld, ReportedRun
 from qa_tui.sim.limits import RateLimiter
 from qa_tui.sim.org.projects import Org
 from qa_tui.sim.planting import plant, planted_truth
@@ -91,6 +99,8 @@ class Simulator:
         if self.spec.triage:
             plant(self.bugbug, self.bugbrain, t0)
         self.bug0 = Bug0World(seed)
+        self.github = GitHubWorld(seed, lambda: reported_runs(self.bug0))
+        """Where Bug0 posts its results: the commits its triggers carried."""
         self.bugnet = BugnetWorld(seed, self.spec, t0)
         self.org: Org | None = None
         """Several projects of each service (`ScenarioSpec.org`); None: one each."""
@@ -208,11 +218,33 @@ class Simulator:
             "now_ts": now,
             "runs": runs,
             "bug0_triggers": [t.to_json() for t in self.bug0.triggers],
+            "github_bug0": [
+                {
+                    "run_id": run.run_id,
+                    "commit": f"{run.owner}/{run.repo}@{run.sha}",
+                    "state": self.github.bug0_state(run.owner, run.repo, run.sha, now),
+                }
+                for run in reported_runs(self.bug0)
+            ],
             "bugnet_bugs": [self.bugnet.bug_json(b) for b in self.bugnet.bugs.values()],
             "bugnet_sdk": self.bugnet.telemetry.to_json(),
             **({"triage": planted_truth(self.bugbug, self.bugbrain)} if self.spec.triage else {}),
             **({"org_runs": self.org.truth(now)} if self.org is not None else {}),
         }
+
+
+def reported_runs(bug0: Bug0World) -> list[ReportedRun]:
+    """Bug0's triggers that carried a commit and a repository: the runs its GitHub integration
+    reports on (shared/provider-docs/bug0-run-tests.md, "GitHub Integration")."""
+    runs: list[ReportedRun] = []
+    for trigger in bug0.triggers:
+        body = trigger.body
+        sha, owner, repo, url = (body.get(k) for k in ("gitCommitSha", "owner", "repo", "url"))
+        if isinstance(sha, str) and isinstance(owner, str) and isinstance(repo, str):
+            path = f"/bug0/app/runs/{trigger.execution_id}"
+            tested = url if isinstance(url, str) else None
+            runs += [ReportedRun(trigger.execution_id, trigger.at, owner, repo, sha, tested, path)]
+    return [run for run in runs if run.sha and run.owner and run.repo]
 
 
 def _known(provider: str) -> str:
@@ -283,6 +315,17 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def triggers(request: Request) -> Response:
         return JSONResponse([t.to_json() for t in sim.bug0.triggers])
 
+    async def github_commits(request: Request) -> Response:
+        body = await read_json_object(request)
+        if body is None or not isinstance(body.get("sha"), str) or not body["sha"]:
+            return bad('expected {"sha": ..., "bug0": ..., "decoy": ..., "via": ...}')
+        fields = {k: v for k, v in body.items() if k != "sha"}
+        try:
+            sim.github.plan(body["sha"], **fields)
+        except TypeError as exc:
+            return bad(f"unknown field: {exc}")
+        return JSONResponse({"sha": body["sha"], **vars(sim.github.plans[body["sha"]])})
+
     async def dialect(request: Request) -> Response:
         spoken = sim.spec.dialect
         return JSONResponse({"dialect": spoken.as_dict(), "spec": spoken.to_spec()})
@@ -295,6 +338,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         Route("/restore", token_switch(False), methods=["POST"]),
         Route("/limits", limits, methods=["POST"]),
         Route("/bug0/triggers", triggers),
+        Route("/github/commits", github_commits, methods=["POST"]),
         Route("/dialect", dialect),
     ]
 
@@ -331,6 +375,7 @@ def build_app(
                     "bugbrain": f"{base}/bugbrain/api/v1",
                     "bug0": f"{base}/bug0",
                     "bugnet": f"{base}/bugnet",
+                    "github": f"{base}/github",
                 },
             }
         )
@@ -345,6 +390,7 @@ def build_app(
             Mount("/bugbrain/cdn", app=spoken(bugbrain_cdn, "bugbrain")),
             Mount("/bug0", app=spoken(build_bug0(sim.ctx, sim.bug0), "bug0")),
             Mount("/bugnet", app=spoken(build_bugnet(sim.ctx, sim.bugnet), "bugnet")),
+            Mount("/github", app=build_github(sim.ctx, sim.github)),  # no dialects: one GitHub
         ]
     )
     app.state.sim = sim

@@ -16,6 +16,7 @@ from qa_tui.sim.credentials import (
     BUGNET_PASSWORD,
     BUGNET_PROJECT,
     BUGNET_TOKEN,
+    GITHUB_TOKEN,
 )
 from qa_tui.sim.org.spec import OrgSpec
 
@@ -27,11 +28,23 @@ def _urls(base_url: str) -> dict[str, str]:
         "bugbrain": f"{base}/bugbrain/api/v1",
         "bug0": f"{base}/bug0",
         "bugnet": f"{base}/bugnet",
+        "github": f"{base}/github",
     }
 
 
 def q(text: str) -> str:
     return json.dumps(text)  # a TOML basic string for these ASCII values
+
+
+def github_table(base_url: str) -> list[str]:
+    """`[github]`: where the simulated Bug0 posts its results (the simulator's GitHub slice)."""
+    return [
+        "",
+        "# Bug0 posts each run's result as a commit status on GitHub: here, the simulator's.",
+        "[github]",
+        f"api_url = {q(_urls(base_url)['github'])}",
+        f"token = {q(GITHUB_TOKEN)}",
+    ]
 
 
 def render_config(base_url: str, org: OrgSpec | None = None) -> str:
@@ -72,6 +85,7 @@ def render_config(base_url: str, org: OrgSpec | None = None) -> str:
             f"project = {q(BUGNET_PROJECT)}",
             f"token = {q(BUGNET_TOKEN)}",
             f"api_key = {q(BUGNET_API_KEY)}",
+            *github_table(base_url),
             "",
         ]
     )
@@ -107,6 +121,7 @@ def render_org_config(base_url: str, org: OrgSpec) -> str:
         f"project = {q(BUGNET_PROJECT)}",
         f"token = {q(BUGNET_TOKEN)}",
         f"api_key = {q(BUGNET_API_KEY)}",
+        *github_table(base_url),
         "",
     ]
     return "\n".join(lines)
@@ -126,6 +141,8 @@ def banner(base_url: str) -> str:
             f"            login {BUGNET_EMAIL} / {BUGNET_PASSWORD}"
             f"    Authorization: Bearer {BUGNET_TOKEN}",
             f"            X-API-Key: {BUGNET_API_KEY} (public submit, game SDKs)",
+            f"  GitHub    {u['github']}    Authorization: Bearer {GITHUB_TOKEN}"
+            "    (Bug0's commit statuses)",
             f"  Control   {base_url.rstrip('/')}/_sim/truth  /_sim/faults  /_sim/advance",
         ]
     )

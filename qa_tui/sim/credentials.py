@@ -36,3 +36,7 @@ BUGNET_PROJECT = "qa-tui-demo"
 """The demo project's slug."""
 BUGNET_USER_ID = "0b7e4f52-3c1a-4d8e-9f26-5a1b7c3d9e04"
 BUGNET_DISPLAY_NAME = "Demo Dev"
+
+GITHUB_TOKEN = "ghp_qatuiDemo4f9a2c7e1b8d3c5a6e0b2d9f71a"
+"""``Authorization: Bearer <this>`` (or ``token <this>``) for the simulated GitHub slice, where the
+simulated Bug0 posts its commit statuses."""

@@ -7,7 +7,8 @@ Set faults from Python (``FaultPlan.set("bugbug", error_rate=0.2)``), from the c
 
     bugbug:error_rate=0.2,latency=0.5;bugnet:down;*:malformed_rate=0.01
 
-Providers: ``bugbug``, ``bugbrain``, ``bug0``, ``bugnet``, and ``*`` for all four. Keys (see
+Providers: ``bugbug``, ``bugbrain``, ``bug0``, ``bugnet``, ``github`` (the GitHub slice Bug0 posts
+its results to), and ``*`` for all of them. Keys (see
 :class:`ProviderFaults`): ``error_rate``, ``latency``, ``throttle``, ``retry_after``, ``rpm``,
 ``malformed_rate``, ``drop_rate``, ``down``. A bare ``down`` or ``throttle`` means ``=true`` / ``=1``.
 
@@ -50,7 +51,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_tui.sim.limits import RateLimiter
 
-PROVIDERS: tuple[str, ...] = ("bugbug", "bugbrain", "bug0", "bugnet")
+PROVIDERS: tuple[str, ...] = ("bugbug", "bugbrain", "bug0", "bugnet", "github")
 """The provider names faults (and tokens, and the control API) are keyed by."""
 
 

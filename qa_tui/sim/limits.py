@@ -81,6 +81,22 @@ class RateLimiter:
             return Verdict(False, first.limit, first.remaining, full[0].reset, full[0].retry_after)
         return first
 
+    def peek(self, key: str, limit: int, window_s: float = 60.0) -> Verdict:
+        """The window of ``key`` as it stands, counting nothing (a request that costs nothing,
+        like GitHub's 304, still reports it)."""
+        now = self._now()
+        start = math.floor(now / window_s) * window_s
+        with self._lock:
+            w_start, count = self._counts.get((key, window_s), (start, 0))
+        count = 0 if w_start != start else count
+        return Verdict(
+            allowed=count < limit,
+            limit=limit,
+            remaining=max(limit - count, 0),
+            reset=start + window_s,
+            retry_after=max(1, math.ceil(start + window_s - now)),
+        )
+
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()

@@ -31,6 +31,8 @@ Credentials: :data:`BUGBUG_TOKEN`, :data:`BUGBRAIN_API_KEY`, :data:`BUGBRAIN_PRO
 :mod:`qa_tui.sim.credentials`; ``render_config`` and ``banner`` in :mod:`qa_tui.sim.config_text`
 (re-exported here), which imports nothing heavy.
 
+Every answer carries one ``Date``, on the scenario clock (:func:`dated`; uvicorn's own is off).
+
 Dropped connections (the ``drop_rate`` and ``down`` faults) raise inside the app on purpose;
 uvicorn would log a traceback for each, so a logging filter hides exactly those records.
 """
@@ -44,6 +46,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from types import TracebackType
 from typing import Any
 
@@ -90,11 +93,37 @@ def _base_url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+def dated(app: Starlette) -> Any:
+    """`app` with one `Date` on every answer, on the scenario clock: the one the app set (the
+    GitHub slice's), else the scenario's now. uvicorn's own `Date` (the wall clock) is turned
+    off, or an answer would carry two, and a manual scenario clock would disagree with it."""
+    clock: ScenarioClock = app.state.sim.clock
+
+    async def serve_dated(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_dated(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    headers.append((b"date", formatdate(clock.now(), usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_dated)
+
+    return serve_dated
+
+
 def _server(app: Starlette, log_level: str) -> Any:
     import uvicorn
 
     _quiet_drops()
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        dated(app), log_level=log_level, access_log=False, lifespan="off", date_header=False
+    )
     return uvicorn.Server(config)
 
 

@@ -1,14 +1,17 @@
 """The Textual app. It is handed a ready engine (and through it the store and the providers);
 it never builds a client, so tests hand it the simulator or a fake.
 
-The engine runs in one named worker. Its callbacks merge change batches into `_pending` and post
-one `RunsChanged`; however many batches arrive while the UI is busy, the table applies them once.
+The engine runs in one named worker. Each change batch it emits comes to the UI as one
+`RunsChanged(changes)` carrying that batch, and is applied as it came: a batch is merged once,
+where it is made (a provider's poll cycle, core/engine/poller.py), and nowhere on its way. The
+app talks to the dashboard through the dashboard's methods, never through its widgets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from textual import events, work
 from textual.app import App
@@ -36,7 +39,6 @@ from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.collector import RunsOutOfTheCollector, no_collection
 from qa_tui.ui.commands import ActionCommands
-from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.keymap import UserKeys
@@ -45,12 +47,18 @@ from qa_tui.ui.notices import Notices
 from qa_tui.ui.runs.dashboard import DashboardScreen
 from qa_tui.ui.terminal_writer import ScreenMirror, display
 
+UI_FOLDER = Path(__file__).parent
+
 
 class QaTuiApp(App[int]):
     """qa-tui: every run of every provider, live."""
 
     TITLE = "qa-tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = [UI_FOLDER / "app.tcss", UI_FOLDER / "runs" / "dashboard.tcss"]
+    """The app-wide layout, and the dashboard's: the default screen's own CSS_PATH is never read
+    (Textual loads a screen's stylesheets when it is pushed; the default screen never is). Every
+    other screen names its .tcss beside it. Absolute, so an app subclassed elsewhere (the soak's)
+    finds them too."""
     COMMANDS = {ActionCommands}
     BINDINGS = bindings_for(Scope.APP)
     """Textual's own ctrl+q and ctrl+c are re-declared there with ids, so a keymap reaches them."""
@@ -99,7 +107,6 @@ class QaTuiApp(App[int]):
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.sub_title = subtitle or ""
-        self._pending = Changes()
         self.open_reports = OpenReports()
         """Bug reports not filed yet, as the outbox's change reports tell (for the header)."""
         self.collector = collector or RunsOutOfTheCollector()
@@ -112,6 +119,7 @@ class QaTuiApp(App[int]):
             {source.name: source.kind.value for source in engine.sources},
             views,
             production=engine.writes.policy.production,
+            team=team.status if team is not None else None,
         )
         self.notices = Notices(
             notify,
@@ -122,8 +130,6 @@ class QaTuiApp(App[int]):
         )
         """Notifications: the rules' verdicts sent, toasted and counted (ui/notices.py)."""
         self._dashboard.show_watch_marks(self.notices.watch_mark)
-        if team is not None:
-            self._dashboard.health_bar.set_reactive(HealthBar.team, team.status)
         self._unsubscribe = [
             engine.changes.subscribe(self._engine_changes),
             engine.health.subscribe(self._engine_health),
@@ -143,7 +149,7 @@ class QaTuiApp(App[int]):
     @property
     def provider_health(self) -> Mapping[str, ProviderHealth]:
         """Each provider's latest health, by name, as the header shows it."""
-        return self._dashboard.health_bar.health
+        return self._dashboard.provider_health
 
     def get_default_screen(self) -> DashboardScreen:
         return self._dashboard
@@ -166,10 +172,7 @@ class QaTuiApp(App[int]):
             self._unsubscribe.append(self.outbox.changed.subscribe(self._outbox_report_changed))
             self.open_reports = OpenReports(self.outbox.open_reports())
             self._show_open_reports()
-            links = Changes()
-            for key, bug_id in self.outbox.links().items():
-                links = links.merged(self.engine.store.link_bug(key, bug_id))
-            self._engine_changes(links)
+            self._engine_changes(self.engine.store.link_bugs(self.outbox.links()))
             self.run_outbox()
 
     @work(group="engine", exclusive=True, exit_on_error=False, name="engine")
@@ -190,22 +193,19 @@ class QaTuiApp(App[int]):
     # --- engine → UI ----------------------------------------------------------------------
 
     def _engine_changes(self, changes: Changes) -> None:
+        """A batch from the engine (or the cache, or a bug linked): to the notifications at once,
+        to the screens in a `RunsChanged` that carries it."""
         if not changes:
             return
-        self.notices.changes(changes)  # each batch as it comes, before merging
-        first = not self._pending
-        self._pending = self._pending.merged(changes)
-        if first:
-            self.post_message(RunsChanged())
+        self.notices.changes(changes)
+        self.post_message(RunsChanged(changes))
 
     def _engine_health(self, health: ProviderHealth) -> None:
         self.notices.health(health, self.clock.now())
         self.post_message(ProviderHealthChanged(health))
 
-    def on_runs_changed(self, _: RunsChanged) -> None:
-        changes, self._pending = self._pending, Changes()
-        if not changes:
-            return
+    def on_runs_changed(self, message: RunsChanged) -> None:
+        changes = message.changes
         now = self.clock.now()
         self.collector.place(
             lambda: self._dashboard.apply(changes, now),
@@ -216,15 +216,13 @@ class QaTuiApp(App[int]):
             self.screen.runs_changed(changes)
 
     def on_provider_health_changed(self, message: ProviderHealthChanged) -> None:
-        bar = self._dashboard.health_bar
-        bar.now = self.clock.now()  # a chip's "data 2m old" reads the app's clock, ticking or not
-        bar.update_health(message.health)
+        self._dashboard.show_health(message.health, self.clock.now())
 
     def _team_status(self, status: TeamStatus) -> None:
         self.post_message(TeamChanged(status))
 
     def on_team_changed(self, message: TeamChanged) -> None:
-        self._dashboard.health_bar.team = message.status
+        self._dashboard.show_team(message.status)
 
     def on_unmount(self) -> None:
         self.collector.stop()
@@ -302,7 +300,7 @@ class QaTuiApp(App[int]):
 
     def _show_open_reports(self) -> None:
         tally = self.open_reports
-        self._dashboard.health_bar.outbox = (tally.sending, tally.need_the_user)
+        self._dashboard.show_outbox(tally.sending, tally.need_the_user)
 
     def action_show_outbox(self) -> None:
         from qa_tui.ui.bugs.bug_actions import NO_TRACKER
@@ -353,7 +351,7 @@ class QaTuiApp(App[int]):
             self.engine.resume()
         else:
             self.engine.pause()
-        self._dashboard.health_bar.paused = self.engine.paused
+        self._dashboard.show_paused(self.engine.paused)
         self.notify("Live updates paused" if self.engine.paused else "Live updates on", timeout=2)
 
     def action_help(self) -> None:

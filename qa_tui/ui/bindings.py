@@ -87,7 +87,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("runs.copy_url", "y", "copy_url", "Copy URL", "Copy the run's web URL (OSC 52: works over SSH and in tmux)", _BOTH, show=False),
     Action("runs.share", "Y", "share_run", "Share", "Copy a Markdown summary of the run (OSC 52): test, provider, status, link, target, failing step and error, screenshot and bug links; paste it into a chat or a PR", _BOTH, show=False),
     Action("runs.logs", "l", "show_logs", "Logs", "Show the run's log in a searchable view", _BOTH, show=False),
-    Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops; a Bug0 trigger never tells its end)", _BOTH, show=False),
+    Action("runs.watch", "w", "watch_run", "Watch", "Watch the run: be told when it ends, in tmux and over SSH too (◉ marks it; w again stops; a Bug0 trigger tells its end only through its commit status on GitHub)", _BOTH, show=False),
     Action("runs.watch_target", "W", "watch_target", "Watch test", "Watch every run of its test, suite or plan, from now on (◎ marks them; W again stops)", _BOTH, show=False),
     Action("runs.incidents", "i", "show_incidents", "Incidents", "Failures grouped across runs by their error: one row per incident (toggle)", (Scope.DASHBOARD,), show=False),
     Action("incidents.open", "enter", "open_incident", "Runs", "In the incidents: list the incident's runs (enter on a run opens it)", (Scope.INCIDENTS,)),

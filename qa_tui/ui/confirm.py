@@ -13,16 +13,7 @@ from textual.widgets import Button, Input, Static
 class ConfirmScreen(ModalScreen[bool]):
     """Asks `question` (plain text: provider strings in it are never markup)."""
 
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $warning; background: $surface;
-        padding: 1 2;
-    }
-    ConfirmScreen #question { margin-bottom: 1; }
-    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
-    """
+    CSS_PATH = "confirm.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape,q", "answer(False)", "No", id="confirm.no"),
@@ -56,14 +47,7 @@ class TypedConfirmScreen(ModalScreen[str | None]):
     action layer (core/actions/writes.py) compares it with the name, so a wrong name is
     refused there, not trusted here."""
 
-    DEFAULT_CSS = """
-    TypedConfirmScreen { align: center middle; }
-    TypedConfirmScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface;
-        padding: 1 2;
-    }
-    TypedConfirmScreen #question { margin-bottom: 1; }
-    """
+    CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
 
     def __init__(self, question: Text, provider: str) -> None:

@@ -6,11 +6,17 @@ from textual.message import Message
 
 from qa_tui.core.bugs.db import Report
 from qa_tui.core.model import ProviderHealth
+from qa_tui.core.runs.store import Changes
 from qa_tui.core.team.status import TeamStatus
 
 
 class RunsChanged(Message):
-    """Change batches are waiting in the app (merged, so a burst is applied once)."""
+    """One change batch from the engine, as the engine emitted it (never merged on its way:
+    each is applied in the order it came)."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
 
 
 class TeamChanged(Message):

@@ -40,7 +40,8 @@ STATUS_STYLES: dict[RunStatus, Style] = {
 }
 
 TRIGGERED_GLYPH = "↗"
-"""A Bug0 trigger: sent off, and never heard of again (Bug0 has no read API)."""
+"""A Bug0 trigger with no result yet (Bug0 has no read API: its result, when the trigger carried a
+commit, comes from the commit status Bug0 posts on GitHub)."""
 TRIGGERED_STYLE = Style(color="blue")
 
 COUNT_GLYPHS: dict[str, str] = {
@@ -55,8 +56,8 @@ COUNT_STYLES: dict[str, Style] = {
 
 STATUS_MEANINGS: dict[str, str] = {
     "queued": "waiting to start",
-    TRIGGERED: "a Bug0 run started from here: Bug0 has no API to read, so it is never followed "
-    "(its result goes to Bug0's own integrations)",
+    TRIGGERED: "a Bug0 run started from here, no result yet: Bug0 has no API to read; a run on "
+    "a commit is followed through the status Bug0 posts on GitHub, any other never",
     "running": "in progress; a BugBug run may read paused, auto_retrying or recording (the "
     "provider's own, more precise word)",
     "passed": "every step or test passed",

@@ -3,6 +3,7 @@ project id, and a healthy setup; one line each, exit 1 when any failed, never a 
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -17,14 +18,29 @@ from qa_tui.sim.credentials import (
     BUGNET_API_KEY,
     BUGNET_PROJECT,
     BUGNET_TOKEN,
+    GITHUB_TOKEN,
 )
 from qa_tui.sim.server import render_config
 from tests.support.sim_cli import IN_PROCESS_BASE, SimCli, cli, make_sim_cli
 
-SECRETS = (BUGBUG_TOKEN, BUGBRAIN_API_KEY, BUG0_API_KEY, BUGNET_TOKEN, BUGNET_API_KEY)
+SECRETS = (
+    BUGBUG_TOKEN,
+    BUGBRAIN_API_KEY,
+    BUG0_API_KEY,
+    BUGNET_TOKEN,
+    BUGNET_API_KEY,
+    GITHUB_TOKEN,
+)
 
 
-VERDICTS = ("bad credentials", "wrong project", "rate limited", "unverified", "unreachable")
+VERDICTS = (
+    "bad credentials",
+    "wrong project",
+    "rate limited",
+    "unverified",
+    "unreachable",
+    "no token",
+)
 
 
 def parse(out: str) -> dict[str, tuple[str, str]]:
@@ -66,8 +82,11 @@ def test_a_healthy_setup_is_ok_line_by_line_and_exits_0(
         "plans": "ok",
         "previews": "unverified",
         "tracker": "ok",
+        "github": "ok",
     }
     lines = {name: line for name, (_, line) in parse(out).items()}
+    assert "token from [github] token accepted" in lines["github"]
+    assert "rate limit: 5000 of 5000 left" in lines["github"]  # /rate_limit is not counted
     assert "token accepted" in lines["web"]
     assert "rate limit: 29 of 30 left" in lines["plans"]
     assert "cannot be verified without triggering a run" in lines["previews"]
@@ -176,3 +195,63 @@ def test_providers_on_one_key_are_said_to_share_it_at_the_lowest_rate(
     assert "plans, plans-2 and plans-3 share one BugBrain key" in shared[0]
     assert "30 a minute, 500 an hour for all of them together" in shared[0]
     assert "(plans-2 asks 60)" in shared[0]
+
+
+# --- GitHub, where Bug0's results are read ---------------------------------------------------------
+
+WITHOUT_GITHUB_TOKEN = render_config(IN_PROCESS_BASE).replace(f'token = "{GITHUB_TOKEN}"\n', "")
+
+
+def test_a_refused_github_token_is_bad_credentials_and_fails_doctor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a [github] token GitHub refuses WHEN doctor runs THEN the github line says GitHub
+    refused the token from [github] token (HTTP 401), the Bug0 line is still unverified, and
+    doctor exits 1, printing no token."""
+    world = make_sim_cli(tmp_path)
+    world.sim.revoke("github")
+    code, out, _ = doctor(world, capsys)
+    assert code == 1
+    assert verdicts(out)["github"] == "bad credentials"
+    assert verdicts(out)["previews"] == "unverified"
+    line = parse(out)["github"][1]
+    assert "GitHub refused the token from [github] token: Bad credentials (HTTP 401)" in line
+
+
+def test_no_github_token_at_all_says_how_to_get_one_and_is_not_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN no [github] token and no GitHub CLI logged in WHEN doctor runs THEN the github line
+    reads `no token`, says to set [github] token or run gh auth login, that Bug0 runs stay
+    triggered, asks GitHub nothing, and doctor exits 0 (Bug0 itself works)."""
+    world = make_sim_cli(tmp_path, config_text=WITHOUT_GITHUB_TOKEN)
+    code, out, _ = doctor(world, capsys)
+    assert code == 0
+    assert verdicts(out)["github"] == "no token"
+    line = parse(out)["github"][1]
+    assert "[github] token" in line and "gh auth login" in line and "stay triggered" in line
+    assert not [path for _, path, _ in world.sent if path.startswith("/github")]
+
+
+def test_the_github_cli_token_is_used_when_the_config_has_none_and_doctor_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN no [github] token and a `gh` on PATH logged in to the API's host WHEN doctor runs
+    THEN GitHub takes the token `gh auth token --hostname HOST` printed, the line says it came
+    from gh auth token, and the token itself is printed nowhere."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1 $2 $3 $4" = "auth token --hostname 127.0.0.1" ]; then\n'
+        f"  echo {GITHUB_TOKEN}\n  exit 0\nfi\n"
+        'echo "no oauth token found for $4" >&2\nexit 1\n'
+    )
+    gh.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    world = make_sim_cli(tmp_path, config_text=WITHOUT_GITHUB_TOKEN)
+    code, out, _ = doctor(world, capsys)  # doctor() checks no secret is printed
+    assert code == 0
+    assert verdicts(out)["github"] == "ok"
+    assert "token from gh auth token accepted" in parse(out)["github"][1]

@@ -78,6 +78,16 @@ def test_the_wheel_holds_the_example_config_and_the_qa_tui_command(wheel: Path) 
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
 
 
+def test_the_wheel_holds_every_stylesheet_beside_its_screen(wheel: Path) -> None:
+    """Each screen's .tcss ships beside its module: an installed qa-tui missing one would fail
+    the moment that screen opens."""
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n for n in archive.namelist() if n.endswith(".tcss")}
+    in_the_tree = {p.relative_to(REPO).as_posix() for p in (REPO / "qa_tui").rglob("*.tcss")}
+    assert len(in_the_tree) > 10
+    assert shipped == in_the_tree
+
+
 def test_the_installed_command_prints_and_writes_the_example_with_no_checkout(
     installed: Path, hermetic_dirs: Path
 ) -> None:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBUG_TOKEN
+from qa_tui.sim.credentials import BUGBRAIN_API_KEY, BUGBUG_TOKEN, GITHUB_TOKEN
+from qa_tui.sim.server import render_config
 from tests.support.sim_cli import (
     CHECKOUT,
+    IN_PROCESS_BASE,
     SimCli,
     cli,
     first_bugbrain_start,
@@ -306,7 +308,7 @@ def test_a_bug0_trigger_sends_every_documented_body_field(
         "repo": "your-repo",
     }
     assert out.strip() == f"previews:{trigger.execution_id}"
-    assert "status not available from provider" in err
+    assert "waiting for Bug0's status on GitHub: your-org/your-repo@abc123" in err
 
 
 def test_a_bug0_trigger_is_prefilled_from_the_git_checkout(
@@ -339,28 +341,215 @@ def test_no_git_sends_only_the_project_and_a_target_picks_another_project(
     assert world.sim.bug0.triggers[-1].body == {"projectId": "665f1c2e9b3a4d5e6f708192"}
 
 
-def test_bug0_refuses_wait_before_triggering_anything(
+def test_run_wait_refuses_a_bug0_trigger_without_a_commit_before_triggering_anything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """GIVEN no git details (--no-git) WHEN `run previews --wait` THEN it exits 2 saying Bug0
+    reports results only as a commit status and what the trigger lacks, and nothing is triggered."""
     world = make_sim_cli(tmp_path)
-    code, out, err = cli(world, capsys, "run", "previews", "--wait")
+    code, out, err = cli(world, capsys, "run", "previews", "--no-git", "--wait")
     assert (code, out) == (2, "")
-    assert "Bug0 runs cannot be waited on" in err
+    assert "it has no commit, owner or repo" in err
+    assert "nothing was triggered" in err
     assert world.sim.bug0.triggers == []
 
 
-def test_watching_a_bug0_run_says_its_status_is_unknowable_and_exits_4(
+def test_run_wait_without_a_github_token_is_refused_before_triggering_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a config with no [github] token and no GitHub CLI WHEN `run previews --wait` on a
+    commit THEN it exits 2 saying how to give qa-tui a token, and nothing is triggered."""
+    text = render_config(IN_PROCESS_BASE).replace(f'token = "{GITHUB_TOKEN}"\n', "")
+    world = make_sim_cli(tmp_path, config_text=text)
+    code, _, err = cli(world, capsys, "run", "previews", "--wait")
+    assert code == 2
+    assert "[github] token" in err and "gh auth login" in err
+    assert world.sim.bug0.triggers == []
+
+
+def test_watching_a_bug0_run_without_a_commit_says_why_and_exits_4(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = make_sim_cli(tmp_path)
-    _, out, _ = cli(world, capsys, "run", "previews")
+    _, out, _ = cli(world, capsys, "run", "previews", "--no-git")
     code, summary, err = cli(world, capsys, "watch", out.strip())
     assert code == 4
     assert summary.startswith("no status: queued (triggered)")
-    assert "Bug0 has no API to read a run" in err
+    assert "this trigger carried no commit, owner or repo" in err
     code, _, err = cli(world, capsys, "watch", "previews:exec_unknown")
     assert code == 4
     assert "'exec_unknown' was not triggered from here" in err
+
+
+COMMIT = ["--url", "https://pr-7.preview.example", "--git-sha", "c0ffee1234", "--owner", "acme"]
+COMMIT += ["--repo", "shop", "--no-git"]
+"""`run previews` on one commit of acme/shop, the checkout's details left out."""
+
+VERDICTS = [
+    # Bug0's outcome, the other CI's, exit code, the summary's first words
+    ("failure", "success", 1, "failed (failure)"),
+    ("success", "failure", 0, "passed (success)"),
+    ("error", "success", 3, "error"),
+]
+
+
+@pytest.mark.parametrize(
+    ("bug0", "other_ci", "code", "says"),
+    VERDICTS,
+    ids=[f"bug0 {b}, other CI {o}: exit {c}" for b, o, c, _ in VERDICTS],
+)
+def test_run_wait_on_a_commit_exits_with_bug0s_status_whatever_another_ci_says(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    bug0: str,
+    other_ci: str,
+    code: int,
+    says: str,
+) -> None:
+    """GIVEN a commit on which Bug0's GitHub integration will post `bug0` while another CI posts
+    `other_ci` WHEN `run previews --url U --git-sha S --owner O --repo R --no-git --wait` THEN it
+    follows Bug0's status alone: exit 1 for failure, 0 for success (even beside a failing CI), 3
+    for error; the summary gives Bug0's description and its report link; `runs --json` then
+    lists the run with the same status and link."""
+    world = make_sim_cli(tmp_path)
+    world.sim.github.plan("c0ffee1234", bug0=bug0, decoy=other_ci)
+    exit_code, out, err = cli(world, capsys, "run", "previews", *COMMIT, "--wait")
+    assert exit_code == code, err
+    assert out.startswith(says)
+    (trigger,) = world.sim.bug0.triggers
+    link = f"http://127.0.0.1:9/bug0/app/runs/{trigger.execution_id}"
+    assert f"url: {link}" in out
+    assert "note: Bug0 / E2E (commit status on acme/shop@c0ffee1234)" in out
+    assert world.sim.github.bug0_state("acme", "shop", "c0ffee1234", world.scenario.now()) == bug0
+    assert "previews:" + trigger.execution_id in out
+
+    listed, listing, err = cli(world, capsys, "runs", "--json", "--provider", "previews")
+    assert listed == 0, err
+    (run,) = json.loads(listing)
+    assert run["id"] == trigger.execution_id
+    assert (run["status"], run["provider_status"], run["url"]) == (says.split()[0], bug0, link)
+    assert run["target"] == "https://pr-7.preview.example"
+
+
+def test_runs_json_reads_bug0s_status_on_github_without_anyone_waiting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a Bug0 run triggered on a commit (no --wait) on which Bug0 passes while another CI
+    fails WHEN `runs --json` lists it before Bug0 posts anything, while Bug0's status is pending,
+    then once it has ended THEN it reads triggered (queued), running, then passed, with Bug0's
+    link."""
+    world = make_sim_cli(tmp_path)
+    world.sim.github.plan("c0ffee1234", bug0="success", decoy="failure")
+    code, out, err = cli(world, capsys, "run", "previews", *COMMIT)
+    assert code == 0, err
+
+    def listed() -> dict[str, object]:
+        code, listing, err = cli(world, capsys, "runs", "--json", "--provider", "previews")
+        assert code == 0, err
+        (run,) = json.loads(listing)
+        assert isinstance(run, dict)
+        return run
+
+    assert (listed()["status"], listed()["provider_status"]) == ("queued", "triggered")
+    for seconds, status in ((10, "running"), (60, "passed")):
+        world.scenario.advance(seconds)
+        world.clock.advance(seconds)
+        assert listed()["status"] == status
+    assert listed()["url"] == f"http://127.0.0.1:9/bug0/app/runs/{out.strip().split(':')[1]}"
+
+
+def test_runs_lists_bug0_runs_when_github_refuses_the_token_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN GitHub refusing the token WHEN `runs` lists a Bug0 run on a commit THEN the run is
+    listed, triggered, and one line says GitHub refused the token and which key to check (exit 1,
+    as for any provider that fails), the token printed nowhere."""
+    world = make_sim_cli(tmp_path)
+    code, out, _ = cli(world, capsys, "run", "previews", *COMMIT)
+    assert code == 0
+    world.sim.revoke("github")
+    code, listing, err = cli(world, capsys, "runs", "--json", "--provider", "previews")
+    assert code == 1
+    (run,) = json.loads(listing)
+    assert (run["id"], run["status"]) == (out.strip().split(":")[1], "queued")
+    assert "previews: GitHub: Bad credentials" in err and "(check [github] token)" in err
+    assert GITHUB_TOKEN not in err + listing
+
+
+def test_runs_without_a_github_token_lists_bug0_runs_and_says_so_without_failing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN no GitHub token at all WHEN `runs` lists a Bug0 run on a commit THEN the run is
+    listed, triggered, with a note on how to give qa-tui a token; exit 0 (as doctor: not set up
+    is not a failure, Bug0 itself works)."""
+    text = render_config(IN_PROCESS_BASE).replace(f'token = "{GITHUB_TOKEN}"\n', "")
+    world = make_sim_cli(tmp_path, config_text=text)
+    code, _, _ = cli(world, capsys, "run", "previews", *COMMIT)
+    assert code == 0
+    code, listing, err = cli(world, capsys, "runs", "--provider", "previews")
+    assert code == 0, err
+    assert "triggered" in listing
+    assert "previews: GitHub: no GitHub token: set [github] token" in err
+    assert "gh auth login" in err
+    assert not [path for _, path, _ in world.sent if path.startswith("/github")]
+
+
+def test_watch_follows_a_bug0_run_on_a_commit_to_its_end_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_sim_cli(tmp_path)
+    world.sim.github.plan("c0ffee1234", bug0="failure", decoy="success")
+    code, out, _ = cli(world, capsys, "run", "previews", *COMMIT)
+    assert code == 0
+    code, out, err = cli(world, capsys, "watch", out.strip(), "--json")
+    assert code == 1, err
+    summary = json.loads(out)
+    assert summary["outcome"] == "failed"
+    assert summary["run"]["status"] == "failed"
+    assert summary["run"]["provider_status"] == "failure"
+    assert "tests failed" in summary["run"]["error"]
+
+
+def test_a_commit_bug0_never_reports_on_exits_4_at_the_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a commit Bug0 never posts a status on (its integration is not connected to the
+    repository), another CI's status there WHEN `run ... --wait --timeout 300` THEN it exits 4
+    at the timeout, saying no Bug0 status appeared, still triggered."""
+    world = make_sim_cli(tmp_path)
+    world.sim.github.plan("c0ffee1234", bug0="never", decoy="failure")
+    code, out, err = cli(world, capsys, "run", "previews", *COMMIT, "--wait", "--timeout", "300")
+    assert code == 4, err
+    assert out.startswith("timeout after 5m00s: still queued (triggered)")
+    assert "no Bug0 status appeared before the timeout" in err
+    assert world.clock.monotonic() - 1000.0 >= 300
+
+
+def test_a_github_token_refused_mid_wait_is_a_credentials_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_sim_cli(tmp_path)
+    world.sim.revoke("github")
+    code, _, err = cli(world, capsys, "run", "previews", *COMMIT, "--wait")
+    assert code == 2
+    assert "github: auth: Bad credentials" in err
+    assert len(world.sim.bug0.triggers) == 1  # triggered: GitHub refused only the reading
+
+
+def test_run_wait_rides_out_github_throttling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN GitHub's secondary limit answering every request 429 with Retry-After: 30 for a
+    while WHEN `run ... --wait` follows a commit THEN it waits at least that long each time, says
+    it is retrying, and exits with Bug0's verdict once GitHub answers again."""
+    world = make_sim_cli(tmp_path)
+    world.sim.github.plan("c0ffee1234", bug0="success")
+    world.faults.set("github", throttle=1.0, retry_after=30)
+    world.clock.at(70, lambda: world.faults.clear("github"))
+    code, _, err = cli(world, capsys, "run", "previews", *COMMIT, "--wait")
+    assert code == 0, err
+    assert "github: rate limited:" in err and "retrying in 30s" in err
+    assert all(wait >= 30 for wait in world.clock.slept if wait > 5.0)
 
 
 def test_run_watch_and_doctor_import_no_ui() -> None:

@@ -56,7 +56,7 @@ def use_sources(monkeypatch: pytest.MonkeyPatch, *sources: FakeSource) -> list[s
     """Make `runs` use these fakes; returns the provider names it asked for."""
     asked: list[str] = []
 
-    def build(config: Config) -> Sequence[RunSource]:
+    def build(config: Config, **_: object) -> Sequence[RunSource]:  # clock, transport, triggers
         asked.extend(p.name for p in config.providers)
         return [s for s in sources if s.name in asked]
 

@@ -21,7 +21,6 @@ from qa_tui.core.model import RunKind, RunStatus
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.bug0 import (
     DEFAULT_REQUESTS_PER_MINUTE,
-    NO_STATUS_NOTE,
     Bug0Source,
     auth_headers,
 )
@@ -118,8 +117,11 @@ async def test_a_trigger_sends_every_documented_field_as_a_string(
         RunStatus.QUEUED,
         "triggered",
     )
-    assert run.pollable is False
-    assert run.note == NO_STATUS_NOTE
+    assert run.pollable is False  # no GitHub reader was given: its result cannot be followed
+    assert run.note == (
+        "Bug0 posts this run's result as a commit status on your-org/your-repo@abc123def456; "
+        "no GitHub token"
+    )
     assert run.test_id == BUG0_PROJECT_ID
     assert run.queued == harness.clock.now()
     assert "PR #42" in run.name and "feature/new-checkout" in run.name

@@ -252,7 +252,7 @@ def _runs_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *extra: str) -> i
     for i, name in enumerate(HOSTILE):
         text = HOSTILE[name]
         source.put(make_run(f"id-{i}-{text}"[:80], name=text, raw=text, error=text, url=text))
-    monkeypatch.setattr(headless, "build_sources", lambda config: [source])
+    monkeypatch.setattr(headless, "build_sources", lambda config, **_: [source])
     path = tmp_path / "c.toml"
     path.write_text('[[providers]]\nname = "web"\nkind = "bugbug"\ntoken = "t"\n')
     path.chmod(0o600)

@@ -7,6 +7,7 @@ import sys
 import threading
 import tomllib
 from collections.abc import Iterator
+from email.utils import formatdate
 
 import httpx
 import pytest
@@ -30,6 +31,7 @@ from qa_tui.sim.credentials import (
     BUGNET_PASSWORD,
     BUGNET_PROJECT,
     BUGNET_TOKEN,
+    GITHUB_TOKEN,
 )
 from tests.sim.conftest import BUGBUG, BUGNET
 
@@ -57,6 +59,21 @@ async def test_the_providers_answer_over_real_loopback(running: RunningSim) -> N
         assert page["next"].startswith(f"{running.base_url}/bugbug/api/v2/testruns/?")
         bugs = await client.get(f"/bugnet/api/projects/{BUGNET_PROJECT}/bugs", headers=BUGNET)
         assert bugs.json()["ok"] is True and "x-ratelimit-limit" in bugs.headers
+
+
+async def test_every_answer_over_loopback_carries_one_date_on_the_scenario_clock(
+    running: RunningSim,
+) -> None:
+    """GIVEN the simulator on a manual scenario clock, served by uvicorn WHEN GitHub's slice (which
+    dates its own answers) and BugBug (which does not) answer THEN each answer has exactly one
+    Date, the scenario's (uvicorn's wall-clock Date would be a second, contradicting one)."""
+    scenario_now = formatdate(running.sim.clock.now(), usegmt=True)
+    github = {"Authorization": f"Bearer {GITHUB_TOKEN}"}
+    async with httpx.AsyncClient(base_url=running.base_url) as client:
+        for path, headers in (("/github/rate_limit", github), ("/bugbug/api/v2/tests/", BUGBUG)):
+            answer = await client.get(path, headers=headers)
+            assert answer.status_code == 200, path
+            assert answer.headers.get_list("date") == [scenario_now], path
 
 
 async def test_logs_redirect_is_followed_to_the_text_over_loopback(running: RunningSim) -> None:
@@ -115,7 +132,8 @@ def test_serve_calls_on_ready_with_the_bound_url_and_stops_on_request() -> None:
 
 def test_the_written_config_parses_and_holds_only_the_contract_keys() -> None:
     config = tomllib.loads(render_config("http://127.0.0.1:8765/"))
-    assert set(config) == {"providers", "tracker"}
+    assert set(config) == {"providers", "tracker", "github"}
+    assert config["github"] == {"api_url": "http://127.0.0.1:8765/github", "token": GITHUB_TOKEN}
     web, plans, previews = config["providers"]
     assert web == {"name": "web", "kind": "bugbug", "base_url": "http://127.0.0.1:8765/bugbug",
                    "token": BUGBUG_TOKEN}  # fmt: skip

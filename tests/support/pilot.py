@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -53,3 +55,12 @@ def chip_says(header: str, name: str, word: str) -> bool:
     import re
 
     return re.search(rf"(^|\s){re.escape(name)}·\w+ \S {re.escape(word)}", header, re.M) is not None
+
+
+def palette_hits(app: App[Any]) -> list[str]:
+    """The open palette's hits, first line each ([] while no palette is open)."""
+    if not isinstance(app.screen, CommandPalette) or not app.screen.query(CommandList):
+        return []
+    results = app.screen.query_one(CommandList)
+    prompts = (str(results.get_option_at_index(i).prompt) for i in range(results.option_count))
+    return [prompt.split("\n")[0] for prompt in prompts]

@@ -1,4 +1,4 @@
-"""Driving `qa-tui run`, `watch` and `doctor` against the simulator with no real waiting.
+"""Driving `qa-tui run`, `watch`, `doctor` and `runs` against the simulator with no real waiting.
 
 The commands get a `Services` whose clock is a `LinkedClock`: every sleep the command takes (poll
 intervals, backoff, budget waits) also moves the simulator's manual scenario clock, so a run that
@@ -23,6 +23,7 @@ import pytest
 from starlette.applications import Starlette
 
 from qa_tui.cli.doctor import run_doctor
+from qa_tui.cli.headless import run_runs
 from qa_tui.cli.main import build_parser
 from qa_tui.cli.run import run_run
 from qa_tui.cli.services import Services
@@ -161,7 +162,8 @@ def make_sim_cli(
 def cli(world: SimCli, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Run one `qa-tui` command line against the simulator: (exit code, stdout, stderr)."""
     args = build_parser().parse_args([*argv, "--config", str(world.config)])
-    handler = {"run": run_run, "watch": run_watch, "doctor": run_doctor}[args.command]
+    commands = {"run": run_run, "watch": run_watch, "doctor": run_doctor, "runs": run_runs}
+    handler = commands[args.command]
     code = handler(args, world.services)
     captured = capsys.readouterr()
     return code, captured.out, captured.err

@@ -118,6 +118,22 @@ class SimMonitor:
             for i in range(count)
         ]
 
+    async def trigger_on_commit(
+        self, sha: str, *, owner: str = "acme", repo: str = "shop", pr: int = 7
+    ) -> Run:
+        """Trigger a Bug0 run on a commit of `owner/repo`: the simulated Bug0 posts its result
+        there as a commit status (plan it first: `sim.github.plan(sha, bug0=...)`)."""
+        source = self.source("previews")
+        assert isinstance(source, Bug0Source)
+        return await source.trigger(
+            url=f"https://pr-{pr}.preview.shop.example",
+            git_branch=f"feature/pr-{pr}",
+            pr_number=pr,
+            git_commit_sha=sha,
+            owner=owner,
+            repo=repo,
+        )
+
     async def aclose(self) -> None:
         for source in self.sources:
             await source.aclose()
@@ -155,6 +171,7 @@ def build_monitor(
     notify: NotifyCenter | None = None,
     terminal: Writer | None = None,
     history: bool = False,
+    github_token: bool = True,
     writes: WritePolicy | None = None,
     keys: UserKeys | None = None,
     theme: str | None = None,
@@ -162,7 +179,8 @@ def build_monitor(
     views: ViewBook | None = None,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
-    with `history`, the run history too (in `workdir`, on the same clock); `writes`: which
+    with `history`, the run history too (in `workdir`, on the same clock); without
+    `github_token`, `[github]` has no token (and the tests' `gh` knows no login); `writes`: which
     providers are read-only or production (core/actions/writes.py); `keys`, `theme`,
     `remember_theme`: the app's, as `qa-tui` hands them from `[keys]` and `[ui]`."""
     scenario = ScenarioClock.manual_at()
@@ -190,11 +208,19 @@ def build_monitor(
     path = workdir / "sim.toml"
     path.write_text(render_config(base_url, world.org))  # every project of an org
     loaded = load_config(path)
+    github = loaded.github.model_copy(  # a commit is read as often as the engine polls
+        update={
+            "requests_per_minute": WIDE_BUDGET,
+            "poll_interval_s": FAST.active_interval_s,
+            "token": loaded.github.token if github_token else None,
+        }
+    )
     config = loaded.model_copy(
         update={
             "providers": [
                 p.model_copy(update={"requests_per_minute": WIDE_BUDGET}) for p in loaded.providers
-            ]
+            ],
+            "github": github,
         }
     )
     clock = ScenarioTime(scenario)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from textual.message import Message
+
 from qa_tui.core.clock import SYSTEM_CLOCK
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.model import RunStatus
-from qa_tui.core.runs.store import RunStore
+from qa_tui.core.runs.store import Changes, RunStore
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.health.health_bar import HealthBar
+from qa_tui.ui.messages import RunsChanged
 from tests.support.fakes import FakeSource, make_run
 from tests.support.pilot import table_with_rows, wait_until, widget_text
 
@@ -55,6 +58,38 @@ async def test_a_status_change_updates_the_row_in_place_and_keeps_the_cursor() -
         )
         assert table.cursor_key == ("web", "r2")
         assert widget_text(table).splitlines()[1].startswith("✓ passed")
+
+
+async def test_each_batch_the_engine_emits_reaches_the_table_in_a_message_carrying_it() -> None:
+    """GIVEN the dashboard showing a provider's runs
+    WHEN a poll sees one run pass and a new one start
+    THEN the table shows both, and every batch the engine emitted reached the app in a
+    `RunsChanged` of its own carrying that very batch (merged where it was made, never on its way)."""
+    source = _source()
+    app = _app(source)
+    emitted: list[Changes] = []
+    app.engine.changes.subscribe(emitted.append)
+    carried: list[Changes] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunsChanged):
+            carried.append(message.changes)
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        table = await table_with_rows(pilot, 3)
+        source.put(
+            make_run("r1", RunStatus.PASSED, name="checkout flow", minutes_ago=1),
+            make_run("r4", name="new checkout", minutes_ago=0),
+        )
+        await wait_until(pilot, lambda: len(table.order) == 4, what="the new run")
+        await wait_until(
+            pilot,
+            lambda: table.rows[("web", "r1")].run.status is RunStatus.PASSED,
+            what="r1 passed",
+        )
+        assert "new checkout" in widget_text(table)
+        await wait_until(pilot, lambda: len(carried) == len(emitted), what="every batch")
+        assert all(a is b for a, b in zip(carried, emitted, strict=True))
 
 
 async def test_stopping_a_running_run_asks_first_then_turns_its_row_stopped() -> None:

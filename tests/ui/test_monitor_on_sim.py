@@ -357,15 +357,17 @@ def assert_literal(widget: Widget, *names: str) -> None:
 
 
 async def show_pane(pilot: Pilot[int], screen: RunDetailScreen, pane: str) -> None:
-    screen.query_one(TabbedContent).active = pane
-    await wait_until(
-        pilot,
-        lambda: (
-            screen.query_one(TabbedContent).active == pane
-            and screen.query_one(f"#{pane}").size.height > 0
-        ),
-        what=f"the {pane} pane",
-    )
+    """Go to `pane` as a user clicking its tab would, again until it shows: a pane is offered
+    only once the run has what it shows, and the screen may still be moving to the one that
+    matters when it opens."""
+    tabs = screen.query_one(TabbedContent)
+
+    def shown() -> bool:
+        if tabs.active != pane and tabs.get_tab(pane).display:
+            tabs.active = pane
+        return tabs.active == pane and screen.query_one(f"#{pane}").size.height > 0
+
+    await wait_until(pilot, shown, what=f"the {pane} pane")
 
 
 async def test_hostile_names_show_as_literal_text_in_the_table_panes_and_log(

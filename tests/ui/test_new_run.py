@@ -141,8 +141,8 @@ async def test_bug0_is_prefilled_from_git_and_shows_as_triggered_with_the_note(
             what="the triggered run at the top",
         )
         run = table.rows[table.order[0]].run
-        assert run.provider_status == "triggered"
-        assert run.note and "status not available from provider" in run.note
+        assert run.provider_status == "triggered"  # until Bug0's status appears on the commit
+        assert run.note and "waiting for Bug0's status on GitHub: acme/shop@0a1b2c3d" in run.note
         (trigger,) = monitor.sim.bug0.triggers
         assert trigger.body == {
             "projectId": "665f1c2e9b3a4d5e6f708192",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -29,7 +29,7 @@ from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.fakes import FakeSource, make_run
 from tests.support.notify import TMUX_ENV, FakeTerminal, center_for
-from tests.support.pilot import table_with_rows, wait_until, widget_text
+from tests.support.pilot import palette_hits, table_with_rows, wait_until, widget_text
 
 FAST = EngineSettings(active_interval_s=0.05, idle_interval_s=0.05, idle_requests_per_minute=6000)
 DOT = "\u00b7".encode()
@@ -211,12 +211,6 @@ def help_text(app: QaTuiApp) -> str:
     for static in app.screen.query(Static):
         console.print(static.content)
     return console.export_text()
-
-
-def palette_hits(app: QaTuiApp) -> list[str]:
-    results = app.screen.query_one(CommandList)
-    prompts = (str(results.get_option_at_index(i).prompt) for i in range(results.option_count))
-    return [prompt.split("\n")[0] for prompt in prompts]
 
 
 async def test_help_and_the_palette_list_both_watch_actions() -> None:

@@ -15,8 +15,22 @@ from tests.support.pilot import widget_text
 
 
 class TableApp(App[None]):
+    """The table alone; the app keeps the rows it draws (the dashboard's order does in use)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[RunKey, Row] = {}
+
     def compose(self) -> ComposeResult:
-        yield RunsTable(id="runs")
+        yield RunsTable(self.rows, id="runs")
+
+    def show(self, changes: Changes, order: list[RunKey]) -> None:
+        """A batch and the new order, the way the dashboard hands them to the table."""
+        for row in (*changes.added, *changes.updated):
+            self.rows[row.key] = row
+        for key in changes.removed:
+            self.rows.pop(key, None)
+        self.query_one(RunsTable).apply(changes, order)
 
 
 def _rows(*rows: Row) -> Changes:
@@ -31,7 +45,7 @@ async def test_a_running_runs_duration_still_ticks_though_its_line_was_drawn_bef
         table = app.query_one(RunsTable)
         table.now = T0
         row = Row(make_run("r1", minutes_ago=1))
-        table.apply(_rows(row), [row.key])
+        app.show(_rows(row), [row.key])
         await pilot.pause()
         assert "1m00s" in widget_text(table)
         table.now = T0 + timedelta(seconds=5)
@@ -50,7 +64,7 @@ async def test_the_clock_tick_redraws_only_the_lines_whose_times_read_differentl
         table.now = T0
         running = Row(make_run("a", minutes_ago=1))
         ended = Row(make_run("b", RunStatus.PASSED, minutes_ago=300, ended=T0 - timedelta(hours=4)))
-        table.apply(_rows(running, ended), [running.key, ended.key])
+        app.show(_rows(running, ended), [running.key, ended.key])
         await pilot.pause()
         asked: list[Region] = []
         original = table.refresh
@@ -77,11 +91,11 @@ async def test_a_changed_row_is_drawn_again_and_an_unchanged_one_keeps_its_line(
         table.now = T0
         first, second = Row(make_run("a", minutes_ago=1)), Row(make_run("b", minutes_ago=2))
         order: list[RunKey] = [first.key, second.key]
-        table.apply(_rows(first, second), order)
+        app.show(_rows(first, second), order)
         await pilot.pause()
         before = widget_text(table).splitlines()
         done = Row(make_run("a", RunStatus.PASSED, minutes_ago=1))
-        table.apply(Changes(updated=(done,)), order)
+        app.show(Changes(updated=(done,)), order)
         await pilot.pause()
         after = widget_text(table).splitlines()
         assert after[1].startswith("✓ passed")
@@ -95,7 +109,7 @@ async def test_an_order_naming_a_run_the_table_does_not_hold_shows_a_blank_line(
     async with app.run_test(size=(120, 10)) as pilot:
         table = app.query_one(RunsTable)
         row = Row(make_run("a", minutes_ago=1, name="known run"))
-        table.apply(_rows(row), [("web", "missing"), row.key])
+        app.show(_rows(row), [("web", "missing"), row.key])
         await pilot.pause()
         lines = widget_text(table).splitlines()
         assert lines[1] == ""
@@ -109,10 +123,10 @@ async def test_the_cursor_stays_on_its_run_when_a_new_run_arrives_above_it() -> 
     async with app.run_test(size=(120, 10)) as pilot:
         table = app.query_one(RunsTable)
         a, b = Row(make_run("a", minutes_ago=1)), Row(make_run("b", minutes_ago=2))
-        table.apply(_rows(a, b), [a.key, b.key])
+        app.show(_rows(a, b), [a.key, b.key])
         table.move_cursor_to(b.key)
         new = Row(make_run("new"))
-        table.apply(_rows(new), [new.key, a.key, b.key])
+        app.show(_rows(new), [new.key, a.key, b.key])
         await pilot.pause()
         assert table.cursor_key == b.key
         assert table.cursor_row == 2
@@ -153,7 +167,7 @@ async def test_a_ticking_duration_refreshes_its_own_cell_not_its_line() -> None:
         table = app.query_one(RunsTable)
         table.now = T0
         running = Row(make_run("a", minutes_ago=1, name="Checkout with card"))
-        table.apply(_rows(running), [running.key])
+        app.show(_rows(running), [running.key])
         await pilot.pause()
         header = widget_text(table).splitlines()[0]
         asked: list[Region] = []
@@ -180,7 +194,7 @@ async def test_the_table_keeps_the_lines_of_two_screens_not_of_every_run() -> No
         table = app.query_one(RunsTable)
         table.now = T0
         rows = [Row(make_run(f"r{i}", RunStatus.PASSED, minutes_ago=i)) for i in range(3000)]
-        table.apply(_rows(*rows), [row.key for row in rows])
+        app.show(_rows(*rows), [row.key for row in rows])
         await pilot.pause()
         table.focus()
         for _ in range(3000 // 38 + 1):

@@ -23,7 +23,7 @@ from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.confirm import ConfirmScreen, TypedConfirmScreen
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.render import PRODUCTION_STYLE
-from tests.support.pilot import wait_until
+from tests.support.pilot import palette_hits, wait_until
 from tests.support.sim_monitor import SimMonitor, build_monitor, first_key, rows_of
 
 
@@ -74,8 +74,12 @@ async def test_a_read_only_provider_refuses_stop_and_rerun_from_keys_palette_det
         assert app.screen is app.dashboard
 
         before = len(toasts(app))  # the palette's Stop
-        await pilot.press("ctrl+p", *"stop")
+        await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await pilot.press(*"stop")
+        await wait_until(
+            pilot, lambda: palette_hits(app)[:1] == ["Stop  (x)"], what="the palette's Stop"
+        )
         await pilot.press("enter")
         await told(pilot, app, refusal, before)
         assert not isinstance(app.screen, ConfirmScreen)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.color import Color
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
@@ -20,7 +20,7 @@ from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.help import HelpScreen
 from qa_tui.ui.keymap import check_keys
-from tests.support.pilot import wait_until
+from tests.support.pilot import palette_hits, wait_until
 from tests.support.sim_monitor import build_monitor, first_key, rows_of
 
 
@@ -33,15 +33,6 @@ def help_lines(app: QaTuiApp) -> list[str]:
     for static in app.screen.query(Static):
         console.print(static.content)
     return console.export_text().splitlines()
-
-
-def palette_hits(app: QaTuiApp) -> list[str]:
-    """The open palette's hits, first line each ([] while no palette is open)."""
-    if not isinstance(app.screen, CommandPalette) or not app.screen.query(CommandList):
-        return []
-    results = app.screen.query_one(CommandList)
-    prompts = (str(results.get_option_at_index(i).prompt) for i in range(results.option_count))
-    return [prompt.split("\n")[0] for prompt in prompts]
 
 
 async def test_ctrl_k_stops_a_run_once_it_is_your_key_and_footer_help_and_palette_say_so(

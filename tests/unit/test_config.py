@@ -66,6 +66,7 @@ def test_the_example_config_loads_with_its_variables_set(example_env: dict[str, 
 def test_the_example_documents_every_key_of_every_table() -> None:
     """Every field of every section appears in config.example.toml (set or commented out)."""
     from qa_tui.core.config.tables import (
+        GitHubConfig,
         HistoryConfig,
         NotifyConfig,
         ProviderConfig,
@@ -74,7 +75,8 @@ def test_the_example_documents_every_key_of_every_table() -> None:
     )
 
     text = EXAMPLE.read_text(encoding="utf-8")
-    for model in (ProviderConfig, TrackerConfig, NotifyConfig, TeamConfig, HistoryConfig):
+    models = (ProviderConfig, TrackerConfig, NotifyConfig, TeamConfig, HistoryConfig, GitHubConfig)
+    for model in models:
         for key in model.model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, key
 
@@ -271,6 +273,55 @@ BAD_CONFIGS: list[tuple[str, str, str, str]] = [
         "unencrypted",
     ),
     ("bad ${", MINIMAL.replace("tok-123", "${not closed"), "providers[0].token", "$${"),
+    (
+        "github unknown key",
+        MINIMAL + "[github]\ntokn = 'x'\n",
+        "github.tokn",
+        "did you mean 'token'",
+    ),
+    ("github token a number", MINIMAL + "[github]\ntoken = 5\n", "github.token", "a string"),
+    (
+        "github insecure",
+        MINIMAL + '[github]\napi_url = "http://ghe.example.com/api/v3"\n',
+        "github.api_url",
+        "unencrypted",
+    ),
+    (
+        "github not a url",
+        MINIMAL + '[github]\napi_url = "api.github.com"\n',
+        "github.api_url",
+        "http",
+    ),
+    (
+        "github credentials in the url",
+        MINIMAL + '[github]\napi_url = "https://x:tok-123@api.github.com"\n',
+        "github.api_url",
+        "must not hold credentials",
+    ),
+    (
+        "github zero budget",
+        MINIMAL + "[github]\nrequests_per_minute = 0\n",
+        "github.requests_per_minute",
+        "greater than 0",
+    ),
+    (
+        "status context on bugbug",
+        MINIMAL + 'status_context = "*bug0*"\n',
+        "providers[0].status_context",
+        "only a bug0 provider",
+    ),
+    (
+        "empty status context",
+        '[[providers]]\nname = "z"\nkind = "bug0"\ntoken = "k"\nproject_id = "p"\nstatus_context = " "\n',
+        "providers[0].status_context",
+        "must not be empty",
+    ),
+    (
+        "github token unset",
+        MINIMAL + '[github]\ntoken = "${QA_TUI_NO_SUCH_VAR}"\n',
+        "github.token",
+        "QA_TUI_NO_SUCH_VAR",
+    ),
 ]
 
 
@@ -289,6 +340,24 @@ def test_a_bad_config_is_one_line_naming_the_file_and_the_key(
     assert words in message, message
     assert "\n" not in message
     assert "tok-123" not in message
+
+
+def test_github_defaults_to_github_com_and_the_gh_fallback_with_the_bug0_context(
+    tmp_path: Path,
+) -> None:
+    """GIVEN a config with a Bug0 provider and no [github] table WHEN loaded THEN GitHub is
+    api.github.com at 60 a minute with no token of its own (gh's is looked for later), and the
+    provider reads the statuses matching `*bug0*`; a GHE table keeps its own api_url."""
+    bug0 = '[[providers]]\nname = "z"\nkind = "bug0"\ntoken = "k"\nproject_id = "p"\n'
+    config = load_config(write(tmp_path, bug0))
+    assert config.github.api_url == "https://api.github.com"
+    assert (config.github.token, config.github.requests_per_minute) == (None, 60.0)
+    assert config.providers[0].status_context is None  # the source reads it as *bug0*
+    ghe = bug0 + 'status_context = "Bug0*"\n[github]\napi_url = "https://ghe.example/api/v3"\n'
+    config = load_config(write(tmp_path, ghe))
+    assert config.github.api_url == "https://ghe.example/api/v3"
+    assert config.providers[0].status_context == "Bug0*"
+    assert "github" in config.model_fields_set
 
 
 def test_a_toml_syntax_error_gives_the_line(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFileMissing",
+    "GitHubConfig",
     "HistoryConfig",
     "NotifyConfig",
     "ProviderConfig",
@@ -67,19 +68,18 @@ AUTH_STYLES = {
 NEEDS_PROJECT_ID = frozenset({"bugbrain", "bug0"})
 
 
-def check_transport_url(url: str, allow_insecure_http: bool) -> None:
-    """Refuse anything but http(s) URLs, and plain http to a non-loopback host unless allowed."""
+def check_transport_url(url: str, allow_insecure_http: bool, key: str = "base_url") -> None:
+    """Refuse anything but http(s) URLs, and plain http to a non-loopback host unless allowed
+    (`key`: the config key the URL is written under, for the error)."""
     scheme, sep, rest = url.partition("://")
     host = host_of(rest)
     if not sep or scheme.lower() not in ("http", "https") or not host:
-        raise KeyedValueError("base_url", "expected an http:// or https:// URL with a host")
+        raise KeyedValueError(key, "expected an http:// or https:// URL with a host")
     if "@" in rest.split("/", 1)[0]:
-        raise KeyedValueError(
-            "base_url", "must not hold credentials (user:password@): put them in token"
-        )
+        raise KeyedValueError(key, "must not hold credentials (user:password@): put them in token")
     if scheme.lower() == "http" and not allow_insecure_http and not is_loopback(host):
         raise KeyedValueError(
-            "base_url",
+            key,
             "plain http:// to a non-loopback host would send credentials unencrypted; "
             "use https:// or set allow_insecure_http = true",
         )
@@ -132,6 +132,9 @@ class ProviderConfig(_Section):
     """Allow plain http:// to a non-loopback host (the token then crosses the network unencrypted)."""
     poll_interval_s: float | None = Field(default=None, gt=0)
     """How often the monitor polls this provider; None lets the engine choose."""
+    status_context: str | None = None
+    """Bug0 only: which of a commit's GitHub statuses and check runs are Bug0's, as a
+    case-insensitive glob (`*` any text, `?` one character); None means `*bug0*`."""
     read_only: bool = False
     """Never stop, re-run, start or trigger on this provider (refused, saying "read-only")."""
     production: bool = False
@@ -160,6 +163,11 @@ class ProviderConfig(_Section):
             )
         if self.kind in NEEDS_PROJECT_ID and not self.project_id:
             raise KeyedValueError("project_id", f"required for kind = {self.kind!r}")
+        if self.status_context is not None:
+            if self.kind != "bug0":
+                raise KeyedValueError("status_context", "only a bug0 provider has one")
+            if not self.status_context.strip():
+                raise KeyedValueError("status_context", "must not be empty (default: *bug0*)")
         if self.base_url is not None:
             check_transport_url(self.base_url, self.allow_insecure_http)
         return self
@@ -208,6 +216,34 @@ class TrackerConfig(_Section):
             raise KeyedValueError("email", "required when password is set")
         if self.token is None and self.password is None and self.api_key is None:
             raise KeyedValueError("token", "expected token, email + password, or api_key")
+        return self
+
+
+class GitHubConfig(_Section):
+    """The optional `[github]` table: where Bug0's results are read. Bug0 posts a commit status
+    (or a check run) on the commit a trigger carried; qa-tui reads it back from GitHub's API."""
+
+    token: SecretStr | None = None
+    """A token that can read the repositories' commit statuses (`${GITHUB_TOKEN}`); None: the
+    GitHub CLI's own (`gh auth token`), when `gh` is installed and logged in."""
+    api_url: str = "https://api.github.com"
+    """GitHub's REST API root; GitHub Enterprise Server: `https://HOST/api/v3`. The token is sent
+    here and nowhere else."""
+    requests_per_minute: float = Field(default=60.0, gt=0)
+    """qa-tui's share of GitHub's 5,000 requests an hour (a 304 to a conditional request is
+    not counted by GitHub, nor here)."""
+    poll_interval_s: float = Field(default=10.0, gt=0)
+    """How often one commit's statuses are read while a Bug0 run on it has no result yet."""
+    timeout_s: float = Field(default=15.0, gt=0)
+    """Seconds before one request is given up as timed out."""
+    verify_tls: bool = True
+    """Verify the server's TLS certificate."""
+    allow_insecure_http: bool = False
+    """Allow plain http:// to a non-loopback host (the token then crosses the network unencrypted)."""
+
+    @model_validator(mode="after")
+    def _check_url(self) -> GitHubConfig:
+        check_transport_url(self.api_url, self.allow_insecure_http, key="api_url")
         return self
 
 
@@ -295,6 +331,9 @@ class Config(_Section):
     """Team mode: share one poller and one budget per provider project through Redis."""
     history: HistoryConfig = Field(default_factory=HistoryConfig)
     """The local run history (see `HistoryConfig`)."""
+    github: GitHubConfig = Field(default_factory=GitHubConfig)
+    """Where Bug0's results are read (see `GitHubConfig`); without the table, the defaults and
+    the GitHub CLI's token."""
     ui: UiConfig = Field(default_factory=UiConfig)
     """The app's look and safety (see `UiConfig`)."""
     keys: dict[str, str] = Field(default_factory=dict)

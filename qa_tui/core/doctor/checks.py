@@ -11,7 +11,11 @@ the project. The failure is sorted into what the user must fix:
 - `rate limited`, `error` (5xx, an unreadable answer, a missing endpoint: often a wrong base_url).
 
 Bug0 has no read endpoint, so its key and project cannot be checked without triggering a run:
-doctor only proves the host answers and says `unverified` (not a failure).
+doctor only proves the host answers and says `unverified` (not a failure). Its results are read
+from the commit statuses Bug0 posts on GitHub: with a Bug0 provider (or a `[github]` table),
+a `github` line says which token is used (`[github] token`, else `gh auth token`) and whether
+GitHub takes it (`GET /rate_limit`, which GitHub does not count), or that there is none (`no
+token`: not a failure, Bug0 itself works; its runs stay triggered).
 
 Rate-limit headroom is reported when the provider sends `X-RateLimit-*` (BugBrain, Bugnet).
 Nothing here ever prints a secret: every configured secret is blanked out of every message.
@@ -35,6 +39,13 @@ from qa_tui.core.errors import (
     RequestRejected,
 )
 from qa_tui.core.http.budget import RequestBudget
+from qa_tui.core.providers.github import NAME as GITHUB
+from qa_tui.core.providers.github import GitHubApi, GitHubToken, find_token
+from qa_tui.core.providers.github.session import github_http
+from qa_tui.core.providers.github.token import AskGh, ask_gh
+from qa_tui.core.providers.registry import (
+    GITHUB as GITHUB_TRANSPORT,
+)
 from qa_tui.core.providers.registry import (
     TransportFor,
     base_url_for,
@@ -47,10 +58,12 @@ PROJECT_SCOPED = frozenset({"bugbrain", "bug0", "bugnet"})
 
 
 class Verdict(StrEnum):
-    """One line's verdict; every one but `ok` and `unverified` makes doctor fail."""
+    """One line's verdict; every one but `ok`, `unverified` and `no token` makes doctor fail."""
 
     OK = "ok"
     UNVERIFIED = "unverified"
+    NO_TOKEN = "no token"
+    """GitHub only: no token to read Bug0's results with (Bug0 itself works)."""
     BAD_CREDENTIALS = "bad credentials"
     WRONG_PROJECT = "wrong project"
     UNREACHABLE = "unreachable"
@@ -59,7 +72,7 @@ class Verdict(StrEnum):
 
     @property
     def failed(self) -> bool:
-        return self not in (Verdict.OK, Verdict.UNVERIFIED)
+        return self not in (Verdict.OK, Verdict.UNVERIFIED, Verdict.NO_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -99,9 +112,12 @@ def _explain(kind: str, verdict: Verdict, error: ProviderError) -> str:
     return f"{error.message}{code}"
 
 
-def secrets_of(config: Config) -> list[str]:
-    """Every secret value in the config, longest first (so none is blanked only in part)."""
-    values = [p.token.get_secret_value() for p in config.providers]
+def secrets_of(config: Config, *more: str) -> list[str]:
+    """Every secret value in the config (and `more`: the GitHub CLI's token), longest first (so
+    none is blanked only in part)."""
+    values = [p.token.get_secret_value() for p in config.providers] + list(more)
+    if config.github.token is not None:
+        values.append(config.github.token.get_secret_value())
     if config.tracker is not None:
         for secret in (config.tracker.token, config.tracker.password, config.tracker.api_key):
             if secret is not None:
@@ -138,13 +154,61 @@ async def _diagnose(
     )
 
 
+def reads_github(config: Config) -> bool:
+    """Whether doctor says a word about GitHub: a Bug0 provider reads its results there, or
+    the config has a `[github]` table."""
+    return "github" in config.model_fields_set or any(p.kind == "bug0" for p in config.providers)
+
+
+async def diagnose_github(
+    config: Config,
+    token: GitHubToken,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport_for: TransportFor | None = None,
+) -> Diagnosis:
+    """Which token reads Bug0's results, and whether GitHub takes it (`GET /rate_limit`)."""
+    github = config.github
+    if token.value is None:
+        detail = f"{token.why_none}; until then Bug0 runs stay triggered, their results unread"
+        return Diagnosis(GITHUB, GITHUB, github.api_url, Verdict.NO_TOKEN, detail)
+    budget = RequestBudget(github.requests_per_minute, clock=clock)
+    transport = transport_for(GITHUB_TRANSPORT) if transport_for else None
+    http = github_http(
+        github, token.value.get_secret_value(), budget=budget, clock=clock, transport=transport
+    )
+    api = GitHubApi(http)
+    window: list[int | None] = [None, None]
+
+    async def check() -> str:
+        core = (await api.rate_limit()).core
+        window[:] = [core.limit, core.remaining]
+        return (
+            f"token from {token.origin} accepted; Bug0's results are read from the commit "
+            "statuses on GitHub (a repository the token cannot read answers 404 when its status "
+            "is read)"
+        )
+
+    found = await _diagnose(GITHUB, GITHUB, github.api_url, budget, check, http.aclose)
+    if found.verdict is Verdict.BAD_CREDENTIALS:
+        return Diagnosis(
+            found.name, found.kind, found.base_url, found.verdict,
+            f"GitHub refused the token from {token.origin}: {found.detail}",
+        )  # fmt: skip
+    return Diagnosis(
+        found.name, found.kind, found.base_url, found.verdict, found.detail, window[0], window[1]
+    )
+
+
 async def diagnose(
     config: Config,
     *,
     clock: Clock = SYSTEM_CLOCK,
     transport_for: TransportFor | None = None,
+    ask: AskGh = ask_gh,
 ) -> list[Diagnosis]:
-    """Check every provider and the tracker at once; one `Diagnosis` each, in config order."""
+    """Check every provider and the tracker at once; one `Diagnosis` each, in config order,
+    then GitHub's when Bug0's results are read there (`ask`: how `gh` is asked for its token)."""
     checks: list[Awaitable[Diagnosis]] = []
     triggers = TriggerLog(":memory:")  # doctor never triggers: no record is ever written
     for provider in config.providers:
@@ -172,11 +236,15 @@ async def diagnose(
                 tracker.aclose,
             )
         )
+    token = find_token(config.github, ask) if reads_github(config) else None
+    if token is not None:
+        checks.append(diagnose_github(config, token, clock=clock, transport_for=transport_for))
     try:
         found = await asyncio.gather(*checks)
     finally:
         triggers.close()
-    secrets = secrets_of(config)
+    found_token = token.value.get_secret_value() if token and token.value else ""
+    secrets = secrets_of(config, *([found_token] if found_token else []))
     return [
         Diagnosis(
             d.name,

@@ -91,7 +91,7 @@ def provider_reports(
                 paused_for=budget.paused_for(),
                 last_success=health.last_success,
                 message=health.message,
-                advice=advice_for(kind, health.state),
+                advice=advice_for(kind, health.state, health.fix_key),
             )
         )
     return reports

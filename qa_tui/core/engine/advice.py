@@ -24,8 +24,22 @@ class Advice:
     hint: str
 
 
-def advice_for(kind: str, state: HealthState) -> Advice | None:
-    """What a provider of `kind` in `state` asks of the user (None: nothing)."""
+ELSEWHERE_HINTS = {
+    HealthState.AUTH_FAILED: "its results are read on another service, which refused the "
+    f"token (or there is none); {DOCTOR} tells which",
+    HealthState.RATE_LIMITED: "its results are read on another service, which asked to wait: "
+    "qa-tui waits, then goes on",
+}
+
+
+def advice_for(kind: str, state: HealthState, fix_key: str | None = None) -> Advice | None:
+    """What a provider of `kind` in `state` asks of the user (None: nothing). `fix_key`: the
+    failure is the service its results are read from (`ProviderHealth.fix_key`): that key."""
+    if fix_key is not None and state is not HealthState.UNVERIFIED:
+        hint = ELSEWHERE_HINTS.get(
+            state, f"its results are read on another service, which fails; {DOCTOR}"
+        )
+        return Advice(fix_key, hint)
     if state is HealthState.AUTH_FAILED:
         key = "token or project_id" if kind in PROJECT_SCOPED else "token"
         return Advice(key, f"the service refused the credentials; {DOCTOR} tells which")

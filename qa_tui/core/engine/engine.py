@@ -1,4 +1,11 @@
-"""`Engine`: every provider's poller, the store they fill, and the actions that go through them."""
+"""`Engine`: every provider's poller, the store they fill, and the actions that go through them.
+
+A change batch is merged once, where it is made: in the provider's poller
+(`ProviderPoller._changes`), from a poll cycle's store calls or from the runs another instance
+saw (team mode). The engine hands each batch on as it is: to its `changes` listeners at once
+(the UI applies each as it comes), and to the cache and the history a moment later, each batch
+as it was (`_unsettled` queues them, never merges them).
+"""
 
 from __future__ import annotations
 
@@ -90,7 +97,8 @@ class Engine:
         self._running = asyncio.Event()
         self._running.set()
         self._unsettled: list[Changes] = []
-        """Batches the UI has and the cache and history do not have yet (see `settle`)."""
+        """Batches the UI has and the cache and history do not have yet (see `settle`), each
+        as it was emitted: queued, not merged."""
         self._settling: asyncio.TimerHandle | None = None
         self.shares = shares_of(
             {source.name: source.budget for source in sources}, store, self.settings, clock
@@ -194,15 +202,9 @@ class Engine:
         confirm: bool = False,
     ) -> None:
         """Runs another instance's poller saw (team mode): applied and emitted like a cycle's
-        batch. `confirm`: the first batch, after which cached finished runs count as confirmed."""
-        changes = self.store.apply(runs)
-        if removed:
-            changes = changes.merged(self.store.remove((provider, run_id) for run_id in removed))
-        if confirm:
-            done = [run.key for run in self.store.runs_of(provider) if run.status.is_terminal]
-            changes = changes.merged(self.store.confirm(done))
-        if changes:
-            self._emit(changes)
+        batch. `confirm`: the first batch, after which cached finished runs count as confirmed.
+        The provider's poller makes the batch, as it makes its own cycles'."""
+        self.pollers[provider].receive(runs, removed, confirm=confirm)
 
     async def _sleep_or_wake(self, seconds: float, wake: asyncio.Event) -> None:
         sleeper = asyncio.ensure_future(self.clock.sleep(seconds))

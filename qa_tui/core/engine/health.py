@@ -1,7 +1,9 @@
 """A provider's health after one cycle: what the header chip shows (ok, unverified, slow,
 rate-limited, auth failed, unreachable, error), the age of its last good answer and the budget it
 has left. A provider whose API has nothing to read (Bug0: no list, no status) is `unverified`,
-never `ok`: nothing it answered proved its key, exactly as `qa-tui doctor` says."""
+never `ok`: nothing it answered proved its key, exactly as `qa-tui doctor` says. A provider whose
+results are read elsewhere (Bug0's on GitHub) that answers while that service fails shows that
+failure, named, with the key that fixes it (`with_trouble`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from qa_tui.core.clock import Clock
 from qa_tui.core.errors import AuthFailed, NetworkError, ProviderError, RateLimited
 from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import HealthState, ProviderHealth
+from qa_tui.core.providers.base import Trouble
 
 
 def after_success(
@@ -38,8 +41,15 @@ def after_success(
     )
 
 
+def with_trouble(answering: ProviderHealth, trouble: Trouble) -> ProviderHealth:
+    """A provider that answered (`answering`, its last success now) while the service its
+    results are read from failed: that failure's state and words, and the key to fix."""
+    failed = after_failure(answering, trouble.error, None)
+    return failed.model_copy(update={"message": trouble.message, "fix_key": trouble.fix_key})
+
+
 def after_failure(
-    previous: ProviderHealth, error: ProviderError, budget: RequestBudget
+    previous: ProviderHealth, error: ProviderError, budget: RequestBudget | None
 ) -> ProviderHealth:
     """Failing: the kind of failure, its message, and the last success kept from before."""
     if isinstance(error, AuthFailed):
@@ -50,10 +60,7 @@ def after_failure(
         state = HealthState.UNREACHABLE
     else:
         state = HealthState.ERROR
+    remaining = previous.budget_remaining if budget is None else round(budget.available(), 1)
     return previous.model_copy(
-        update={
-            "state": state,
-            "message": error.message,
-            "budget_remaining": round(budget.available(), 1),
-        }
+        update={"state": state, "message": error.message, "budget_remaining": remaining}
     )

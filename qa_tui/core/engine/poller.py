@@ -27,8 +27,9 @@ A cycle:
    an exponential backoff (at least `Retry-After`). The start-up sweep does not lengthen the
    wait (the bucket's first burst pays for it); later discovery pages count like live ones.
 
-Terminal runs are never polled again. Runs a provider cannot be asked about (Bug0) are never
-polled at all.
+Terminal runs are never polled again. Runs a provider cannot be asked about (a Bug0 trigger
+that carried no commit) are never polled at all; a Bug0 trigger on a commit is followed through
+the source's listing (its commit's status is read on GitHub, providers/bug0/source.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from qa_tui.core.providers.base import (
     Discovers,
     ListQuery,
     QueryPage,
+    ReadsElsewhere,
     ReadsFailures,
     RunSource,
     position_by_start,
@@ -141,6 +143,11 @@ class ProviderPoller:
     sweeps: SweepPlanner = field(init=False)
     _refreshed_at: dict[RunKey, float] = field(default_factory=dict)
     _changes: Changes = field(default_factory=Changes)
+    """The batch this cycle is making. This is the one place a batch is merged: a cycle makes
+    several store calls (the list, deep refreshes, single reads, failures, discovery pages) and
+    only the poller knows where its cycle ends, so each listener (the table, the notifications,
+    team mode's stream, the cache, the history) gets one batch a cycle; after `emit` no one
+    merges it again."""
     _live_spent: int = 0
     _paced: float = 0.0
     """What a cycle spends on average, lately (requests)."""
@@ -243,6 +250,21 @@ class ProviderPoller:
                 self._unread[run.key] = run
                 if history_only:
                     self._unread_history.add(run.key)
+
+    def receive(
+        self, runs: Sequence[Run], removed: Sequence[str] = (), *, confirm: bool = False
+    ) -> None:
+        """Runs another instance's poller saw (team mode), emitted as one batch like a cycle's:
+        `removed`, ids that left that instance's store; `confirm`, its first batch, after which
+        the cached finished runs count as confirmed."""
+        self._changes = self._changes.merged(self.store.apply(runs))
+        if removed:
+            gone = self.store.remove((self.name, run_id) for run_id in removed)
+            self._changes = self._changes.merged(gone)
+        if confirm:
+            done = [run.key for run in self.store.runs_of(self.name) if run.status.is_terminal]
+            self._changes = self._changes.merged(self.store.confirm(done))
+        self._flush()
 
     def _flush(self) -> None:
         changes, self._changes = self._changes, Changes()
@@ -487,6 +509,10 @@ class ProviderPoller:
         budget, slow = self.source.budget, self.settings.slow_after_s
         verifiable = self.source.capabilities.run_status  # Bug0 lists its local trigger log
         now = health.after_success(self.name, budget, self.clock, latency_s, slow, verifiable)
+        if isinstance(self.source, ReadsElsewhere):  # Bug0's results, read on GitHub
+            trouble = self.source.trouble_elsewhere()
+            if trouble is not None:
+                now = health.with_trouble(now, trouble)
         self._set_health(now)
 
     def _report_failure(self, error: ProviderError) -> None:

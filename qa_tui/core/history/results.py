@@ -74,8 +74,8 @@ def moment_of(run: Run) -> datetime | None:
 
 
 def result_of(run: Run, now: datetime) -> Result | None:
-    """The result a run leaves in history: None while it is not final (and for Bug0 triggers,
-    which never are), and for a run in the user's own browser or a recording (`Run.mode`):
+    """The result a run leaves in history: None while it is not final (a Bug0 trigger is final
+    once Bug0's commit status on GitHub ends: its target is the URL it tested), and for a run in the user's own browser or a recording (`Run.mode`):
     those stay out of strips, flaky rates and incidents."""
     status = run.status
     if status not in TERMINAL_STATUSES or run.mode is not None:

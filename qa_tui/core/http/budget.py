@@ -150,6 +150,14 @@ class RequestBudget:
                     return
                 await self._clock.sleep(wait)
 
+    def give_back(self) -> None:
+        """A request the service did not count after all (GitHub's 304 to a conditional
+        request): its token is returned, up to the bucket's size. It still counts as sent."""
+        self._refill()
+        self._tokens = min(self.burst, self._tokens + 1.0)
+        if self.per_hour:
+            self._hour_tokens = min(self._hour_capacity, self._hour_tokens + 1.0)
+
     def pause(self, seconds: float) -> None:
         """The provider asked us to wait (429 `Retry-After`): no request goes out before then."""
         until = self._clock.monotonic() + max(0.0, seconds)

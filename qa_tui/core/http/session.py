@@ -4,8 +4,10 @@ It owns: the `httpx.AsyncClient` (timeouts, user agent, TLS verification), the p
 `RequestBudget`, retries with exponential backoff and jitter (idempotent verbs only; a POST is
 retried only when it provably never reached the server), honouring `Retry-After` (seconds or an
 HTTP date) and the rate-limit headers (`X-RateLimit-*`, or the IETF draft's `RateLimit-*`), and
-classifying every failure into the `ProviderError` tree. How rate limits are spelled is read in
-rate_headers.py; what is blanked out of anything shown, in redaction.py.
+classifying every failure into the `ProviderError` tree (a 403 that carries `Retry-After` or a
+spent `X-RateLimit-Remaining` is a rate limit, as GitHub sends them, not refused credentials).
+How rate limits are spelled is read in rate_headers.py; what is blanked out of anything shown,
+in redaction.py.
 
 Secrets: the auth headers live only inside the httpx client. `repr()`, error messages and
 `health` never include them; error messages carry the status code and the provider's own error
@@ -304,6 +306,8 @@ class ProviderHttp:
     def _classify(self, response: httpx.Response, secrets: set[str] | None = None) -> ProviderError:
         code = response.status_code
         message = scrub(provider_message(response), self._secrets | (secrets or set()))
+        if code == 403 and _limit_spent(response.headers):
+            code = 429  # GitHub answers its rate limits with a 403 that says so in its headers
         if code in (401, 403):
             return AuthFailed(self.provider, message, status_code=code)
         if code == 404:
@@ -352,6 +356,12 @@ class ProviderHttp:
         if response.status_code >= 400:
             raise self._classify(response)
         return response
+
+
+def _limit_spent(headers: httpx.Headers) -> bool:
+    """A refusal that is a rate limit whatever its status code: it carries `Retry-After`, or an
+    `X-RateLimit-Remaining` of 0 (GitHub's primary and secondary limits come as 403s so)."""
+    return "retry-after" in headers or headers.get("x-ratelimit-remaining", "").strip() == "0"
 
 
 _SAFE_FOREIGN_HEADERS = frozenset({"host", "user-agent", "accept", "accept-encoding"})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
+from qa_tui.core.errors import ProviderError
 from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import ProviderKind, Run, RunDetail, RunStatus
 
@@ -147,6 +148,36 @@ class ReadsFailures(Protocol):
 
     async def read_failure(self, run: Run) -> Run:
         """`run` with its failing step and error, read from the provider (once: kept)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A failure of the service a source reads its runs' results from (Bug0's results on
+    GitHub), while the source itself answers: its runs are listed, their results are not read."""
+
+    service: str
+    """Whose failure it is, as a person names it: `GitHub`."""
+    error: ProviderError
+    fix_key: str
+    """The config key to look at, as written in the file: `[github] token`."""
+    unset: bool = False
+    """The service is not set up at all (no GitHub token): the results are simply not read.
+    `doctor` and `runs` say so without failing; the app still shows the line."""
+
+    @property
+    def message(self) -> str:
+        return f"{self.service}: {self.error.message}"
+
+
+@runtime_checkable
+class ReadsElsewhere(Protocol):
+    """A source whose runs' results come from another service (Bug0's commit statuses on
+    GitHub): the engine shows that service's failure as the provider's health, with the key to
+    fix, while the provider's own runs are still listed."""
+
+    def trouble_elsewhere(self) -> Trouble | None:
+        """What fails now of reading the results (None: nothing, or nothing to read)."""
         ...
 
 

@@ -3,8 +3,10 @@
 Each provider gets its own `ProviderHttp` (base URL, the kind's auth headers, timeout, TLS
 verification) and a handle on the budget of what its service limits: providers on one BugBrain
 key, one Bug0 project or one BugBug token share one budget (core/providers/sharing.py). A missing
-`base_url` takes the provider package's `DEFAULT_BASE_URL` (core/providers/endpoints.py). Tests and the demo
-pass `transport_for(name)` to route a provider (or "tracker") to the simulator in-process.
+`base_url` takes the provider package's `DEFAULT_BASE_URL` (core/providers/endpoints.py). Bug0
+sources share one reader of GitHub's commit statuses (`[github]`: its token, else `gh auth
+token`; its own budget). Tests and the demo pass `transport_for(name)` to route a provider (or
+"tracker", or "github") to the simulator in-process.
 
 The caller owns what is returned: `await source.aclose()` / `await tracker.aclose()` when done.
 """
@@ -16,12 +18,15 @@ from collections.abc import Callable
 import httpx
 
 from qa_tui.core.clock import SYSTEM_CLOCK, Clock
-from qa_tui.core.config.tables import Config, ProviderConfig
+from qa_tui.core.config.tables import Config, GitHubConfig, ProviderConfig
 from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.http.session import ProviderHttp
 from qa_tui.core.providers import bug0, bugbrain, bugbug, bugnet
 from qa_tui.core.providers.base import RunSource
 from qa_tui.core.providers.endpoints import base_url_for, default_base_url
+from qa_tui.core.providers.github import CommitStatuses, find_token
+from qa_tui.core.providers.github.session import commit_statuses
+from qa_tui.core.providers.github.token import AskGh, ask_gh
 from qa_tui.core.providers.sharing import BudgetPool
 from qa_tui.core.providers.triggers import TriggerLog
 
@@ -29,10 +34,13 @@ TransportFor = Callable[[str], httpx.AsyncBaseTransport | None]
 """Provider name (or TRACKER) → the transport to use, None for the real network."""
 TRACKER = "tracker"
 """The name `transport_for` is asked with for the bug tracker."""
+GITHUB = "github"
+"""The name `transport_for` is asked with for GitHub (where Bug0's results are read)."""
 BudgetFor = Callable[[ProviderConfig], RequestBudget]
 """A provider's budget made elsewhere (team mode: shared through Redis)."""
 
 __all__ = [
+    "GITHUB",
     "TRACKER",
     "BudgetFor",
     "TransportFor",
@@ -40,6 +48,7 @@ __all__ = [
     "base_url_for",
     "build_source",
     "build_sources",
+    "build_statuses",
     "build_tracker",
     "default_base_url",
     "provider_http",
@@ -91,6 +100,19 @@ def provider_http(
     )
 
 
+def build_statuses(
+    github: GitHubConfig,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    transport_for: TransportFor | None = None,
+    ask: AskGh = ask_gh,
+) -> CommitStatuses:
+    """The reader of GitHub's commit statuses Bug0 sources share (`ask`: how the GitHub CLI is
+    asked for its token when `[github]` has none)."""
+    transport = transport_for(GITHUB) if transport_for else None
+    return commit_statuses(github, find_token(github, ask), clock=clock, transport=transport)
+
+
 def build_source(
     provider: ProviderConfig,
     *,
@@ -98,8 +120,10 @@ def build_source(
     transport: httpx.AsyncBaseTransport | None = None,
     triggers: TriggerLog | None = None,
     budget: RequestBudget | None = None,
+    statuses: CommitStatuses | None = None,
 ) -> RunSource:
-    """The `RunSource` for one `[[providers]]` table."""
+    """The `RunSource` for one `[[providers]]` table (`statuses`: where a Bug0 source reads its
+    results; None: nowhere, its runs stay triggered)."""
     http = provider_http(provider, clock=clock, transport=transport, budget=budget)
     if provider.kind == "bugbug":
         return bugbug.BugBugSource(provider.name, http)
@@ -107,7 +131,13 @@ def build_source(
     if provider.kind == "bugbrain":
         return bugbrain.BugBrainSource(provider.name, http, project_id=project_id, clock=clock)
     return bug0.Bug0Source(
-        provider.name, http, project_id=project_id, triggers=triggers or TriggerLog(), clock=clock
+        provider.name,
+        http,
+        project_id=project_id,
+        triggers=triggers or TriggerLog(),
+        clock=clock,
+        statuses=statuses,
+        status_context=provider.status_context,
     )
 
 
@@ -118,12 +148,16 @@ def build_sources(
     transport_for: TransportFor | None = None,
     triggers: TriggerLog | None = None,
     budget_for: BudgetFor | None = None,
+    ask: AskGh = ask_gh,
 ) -> list[RunSource]:
     """One source per configured provider, in config order. Bug0 sources share `triggers`
-    (default: the trigger log in the data dir); `budget_for` makes each one's budget (default:
-    one budget per limit the providers' services count, `BudgetPool`)."""
-    if triggers is None and any(p.kind == "bug0" for p in config.providers):
-        triggers = TriggerLog()
+    (default: the trigger log in the data dir) and one reader of GitHub (`build_statuses`);
+    `budget_for` makes each one's budget (default: one budget per limit the providers' services
+    count, `BudgetPool`)."""
+    statuses = None
+    if any(p.kind == "bug0" for p in config.providers):
+        triggers = triggers if triggers is not None else TriggerLog()
+        statuses = build_statuses(config.github, clock=clock, transport_for=transport_for, ask=ask)
     if budget_for is None:
         budget_for = BudgetPool(config.providers, clock=clock).budget_for
     return [
@@ -133,6 +167,7 @@ def build_sources(
             transport=transport_for(provider.name) if transport_for else None,
             triggers=triggers,
             budget=budget_for(provider),
+            statuses=statuses if provider.kind == "bug0" else None,
         )
         for provider in config.providers
     ]

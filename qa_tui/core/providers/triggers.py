@@ -2,8 +2,11 @@
 
 Bug0 has no read API: once a run is triggered, the only trace of it on this machine is what we
 wrote down. Each record keeps the provider name, the execution id Bug0 returned, the project id,
-when it was triggered and the request fields (without secrets), so the run can be listed after a
-restart and re-run with the same fields.
+when it was triggered and the request fields (without secrets: the commit and repository among
+them), so the run can be listed after a restart, its result read again where it is reported
+(Bug0's GitHub commit status), and re-run with the same fields. Once that result is final it is
+written down too (`record_result`), so an ended run stays ended, whatever the commit's status
+says later (a re-run on the same commit posts a new one).
 
 Storage is an sqlite file (stdlib) in `paths.data_dir()/triggers.sqlite`; the folder is created on
 the first write, never at import or on a read. `":memory:"` keeps one connection for the life of
@@ -20,6 +23,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from qa_tui.core import paths
 
@@ -34,9 +38,12 @@ CREATE TABLE IF NOT EXISTS triggers (
     triggered_at TEXT NOT NULL,
     triggered_epoch REAL NOT NULL,
     fields TEXT NOT NULL,
+    result TEXT,
     PRIMARY KEY (provider, execution_id)
 )
 """
+_COLUMNS = ("provider", "execution_id", "project_id", "triggered_at", "triggered_epoch", "fields")
+"""The columns every version of the file has (`result` came later: added when missing)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,9 @@ class TriggerRecord:
     triggered_at: datetime
     fields: Mapping[str, str] = field(default_factory=dict)
     """The request body fields that were set (strings, as sent), without the project id."""
+    result: Mapping[str, Any] | None = None
+    """The run's final result as read where the provider reports it (Bug0: its GitHub status),
+    None until there is one."""
 
 
 class TriggerLog:
@@ -59,7 +69,7 @@ class TriggerLog:
         self._memory: sqlite3.Connection | None = None
         if str(self.path) == MEMORY:
             self._memory = sqlite3.connect(MEMORY)
-            self._memory.execute(_SCHEMA)
+            _prepare(self._memory)
 
     def __repr__(self) -> str:
         return f"TriggerLog(path={str(self.path)!r})"
@@ -85,7 +95,7 @@ class TriggerLog:
         with self._connect(create=True) as conn:
             assert conn is not None  # create=True always connects
             conn.execute(
-                "INSERT OR REPLACE INTO triggers VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO triggers ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     provider,
                     execution_id,
@@ -101,7 +111,7 @@ class TriggerLog:
         self, provider: str, *, limit: int | None = None, since: datetime | None = None
     ) -> list[TriggerRecord]:
         """A provider's triggers, newest first; `since` keeps those triggered at or after it."""
-        query = "SELECT * FROM triggers WHERE provider = ?"
+        query = f"SELECT {_SELECTED} FROM triggers WHERE provider = ?"
         args: list[object] = [provider]
         if since is not None:
             query += " AND triggered_epoch >= ?"
@@ -121,10 +131,23 @@ class TriggerLog:
             if conn is None:
                 return None
             row = conn.execute(
-                "SELECT * FROM triggers WHERE provider = ? AND execution_id = ?",
+                f"SELECT {_SELECTED} FROM triggers WHERE provider = ? AND execution_id = ?",
                 (provider, execution_id),
             ).fetchone()
         return None if row is None else _row_to_record(row)
+
+    def record_result(
+        self, provider: str, execution_id: str, result: Mapping[str, Any]
+    ) -> TriggerRecord | None:
+        """Write down a trigger's final result (JSON-able); the record as it is now, None when
+        no such trigger was recorded."""
+        with self._connect(create=True) as conn:
+            assert conn is not None  # create=True always connects
+            conn.execute(
+                "UPDATE triggers SET result = ? WHERE provider = ? AND execution_id = ?",
+                (json.dumps(dict(result), sort_keys=True), provider, execution_id),
+            )
+        return self.get(provider, execution_id)
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection | None]:
@@ -139,17 +162,40 @@ class TriggerLog:
             return
         paths.private_file(file)
         with closing(sqlite3.connect(file, timeout=5.0)) as conn, conn:
-            conn.execute(_SCHEMA)
+            _prepare(conn)
             yield conn
 
 
-def _row_to_record(row: tuple[str, str, str, str, float, str]) -> TriggerRecord:
-    provider, execution_id, project_id, triggered_at, _epoch, fields_json = row
+_SELECTED = ", ".join((*_COLUMNS, "result"))
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    """The table, with the `result` column an older qa-tui's file lacks."""
+    conn.execute(_SCHEMA)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(triggers)")}
+    if "result" not in columns:
+        conn.execute("ALTER TABLE triggers ADD COLUMN result TEXT")
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
     try:
-        raw = json.loads(fields_json)
+        raw = json.loads(text)
     except ValueError:
-        raw = {}
-    fields = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _row_to_record(row: tuple[str, str, str, str, float, str, str | None]) -> TriggerRecord:
+    provider, execution_id, project_id, triggered_at, _epoch, fields_json, result_json = row
+    raw = _json_object(fields_json) or {}
+    fields = {str(k): str(v) for k, v in raw.items()}
     return TriggerRecord(
-        provider, execution_id, project_id, datetime.fromisoformat(triggered_at), fields
+        provider,
+        execution_id,
+        project_id,
+        datetime.fromisoformat(triggered_at),
+        fields,
+        _json_object(result_json),
     )

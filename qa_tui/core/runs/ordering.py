@@ -14,13 +14,17 @@ at a fraction of the cost, for a table of ten thousand runs:
   (each run counted as the header shows it: a Bug0 trigger as `triggered`, core/runs/shown.py);
 - all it knows of a run is one record in one dict: a batch of 500 changes is 500 lookups of
   records that have not been read for seconds (each a cache miss), not 500 in each of three dicts.
+
+It is the UI's one copy of the rows: the runs table draws each line from `rows` (a view of these
+records, not a copy), so a row lives in the store and here, and nowhere else. The table showing
+what the order holds, never the store's newer rows, keeps each line where the order put it.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from operator import attrgetter
 from typing import cast
@@ -82,6 +86,17 @@ class LiveOrder:
         """How many visible rows are counted in each status (`counted_as`)."""
 
     @property
+    def rows(self) -> Mapping[RunKey, Row]:
+        """Every row it knows, shown or not, by key: a live view of its records, not a copy
+        (what the runs table draws its lines from)."""
+        return _Rows(self._known)
+
+    def row(self, key: RunKey) -> Row | None:
+        """The row of `key` as this order has it, or None when it does not know the run."""
+        known = self._known.get(key)
+        return None if known is None else known.row
+
+    @property
     def total(self) -> int:
         """How many runs it knows, shown or not (the filter's "3 of 250")."""
         return len(self._known)
@@ -111,7 +126,9 @@ class LiveOrder:
             self._use_sort(view)
             self.view = view
         place_of = self._place_fields
-        self._known = {row.key: _Known(row, place_of(row.run)) for row in rows}
+        fresh = [(row.key, _Known(row, place_of(row.run))) for row in rows]
+        self._known.clear()  # the same dict, refilled: `rows` views stay views of it
+        self._known.update(fresh)
         self._kids_of = {}
         for key, known in self._known.items():
             parent = _parent_key(known.row.run)
@@ -297,6 +314,32 @@ class LiveOrder:
         self.counts[status] += delta
         if self.counts[status] <= 0:
             del self.counts[status]
+
+
+class _Rows(Mapping[RunKey, Row]):
+    """`LiveOrder.rows`: its rows by key, read through to its records (the order keeps one
+    dict of them for its life, so a view never goes stale)."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self, known: dict[RunKey, _Known]) -> None:
+        self._known = known
+
+    def __getitem__(self, key: RunKey) -> Row:
+        return self._known[key].row
+
+    def get(self, key: RunKey, default: Row | None = None) -> Row | None:  # type: ignore[override]
+        known = self._known.get(key)
+        return default if known is None else known.row
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def __iter__(self) -> Iterator[RunKey]:
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        return len(self._known)
 
 
 _EVERYTHING = Query()

@@ -1,8 +1,9 @@
 """What a run's status reads as: one rule for the STATUS column, the header's counts, the
 filter's `status:` and `qa-tui runs --status`, so the four never disagree.
 
-- A Bug0 trigger reads `triggered` and is counted as triggered, not queued: Bug0 has no read API
-  (providers.md §3), so qa-tui never learns whether the run is queued, running or done.
+- A Bug0 trigger reads `triggered` and is counted as triggered, not queued, until Bug0's commit
+  status on GitHub says more: Bug0 has no read API (providers.md §3), so before that (and for
+  ever, for a trigger that carried no commit) qa-tui cannot tell queued from running or done.
 - A running run whose provider word is more precise reads that word (BugBug `paused`,
   `auto_retrying`, `recording`); it still counts as running and `status:running` matches it.
 - A status the code does not know reads the provider's own word (and counts as unknown).

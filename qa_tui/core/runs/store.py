@@ -10,7 +10,7 @@ not been confirmed by its provider yet (`stale`), and the Bugnet bug filed for i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -154,13 +154,19 @@ class RunStore:
 
     def link_bug(self, key: RunKey, bug_id: str) -> Changes:
         """Record the Bugnet bug filed for a run (kept for a run the store has not seen yet)."""
-        self._bugs[key] = bug_id
-        old = self._rows.get(key)
-        if old is None or old.bug_id == bug_id:
-            return Changes()
-        row = replace(old, bug_id=bug_id)
-        self._rows[key] = row
-        return Changes(updated=(row,))
+        return self.link_bugs({key: bug_id})
+
+    def link_bugs(self, links: Mapping[RunKey, str]) -> Changes:
+        """Record the bugs filed for many runs (the outbox's, at start), in one batch."""
+        updated = []
+        for key, bug_id in links.items():
+            self._bugs[key] = bug_id
+            old = self._rows.get(key)
+            if old is not None and old.bug_id != bug_id:
+                row = replace(old, bug_id=bug_id)
+                self._rows[key] = row
+                updated.append(row)
+        return Changes(updated=tuple(updated))
 
     def remove(self, keys: Iterable[RunKey]) -> Changes:
         removed = tuple(key for key in keys if self._rows.pop(key, None) is not None)

@@ -17,7 +17,11 @@ Checks, in the documented order (validation, then authentication):
   none are sent, unless the dialect's ``rate_headers`` puts them on every provider: then the
   counted answers carry that minute's window, :mod:`qa_tui.sim.dialects`).
 
-There is no read API, so none is served: a triggered run's result is never available here. Every
+There is no read API, so none is served: a triggered run's result is never available here. Bug0
+posts it to its integrations: with ``gitCommitSha``, ``owner`` and ``repo``, as a commit status on
+GitHub (the simulator's GitHub slice, ``/github``, derives it from the triggers kept here), whose
+``target_url`` is Bug0's report page, ``GET /bug0/app/runs/{executionId}`` (a small HTML page; it
+needs no key, as a link in a commit status is opened by anyone who can see the commit). Every
 accepted trigger is recorded with its full body (:attr:`Bug0World.triggers`, ``GET /_sim/bug0/
 triggers``) so tests can check what a client sent. Refused requests are recorded in
 :attr:`Bug0World.refused` with their status.
@@ -26,12 +30,13 @@ triggers``) so tests can check what a client sent. Refused requests are recorded
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -101,12 +106,28 @@ def build(ctx: SimContext, world: Bug0World, keys: Mapping[str, str] | None = No
             headers=shown,
         )
 
+    async def report(request: Request) -> Response:
+        wanted = request.path_params["id"]
+        found = next((t for t in world.triggers if t.execution_id == wanted), None)
+        if found is None:
+            return HTMLResponse("<h1>Run not found</h1>", status_code=404)
+        rows = "".join(
+            f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+            for k, v in found.body.items()
+        )
+        title = f"Bug0 run {escape(found.execution_id)}"
+        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        return HTMLResponse(f"{page}<table>{rows}</table></body></html>")
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         return JSONResponse(error_body(exc.status_code, exc.detail), status_code=exc.status_code)
 
     app = Starlette(
-        routes=[Route("/api/run-tests", run_tests, methods=["POST"])],
+        routes=[
+            Route("/api/run-tests", run_tests, methods=["POST"]),
+            Route("/app/runs/{id}", report),
+        ],
         exception_handlers={HTTPException: http_error},
     )
     return FaultMiddleware(

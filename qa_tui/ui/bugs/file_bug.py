@@ -80,30 +80,7 @@ class BugRequest:
 
 class FileBugScreen(ForwardsWorkerFailures, ModalScreen[None]):
     SCOPE = Scope.FILE_BUG
-    DEFAULT_CSS = """
-    FileBugScreen { align: center middle; }
-    FileBugScreen > #dialog {
-        width: 110; max-width: 100%; height: 100%; border: round $accent;
-        background: $surface; padding: 0 1;
-    }
-    FileBugScreen #heading { height: auto; }
-    FileBugScreen #similar-title { height: auto; text-style: bold; margin-top: 1; }
-    FileBugScreen #similar { height: auto; max-height: 6; }
-    FileBugScreen #similar.-empty { display: none; }
-    FileBugScreen #form-error { height: auto; color: $error; display: none; }
-    FileBugScreen #form-error.-shown { display: block; }
-    FileBugScreen #fields { height: 1fr; margin-top: 1; }
-    FileBugScreen .line { height: 1; margin-bottom: 1; }
-    FileBugScreen .line Label { width: 11; color: $text-muted; }
-    FileBugScreen .line Input { width: 1fr; }
-    FileBugScreen .line Select { width: 1fr; margin-right: 2; }
-    FileBugScreen Select > SelectOverlay { background: $panel; }
-    FileBugScreen .above { color: $text-muted; }
-    FileBugScreen TextArea { height: 4; margin-bottom: 1; }
-    FileBugScreen #description { height: 10; }
-    FileBugScreen .-invalid { background: $error 30%; }
-    FileBugScreen #status { height: 1; color: $text-muted; }
-    """
+    CSS_PATH = "file_bug.tcss"
     BINDINGS = bindings_for(Scope.FILE_BUG)
 
     def __init__(self, request: BugRequest) -> None:

@@ -37,16 +37,7 @@ STATE_STYLES = {
 
 class OutboxScreen(ForwardsWorkerFailures, ModalScreen[None]):
     SCOPE = Scope.OUTBOX
-    DEFAULT_CSS = """
-    OutboxScreen { align: center middle; }
-    OutboxScreen > Vertical {
-        width: 110; max-width: 100%; height: 90%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
-    OutboxScreen #outbox-title { height: auto; text-style: bold; }
-    OutboxScreen #reports { height: 1fr; }
-    OutboxScreen #reason { height: auto; max-height: 6; padding: 0 1; background: $panel; }
-    """
+    CSS_PATH = "outbox.tcss"
     BINDINGS = bindings_for(Scope.OUTBOX)
 
     def __init__(self, outbox: Outbox, clock: Clock, edit: Callable[[Report], None]) -> None:

@@ -119,16 +119,7 @@ def describe(candidate: Candidate) -> Text:
 class SimilarPrompt(ModalScreen[str | None]):
     """Asked once before filing a new bug while a close match exists: `comment`, `new` or None."""
 
-    DEFAULT_CSS = """
-    SimilarPrompt { align: center middle; }
-    SimilarPrompt > Vertical {
-        width: 72; max-width: 95%; height: auto; border: thick $warning; background: $surface;
-        padding: 1 2;
-    }
-    SimilarPrompt #question { margin-bottom: 1; }
-    SimilarPrompt Horizontal { height: auto; align-horizontal: right; }
-    SimilarPrompt Button { margin-left: 1; }
-    """
+    CSS_PATH = "similar_bugs.tcss"
     BINDINGS = [
         Binding("c", "answer('comment')", "Comment", id="similar_prompt.comment"),
         Binding("n", "answer('new')", "New bug", id="similar_prompt.new"),

@@ -17,12 +17,7 @@ from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 
 class LogScreen(ForwardsWorkerFailures, Screen[None]):
-    DEFAULT_CSS = """
-    LogScreen #log-title { height: 1; background: $panel; padding: 0 1; }
-    LogScreen TextArea { height: 1fr; }
-    LogScreen #log-search { dock: bottom; display: none; }
-    LogScreen #log-search.visible { display: block; }
-    """
+    CSS_PATH = "logs.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="logs.back"),
         Binding("slash", "search", "Search", key_display="/", id="logs.search"),

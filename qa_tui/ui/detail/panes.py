@@ -5,8 +5,9 @@ provider's `Capabilities`: the screen (run_detail.py) only draws what they say.
 - A pane shows only where the run can have content: Steps for a run with steps of its own (a
   suite's steps are its test runs), Child runs for a suite, Artifacts and Analysis where the
   provider has them (Analysis and Error for a run that failed or errored, Compare too: it is a
-  failure against the last green run). A run with none of them (a Bug0 trigger: Bug0 has no read
-  API) keeps the Steps pane, which says why it is empty.
+  failure against the last green run). A run with none of them (a Bug0 trigger that did not fail:
+  Bug0 has no read API, its result is a commit status on GitHub) keeps the Steps pane, which
+  says why it is empty; a failed one shows its Error pane, the status's description and link.
 - A failed run opens on what matters: the failing step, selected; a run that failed or errored
   with no failing step among its steps (BugBrain's execution itself broke) on its Error pane.
 - Providers report the steps reached so far (BugBug's `stepsRuns`, BugBrain's `test_results`):

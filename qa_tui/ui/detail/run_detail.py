@@ -151,18 +151,7 @@ def error_text(run: Run, detail: RunDetail | None) -> Text:
 
 class RunDetailScreen(DetailScreenshots, ChangeListener):
     SCOPE = Scope.DETAIL
-    DEFAULT_CSS = """
-    RunDetailScreen #summary {
-        height: auto; max-height: 6; padding: 0 1; background: $panel;
-        text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    RunDetailScreen TabbedContent { height: 1fr; }
-    RunDetailScreen .unavailable { color: $text-muted; padding: 1 2; }
-    RunDetailScreen #step-error { height: auto; max-height: 4; padding: 0 1; display: none; }
-    RunDetailScreen #step-error.-shown { display: block; }
-    RunDetailScreen .pane-text { height: 1fr; padding: 0 1; }
-    RunDetailScreen .pane-text > Static { height: auto; }
-    """
+    CSS_PATH = "run_detail.tcss"
     BINDINGS = bindings_for(Scope.DETAIL)
 
     def __init__(self, key: RunKey) -> None:

@@ -278,7 +278,7 @@ def problem_text(health: ProviderHealth, kind: str) -> Text:
     text.append(f" {health.state.value}", style=style)
     if health.message:
         text.append(f": {render.safe(health.message, MESSAGE)}")
-    advice = advice_for(kind, health.state)
+    advice = advice_for(kind, health.state, health.fix_key)
     if advice is not None and advice.key is not None:
         text.append(f" · check {advice.key}", style="bold")
     return text

@@ -92,16 +92,7 @@ def details(report: ProviderReport, now: datetime) -> Text:
 class HealthScreen(ModalScreen[None]):
     """Every provider's health and budget; `esc`, `h` or `q` closes it."""
 
-    DEFAULT_CSS = """
-    HealthScreen { align: center middle; }
-    HealthScreen > #panel {
-        width: 100%; height: 100%; border: round $accent; background: $surface; padding: 0 1;
-        layout: vertical;
-    }
-    HealthScreen #title { height: 1; }
-    HealthScreen DataTable { height: 1fr; }
-    HealthScreen #details { height: auto; max-height: 8; border-top: solid $panel-lighten-2; }
-    """
+    CSS_PATH = "health_panel.tcss"
     BINDINGS = [
         Binding("escape,h,q", "dismiss", "Close", id="health.close"),
     ]

@@ -20,10 +20,7 @@ from qa_tui.ui.worker_failures import ForwardsWorkerFailures
 
 class IncidentRunsScreen(ForwardsWorkerFailures, Screen[None]):
     SCOPE = Scope.INCIDENTS
-    DEFAULT_CSS = """
-    IncidentRunsScreen #incident-title { height: auto; padding: 0 1; background: $panel; }
-    IncidentRunsScreen #incident-runs { height: 1fr; }
-    """
+    CSS_PATH = "incident_runs.tcss"
     BINDINGS = bindings_for(Scope.INCIDENTS)
 
     def __init__(self, incident: Incident) -> None:

@@ -32,11 +32,7 @@ def when(moment: datetime, now: datetime) -> str:
 
 class IncidentsScreen(ForwardsWorkerFailures, Screen[None]):
     SCOPE = Scope.INCIDENTS
-    DEFAULT_CSS = """
-    IncidentsScreen #incidents-title { height: auto; padding: 0 1; background: $panel; }
-    IncidentsScreen #incidents { height: 1fr; }
-    IncidentsScreen #incident-error { height: auto; max-height: 6; padding: 0 1; background: $panel; }
-    """
+    CSS_PATH = "incidents.tcss"
     BINDINGS = bindings_for(Scope.INCIDENTS)
 
     def __init__(self) -> None:

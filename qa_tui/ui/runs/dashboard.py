@@ -6,6 +6,11 @@ the sorted column's arrow (`▾` its usual order, `▴` reversed), and in place 
 the reason (a provider that cannot be read, with the key to fix; or `0 of 250 runs match` and
 what filters them). The cursor is brought back on screen after anything the user does that
 moves the table under it (a filter, a sort, esc, a resize, coming back from a view).
+
+The app talks to this screen through its methods (`apply`, `tick`, `show_health`, `show_team`,
+`show_outbox`, `show_paused`, `show_unseen`, `show_watch_marks`, `refresh_marks`), never through its widgets: what
+the header and the table are is this screen's business. A row is drawn from the order's rows
+(`LiveOrder.rows`): the table keeps none of its own.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from textual.widgets import Footer, Input
 
 from qa_tui.core.config.views import COLUMN_KEYS, ViewBook, ViewConfig
 from qa_tui.core.errors import ProviderError
-from qa_tui.core.model import Run
+from qa_tui.core.model import ProviderHealth, Run
 from qa_tui.core.runs.ordering import LiveOrder
 from qa_tui.core.runs.query import Query, QueryError, SortKey, View, parse_leaving_out_errors
 from qa_tui.core.runs.store import Changes, RunKey
+from qa_tui.core.team.status import TeamStatus
 from qa_tui.ui import render
 from qa_tui.ui.bindings import Scope, bindings_for
 from qa_tui.ui.confirm import TypedConfirmScreen
@@ -62,9 +68,8 @@ class DashboardScreen(RunActions):
     """Every run of every provider, live."""
 
     SCOPE = Scope.DASHBOARD
-    DEFAULT_CSS = """
-    DashboardScreen RunsTable.-empty { height: auto; }
-    """
+    # Its stylesheet, dashboard.tcss beside it, is named by the app (QaTuiApp.CSS_PATH): Textual
+    # never reads the CSS_PATH of the screen `get_default_screen` returns.
     BINDINGS = [
         *bindings_for(Scope.DASHBOARD),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="runs.clear_filter"),
@@ -76,10 +81,12 @@ class DashboardScreen(RunActions):
         views: ViewBook | None = None,
         *,
         production: frozenset[str] = frozenset(),
+        team: TeamStatus | None = None,
     ) -> None:
         """`providers`: each provider's kind, by name, in config order; `views`: the saved
         views (core/config/views.py; None: none, and none can be saved); `production`: those
-        with `production = true` (their chip and provider cells are tinted)."""
+        with `production = true` (their chip and provider cells are tinted); `team`: team
+        mode's state at start (None: team mode is off)."""
         super().__init__()
         self.providers = list(providers)
         self.views = views or ViewBook()
@@ -92,12 +99,17 @@ class DashboardScreen(RunActions):
         self.filter_error: str | None = None
         """Why a term of the filter box is left out (the rest of the text filters)."""
         self.health_bar = HealthBar(providers, production=production, id="health")
+        if team is not None:
+            self.health_bar.set_reactive(HealthBar.team, team)
         self.filter_bar = FilterBar(id="filter-bar")
-        self.table = RunsTable(production=production, id="runs")
+        self.table = RunsTable(self.order.rows, production=production, id="runs")
         self.empty = EmptyTable(id="empty")
         self._strips_due: Timer | None = None
         self._follow: RunKey | None = None
         """A run the cursor goes to as soon as its row is in the table (a re-run just started)."""
+        self._cursor_due = False
+        """The first rows are in and the cursor goes to the top one once the batches already
+        on their way are in too (`_cursor_to_top`)."""
         self.marks = Marks()
         """The runs marked with `space` and `*`: `x`, `r`, `w`, `b` act on them all."""
         self.marked_actions = MarkedActions(self, self.marks)
@@ -155,10 +167,18 @@ class DashboardScreen(RunActions):
         self.health_bar.counts = dict(self.order.counts)
         if self.marks and changes.removed and self.marks.discard(changes.removed):
             self.health_bar.marked = len(self.marks)  # a marked run that left the store
-        if self.table.cursor_key is None and self.order.keys:
-            self.table.move_cursor_to(self.order.keys[0])
+        if self.table.cursor_key is None and self.order.keys and not self._cursor_due:
+            # after the batches already queued (each provider's first, the cache's and the
+            # outbox's): the cursor starts on the top row of them all, not of the first to land
+            self._cursor_due = True
+            self.app.call_later(self._cursor_to_top)
         self._follow_new_run()
         self._show_what_filters()
+
+    def _cursor_to_top(self) -> None:
+        self._cursor_due = False
+        if self.table.cursor_key is None and self.order.keys:
+            self.table.move_cursor_to(self.order.keys[0])
 
     def _reorder(self, *, by_the_user: bool = True) -> None:
         """A new filter or sort: compute the order from scratch, from the rows the table has.
@@ -222,31 +242,54 @@ class DashboardScreen(RunActions):
 
     def action_stop_run(self) -> None:
         if self.marks:
-            self.marked_actions.stop()
+            self.marked_actions.stop_each()
         else:
             super().action_stop_run()
 
     def action_rerun(self) -> None:
         if self.marks:
-            self.marked_actions.rerun()
+            self.marked_actions.rerun_each()
         else:
             super().action_rerun()
 
     def action_watch_run(self) -> None:
         if self.marks:
-            self.marked_actions.watch()
+            self.marked_actions.watch_each()
         else:
             super().action_watch_run()
 
     def action_file_bug(self) -> None:
         if self.marks:
-            self.marked_actions.file_bug()
+            self.marked_actions.file_one_bug()
         else:
             super().action_file_bug()
 
     def show_unseen(self, count: int, latest: str) -> None:
         """The header's count of notifications not seen yet, and the latest one's title."""
         self.health_bar.unseen = (count, latest)
+
+    @property
+    def provider_health(self) -> Mapping[str, ProviderHealth]:
+        """Each provider's latest health, by name, as the header shows it."""
+        return self.health_bar.health
+
+    def show_health(self, health: ProviderHealth, now: datetime) -> None:
+        """A provider's new health in the header (a chip's "data 2m old" reads `now`, the app's
+        clock, ticking or not)."""
+        self.health_bar.now = now
+        self.health_bar.update_health(health)
+
+    def show_team(self, status: TeamStatus) -> None:
+        """Team mode's state (role, instances watching) in the header."""
+        self.health_bar.team = status
+
+    def show_outbox(self, sending: int, need_the_user: int) -> None:
+        """Bug reports not filed yet, in the header: being sent, and waiting for the user."""
+        self.health_bar.outbox = (sending, need_the_user)
+
+    def show_paused(self, paused: bool) -> None:
+        """Live updates paused (`p`), in the header and in why an empty table is empty."""
+        self.health_bar.paused = paused
 
     def tick(self, now: datetime) -> None:
         if self.view.query.since is not None and now.second % 10 == 0:
@@ -314,7 +357,7 @@ class DashboardScreen(RunActions):
         self._follow_new_run()
 
     def _follow_new_run(self) -> None:
-        if self._follow is not None and self._follow in self.table.rows:
+        if self._follow is not None and self._follow in self.order.rows:
             self.table.move_cursor_to(self._follow)
             self._follow = None
 

@@ -74,7 +74,7 @@ def _failing(bad: Sequence[ProviderHealth], header: HeaderState) -> Text:
         kind = header.services.get(health.provider, "")
         text.append("\n\n")
         text.append_text(problem_text(health, kind))
-        advice = advice_for(kind, health.state)
+        advice = advice_for(kind, health.state, health.fix_key)
         if advice is not None:
             text.append(f"\n  {advice.hint}", style="dim")
         if advice is not None and advice.key is not None:

@@ -132,7 +132,7 @@ class MarkedActions:
 
         self.screen.run_worker(work(), group="actions", exit_on_error=False)
 
-    def stop(self) -> None:
+    def stop_each(self) -> None:
         engine = self.screen.qa_app.engine
 
         async def stop_one(run: Run) -> str:
@@ -144,7 +144,7 @@ class MarkedActions:
             lambda runs, skipped: self._each("Stop", stop_one, runs, skipped),
         )
 
-    def rerun(self) -> None:
+    def rerun_each(self) -> None:
         engine = self.screen.qa_app.engine
 
         async def rerun_one(run: Run) -> str:
@@ -156,7 +156,7 @@ class MarkedActions:
             lambda runs, skipped: self._each("Re-run", rerun_one, runs, skipped),
         )
 
-    def watch(self) -> None:
+    def watch_each(self) -> None:
         notices = self.screen.qa_app.notices
 
         def watch_all(runs: list[Run], skipped: list[marked.Outcome]) -> None:
@@ -167,7 +167,7 @@ class MarkedActions:
 
         self._ask("Watch", lambda run: marked.why_not_watch(run, notices.watched(run)), watch_all)
 
-    def file_bug(self) -> None:
+    def file_one_bug(self) -> None:
         """One report listing every marked failed run (the bug form is the question)."""
         from qa_tui.ui.bugs.bug_actions import NO_TRACKER, form_for
 

@@ -54,19 +54,7 @@ class NewRunScreen(ForwardsWorkerFailures, ModalScreen[NewRun | None]):
     """Step one: which provider (skipped when there is one). Step two: that provider's form."""
 
     SCOPE = Scope.NEW_RUN
-    DEFAULT_CSS = """
-    NewRunScreen { align: center middle; }
-    NewRunScreen > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    NewRunScreen #title { text-style: bold; }
-    NewRunScreen #form-area { height: auto; max-height: 1fr; }
-    NewRunScreen #providers { height: auto; max-height: 8; }
-    NewRunScreen #form-error { color: $error; height: auto; }
-    NewRunScreen #start { margin-bottom: 1; }
-    NewRunScreen .hidden { display: none; }
-    """
+    CSS_PATH = "new_run.tcss"
     BINDINGS = bindings_for(Scope.NEW_RUN)
 
     def __init__(

@@ -47,8 +47,9 @@ def failure_words(error: Exception) -> str | None:
 
 
 def cannot_watch(run: Run, *, target: bool) -> str:
-    """Why `w` (or `W`) cannot watch a run whose status the provider never tells (a Bug0
-    trigger): no end can ever be noticed, so nothing is promised."""
+    """Why `w` (or `W`) cannot watch a run whose status nothing tells (a Bug0 trigger without a
+    commit, or with GitHub unread: its note says which): no end can be noticed, so nothing is
+    promised."""
     what = "any run of it" if target else "this run"
     why = render.safe(run.note or f"{run.provider} gives no status for its runs")
     return f"Not watched: qa-tui cannot tell when {what} ends ({why})"

@@ -30,7 +30,6 @@ from qa_tui.core.actions.launch import (
     split_assignments,
 )
 from qa_tui.core.actions.suggestions import StartSuggestions
-from qa_tui.core.providers.bug0 import NO_STATUS_NOTE
 from qa_tui.ui import render
 from qa_tui.ui.lists import NavOptionList
 
@@ -257,7 +256,10 @@ class Bug0Form(RunForm):
         for field_id, label, placeholder in BUG0_FIELDS:
             yield row(label, Input(placeholder=placeholder, id=field_id, compact=True))
         yield Static("", id="git-note", classes="note")
-        note = f"Bug0 has no status API: the run shows as triggered ({NO_STATUS_NOTE})."
+        note = (
+            "Bug0 has no status API: a run on a commit (commit, owner and repo) is followed "
+            "through the commit status Bug0 posts on GitHub; without them it stays triggered."
+        )
         yield Static(Text(note), classes="note")
 
     def prefill(self, git: GitInfo) -> None:

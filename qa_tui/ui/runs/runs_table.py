@@ -1,9 +1,11 @@
 """The runs table: a line-API widget that renders only the rows on screen.
 
-It keeps its own rows (immutable `Row` values from the store's change batches) and an order (the
-keys `core.ordering.LiveOrder` keeps). `apply()` updates both in place: no clearing, no
-rebuild; the cursor stays on the run it was on and, when the user has scrolled down, the rows on
-screen stay on screen even as new runs arrive at the top. What one run's line reads (columns,
+It keeps no rows of its own: it is handed the rows it draws (`rows`, the dashboard's
+`core.runs.ordering.LiveOrder.rows`, a view of the order's records, which hold the store's
+immutable `Row` values) and the keys to show, in order. `apply()` takes a batch the order has
+already taken and the order's keys: no clearing, no rebuild; the cursor stays on the run it was
+on and, when the user has scrolled down, the rows on screen stay on screen even as new runs
+arrive at the top. What one run's line reads (columns,
 cells, the strip) is drawn by run_line.py; this widget decides which run is on which line.
 
 Nothing here costs in proportion to the number of runs: a batch or a new order is taken as it is
@@ -20,7 +22,7 @@ the terminal is then cut down to the changed cells by ui/terminal_writer.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -108,11 +110,20 @@ class RunsTable(ScrollView, can_focus=True):
             super().__init__()
             self.x = x
 
-    def __init__(self, *, production: frozenset[str] = frozenset(), id: str | None = None) -> None:
-        """`production`: providers with `production = true` (their PROVIDER cells are tinted)."""
+    def __init__(
+        self,
+        rows: Mapping[RunKey, Row],
+        *,
+        production: frozenset[str] = frozenset(),
+        id: str | None = None,
+    ) -> None:
+        """`rows`: the rows to draw, by key, kept up to date by their owner (the table only
+        reads them: a batch is applied to them before it is handed to `apply`); `production`:
+        providers with `production = true` (their PROVIDER cells are tinted)."""
         super().__init__(id=id)
+        self.rows = rows
+        """Every row the table can show, by key (its owner's, not a copy)."""
         self.production = production
-        self.rows: dict[RunKey, Row] = {}
         self.order: list[RunKey] = []
         """The keys shown, in order; a list this table never changes in place."""
         self._positions: dict[RunKey, int] = {}
@@ -189,13 +200,9 @@ class RunsTable(ScrollView, can_focus=True):
         return self.rows.get(self.cursor_key) if self.cursor_key else None
 
     def apply(self, changes: Changes, order: Sequence[RunKey]) -> None:
-        """Apply one change batch and the new order, keeping the cursor and the view in place."""
-        rows = self.rows
+        """Show one change batch (already in `rows`) and the new order, keeping the cursor and
+        the view in place."""
         changed = [row.key for row in (*changes.added, *changes.updated)]
-        for key, row in zip(changed, (*changes.added, *changes.updated), strict=True):
-            rows[key] = row
-        for key in changes.removed:
-            rows.pop(key, None)
         if order is self.order and not changes.removed:  # nothing moved: redraw what changed
             self._refresh_rows(changed)
             return
@@ -238,12 +245,14 @@ class RunsTable(ScrollView, can_focus=True):
 
     def set_order(self, order: Sequence[RunKey]) -> None:
         """Show these keys in this order (after a batch, a new filter or a new sort). The keys
-        are rows this table holds; the list is kept as it is, not copied."""
+        are keys of `rows`; the list is kept as it is, not copied."""
         top = int(self.scroll_y)
         anchor = self.order[top] if 0 < top < len(self.order) else None
         old_cursor_row = self.cursor_row
         self.order = order if isinstance(order, list) else list(order)
-        if self._position(self.cursor_key) is None:
+        if self.cursor_key is not None and self._position(self.cursor_key) is None:
+            # its run left the order: the cursor stays on the line it was on (no cursor yet
+            # stays none: the dashboard puts the first one on the top row)
             new_row = min(old_cursor_row, len(self.order) - 1)
             self._move_to(new_row if new_row >= 0 else None, scroll=False)
         self.virtual_size = Size(self.size.width, len(self.order) + 1)
@@ -375,7 +384,7 @@ class RunsTable(ScrollView, can_focus=True):
 
     def _draw(self, row_index: int, key: RunKey) -> tuple[_Drawn, Strip] | None:
         """The line of the run `key` at `row_index` in the order, as it reads now (the one
-        drawn before when nothing it is drawn from changed); None when the table lacks the row."""
+        drawn before when nothing it is drawn from changed); None when `rows` lacks the run."""
         row = self.rows.get(key)
         if row is None:
             return None

@@ -32,14 +32,7 @@ def describe(view: ViewConfig) -> str:
 class ViewPicker(ModalScreen[int | None]):
     """Every saved view, by its key; enter shows it (the index), esc leaves things as they are."""
 
-    DEFAULT_CSS = """
-    ViewPicker { align: center middle; }
-    ViewPicker > Vertical {
-        width: 90; max-width: 95%; height: auto; max-height: 80%; border: thick $accent;
-        background: $surface; padding: 0 1;
-    }
-    ViewPicker OptionList { height: auto; max-height: 20; }
-    """
+    CSS_PATH = "view_picker.tcss"
     BINDINGS = [Binding("escape,q,v", "dismiss(None)", "Close", id="views.close")]
 
     def __init__(self, views: Sequence[ViewConfig], current: ViewConfig | None) -> None:
@@ -74,13 +67,7 @@ class ViewPicker(ModalScreen[int | None]):
 class ViewName(ModalScreen[str | None]):
     """Asks the name to save the current filter, sort and columns under."""
 
-    DEFAULT_CSS = """
-    ViewName { align: center middle; }
-    ViewName > Vertical {
-        width: 70; max-width: 95%; height: auto; border: thick $accent; background: $surface;
-        padding: 1 2;
-    }
-    """
+    CSS_PATH = "view_picker.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="views.cancel_save")]
 
     def __init__(self, what: str, suggested: str = "") -> None:

@@ -72,9 +72,7 @@ def artifact_target(artifact: Artifact, failing_url: str | None) -> ShotTarget |
 class DetailScreenshots(RunActions):
     """Mixed into the detail view, which calls `screenshots_changed()` after filling its panes."""
 
-    DEFAULT_CSS = """
-    DetailScreenshots TabPane.-with-shot DataTable { max-height: 55%; }
-    """
+    # The table above a screenshot keeps to 55% of its pane: ui/detail/run_detail.tcss.
 
     detail: RunDetail | None
 

@@ -41,12 +41,7 @@ class ScreenshotHost(Protocol):
 
 class ScreenshotScreen(ForwardsWorkerFailures, Screen[None]):
     SCOPE = Scope.SHOT_VIEW
-    DEFAULT_CSS = """
-    ScreenshotScreen #shot-title { height: auto; max-height: 3; padding: 0 1; background: $panel; }
-    ScreenshotScreen Center { height: 1fr; }
-    ScreenshotScreen .shot-image { width: auto; height: 100%; }
-    ScreenshotScreen #shot-note { padding: 1 2; color: $text-muted; }
-    """
+    CSS_PATH = "screenshot_view.tcss"
     BINDINGS = bindings_for(Scope.SHOT_VIEW)
 
     def __init__(self, run: Run, target: ShotTarget, shot: Screenshot | None = None) -> None:
