@@ -175,9 +175,7 @@ def census_growth(folder: Path, limit: int = 30) -> dict[str, Any]:
     }
 
 
-def run(
-    minutes: int, traced: bool, census: bool = False, holders: str = ""
-) -> dict[str, Any]:
+def run(minutes: int, traced: bool, census: bool = False, holders: str = "") -> dict[str, Any]:
     from qa_tui.sim import server
     from qa_tui.sim.config_text import render_config
 
