@@ -216,7 +216,7 @@ async def test_new_runs_arriving_all_day_do_not_grow_the_lines_the_table_keeps()
         for i in range(100):
             row = Row(make_run(f"new{i}", RunStatus.RUNNING, minutes_ago=0))
             order = [row.key, *order]
-            table.apply(_rows(row), order)
+            app.show(_rows(row), order)
             await pilot.pause()
         assert len(table._lines) <= 2 * table.size.height
         assert "new99" in widget_text(table)
