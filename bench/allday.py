@@ -169,7 +169,10 @@ def census_growth(folder: Path, limit: int = 30) -> dict[str, Any]:
     return {
         "types_grown": dict(top),
         "each": [
-            {key: census[key] for key in ("allocated_blocks", "frozen", "pymalloc", "holders")}
+            {
+                key: census[key]
+                for key in ("allocated_blocks", "frozen", "pymalloc", "holders", "lru_caches")
+            }
             for census in censuses
         ],
     }

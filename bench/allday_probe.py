@@ -9,11 +9,13 @@ folder named by `QA_TUI_BENCH_SNAPSHOTS`, between two frames:
   ones included), sys.getallocatedblocks() and pymalloc's arenas, so that what grows can be
   told apart from memory pymalloc holds for blocks that were freed (fragmentation); and, for
   each type named in `QA_TUI_BENCH_HOLDERS` (comma-separated, e.g. `textual.geometry.Region`),
-  the containers holding most of them and what refers to those."""
+  the containers holding most of them and what refers to those; and the fullest
+  functools.lru_cache caches (Rich's and Textual's among them) with their bounds."""
 
 from __future__ import annotations
 
 import collections
+import functools
 import gc
 import json
 import os
@@ -86,6 +88,18 @@ def census() -> dict[str, Any]:
     counts: collections.Counter[str] = collections.Counter(_name(obj) for obj in objects)
     wanted = [name for name in os.environ.get("QA_TUI_BENCH_HOLDERS", "").split(",") if name]
     held = {name: holders(objects, name) for name in wanted}
+    caches = sorted(
+        (
+            {
+                "cache": f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}",
+                "size": obj.cache_info().currsize,
+                "bound": obj.cache_info().maxsize,
+            }
+            for obj in objects
+            if isinstance(obj, functools._lru_cache_wrapper)
+        ),
+        key=lambda cache: -cache["size"],
+    )[:25]
     del objects
     if frozen:
         gc.freeze()
@@ -95,6 +109,7 @@ def census() -> dict[str, Any]:
         "pymalloc": pymalloc_stats(),
         "types": dict(counts.most_common(400)),
         "holders": held,
+        "lru_caches": caches,
     }
 
 

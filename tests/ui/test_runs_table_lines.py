@@ -185,6 +185,34 @@ async def test_a_ticking_duration_refreshes_its_own_cell_not_its_line() -> None:
         assert region.right <= header.index("DURATION") + len("DURATION") + 1
 
 
+async def test_a_duration_ticking_all_day_asks_for_the_same_few_regions_again() -> None:
+    """GIVEN a running run on screen WHEN its duration ticks for ten minutes THEN each tick
+    asks to redraw the whole DURATION cell, one region again and again, not a new span of
+    characters each second (Textual keeps every region it was asked for in caches of a few
+    thousand: exact spans filled them for an hour and more of an all-day session)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        running = Row(make_run("a", minutes_ago=0.5, name="Checkout with card"))
+        app.show(_rows(running), [running.key])
+        await pilot.pause()
+        header = widget_text(table).splitlines()[0]
+        asked: list[Region] = []
+        original = table.refresh
+
+        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
+            asked.extend(regions or [table.region])
+            return original(*regions, **kwargs)
+
+        table.refresh = refresh  # type: ignore[method-assign]
+        for second in range(1, 600):
+            table.tick(T0 + timedelta(seconds=second))
+        assert len(asked) >= 599  # every tick changed the duration
+        assert len(set(asked)) <= 3  # DURATION; STARTED with it when a minute turns
+        assert {region.x for region in asked} <= {header.index("STARTED"), header.index("DURATION")}
+
+
 async def test_the_table_keeps_the_lines_of_two_screens_not_of_every_run() -> None:
     """GIVEN 3,000 runs WHEN the user pages through all of them THEN the table keeps the drawn
     lines of at most two screens (a drawn line is a Strip with caches of its own, about 10 kB:

@@ -233,7 +233,8 @@ class RunsTable(ScrollView, can_focus=True):
             return
         span = changed_span(before[1], after[1])
         if span is not None:
-            self.refresh(Region(span[0], y, span[1] - span[0], 1))
+            first, end = whole_cells(span, self.column_layout(after[0].width), after[0].width)
+            self.refresh(Region(first, y, end - first, 1))
 
     def _refresh_rows(self, keys: Iterable[RunKey]) -> None:
         """Redraw the changed cells of these runs' lines that are on screen, and nothing else."""
@@ -462,6 +463,27 @@ def _never(_: Run) -> bool:
 
 def _no_estimate(_: Run) -> Estimate | None:
     return None
+
+
+def whole_cells(span: tuple[int, int], columns: Sequence[Column], width: int) -> tuple[int, int]:
+    """`span` (first, end) widened to the whole cells it touches, within `width`.
+
+    What is repainted is still only what changed (the terminal writer sends the cells that
+    read differently), but the regions asked for are then a few per line (a duration cell, a
+    progress cell), not one per span of characters: Textual keeps the regions it was asked to
+    repaint in caches of a few thousand (`Region.intersection`, `Region.overlaps`), and exact
+    spans (a duration's last digit, then its last two...) filled them at the pace of the clock
+    for an hour and more of an all-day session (bench/allday.py --census)."""
+    first, end = span
+    left = 0
+    for column in columns:
+        right = left + column.width + 1
+        if left <= span[0] < right:
+            first = left
+        if left < span[1] <= right:
+            end = min(right - 1, width) if span[1] <= right - 1 else min(right, width)
+        left = right
+    return first, max(end, span[1])
 
 
 def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
