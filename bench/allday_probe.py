@@ -88,18 +88,16 @@ def census() -> dict[str, Any]:
     counts: collections.Counter[str] = collections.Counter(_name(obj) for obj in objects)
     wanted = [name for name in os.environ.get("QA_TUI_BENCH_HOLDERS", "").split(",") if name]
     held = {name: holders(objects, name) for name in wanted}
-    caches = sorted(
-        (
-            {
-                "cache": f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}",
-                "size": obj.cache_info().currsize,
-                "bound": obj.cache_info().maxsize,
-            }
-            for obj in objects
-            if isinstance(obj, functools._lru_cache_wrapper)
-        ),
-        key=lambda cache: -cache["size"],
-    )[:25]
+    lru = [obj for obj in objects if isinstance(obj, functools._lru_cache_wrapper)]
+    lru.sort(key=lambda cache: -cache.cache_info().currsize)
+    caches = [
+        {
+            "cache": f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}",
+            "size": obj.cache_info().currsize,
+            "bound": obj.cache_info().maxsize,
+        }
+        for obj in lru[:25]
+    ]
     del objects
     if frozen:
         gc.freeze()
