@@ -285,7 +285,8 @@ def _ask_the_terminal_in_background() -> None:
     from partially initialized module 'textual.css.styles'`, and qa-tui exited at start, about
     one start in ten on a busy machine). What is left on the thread is textual-image and the
     terminal's answers."""
-    import textual.app  # noqa: F401  (see above: the whole of Textual's core, on one thread)
+    # the whole of Textual's core, on this one thread (see above)
+    import textual.app
     import textual.widget  # noqa: F401
 
     def ask() -> None:
