@@ -277,7 +277,17 @@ def _ask_the_terminal_in_background() -> None:
     """How this terminal draws pictures is asked on a thread while the app is imported and the
     simulator starts: a terminal that does not answer (tmux among them) costs its timeouts
     (bench/README.md). `graphics.detect()` in `run_app` waits for the answer before Textual reads input.
-    Call after `_draw_less_over_ssh()`: the thread imports Textual."""
+    Call after `_draw_less_over_ssh()`: the thread imports Textual.
+
+    Textual itself is imported here first, on the calling thread: its modules import one
+    another in circles, and two threads importing them at once can each hold half of a circle
+    (Python then hands one of them a module not yet initialized: `cannot import name 'Styles'
+    from partially initialized module 'textual.css.styles'`, and qa-tui exited at start, about
+    one start in ten on a busy machine). What is left on the thread is textual-image and the
+    terminal's answers."""
+    # the whole of Textual's core, on this one thread (see above)
+    import textual.app
+    import textual.widget  # noqa: F401
 
     def ask() -> None:
         from qa_tui.ui.shots.graphics import detect

@@ -152,7 +152,11 @@ class PtyTerminal:
             if predicate(lines):
                 return lines
             if self.process.poll() is not None:
-                raise AssertionError(f"the app exited ({self.process.returncode}) before {what}")
+                time.sleep(0.2)  # what it wrote last (a traceback goes to the pty too)
+                shown = "\n".join(line.rstrip() for line in self.display() if line.strip())
+                raise AssertionError(
+                    f"the app exited ({self.process.returncode}) before {what}; the screen:\n{shown}"
+                )
             if time.monotonic() > deadline:
                 shown = "\n".join(lines)
                 raise AssertionError(f"timed out waiting for {what}; the screen:\n{shown}")
