@@ -156,7 +156,29 @@ def growth_top(folder: Path, limit: int = 15) -> list[dict[str, Any]]:
     return top
 
 
-def run(minutes: int, traced: bool) -> dict[str, Any]:
+def census_growth(folder: Path, limit: int = 30) -> dict[str, Any]:
+    """What bench/allday_probe.py counted at each snapshot: the types whose count grew most
+    between the first census and the last, and pymalloc's figures at each."""
+    files = sorted(folder.glob("census-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+    if len(files) < 2:
+        return {}
+    censuses = [json.loads(path.read_text()) for path in files]
+    first, last = censuses[0]["types"], censuses[-1]["types"]
+    grown = {name: last.get(name, 0) - first.get(name, 0) for name in set(first) | set(last)}
+    top = sorted(grown.items(), key=lambda item: -item[1])[:limit]
+    return {
+        "types_grown": dict(top),
+        "each": [
+            {
+                key: census[key]
+                for key in ("allocated_blocks", "frozen", "pymalloc", "holders", "lru_caches")
+            }
+            for census in censuses
+        ],
+    }
+
+
+def run(minutes: int, traced: bool, census: bool = False, holders: str = "") -> dict[str, Any]:
     from qa_tui.sim import server
     from qa_tui.sim.config_text import render_config
 
@@ -183,8 +205,11 @@ def run(minutes: int, traced: bool) -> dict[str, Any]:
             PYTHONPATH=str(ROOT),
         )
         command = [sys.executable, "-m", "qa_tui", "--config", str(config)]
-        if traced:
+        probed = traced or census
+        if probed:
             env["QA_TUI_BENCH_SNAPSHOTS"] = str(scratch)
+            env["QA_TUI_BENCH_TRACEMALLOC"] = "1" if traced else "0"
+            env["QA_TUI_BENCH_HOLDERS"] = holders
             command = [sys.executable, str(ROOT / "bench" / "allday_probe.py"), "--config"]
             command.append(str(config))
         terminal = Terminal()
@@ -216,9 +241,9 @@ def run(minutes: int, traced: bool) -> dict[str, Any]:
                 cpu_before, written_before = cpu, terminal.written
                 samples.append(sample)
                 print(json.dumps(sample), file=sys.stderr, flush=True)
-                if traced and minute in (SETTLE_MINUTE, minutes):
+                if probed and (minute == minutes or (minute - SETTLE_MINUTE) % 5 == 0):
                     os.kill(process.pid, signal.SIGUSR1)
-            if traced:
+            if probed:
                 time.sleep(20)  # the second snapshot is written between two frames
         finally:
             if process.poll() is None:
@@ -232,6 +257,8 @@ def run(minutes: int, traced: bool) -> dict[str, Any]:
         result: dict[str, Any] = {"minutes": samples}
         if traced:
             result["growth_top"] = growth_top(scratch)
+        if probed:
+            result["census"] = census_growth(scratch)
         return result
 
 
@@ -277,6 +304,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=30)
     parser.add_argument("--tracemalloc", action="store_true", help="find what grows (slower)")
     parser.add_argument(
+        "--census",
+        action="store_true",
+        help="count objects and pymalloc's arenas every 5 minutes (bench/allday_probe.py, no tracemalloc)",
+    )
+    parser.add_argument(
+        "--holders",
+        default="",
+        metavar="TYPES",
+        help="with the census: which containers hold most objects of these types "
+        "(comma-separated, e.g. textual.geometry.Region)",
+    )
+    parser.add_argument(
         "--merge-into",
         type=Path,
         metavar="RESULTS",
@@ -284,10 +323,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     load_before = load_average()
-    figures = run(args.minutes, args.tracemalloc)
+    figures = run(args.minutes, args.tracemalloc, args.census or bool(args.holders), args.holders)
     result = {
         **summary(figures["minutes"], args.minutes),
         "tracemalloc": args.tracemalloc,
+        "census": args.census,
         **figures,
         "world": "a new BugBug run every 20 s, a BugBrain execution every 30 s, 60 kept each",
         "load_before": load_before,
@@ -295,7 +335,7 @@ def main() -> None:
         "machine": machine(),
     }
     print(json.dumps(result, indent=2))
-    if args.merge_into is not None and not args.tracemalloc:
+    if args.merge_into is not None and not (args.tracemalloc or args.census or args.holders):
         merge_into(args.merge_into, result)
 
 

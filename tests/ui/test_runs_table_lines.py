@@ -9,7 +9,7 @@ from textual.geometry import Region
 
 from qa_tui.core.model import RunStatus
 from qa_tui.core.runs.store import Changes, Row, RunKey
-from qa_tui.ui.runs.runs_table import LINES_KEPT, RunsTable
+from qa_tui.ui.runs.runs_table import RunsTable
 from tests.support.fakes import T0, make_run
 from tests.support.pilot import widget_text
 
@@ -185,10 +185,38 @@ async def test_a_ticking_duration_refreshes_its_own_cell_not_its_line() -> None:
         assert region.right <= header.index("DURATION") + len("DURATION") + 1
 
 
-async def test_the_table_keeps_the_lines_of_a_few_screens_not_of_every_run() -> None:
-    """GIVEN 3,000 runs WHEN the user pages through all of them THEN the table keeps at most
-    LINES_KEPT drawn lines (a drawn line is a Strip with caches of its own: kept for every run
-    ever drawn, an all-day table grew by megabytes an hour)."""
+async def test_a_duration_ticking_all_day_asks_for_the_same_few_regions_again() -> None:
+    """GIVEN a running run on screen WHEN its duration ticks for ten minutes THEN each tick
+    asks to redraw the whole DURATION cell, one region again and again, not a new span of
+    characters each second (Textual keeps every region it was asked for in caches of a few
+    thousand: exact spans filled them for an hour and more of an all-day session)."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        running = Row(make_run("a", minutes_ago=0.5, name="Checkout with card"))
+        app.show(_rows(running), [running.key])
+        await pilot.pause()
+        header = widget_text(table).splitlines()[0]
+        asked: list[Region] = []
+        original = table.refresh
+
+        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
+            asked.extend(regions or [table.region])
+            return original(*regions, **kwargs)
+
+        table.refresh = refresh  # type: ignore[method-assign]
+        for second in range(1, 600):
+            table.tick(T0 + timedelta(seconds=second))
+        assert len(asked) >= 599  # every tick changed the duration
+        assert len(set(asked)) <= 3  # DURATION; STARTED with it when a minute turns
+        assert {region.x for region in asked} <= {header.index("STARTED"), header.index("DURATION")}
+
+
+async def test_the_table_keeps_the_lines_of_two_screens_not_of_every_run() -> None:
+    """GIVEN 3,000 runs WHEN the user pages through all of them THEN the table keeps the drawn
+    lines of at most two screens (a drawn line is a Strip with caches of its own, about 10 kB:
+    kept for every run ever drawn, an all-day table grew by megabytes an hour)."""
     app = TableApp()
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(RunsTable)
@@ -201,4 +229,22 @@ async def test_the_table_keeps_the_lines_of_a_few_screens_not_of_every_run() -> 
             await pilot.press("pagedown")
         await pilot.pause()
         assert table.cursor_key == rows[-1].key  # paged to the last run
-        assert len(table._lines) <= LINES_KEPT
+        assert len(table._lines) <= 2 * table.size.height
+
+
+async def test_new_runs_arriving_all_day_do_not_grow_the_lines_the_table_keeps() -> None:
+    """GIVEN a table open on a busy world WHEN 100 new runs arrive one by one at its top (an
+    hour's worth on a quieter world), each drawn as it comes THEN the lines kept are those of two screens at
+    most, and the screen shows the newest runs."""
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(RunsTable)
+        table.now = T0
+        order: list[RunKey] = []
+        for i in range(100):
+            row = Row(make_run(f"new{i}", RunStatus.RUNNING, minutes_ago=0))
+            order = [row.key, *order]
+            app.show(_rows(row), order)
+            await pilot.pause()
+        assert len(table._lines) <= 2 * table.size.height
+        assert "new99" in widget_text(table)

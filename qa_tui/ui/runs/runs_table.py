@@ -41,8 +41,8 @@ from qa_tui.core.model import Run
 from qa_tui.core.runs.store import Changes, Row, RunKey
 from qa_tui.ui.runs.run_line import Column, header_strip, layout, row_strip, time_texts
 
-LINES_KEPT = 512
-"""The fewest drawn lines the table keeps (more on a very tall terminal: four screens)."""
+SCREENS_KEPT = 2
+"""Drawn lines are kept for at most this many screens' worth of runs (see `_draw`)."""
 
 
 class _Drawn(NamedTuple):
@@ -233,7 +233,8 @@ class RunsTable(ScrollView, can_focus=True):
             return
         span = changed_span(before[1], after[1])
         if span is not None:
-            self.refresh(Region(span[0], y, span[1] - span[0], 1))
+            first, end = whole_cells(span, self.column_layout(after[0].width), after[0].width)
+            self.refresh(Region(first, y, end - first, 1))
 
     def _refresh_rows(self, keys: Iterable[RunKey]) -> None:
         """Redraw the changed cells of these runs' lines that are on screen, and nothing else."""
@@ -411,15 +412,32 @@ class RunsTable(ScrollView, can_focus=True):
         )  # fmt: skip
         lines = self._lines
         lines.pop(key, None)  # a line drawn again goes to the end: the first is the stalest
-        if len(lines) >= self._lines_kept():
-            del lines[next(iter(lines))]
+        if len(lines) >= self.lines_kept():
+            self._forget_lines_off_screen()
         drawn = lines[key] = (drawn_from, strip)
         return drawn
 
-    def _lines_kept(self) -> int:
-        """Lines worth keeping: a few screens' worth (the lines on screen, and those scrolled
-        past lately), never the whole table."""
-        return max(LINES_KEPT, 4 * self.size.height)
+    def lines_kept(self) -> int:
+        """The most drawn lines the table keeps: two screens' worth.
+
+        A kept line is worth its memory only while its run is on screen (it is read again when
+        the clock or the history moves, and compared with the next drawing of the line); a line
+        drawn once is a Strip that Textual hangs its own crops, divisions and styled copies on,
+        about 10 kB in all. A busy table draws a new line for each new run at its top and
+        scrolls the older ones down out of sight: a bound of hundreds of lines (512 before)
+        filled at the pace of new runs for hours, the largest part of an all-day session's
+        growth (bench/allday.py). Paging back draws a screen again (about a millisecond)."""
+        return SCREENS_KEPT * max(self.size.height, 8)
+
+    def _forget_lines_off_screen(self) -> None:
+        """Drop the lines of runs not on screen now (and, should that not make room, the
+        stalest)."""
+        lines = self._lines
+        on_screen = {key for _, key in self._on_screen()}
+        for key in [key for key in lines if key not in on_screen]:
+            del lines[key]
+        while len(lines) >= self.lines_kept():
+            del lines[next(iter(lines))]
 
     def _under_its_parent(self, row_index: int) -> bool:
         """True when the run at `row_index` is drawn under its suite run (the parent, then only
@@ -445,6 +463,27 @@ def _never(_: Run) -> bool:
 
 def _no_estimate(_: Run) -> Estimate | None:
     return None
+
+
+def whole_cells(span: tuple[int, int], columns: Sequence[Column], width: int) -> tuple[int, int]:
+    """`span` (first, end) widened to the whole cells it touches, within `width`.
+
+    What is repainted is still only what changed (the terminal writer sends the cells that
+    read differently), but the regions asked for are then a few per line (a duration cell, a
+    progress cell), not one per span of characters: Textual keeps the regions it was asked to
+    repaint in caches of a few thousand (`Region.intersection`, `Region.overlaps`), and exact
+    spans (a duration's last digit, then its last two...) filled them at the pace of the clock
+    for an hour and more of an all-day session (bench/allday.py --census)."""
+    first, end = span
+    left = 0
+    for column in columns:
+        right = left + column.width + 1
+        if left <= span[0] < right:
+            first = left
+        if left < span[1] <= right:
+            end = min(right - 1, width) if span[1] <= right - 1 else min(right, width)
+        left = right
+    return first, max(end, span[1])
 
 
 def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
