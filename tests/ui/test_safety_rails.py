@@ -92,6 +92,15 @@ async def test_a_read_only_provider_refuses_stop_and_rerun_from_keys_palette_det
         await told(pilot, app, refusal, before)
         assert isinstance(app.screen, RunDetailScreen)
 
+        await pilot.press("escape")  # marks: space on the run, then x on every marked run
+        await wait_until(pilot, lambda: app.screen is app.dashboard, what="the dashboard")
+        app.dashboard.table.move_cursor_to(key)
+        await pilot.press("space")
+        before = len(toasts(app))
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="one question")
+        await pilot.press("y")
+        await told(pilot, app, refusal, before)
         with pytest.raises(ReadOnly, match="read-only"):  # what marks' bulk stop calls
             await app.engine.stop_run(key)
         assert monitor.truth(key[1])["status"] == "running"
