@@ -1,4 +1,4 @@
-"""Run every benchmark and write bench/results.json (`make bench`; about 30 minutes on 2 cores).
+"""Run every benchmark and write bench/results.json (`make bench`; about 34 minutes on 2 cores).
 
     .venv/bin/python bench/run_all.py [--out bench/results.json] [--quick]
 
