@@ -58,7 +58,7 @@ test: $(STAMP) lint typecheck layers
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py --check
 
-## bench: the benchmarks of issues 6, 12 and 15 (~34 min on 2 cores; run on a quiet machine): bench/results.json
+## bench: the benchmarks of issues 6, 12, 15, 20, 22 and 25 (~34 min on 2 cores; run on a quiet machine): bench/results.json
 bench: bytecode $(STAMP)
 	$(BIN)/python bench/run_all.py
 
