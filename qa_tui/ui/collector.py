@@ -19,20 +19,11 @@ tick unfreezes everything and makes one full pass (a tenth of a second with ten 
 every `full_pass_every_s`, between frames.
 
 A batch of thousands of runs (the cache's first paint) is also placed with no pass at all.
-
-Open all day, the C allocator keeps what was freed: every poll makes and drops short-lived
-values between long-lived ones (a run's field dict is allocated by glibc's malloc, not by
-Python's small-object allocator), and the free space left between them is kept by the process.
-So every `trim_every_s` the tick also hands glibc's free pages back to the system
-(`malloc_trim`, a few milliseconds; nothing where the C library is not glibc). What it gives
-back is bench/allday.py's to measure (bench/README.md).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -41,27 +32,6 @@ LONG_LIVED_BATCH = 1000
 """A batch adding at least this many runs is placed with no collection pass at all."""
 FREEZE_BATCH = 200
 """A batch adding or changing at least this many runs is frozen out of the collector's passes."""
-
-
-def _malloc_trim() -> Callable[[], None] | None:
-    """glibc's `malloc_trim(0)`, or None where the C library has none (musl, macOS)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-
-    def give_back() -> None:
-        trim(0)  # 1 when memory was released, 0 when there was none to release
-
-    return give_back
-
-
-MALLOC_TRIM = _malloc_trim()
 
 
 @contextlib.contextmanager
@@ -83,16 +53,9 @@ class RunsOutOfTheCollector:
         self,
         *,
         full_pass_every_s: float = 300.0,
-        trim_every_s: float = 300.0,
         monotonic: Callable[[], float] = time.monotonic,
-        trim: Callable[[], None] | None = MALLOC_TRIM,
     ) -> None:
         self.full_pass_every_s = full_pass_every_s
-        self.trim_every_s = trim_every_s
-        self._trim = trim
-        self._last_trim = monotonic()
-        self.trims = 0
-        """How many times free memory was handed back to the system."""
         self._monotonic = monotonic
         self._running = False
         self._frozen_since_full_pass = False
@@ -124,14 +87,9 @@ class RunsOutOfTheCollector:
             self._frozen_since_full_pass = True
 
     def tick(self) -> bool:
-        """Make the full pass if one is due (True when it made one); hand free memory back to
-        the system when that is due."""
+        """Make the full pass if one is due; True when it made one."""
         if not self._running:
             return False
-        if self._trim is not None and self._monotonic() - self._last_trim >= self.trim_every_s:
-            self._last_trim = self._monotonic()
-            self._trim()
-            self.trims += 1
         if (
             not self._frozen_since_full_pass
             or self._monotonic() - self._last_full < self.full_pass_every_s

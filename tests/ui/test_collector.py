@@ -109,28 +109,3 @@ async def test_the_app_freezes_a_big_batch_and_gives_everything_back_on_exit() -
         await table_with_rows(pilot, FREEZE_BATCH)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
-
-
-def test_free_memory_is_handed_back_to_the_system_on_the_tick_every_few_minutes() -> None:
-    now = [0.0]
-    trims: list[float] = []
-    collector = RunsOutOfTheCollector(
-        trim_every_s=300.0, monotonic=lambda: now[0], trim=lambda: trims.append(now[0])
-    )
-    collector.start()
-    for second in range(0, 901, 1):  # the app's clock ticks once a second for fifteen minutes
-        now[0] = float(second)
-        collector.tick()
-    collector.stop()
-    assert trims == [300.0, 600.0, 900.0]
-    assert collector.trims == 3
-
-
-def test_where_the_c_library_is_glibc_the_trim_is_the_real_one() -> None:
-    import platform
-
-    from qa_tui.ui.collector import MALLOC_TRIM
-
-    assert (MALLOC_TRIM is not None) == (platform.libc_ver()[0] == "glibc")
-    if MALLOC_TRIM is not None:
-        MALLOC_TRIM()  # hands back what it can, and returns nothing
