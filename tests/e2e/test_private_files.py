@@ -7,7 +7,6 @@ log (each sqlite file with its -wal and -shm), the screenshot cache, the saved s
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import stat
@@ -19,7 +18,7 @@ import pytest
 
 from qa_tui.sim import ScenarioSpec
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
-from tests.e2e.test_tmux_smoke import DEADLINE_S, Terminal, qa_tui_command
+from tests.e2e.test_tmux_smoke import DEADLINE_S, Terminal, private_terminal, qa_tui_command
 from tests.support.binary import qa_tui
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -35,13 +34,9 @@ def sim() -> Iterator[RunningSim]:
 
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    term = Terminal(socket=f"qa-tui-private-{os.getpid()}-{tmp_path.name[-12:]}")
-    try:
+def terminal() -> Iterator[Terminal]:
+    with private_terminal("private") as term:
         yield term
-    finally:
-        term.tmux("kill-server")
-        term.socket_path.unlink(missing_ok=True)
 
 
 def modes(root: Path) -> dict[str, int]:

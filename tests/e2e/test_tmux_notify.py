@@ -9,12 +9,10 @@ is not looking at. Every wait is on what tmux reports, against a deadline.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -23,7 +21,7 @@ import pytest
 
 from qa_tui.sim import ScenarioClock, ScenarioSpec
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
-from tests.e2e.test_tmux_smoke import DEADLINE_S, Terminal, qa_tui_command
+from tests.e2e.test_tmux_smoke import DEADLINE_S, Terminal, private_terminal, qa_tui_command
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 T = TypeVar("T")
@@ -43,12 +41,8 @@ NOTIFY = '\n[notify]\nmethod = "osc9"\nnew_failure = false\ndesktop = false\n'
 
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
-    term = Terminal(socket=f"qa-tui-notify-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
+    with private_terminal("notify") as term:
         yield term
-    finally:
-        term.tmux("kill-server")
-        term.socket_path.unlink(missing_ok=True)
 
 
 @pytest.fixture

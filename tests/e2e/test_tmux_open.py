@@ -9,11 +9,9 @@ real loopback; every wait is on what tmux shows, against a deadline.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 from qa_tui.sim import ScenarioClock, ScenarioSpec
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from tests.e2e.test_tmux_notify import eventually
-from tests.e2e.test_tmux_smoke import Terminal, qa_tui_command
+from tests.e2e.test_tmux_smoke import Terminal, private_terminal, qa_tui_command
 from tests.support.pilot import chip_ok
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -41,12 +39,8 @@ SSH = "10.0.0.7 52144 10.0.0.2 22"
 
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
-    term = Terminal(socket=f"qa-tui-open-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
+    with private_terminal("open") as term:
         yield term
-    finally:
-        term.tmux("kill-server")
-        term.socket_path.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +77,21 @@ class Terminal:
             time.sleep(0.1)  # polling a real terminal: there is nothing to await
 
 
-@pytest.fixture
-def terminal() -> Iterator[Terminal]:
-    term = Terminal(socket=f"qa-tui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+@contextmanager
+def private_terminal(name: str) -> Iterator[Terminal]:
+    """A tmux server of its own (socket `qa-tui-NAME-…`), killed and its socket removed after."""
+    term = Terminal(socket=f"qa-tui-{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         yield term
     finally:
         term.tmux("kill-server")
         term.socket_path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    with private_terminal("e2e") as term:
+        yield term
 
 
 def provider_rows(lines: list[str], provider: str) -> list[str]:

@@ -48,13 +48,6 @@ ONE_SUITE = ScenarioSpec(
 
 
 @pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
-
-
-@pytest.fixture
 async def suite_world(tmp_path: Path) -> AsyncIterator[SimMonitor]:
     built = build_monitor(tmp_path, spec=ONE_SUITE)
     yield built

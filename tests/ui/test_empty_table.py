@@ -8,29 +8,10 @@ drops the connection of a provider that is down.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from qa_tui.core.model import HealthState
 from qa_tui.ui.app import QaTuiApp
 from tests.support.pilot import wait_until, widget_text
-from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path, loopback=True)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, rows_of
 
 
 def screen_text(app: QaTuiApp) -> str:

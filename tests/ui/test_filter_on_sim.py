@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,7 @@ from textual.widgets import Input
 from qa_tui.ui.app import QaTuiApp
 from tests.support.binary import qa_tui
 from tests.support.pilot import wait_until, widget_text
-from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path, loopback=True)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, rows_of
 
 
 def filter_line(app: QaTuiApp) -> str:

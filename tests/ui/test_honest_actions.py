@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -46,13 +45,6 @@ class Toasts:
 
     def last(self) -> str:
         return self.texts[-1] if self.texts else ""
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
 
 
 async def on_row(pilot: Pilot[int], app: QaTuiApp, **where: str) -> RunKey:

@@ -8,17 +8,14 @@ on what the user would see.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from textual.widgets import Static
 
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.health.health_bar import HealthBar
 from qa_tui.ui.help import HelpScreen
 from tests.support.pilot import wait_until, widget_text
-from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
+from tests.support.sim_monitor import SimMonitor, rows_of
 
 STATUS_LEGEND = (
     "◌ queued", "↗ triggered", "● running", "✓ passed", "✗ failed", "! error", "■ stopped",
@@ -46,13 +43,6 @@ COLUMNS = (
     "STATUS", "PROVIDER", "KIND", "NAME", "TARGET", "PROGRESS", "HISTORY", "STARTED", "DURATION",
     "TRIGGER", "BUG",
 )  # fmt: skip
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
 
 
 def help_text(app: QaTuiApp) -> str:

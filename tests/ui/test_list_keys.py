@@ -38,13 +38,6 @@ SIZE = (120, 35)
 
 
 @pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
-
-
-@pytest.fixture
 async def desk(tmp_path: Path) -> AsyncIterator[BugDesk]:
     built = build_desk(tmp_path)
     yield built

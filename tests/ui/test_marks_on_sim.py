@@ -3,10 +3,8 @@ marked run that can stop, asking once, telling each run's outcome (those left ou
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import Input, TextArea
@@ -17,14 +15,7 @@ from qa_tui.ui.confirm import ConfirmScreen
 from qa_tui.ui.health.health_bar import HealthBar
 from tests.support.pilot import wait_until, widget_text
 from tests.support.sim_bugs import build_desk
-from tests.support.sim_monitor import SimMonitor, build_monitor, first_key, rows_of
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, first_key, rows_of
 
 
 async def test_x_on_marked_runs_stops_each_running_one_and_names_the_finished_one_left_out(

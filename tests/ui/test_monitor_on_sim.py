@@ -8,13 +8,12 @@ on something the user would see (tests/support/pilot.py wait_until), never a sle
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.message import Message
@@ -42,13 +41,6 @@ from tests.support.pilot import chip_ok, chip_says, wait_until, widget_text
 from tests.support.sim_monitor import FAST, SimMonitor, build_monitor, first_key, rows_of
 
 RUN_PROVIDERS = ("web", "plans", "previews")
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
 
 
 @dataclass

@@ -3,24 +3,13 @@ as a test run with the suite run's profile, after one question naming them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from textual.message import Message
 from textual.notifications import Notify
 
 from qa_tui.core.model import RunKind
 from qa_tui.ui.confirm import ConfirmScreen
 from tests.support.pilot import wait_until
-from tests.support.sim_monitor import SimMonitor, build_monitor, rows_of
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, rows_of
 
 
 async def test_shift_f_on_a_bugbug_suite_run_starts_its_failed_tests_again_with_its_profile(

@@ -5,7 +5,6 @@ read, private to the user, and the toast says where."""
 from __future__ import annotations
 
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,7 @@ from qa_tui.core.model import RunStatus
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.pilot import wait_until
-from tests.support.sim_monitor import SimMonitor, build_monitor, first_key
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, first_key
 
 
 def mode(path: Path) -> int:

@@ -27,17 +27,10 @@ from qa_tui.ui.shots.screenshot_view import ScreenshotScreen
 from tests.support.fakes import FakeSource, make_run
 from tests.support.images import bomb_png, png_of
 from tests.support.pilot import table_with_rows, wait_until, widget_text
-from tests.support.sim_monitor import FAST, SimMonitor, build_monitor, first_key
+from tests.support.sim_monitor import FAST, SimMonitor, first_key
 
 FAILING = (RunStatus.FAILED, RunStatus.ERROR)
 MEDIA = "https://media.example.test"
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
 
 
 async def open_detail(pilot: Pilot[Any], app: QaTuiApp, key: RunKey) -> RunDetailScreen:

@@ -3,20 +3,8 @@ step, error and screenshot, fetched from the provider when the table alone does 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from tests.support.pilot import wait_until
-from tests.support.sim_monitor import SimMonitor, build_monitor, first_key, rows_of
-
-
-@pytest.fixture
-async def monitor(tmp_path: Path) -> AsyncIterator[SimMonitor]:
-    built = build_monitor(tmp_path)
-    yield built
-    await built.aclose()
+from tests.support.sim_monitor import SimMonitor, first_key, rows_of
 
 
 async def test_shift_y_on_a_failed_bugbug_run_copies_its_failure_as_markdown(

@@ -79,14 +79,15 @@ def build(ctx: SimContext, world: GitHubWorld) -> ASGIApp:
         world.served.append((request.url.path, status))
         return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
-    def authorized(request: Request) -> tuple[str | None, Response | None]:
+    def authorized(request: Request) -> str | Response:
+        """The request's token, or GitHub's answer to a request without a good one."""
         token = token_of(request)
         date = {"Date": formatdate(ctx.now(), usegmt=True)}
         if token is None:
-            return None, refuse(request, 404, "Not Found", date)
+            return refuse(request, 404, "Not Found", date)
         if token != GITHUB_TOKEN or "github" in ctx.revoked or token in ctx.revoked_tokens:
-            return None, refuse(request, 401, "Bad credentials", date)
-        return token, None
+            return refuse(request, 401, "Bad credentials", date)
+        return token
 
     def answer(request: Request, token: str, payload: dict[str, Any]) -> Response:
         body = json.dumps(payload, separators=(",", ":")).encode()
@@ -105,28 +106,25 @@ def build(ctx: SimContext, world: GitHubWorld) -> ASGIApp:
         return Response(body, media_type="application/json", headers={**headers, **cache})
 
     async def status(request: Request) -> Response:
-        token, refused = authorized(request)
-        if refused is not None or token is None:
-            assert refused is not None
-            return refused
+        token = authorized(request)
+        if isinstance(token, Response):
+            return token
         p = request.path_params
         payload = world.combined_status(p["owner"], p["repo"], p["ref"], ctx.now(), origin(request))
         return answer(request, token, payload)
 
     async def check_runs(request: Request) -> Response:
-        token, refused = authorized(request)
-        if refused is not None or token is None:
-            assert refused is not None
-            return refused
+        token = authorized(request)
+        if isinstance(token, Response):
+            return token
         p = request.path_params
         payload = world.check_runs(p["owner"], p["repo"], p["ref"], ctx.now(), origin(request))
         return answer(request, token, payload)
 
     async def rate_limit(request: Request) -> Response:
-        token, refused = authorized(request)
-        if refused is not None or token is None:
-            assert refused is not None
-            return refused
+        token = authorized(request)
+        if isinstance(token, Response):
+            return token
         headers, _ = rate(token, count=False)
         window = {
             "limit": world.hourly_limit,
