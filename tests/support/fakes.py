@@ -190,6 +190,9 @@ class FakeDiscoveringSource(FakeSource):
     def list_position(self, run: Run) -> tuple[int, float]:
         return (int(run.started is not None), -(run.started or T0).timestamp())
 
+    def walked_by(self, run: Run) -> str | None:
+        return "runs"
+
     async def get_parent(self, run: Run) -> Run:
         await self._spend(f"parent:{run.parent_id}")
         return self.runs[run.parent_id or ""]

@@ -14,7 +14,9 @@ A cycle:
    must) and the walks that can find an active run;
    (on a budget several providers share, one of them a cycle: the burst is everyone's); after
    that one page a cycle, and history pages no faster than `sweep_share` of the rate;
-   and reads the parent of an active child;
+   and reads the parent of an active child; a walk read to its end says which finished runs
+   the provider no longer has (its retention deleted them): they leave the store
+   (`retention.py`);
 4. reads where the runs that failed failed, when their list did not say (`ReadsFailures`:
    BugBug's opaque `stepsRuns`): a run that failed in the last minutes at once, like live work
    (its notice and history then carry the error), the older ones and the backfill's from what is
@@ -46,6 +48,7 @@ from qa_tui.core.engine.discovery import (
     discovery_reserve,
     spare_for_discovery,
 )
+from qa_tui.core.engine.retention import WalkReads
 from qa_tui.core.engine.settings import EngineSettings
 from qa_tui.core.engine.shares import BudgetShare
 from qa_tui.core.errors import NotFound, ProviderError, RateLimited
@@ -141,6 +144,8 @@ class ProviderPoller:
     backoff_s: float = 0.0
     health: ProviderHealth = field(init=False)
     sweeps: SweepPlanner = field(init=False)
+    walks: WalkReads | None = field(init=False)
+    """The walks being read whole, which say what runs the provider no longer has."""
     _refreshed_at: dict[RunKey, float] = field(default_factory=dict)
     _changes: Changes = field(default_factory=Changes)
     """The batch this cycle is making. This is the one place a batch is merged: a cycle makes
@@ -165,6 +170,12 @@ class ProviderPoller:
         queries = self.source.sweep_queries() if isinstance(self.source, Discovers) else ()
         self.sweeps = SweepPlanner(
             queries if self.source.capabilities.list_runs else (), self.settings
+        )
+        source = self.source
+        self.walks = (
+            WalkReads(source.walked_by, source.list_position)
+            if isinstance(source, Discovers)
+            else None
         )
 
     @property
@@ -237,8 +248,12 @@ class ProviderPoller:
     def _apply(self, runs: Sequence[Run]) -> None:
         self._changes = self._changes.merged(self.store.apply(runs))
         now = self.clock.monotonic()
+        refreshed = self._refreshed_at
         for run in runs:
-            self._refreshed_at[run.key] = now
+            if run.status.is_terminal:
+                refreshed.pop(run.key, None)  # never refreshed again: nothing to order by
+            else:
+                refreshed[run.key] = now
         self._queue_failures(runs)
 
     def _queue_failures(self, runs: Sequence[Run], *, history_only: bool = False) -> None:
@@ -427,6 +442,7 @@ class ProviderPoller:
                     deeper = [run for run in found.runs if not run.status.is_active]
                     self._queue_failures(deeper, history_only=True)
             self._apply(keep)
+            self._forget_gone(task, found)
             self.sweeps.read(
                 task,
                 more=found.more,
@@ -439,6 +455,26 @@ class ProviderPoller:
                 # the burst is everyone's: one start-up page a cycle, so that no provider on the
                 # budget waits for the others' sweeps before it polls again
                 return
+
+    def _forget_gone(self, task: PageTask, found: QueryPage) -> None:
+        """A walk read whole: the finished runs it shows its provider no longer has leave the
+        store (engine/retention.py), but not one open in a detail view."""
+        query = task.query
+        if self.walks is None or not query.is_walk:
+            return
+        whole = self.walks.page_read(
+            query.label, query.collection, task.page, found.runs, more=found.more
+        )
+        if whole is None:
+            return
+        open_here = {self.focused(), *self.wanted()}
+        gone = [
+            key
+            for key in self.walks.gone(whole, self.store.runs_of(self.name))
+            if key not in open_here
+        ]
+        if gone:
+            self._changes = self._changes.merged(self.store.remove(gone))
 
     async def _wait_for_spare(self) -> None:
         budget = self.source.budget

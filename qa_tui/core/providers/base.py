@@ -133,6 +133,12 @@ class Discovers(Protocol):
         that is core/runs/newest.py."""
         ...
 
+    def walked_by(self, run: Run) -> str | None:
+        """The collection whose walk shows `run` at its top level (None: no walk does, like a
+        suite run's test run, which is shown under its suite): how the engine knows a run a
+        whole walk did not show has left its provider (engine/retention.py)."""
+        ...
+
 
 @runtime_checkable
 class ReadsFailures(Protocol):

@@ -136,6 +136,9 @@ class BugBrainSource:
     def list_position(self, run: Run) -> tuple[int, float]:
         return discovery.position_by_creation(run)
 
+    def walked_by(self, run: Run) -> str | None:
+        return "executions"
+
     async def get_parent(self, run: Run) -> Run:
         raise NotFound(self.name, "BugBrain executions have no parent run")
 

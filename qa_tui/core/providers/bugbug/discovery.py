@@ -43,6 +43,15 @@ selects), then the test runs' whole list, which is history only."""
 _EDGE = timedelta(seconds=1)
 
 
+def walked_by(run: Run) -> str | None:
+    """A suite run shows in the suite runs' walk, a test run of no suite in the test runs'; a
+    suite's test run is shown under its suite (whether `/testruns/` lists it too is not
+    documented [INF]), so it leaves with its suite."""
+    if run.kind is RunKind.SUITE:
+        return "suiteruns"
+    return "testruns" if run.parent_id is None else None
+
+
 def covering(run: Run) -> ListQuery | None:
     """The status filter that lists a test run while its raw status stays, oldest first."""
     if run.kind is RunKind.SUITE:

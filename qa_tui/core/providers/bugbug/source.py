@@ -147,6 +147,9 @@ class BugBugSource:
     def list_position(self, run: Run) -> tuple[int, float]:
         return position_by_start(run)
 
+    def walked_by(self, run: Run) -> str | None:
+        return discovery.walked_by(run)
+
     async def get_parent(self, run: Run) -> Run:
         """The suite run a test run belongs to (its `suiteRunId`)."""
         if run.parent_id is None:
