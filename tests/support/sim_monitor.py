@@ -177,12 +177,14 @@ def build_monitor(
     theme: str | None = None,
     remember_theme: Callable[[str], None] | None = None,
     views: ViewBook | None = None,
+    settings: EngineSettings = FAST,
 ) -> SimMonitor:
     """Everything `qa-tui demo` builds, on a manual scenario clock (see the module docstring);
     with `history`, the run history too (in `workdir`, on the same clock); without
     `github_token`, `[github]` has no token (and the tests' `gh` knows no login); `writes`: which
     providers are read-only or production (core/actions/writes.py); `keys`, `theme`,
-    `remember_theme`: the app's, as `qa-tui` hands them from `[keys]` and `[ui]`."""
+    `remember_theme`: the app's, as `qa-tui` hands them from `[keys]` and `[ui]`; `settings`:
+    the engine's (FAST unless a story needs sweeps at its own pace)."""
     scenario = ScenarioClock.manual_at()
     faults = FaultPlan()
     world = spec or ScenarioSpec()
@@ -234,7 +236,9 @@ def build_monitor(
         triggers=TriggerLog(workdir / "triggers.sqlite"),
     )
     kept = History(RunHistory(workdir / "history.sqlite"), clock=clock) if history else None
-    engine = Engine(sources, RunStore(), clock=clock, settings=FAST, history=kept, writes=writes)
+    engine = Engine(
+        sources, RunStore(), clock=clock, settings=settings, history=kept, writes=writes
+    )
     app = QaTuiApp(
         engine,
         clock=clock,

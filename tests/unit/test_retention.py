@@ -73,9 +73,11 @@ async def test_runs_the_provider_deleted_leave_the_table_after_a_whole_walk_of_i
     assert sorted(table.removed) == sorted(("web", f"done{i}") for i in range(20, 30))
 
 
-async def test_a_run_deleted_from_the_middle_of_the_list_stays_until_it_is_the_deepest() -> None:
-    """Pages shift when a run above others goes, so a run missing mid-list may only have been
-    skipped: it stays (it goes once it would be deeper than every run the walk shows)."""
+async def test_a_run_deleted_from_the_middle_of_the_list_goes_when_two_whole_walks_miss_it() -> (
+    None
+):
+    """Pages shift when a run above others goes, so one whole walk missing a run mid-list may
+    only have skipped it: it stays; the next walk missing it too says it is gone."""
     clock = ManualClock()
     source = FakeDiscoveringSource(clock=clock, filters=(), page_size=10)
     _project(source)
@@ -85,6 +87,8 @@ async def test_a_run_deleted_from_the_middle_of_the_list_stays_until_it_is_the_d
     del source.runs["done15"]
     await _sweeps(engine, clock, 1)
     assert "done15" in _ids(engine) and table.removed == []
+    await _sweeps(engine, clock, 1)
+    assert "done15" not in _ids(engine) and table.removed == [("web", "done15")]
 
 
 async def test_a_walk_stopped_at_the_history_depth_takes_nothing_for_gone() -> None:
@@ -130,7 +134,7 @@ def test_an_active_run_missing_from_a_whole_walk_stays() -> None:
     old_passed = make_run("older", RunStatus.PASSED, minutes_ago=61)
     whole = reads.page_read("runs", "runs", 0, shown, more=False)
     assert whole is not None
-    assert reads.gone(whole, [*shown, old_running, old_passed]) == [("web", "older")]
+    assert reads.gone("runs", whole, [*shown, old_running, old_passed]) == [("web", "older")]
 
 
 def test_a_walk_that_missed_a_page_or_showed_nothing_proves_nothing() -> None:
@@ -139,4 +143,4 @@ def test_a_walk_that_missed_a_page_or_showed_nothing_proves_nothing() -> None:
     assert reads.page_read("runs", "runs", 0, stored[:1], more=True) is None
     assert reads.page_read("runs", "runs", 2, [], more=False) is None  # page 1 never read
     empty = reads.page_read("runs", "runs", 0, [], more=False)
-    assert empty is not None and reads.gone(empty, stored) == []
+    assert empty is not None and reads.gone("runs", empty, stored) == []

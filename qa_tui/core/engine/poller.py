@@ -339,9 +339,13 @@ class ProviderPoller:
                 self.sweeps.covered(query)
             for run in expected:  # gone from its list: it changed; read it now, waiting if need be
                 if run.key not in listed:
-                    with self._live():
-                        finished = await source.read_finished(run)
-                    self._apply([finished])
+                    try:
+                        with self._live():
+                            finished = await source.read_finished(run)
+                    except NotFound:
+                        self._forget([run.key])  # gone from the provider too
+                    else:
+                        self._apply([finished])
                     listed.add(run.key)
         return listed
 
@@ -356,9 +360,13 @@ class ProviderPoller:
         for run in self._refresh_targets(seen):
             if self.source.budget.wait_time() > 0:
                 break  # the rest waits for the next cycle: the budget is the limit
-            with self._live():
-                fresh = await self.source.refresh_run(run)
-            self._apply([fresh])
+            try:
+                with self._live():
+                    fresh = await self.source.refresh_run(run)
+            except NotFound:
+                self._forget([run.key])  # deleted while it ran (or while qa-tui was closed)
+            else:
+                self._apply([fresh])
 
     def _refresh_targets(self, seen: set[RunKey]) -> list[Run]:
         if not self.source.capabilities.run_status:
@@ -468,13 +476,15 @@ class ProviderPoller:
         if whole is None:
             return
         open_here = {self.focused(), *self.wanted()}
-        gone = [
-            key
-            for key in self.walks.gone(whole, self.store.runs_of(self.name))
-            if key not in open_here
-        ]
-        if gone:
-            self._changes = self._changes.merged(self.store.remove(gone))
+        gone = self.walks.gone(query.label, whole, self.store.runs_of(self.name))
+        self._forget([key for key in gone if key not in open_here])
+
+    def _forget(self, keys: Sequence[RunKey]) -> None:
+        """Runs the provider no longer has leave the store (and this cycle's batch says so)."""
+        if keys:
+            self._changes = self._changes.merged(self.store.remove(keys))
+            for key in keys:
+                self._refreshed_at.pop(key, None)
 
     async def _wait_for_spare(self) -> None:
         budget = self.source.budget

@@ -6,16 +6,20 @@ an app left open all day on a project whose provider keeps a constant number of 
 hold a constant number too. A walk (`ListQuery.is_walk`) read from its first page to its last,
 in one sweep or over several (`SweepPlanner` goes on where a sweep stopped), has shown every
 run its list holds. A stored run that the list would show at its top level
-(`Discovers.walked_by`), that the read did not show, and that sits deeper in the list than the
-deepest run the read did show, has left the list. It leaves the table, and the runs under it
-with it (a suite run's test runs); it stays in the history. Careful by construction:
+(`Discovers.walked_by`) and that the read did not show has left the list when it sits deeper in
+the list than the deepest run the read did show, or when the whole read before did not show it
+either. It leaves the table, and the runs under it with it (a suite run's test runs, also
+those that finish after it left); it stays in the history. Careful by construction:
 
 - only a read that reached the list's end (`more` false) counts, and only one that read every
   page in order; a walk stopped at `history_pages` never does, so on a big project nothing is
   ever taken for gone;
 - pages shift while a read goes on over minutes: a new run pushes the others one place down (a
   run may show twice, never be missed), a run deleted above another pulls it one place up (it
-  may be missed): only runs deeper than everything shown count, which no shift can reach;
+  may be missed): a run deeper than everything shown is gone at once (no shift reaches there),
+  one higher up (a BugBug run that never started sits on top of `-started`) only when two
+  whole reads in a row missed it, and were that ever wrong, the next read that shows it brings
+  it back;
 - a read that showed nothing proves nothing (a server's bad day looks the same);
 - an active run never leaves (it is polled, and its own reads say what became of it).
 
@@ -54,6 +58,8 @@ class WalkReads:
         self._walked_by = walked_by
         self._position = position
         self._reads: dict[str, WholeRead] = {}
+        self._missed: dict[str, set[RunKey]] = {}
+        """By list label: the stored runs the last whole read missed, higher up than its deepest."""
 
     def page_read(
         self, label: str, collection: str, page: int, runs: Sequence[Run], *, more: bool
@@ -78,24 +84,30 @@ class WalkReads:
         del self._reads[label]
         return read
 
-    def gone(self, read: WholeRead, stored: Iterable[Run]) -> list[RunKey]:
-        """The finished runs of `stored` that the whole `read` shows have left its list, with
-        the runs listed under them."""
-        if read.deepest is None:
+    def gone(self, label: str, read: WholeRead, stored: Iterable[Run]) -> list[RunKey]:
+        """The finished runs of `stored` that the whole `read` of the walk `label` shows have
+        left its list, with the runs listed under them."""
+        deepest = read.deepest
+        if deepest is None:
             return []
         stored = list(stored)
-        left = [
+        missed = [
             run
             for run in stored
             if run.status.is_terminal
             and run.key not in read.shown
             and self._walked_by(run) == read.collection
-            and self._position(run) > read.deepest
         ]
-        parents = {run.id for run in left}
-        under = [
+        missed_before = self._missed.get(label, set())
+        left = [run for run in missed if self._position(run) > deepest or run.key in missed_before]
+        self._missed[label] = {run.key for run in missed} - {run.key for run in left}
+        staying = {run.id for run in stored} - {run.id for run in left}
+        under = [  # under a run that left now, or earlier (a child still active then)
             run
             for run in stored
-            if run.parent_id in parents and run.status.is_terminal and run.key not in read.shown
+            if run.parent_id is not None
+            and run.parent_id not in staying
+            and run.status.is_terminal
+            and run.key not in read.shown
         ]
         return [run.key for run in (*left, *under)]
