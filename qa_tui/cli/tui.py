@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qa_tui.cli.allocator import settle_for_the_day
 from qa_tui.core import paths
 from qa_tui.core.config.tables import Config, ConfigError, ConfigFileMissing, load_config
 from qa_tui.core.config.views import ViewBook
@@ -220,6 +221,7 @@ def run_tui(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"qa-tui: {error}", file=sys.stderr)
         return 2
+    settle_for_the_day()
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
     return _run_checked(config, path, args, views)
@@ -312,6 +314,7 @@ def _warm_tls_in_background() -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """`qa-tui demo [--port N] [--seed N] [--faults SPEC] [--write-config PATH]`."""
     _warm_tls_in_background()
+    settle_for_the_day()
     _draw_less_over_ssh()
     _ask_the_terminal_in_background()
     from qa_tui.cli.demo_sim import start_demo_simulator
