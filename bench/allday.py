@@ -9,9 +9,9 @@ to 4 minutes, and each provider keeps its newest 60 runs (`ScenarioSpec.retain_r
 oldest finished ones go as new ones come, as a provider's retention would), so about 12 runs
 are active at any time, their statuses, progress and durations changing, and every one ends.
 
-The app keeps every run it has seen this session (the table shows them all, up to
-`RunStore.keep`), so the figure includes the runs that are the table's content, not a leak: a
-world with more new runs an hour grows with it (bench/README.md has what a run costs).
+The table holds what the providers hold: a run they no longer list leaves it once a whole walk
+of its list shows it gone (core/engine/retention.py), so the world's constant size is the
+table's too, and what grows is what the app keeps beside it.
 
 The real app (`python -m qa_tui` of this checkout, with the simulator's config:
 BugBug, BugBrain, Bug0 and the Bugnet tracker; history and notifications on, as a user has them)

@@ -68,3 +68,16 @@ def test_a_flush_writes_what_was_handed_over_without_waiting_for_a_pause(tmp_pat
     assert [run.id for run in other.load({"web"})] == ["a"]
     other.close()
     cache.close()
+
+
+def test_a_run_that_left_the_table_is_not_shown_again_after_a_restart(tmp_path: Path) -> None:
+    """GIVEN runs on disk WHEN a later batch says one left the table (its provider deleted it)
+    THEN a new start reads the others only, also when the run was changed in the same breath."""
+    cache = RunCache(tmp_path / "runs.sqlite")
+    cache.save([make_run("a"), make_run("b")])
+    cache.save_later([make_run("b", RunStatus.PASSED)])
+    cache.save_later([], [("web", "b")])
+    cache.close()
+    reopened = RunCache(tmp_path / "runs.sqlite")
+    assert [run.id for run in reopened.load({"web"})] == ["a"]
+    reopened.close()

@@ -242,7 +242,9 @@ class Engine:
         batches, self._unsettled = self._unsettled, []
         for changes in batches:
             if self.cache is not None:
-                self.cache.save_later([row.run for row in (*changes.added, *changes.updated)])
+                self.cache.save_later(
+                    [row.run for row in (*changes.added, *changes.updated)], changes.removed
+                )
             if self.history is not None:
                 self.history.record_changes(changes)
 

@@ -8,7 +8,9 @@ hold their default (mostly nulls): reading ten thousand back then takes half the
 The engine hands each batch over with `save_later`: the JSON and the sqlite write (see
 bench/README.md for what they cost) happen on a writer thread in the loop's pauses
 (quiet_writer.py), never inside the frame that shows the batch; a run changed by several batches
-in the meantime is written once, as it was last. `close()` writes what is left.
+in the meantime is written once, as it was last. Runs that left the table (their provider
+deleted them: core/engine/retention.py; or a full store let them go) leave the cache in the
+same write, so a restart does not show them again. `close()` writes what is left.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 _RUNS = TypeAdapter(list[Run])
+_Batch = tuple[Sequence[Run], Sequence[tuple[str, str]]]
+"""Runs to upsert, and the (provider, id) of runs to delete, in the order they were handed over."""
 _CHUNK = 50
 """Runs turned into JSON between two moments the writer lets the loop's thread run."""
 
@@ -56,7 +60,7 @@ class RunCache:
         (self._tick,) = self._db.execute("SELECT COALESCE(MAX(seen), 0) FROM runs").fetchone()
         self._lock = threading.Lock()
         """One connection, two threads (the loop's and the writer's): one at a time."""
-        self._writer: QuietWriter[Sequence[Run]] = QuietWriter(self._save_gathered, name="cache")
+        self._writer: QuietWriter[_Batch] = QuietWriter(self._save_gathered, name="cache")
 
     def close(self) -> None:
         self._writer.close()
@@ -66,20 +70,24 @@ class RunCache:
         """Wait until every run handed to `save_later` is written."""
         self._writer.flush()
 
-    def save_later(self, runs: Sequence[Run]) -> None:
-        """Upsert these runs on the writer's thread, soon (see the module doc)."""
-        if runs:
-            self._writer.put(runs)
+    def save_later(self, runs: Sequence[Run], gone: Sequence[tuple[str, str]] = ()) -> None:
+        """Upsert these runs and delete the `gone` ones on the writer's thread, soon (see the
+        module doc)."""
+        if runs or gone:
+            self._writer.put((runs, gone))
 
-    def _save_gathered(self, batches: list[Sequence[Run]]) -> None:
-        latest = {run.key: run for batch in batches for run in batch}
-        runs = list(latest.values())
+    def _save_gathered(self, batches: list[_Batch]) -> None:
+        latest: dict[tuple[str, str], Run | None] = {}
+        for runs_of_batch, gone in batches:
+            latest.update((run.key, run) for run in runs_of_batch)
+            latest.update((key, None) for key in gone)
+        runs = [run for run in latest.values() if run is not None]
         rows: list[tuple[str, str, str, int]] = []
         for start in range(0, len(runs), _CHUNK):
             if start:
                 time.sleep(0)  # lets the loop's thread in: a frame may be waiting for it
             rows.extend(self._row(run) for run in runs[start : start + _CHUNK])
-        self._upsert(rows)
+        self._upsert(rows, [key for key, run in latest.items() if run is None])
 
     def save(self, runs: Iterable[Run]) -> None:
         """Upsert runs now (one transaction)."""
@@ -90,8 +98,10 @@ class RunCache:
         body = run.model_dump_json(exclude_defaults=True)  # half the work to read back
         return (run.provider, run.id, body, self._tick)
 
-    def _upsert(self, rows: list[tuple[str, str, str, int]]) -> None:
-        if not rows:
+    def _upsert(
+        self, rows: list[tuple[str, str, str, int]], gone: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        if not rows and not gone:
             return
         with self._lock, self._db:
             self._db.execute("BEGIN")
@@ -100,6 +110,7 @@ class RunCache:
                 "ON CONFLICT (provider, id) DO UPDATE SET body = excluded.body, seen = excluded.seen",
                 rows,
             )
+            self._db.executemany("DELETE FROM runs WHERE provider = ? AND id = ?", gone)
 
     def load(self, providers: set[str]) -> list[Run]:
         """Cached runs of the given providers; unreadable rows are dropped, not fatal."""
