@@ -44,6 +44,7 @@ from qa_tui.ui.host import ChangeListener
 from qa_tui.ui.keymap import UserKeys
 from qa_tui.ui.messages import OutboxChanged, ProviderHealthChanged, RunsChanged, TeamChanged
 from qa_tui.ui.notices import Notices
+from qa_tui.ui.region_caches import RegionCaches
 from qa_tui.ui.runs.dashboard import DashboardScreen
 from qa_tui.ui.terminal_writer import ScreenMirror, display
 
@@ -111,6 +112,8 @@ class QaTuiApp(App[int]):
         """Bug reports not filed yet, as the outbox's change reports tell (for the header)."""
         self.collector = collector or RunsOutOfTheCollector()
         """Keeps runs out of the garbage collector's passes (see ui/collector.py)."""
+        self.region_caches = RegionCaches()
+        """Keeps Textual's geometry caches small all day (see ui/region_caches.py)."""
         self.screenshots = screenshots or default_screenshots()
         """Screenshots for the detail view: fetched bounded, checked, cached (core/images)."""
         self._mirror = ScreenMirror()
@@ -234,6 +237,7 @@ class QaTuiApp(App[int]):
         self._dashboard.tick(now)
         self.notices.tick(now)
         self.collector.tick()
+        self.region_caches.tick()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: shown as plain text, never a traceback, never an exit.
