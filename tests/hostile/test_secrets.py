@@ -32,7 +32,7 @@ from qa_tui.sim import credentials
 from qa_tui.sim.server import RunningSim, render_config, start_in_thread
 from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.runs.runs_table import RunsTable
-from tests.support.pilot import wait_until
+from tests.support.pilot import toasts_on_screen, toasts_since, wait_until
 
 SECRETS = (
     credentials.BUGBUG_TOKEN,
@@ -100,11 +100,11 @@ async def test_the_app_against_the_real_socket_leaks_no_secret_anywhere_it_shows
             what="auth failed chip",
         )
         dashboard = app.export_screenshot()
-        told = len(app._notifications)
+        told = toasts_on_screen(app)
         await pilot.press("x", "y", "r", "y", "enter")  # actions that fail and say why
         await wait_until(  # the re-run on the failing provider says why (x: no run to stop)
             pilot,
-            lambda: any("failed" in n.message for n in list(app._notifications)[told:]),
+            lambda: any("failed" in message for message in toasts_since(app, told)),
             what="the failed re-run said why",
         )
         screenshot = dashboard + app.export_screenshot()

@@ -64,3 +64,14 @@ def palette_hits(app: App[Any]) -> list[str]:
     results = app.screen.query_one(CommandList)
     prompts = (str(results.get_option_at_index(i).prompt) for i in range(results.option_count))
     return [prompt.split("\n")[0] for prompt in prompts]
+
+
+def toasts_on_screen(app: App[Any]) -> set[str]:
+    """The identities of the toasts on screen now (a toast leaves when its time is up, so a
+    count taken before an action says nothing of which toasts came after it)."""
+    return {notification.identity for notification in list(app._notifications)}
+
+
+def toasts_since(app: App[Any], before: set[str]) -> list[str]:
+    """The messages of the toasts on screen that were not among `before`."""
+    return [n.message for n in list(app._notifications) if n.identity not in before]

@@ -21,7 +21,7 @@ from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.history.incident_runs import IncidentRunsScreen
 from qa_tui.ui.history.incidents import IncidentsScreen
 from qa_tui.ui.runs.runs_table import RunsTable
-from tests.support.pilot import wait_until, widget_text
+from tests.support.pilot import toasts_on_screen, toasts_since, wait_until, widget_text
 from tests.support.sim_bugs import BugDesk, build_desk
 from tests.support.sim_monitor import build_monitor
 
@@ -164,11 +164,11 @@ async def test_the_outage_is_one_incident_and_b_files_one_bug_listing_every_run(
             ),
             what="the report filed",
         )
-        told = len(app._notifications)
+        told = toasts_on_screen(app)
         await pilot.press("b")  # again: one bug, not two
         await wait_until(
             pilot,
-            lambda: any("was filed" in n.message for n in list(app._notifications)[told:]),
+            lambda: any("was filed" in message for message in toasts_since(app, told)),
             what="the incident's bug named as filed",
         )
         assert not isinstance(app.screen, FileBugScreen)

@@ -23,7 +23,7 @@ from qa_tui.ui.app import QaTuiApp
 from qa_tui.ui.confirm import ConfirmScreen, TypedConfirmScreen
 from qa_tui.ui.detail.run_detail import RunDetailScreen
 from qa_tui.ui.render import PRODUCTION_STYLE
-from tests.support.pilot import palette_hits, wait_until
+from tests.support.pilot import palette_hits, toasts_on_screen, toasts_since, wait_until
 from tests.support.sim_monitor import SimMonitor, build_monitor, first_key, rows_of
 
 
@@ -41,13 +41,12 @@ async def production_web(tmp_path: Path) -> AsyncIterator[SimMonitor]:
     await built.aclose()
 
 
-def toasts(app: QaTuiApp) -> list[str]:
-    return [notification.message for notification in list(app._notifications)]
-
-
-async def told(pilot: Pilot[int], app: QaTuiApp, words: str, before: int) -> None:
+async def told(pilot: Pilot[int], app: QaTuiApp, words: str, before: set[str]) -> None:
+    """Wait for a toast saying `words` that was not on screen `before`."""
     await wait_until(
-        pilot, lambda: any(words in t for t in toasts(app)[before:]), what=f"a toast: {words}"
+        pilot,
+        lambda: any(words in message for message in toasts_since(app, before)),
+        what=f"a toast: {words}",
     )
 
 
@@ -68,12 +67,12 @@ async def test_a_read_only_provider_refuses_stop_and_rerun_from_keys_palette_det
         key = await running_web_run(pilot, app)
         runs_before = len(monitor.sim.bugbug.test_runs)
 
-        before = len(toasts(app))  # x on the dashboard: said at once, nothing asked
+        before = toasts_on_screen(app)  # x on the dashboard: said at once, nothing asked
         await pilot.press("x")
         await told(pilot, app, refusal, before)
         assert app.screen is app.dashboard
 
-        before = len(toasts(app))  # the palette's Stop
+        before = toasts_on_screen(app)  # the palette's Stop
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
         await pilot.press(*"stop")
@@ -87,7 +86,7 @@ async def test_a_read_only_provider_refuses_stop_and_rerun_from_keys_palette_det
         app.dashboard.table.move_cursor_to(key)  # r in the detail view
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunDetailScreen), what="detail")
-        before = len(toasts(app))
+        before = toasts_on_screen(app)
         await pilot.press("r")
         await told(pilot, app, refusal, before)
         assert isinstance(app.screen, RunDetailScreen)
@@ -96,7 +95,7 @@ async def test_a_read_only_provider_refuses_stop_and_rerun_from_keys_palette_det
         await wait_until(pilot, lambda: app.screen is app.dashboard, what="the dashboard")
         app.dashboard.table.move_cursor_to(key)
         await pilot.press("space")
-        before = len(toasts(app))
+        before = toasts_on_screen(app)
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="one question")
         await pilot.press("y")
@@ -122,7 +121,7 @@ async def test_a_production_provider_is_tinted_and_stops_only_when_its_name_is_t
         chip = app.dashboard.health_bar.render_line(0)
         assert any(s.text == "web" and s.style and s.style.bgcolor for s in chip)
 
-        before = len(toasts(app))
+        before = toasts_on_screen(app)
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen), what="ask")
         await pilot.press(*"wbe", "enter")
