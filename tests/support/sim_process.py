@@ -5,6 +5,10 @@ announced on stdout, stopped with Ctrl-C (SIGINT).
         httpx.get(f"{sim.base}/_sim/truth")
 
 On leaving, the simulator is interrupted and must stop cleanly: exit 0 and no traceback.
+
+Ctrl-C reaches the command as it does from a terminal, also when the tests themselves were
+started in the background (a shell starts a background job with SIGINT ignored, and a Python
+started so keeps ignoring it): the child sets Python's own SIGINT handler before it runs.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tests.support.binary import REPO, environment
+
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'qa-tui'; runpy.run_module('qa_tui', run_name='__main__', alter_sys=True)"
+)
+"""`python -m qa_tui` with Ctrl-C as a terminal delivers it."""
 
 
 @dataclass
@@ -35,7 +45,7 @@ class SimProcess:
 def sim_process(*args: str) -> Iterator[SimProcess]:
     """`python -m qa_tui sim --port 0 ARGS`, once it says it is serving; Ctrl-C on leaving."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "qa_tui", "sim", "--port", "0", *args],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, "sim", "--port", "0", *args],
         cwd=REPO,
         env=environment({"PYTHONUNBUFFERED": "1"}),
         stdout=subprocess.PIPE,
