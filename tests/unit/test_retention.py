@@ -15,62 +15,57 @@ from qa_tui.core.runs.store import Changes, RunKey, RunStore
 from tests.support.fakes import FakeDiscoveringSource, make_run
 
 
-def _project(source: FakeDiscoveringSource, count: int = 30) -> None:
-    """`count` finished runs, one a minute, done0 the newest."""
-    for i in range(count):
-        source.put(make_run(f"done{i}", RunStatus.PASSED, minutes_ago=i))
+class _Project:
+    """A provider holding `count` finished runs, one a minute (done0 the newest), listed 10 to a
+    page by its walk alone, and an engine on a manual clock, once swept."""
 
-
-class _Table:
-    """What the table is told: every key removed, in order."""
-
-    def __init__(self) -> None:
+    def __init__(self, count: int = 30, *, history_only: bool = False, **settings: int) -> None:
+        self.clock = ManualClock()
+        self.source = FakeDiscoveringSource(
+            clock=self.clock, filters=(), page_size=10, walk_history_only=history_only
+        )
+        for i in range(count):
+            self.source.put(make_run(f"done{i}", RunStatus.PASSED, minutes_ago=i))
         self.removed: list[RunKey] = []
+        """What the table is told: every key removed, in order."""
+        self.engine = Engine(
+            [self.source],
+            RunStore(),
+            clock=self.clock,
+            settings=EngineSettings(discover_window=5, initial_window=5, **settings),
+            on_changes=self._told,
+        )
 
-    def __call__(self, changes: Changes) -> None:
+    def _told(self, changes: Changes) -> None:
         self.removed += changes.removed
 
+    def delete(self, *numbers: int) -> None:
+        """What the provider's retention does."""
+        for i in numbers:
+            del self.source.runs[f"done{i}"]
 
-def _engine(
-    source: FakeDiscoveringSource, clock: ManualClock, table: _Table, **settings: int
-) -> Engine:
-    return Engine(
-        [source],
-        RunStore(),
-        clock=clock,
-        settings=EngineSettings(discover_window=5, initial_window=5, **settings),
-        on_changes=table,
-    )
+    async def sweeps(self, count: int = 1) -> None:
+        """Run cycles (time moving as each one asks) until `count` more sweeps have finished."""
+        poller = self.engine.pollers["web"]
+        goal = poller.sweeps.sweeps_done + count
+        cycles = 0
+        while poller.sweeps.sweeps_done < goal:
+            self.clock.advance(await poller.cycle())
+            cycles += 1
+            assert cycles < 200, "the sweeps never finished"
 
-
-async def _sweeps(engine: Engine, clock: ManualClock, count: int) -> None:
-    """Run cycles (time moving as each one asks) until `count` more sweeps have finished."""
-    poller = engine.pollers["web"]
-    goal = poller.sweeps.sweeps_done + count
-    cycles = 0
-    while poller.sweeps.sweeps_done < goal:
-        clock.advance(await poller.cycle())
-        cycles += 1
-        assert cycles < 200, "the sweeps never finished"
-
-
-def _ids(engine: Engine) -> set[str]:
-    return {run.id for run in engine.store.runs_of("web")}
+    def ids(self) -> set[str]:
+        return {run.id for run in self.engine.store.runs_of("web")}
 
 
 async def test_runs_the_provider_deleted_leave_the_table_after_a_whole_walk_of_its_list() -> None:
-    clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock, filters=(), page_size=10)
-    _project(source)
-    table = _Table()
-    engine = _engine(source, clock, table)
-    await _sweeps(engine, clock, 1)
-    assert len(_ids(engine)) == 30
-    for i in range(20, 30):  # the provider keeps its newest 20
-        del source.runs[f"done{i}"]
-    await _sweeps(engine, clock, 1)
-    assert _ids(engine) == {f"done{i}" for i in range(20)}
-    assert sorted(table.removed) == sorted(("web", f"done{i}") for i in range(20, 30))
+    project = _Project()
+    await project.sweeps()
+    assert len(project.ids()) == 30
+    project.delete(*range(20, 30))  # the provider keeps its newest 20
+    await project.sweeps()
+    assert project.ids() == {f"done{i}" for i in range(20)}
+    assert sorted(project.removed) == sorted(("web", f"done{i}") for i in range(20, 30))
 
 
 async def test_a_run_deleted_from_the_middle_of_the_list_goes_when_two_whole_walks_miss_it() -> (
@@ -78,47 +73,32 @@ async def test_a_run_deleted_from_the_middle_of_the_list_goes_when_two_whole_wal
 ):
     """Pages shift when a run above others goes, so one whole walk missing a run mid-list may
     only have skipped it: it stays; the next walk missing it too says it is gone."""
-    clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock, filters=(), page_size=10)
-    _project(source)
-    table = _Table()
-    engine = _engine(source, clock, table)
-    await _sweeps(engine, clock, 1)
-    del source.runs["done15"]
-    await _sweeps(engine, clock, 1)
-    assert "done15" in _ids(engine) and table.removed == []
-    await _sweeps(engine, clock, 1)
-    assert "done15" not in _ids(engine) and table.removed == [("web", "done15")]
+    project = _Project()
+    await project.sweeps()
+    project.delete(15)
+    await project.sweeps()
+    assert "done15" in project.ids() and project.removed == []
+    await project.sweeps()
+    assert "done15" not in project.ids() and project.removed == [("web", "done15")]
 
 
 async def test_a_walk_stopped_at_the_history_depth_takes_nothing_for_gone() -> None:
-    clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock, filters=(), page_size=10, walk_history_only=True)
-    _project(source, 50)
-    table = _Table()
-    engine = _engine(source, clock, table, history_pages=3)
-    await _sweeps(engine, clock, 1)
-    kept = _ids(engine)
-    for i in range(40, 50):
-        del source.runs[f"done{i}"]
-    await _sweeps(engine, clock, 2)
-    assert _ids(engine) == kept and table.removed == []
+    project = _Project(50, history_only=True, history_pages=3)
+    await project.sweeps()
+    kept = project.ids()
+    project.delete(*range(40, 50))
+    await project.sweeps(2)
+    assert project.ids() == kept and project.removed == []
 
 
 async def test_the_run_open_in_the_detail_view_stays_while_it_is_open() -> None:
-    clock = ManualClock()
-    source = FakeDiscoveringSource(clock=clock, filters=(), page_size=10)
-    _project(source)
-    table = _Table()
-    engine = _engine(source, clock, table)
-    await _sweeps(engine, clock, 1)
-    engine.focus = ("web", "done29")
-    for i in range(25, 30):
-        del source.runs[f"done{i}"]
-    await _sweeps(engine, clock, 1)
-    ids = _ids(engine)
-    assert "done29" in ids
-    assert {f"done{i}" for i in range(25, 29)}.isdisjoint(ids)
+    project = _Project()
+    await project.sweeps()
+    project.engine.focus = ("web", "done29")
+    project.delete(*range(25, 30))
+    await project.sweeps()
+    assert "done29" in project.ids()
+    assert {f"done{i}" for i in range(25, 29)}.isdisjoint(project.ids())
 
 
 def _reads() -> WalkReads:
