@@ -6,8 +6,9 @@ glibc serves a request under its mmap threshold from the main heap, which gives 
 only from its top, and it raises that threshold to the size of each mapped block freed: soon
 the page bodies qa-tui reads every few seconds (tens of kB each) come from the heap too, and
 the long-lived blocks placed among them keep it from shrinking. `mallopt(M_MMAP_THRESHOLD)`
-fixes the threshold at 64 kB (and so stops the raising): a block that large gets a mapping of
-its own, unmapped when freed (a system call each, a few a second here). Measured in
+fixes the threshold at 64 kB (and so stops the raising): a block that large which the heap's
+free space cannot hold gets a mapping of its own, unmapped when freed, instead of growing the
+heap (a system call each, a few a second here). Measured in
 bench/allday.py (`[heap]` in /proc/PID/smaps, minutes 5 to 15 of 16-minute runs): the heap grew
 0.75 MB without it, 0.0 and 0.4 MB in two runs with it; the app's 30-minute figure went from
 5.92 MB an hour in the build before it to 4.96 in the build with it (which also took deleted

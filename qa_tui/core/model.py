@@ -79,7 +79,7 @@ class Frozen(BaseModel):
     `Run`, a set of about twenty names, 0.7 kB, more than a third of the run, identical for
     every run a provider sends. Instances given the same fields share one set (a value is
     never changed in place: pydantic's `model_copy` copies the set before adding to it), so a
-    session that keeps every run it has seen pays for the names once (bench/allday.py)."""
+    session holding thousands of runs pays for the names once (bench/allday.py)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qa_tui.core.clock import Clock, ManualClock
-from qa_tui.core.errors import ProviderError, Unsupported
+from qa_tui.core.errors import NotFound, ProviderError, Unsupported
 from qa_tui.core.http.budget import RequestBudget
 from qa_tui.core.model import (
     PaneData,
@@ -82,6 +82,8 @@ class FakeSource:
 
     async def refresh_run(self, run: Run) -> Run:
         await self._spend(f"status:{run.id}")
+        if run.id not in self.runs:
+            raise NotFound(self.name, f"{run.id} was deleted")  # as a provider answers 404
         return self.runs[run.id]
 
     async def get_run(self, run_id: str) -> Run:

@@ -33,6 +33,20 @@ class TableApp(App[None]):
         self.query_one(RunsTable).apply(changes, order)
 
 
+def regions_asked_for(table: RunsTable) -> list[Region]:
+    """Every region `table` asks Textual to redraw from now on (its whole region for a bare
+    `refresh()`), in order."""
+    asked: list[Region] = []
+    original = table.refresh
+
+    def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
+        asked.extend(regions or [table.region])
+        return original(*regions, **kwargs)
+
+    table.refresh = refresh  # type: ignore[method-assign]
+    return asked
+
+
 def _rows(*rows: Row) -> Changes:
     return Changes(added=rows)
 
@@ -66,14 +80,7 @@ async def test_the_clock_tick_redraws_only_the_lines_whose_times_read_differentl
         ended = Row(make_run("b", RunStatus.PASSED, minutes_ago=300, ended=T0 - timedelta(hours=4)))
         app.show(_rows(running, ended), [running.key, ended.key])
         await pilot.pause()
-        asked: list[Region] = []
-        original = table.refresh
-
-        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
-            asked.extend(regions or [table.region])
-            return original(*regions, **kwargs)
-
-        table.refresh = refresh  # type: ignore[method-assign]
+        asked = regions_asked_for(table)
         table.tick(T0 + timedelta(seconds=5))
         assert [region.y for region in asked] == [1]  # the running run's line (0 is the header)
         await pilot.pause()
@@ -170,14 +177,7 @@ async def test_a_ticking_duration_refreshes_its_own_cell_not_its_line() -> None:
         app.show(_rows(running), [running.key])
         await pilot.pause()
         header = widget_text(table).splitlines()[0]
-        asked: list[Region] = []
-        original = table.refresh
-
-        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
-            asked.extend(regions or [table.region])
-            return original(*regions, **kwargs)
-
-        table.refresh = refresh  # type: ignore[method-assign]
+        asked = regions_asked_for(table)
         table.tick(T0 + timedelta(seconds=1))
         [region] = asked
         assert region.y == 1
@@ -198,14 +198,7 @@ async def test_a_duration_ticking_all_day_asks_for_the_same_few_regions_again() 
         app.show(_rows(running), [running.key])
         await pilot.pause()
         header = widget_text(table).splitlines()[0]
-        asked: list[Region] = []
-        original = table.refresh
-
-        def refresh(*regions: Region, **kwargs: bool) -> RunsTable:
-            asked.extend(regions or [table.region])
-            return original(*regions, **kwargs)
-
-        table.refresh = refresh  # type: ignore[method-assign]
+        asked = regions_asked_for(table)
         for second in range(1, 600):
             table.tick(T0 + timedelta(seconds=second))
         assert len(asked) >= 599  # every tick changed the duration

@@ -10,7 +10,7 @@ from __future__ import annotations
 from qa_tui.core.clock import ManualClock
 from qa_tui.core.engine import Engine, EngineSettings
 from qa_tui.core.engine.retention import WalkReads
-from qa_tui.core.model import RunStatus
+from qa_tui.core.model import HealthState, RunStatus
 from qa_tui.core.runs.store import Changes, RunKey, RunStore
 from tests.support.fakes import FakeDiscoveringSource, make_run
 
@@ -124,3 +124,19 @@ def test_a_walk_that_missed_a_page_or_showed_nothing_proves_nothing() -> None:
     assert reads.page_read("runs", "runs", 2, [], more=False) is None  # page 1 never read
     empty = reads.page_read("runs", "runs", 0, [], more=False)
     assert empty is not None and reads.gone("runs", empty, stored) == []
+
+
+async def test_a_running_run_the_provider_deleted_leaves_the_table_and_polling_goes_on() -> None:
+    """GIVEN a running run on the table WHEN its provider deletes it (its own read answers 404)
+    THEN the next cycle takes it off the table and the provider stays healthy (it used to fail
+    every cycle at that run)."""
+    project = _Project(3)
+    project.source.put(make_run("long", RunStatus.RUNNING, minutes_ago=1))
+    await project.sweeps()
+    assert "long" in project.ids()
+    del project.source.runs["long"]
+    poller = project.engine.pollers["web"]
+    project.clock.advance(await poller.cycle())
+    project.clock.advance(await poller.cycle())
+    assert "long" not in project.ids() and ("web", "long") in project.removed
+    assert poller.health.state is HealthState.OK and poller.backoff_s == 0.0
